@@ -1,0 +1,51 @@
+# Every target runs with telemetry off and the project's environment (scripts/env.sh).
+SHELL := /bin/bash
+ENV := source scripts/env.sh &&
+
+.DEFAULT_GOAL := help
+.PHONY: help install train run shell test lint validate eval eval-cv eval-risk bench lock clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+install: ## Create .venv (Python 3.10) and install the pinned dependencies
+	@scripts/install.sh
+
+train: install ## Train the model if config, domain or data changed
+	@scripts/train.sh
+
+run: ## Install, train if needed, and run the assistant with its chat page on localhost
+	@scripts/run.sh
+
+shell: train ## Chat with the assistant in the terminal (starts the action server too)
+	@$(ENV) source scripts/model.sh && \
+	  (python -m confidant.action_server --port $$CONFIDANT_ACTION_PORT & echo $$! > var/shell-actions.pid) && \
+	  trap 'kill $$(cat var/shell-actions.pid)' EXIT && \
+	  rasa shell --model "$$MODEL_PATH" --endpoints endpoints.yml
+
+test: train ## Run the whole test suite (lint, data validation, unit, end-to-end, evaluations)
+	@$(ENV) scripts/test.sh
+
+lint: install ## ruff over all Python
+	@$(ENV) ruff check .
+
+validate: install ## rasa data validate (must be free of warnings)
+	@$(ENV) scripts/validate.sh
+
+eval: train ## FAQ intent/answer evaluation on the held-out split (prints P/R/F1)
+	@$(ENV) source scripts/model.sh && python -m confidant.evaluation.faq --model "$$MODEL_PATH"
+
+eval-cv: install ## 5-fold cross-validation of the NLU data (slow: trains 5 models)
+	@$(ENV) rasa test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --out var/cross-validation
+
+eval-risk: train ## Risk detection recall and false alarms, per layer and for the union
+	@$(ENV) source scripts/model.sh && python -m confidant.evaluation.risk --model "$$MODEL_PATH"
+
+bench: train ## Benchmarks: start-up, memory, latency (prints figures)
+	@$(ENV) scripts/bench.sh
+
+lock: ## Re-resolve requirements/lock.txt from requirements/direct.txt
+	@scripts/lock.sh
+
+clean: ## Remove models, local databases and the virtualenv
+	rm -rf .venv models var .pytest_cache

@@ -1,0 +1,69 @@
+"""Ask which topic the client meant instead of guessing, and offer a person after two misses.
+
+Which topics to offer comes from the ResponseSelector's ranking; their button titles and the
+question each button sends come from the FAQ responses' metadata in domain.yml, so the wording
+stays with the rest of the wording.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+FALLBACK_INTENT = "nlu_fallback"
+TOPICS_OFFERED = 2
+MISSES_BEFORE_OFFERING_A_PERSON = 2
+
+
+def consecutive_misses(tracker: Tracker) -> int:
+    """How many of the client's latest messages in a row the assistant did not understand."""
+    misses = 0
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent != FALLBACK_INTENT:
+            break
+        misses += 1
+    return misses
+
+
+def likeliest_topics(latest_message: Dict[Text, Any], count: int) -> List[Text]:
+    """The retrieval keys (`faq/tell_parents`) the ResponseSelector ranked highest."""
+    selector = (latest_message.get("response_selector") or {}).get("faq") or {}
+    ranking = selector.get("ranking") or []
+    return [item["intent_response_key"] for item in ranking[:count] if item.get("intent_response_key")]
+
+
+def topic_button(domain: Dict[Text, Any], topic: Text) -> Optional[Dict[Text, Text]]:
+    """A button for a topic, from the `label` and `ask` metadata of its web answer."""
+    for variation in domain.get("responses", {}).get(f"utter_{topic}", []):
+        metadata = variation.get("metadata") or {}
+        if not variation.get("channel") and metadata.get("label") and metadata.get("ask"):
+            return {"title": metadata["label"], "payload": metadata["ask"]}
+    return None
+
+
+class ActionClarifyTopic(Action):
+    def name(self) -> Text:
+        return "action_clarify_topic"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        if consecutive_misses(tracker) >= MISSES_BEFORE_OFFERING_A_PERSON:
+            dispatcher.utter_message(response="utter_offer_practice_contact")
+            return []
+        buttons = [
+            button
+            for topic in likeliest_topics(tracker.latest_message or {}, TOPICS_OFFERED)
+            if (button := topic_button(domain, topic))
+        ]
+        contact = topic_button(domain, "faq/contact_practice")
+        if contact and contact not in buttons:
+            buttons.append(contact)
+        dispatcher.utter_message(response="utter_clarify_topic", buttons=buttons)
+        return []

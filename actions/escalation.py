@@ -1,0 +1,64 @@
+"""Escalate a risk message to a person at the practice.
+
+The crisis resources have already been sent by a rule before this action runs; this action
+does the work: it records the escalation and its evidence, and queues notifications in the
+durable outbox, which the action server delivers in the background.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from confidant.notify.outbox import default_outbox
+from confidant.notify.payloads import escalation_payload
+from confidant.risk.categories import CATEGORY_FOR_INTENT
+from confidant.settings import current_settings
+
+
+def risk_of_latest_message(tracker: Tracker) -> Dict[Text, Any]:
+    """The risk decision the NLU pipeline attached to the message being handled."""
+    message = tracker.latest_message or {}
+    risk = dict(message.get("risk") or {})
+    if not risk.get("category"):
+        intent = (message.get("intent") or {}).get("name")
+        risk["category"] = CATEGORY_FOR_INTENT.get(intent or "")
+    return risk
+
+
+class ActionEscalate(Action):
+    def name(self) -> Text:
+        return "action_escalate"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        settings = current_settings()
+        risk = risk_of_latest_message(tracker)
+        # Err towards escalation: a risk intent with no category still pages someone.
+        category = risk.get("category") or "self_harm"
+        message_text = (tracker.latest_message or {}).get("text")
+        escalation = default_outbox().record_escalation(
+            conversation_id=tracker.sender_id,
+            category=category,
+            channel=tracker.get_latest_input_channel(),
+            notifiers=[notifier.name for notifier in settings.escalation.notifiers],
+            payload_for=lambda opened: escalation_payload(
+                settings, opened, message_text=message_text
+            ),
+        )
+        evidence = {
+            "escalation_id": escalation.id,
+            "category": category,
+            "layers": risk.get("layers", []),
+            "evidence": (risk.get("screen") or {}).get("evidence", []),
+            "classifier": risk.get("classifier"),
+        }
+        return [
+            SlotSet("escalated", True),
+            SlotSet("risk_category", category),
+            SlotSet("risk_evidence", evidence),
+        ]

@@ -1,0 +1,1 @@
+"""Channel connectors hardened for clients who may be frightened, hurried or hostile."""

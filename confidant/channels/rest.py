@@ -1,0 +1,160 @@
+"""The REST channel, with every request checked before it reaches a conversation.
+
+Rasa's own REST channel files a message without a sender into one shared "default"
+conversation, answers malformed bodies with a server error, and logs the client's text when a
+turn fails. This connector keeps the same URL (`/webhooks/rest/webhook`) and reply format, but
+refuses what it cannot file safely with a clear 4xx JSON error and logs no client text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from asyncio import CancelledError
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from confidant.settings import current_settings
+
+logger = logging.getLogger(__name__)
+
+SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_.:\-]{1,128}$")
+
+
+@dataclass(frozen=True)
+class RestPayload:
+    sender: str
+    text: str
+
+
+class PayloadError(ValueError):
+    """A request the channel refuses, with the HTTP status and a machine-readable code."""
+
+    def __init__(self, status: int, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+
+    def as_response(self) -> HTTPResponse:
+        return response.json({"error": self.code, "detail": self.detail}, status=self.status)
+
+
+def parse_rest_payload(body: Optional[bytes], max_chars: int) -> RestPayload:
+    """Check a webhook body and return what to file, or raise `PayloadError` saying why not."""
+    if not body:
+        raise PayloadError(400, "empty_body", 'Send a JSON object: {"sender": ..., "message": ...}.')
+    try:
+        decoded = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise PayloadError(400, "not_utf8", "The request body must be UTF-8 encoded JSON.")
+    try:
+        data = json.loads(decoded)
+    except ValueError:
+        raise PayloadError(400, "invalid_json", "The request body is not valid JSON.")
+    if not isinstance(data, dict):
+        raise PayloadError(400, "invalid_json", "The request body must be a JSON object.")
+
+    sender = data.get("sender")
+    if not isinstance(sender, str) or not sender.strip():
+        raise PayloadError(
+            400,
+            "missing_sender",
+            "Every message needs a 'sender': the conversation it belongs to.",
+        )
+    if not SENDER_PATTERN.match(sender):
+        raise PayloadError(
+            400,
+            "invalid_sender",
+            "'sender' must be 1-128 letters, digits, '_', '-', '.' or ':'.",
+        )
+
+    text = data.get("message")
+    if not isinstance(text, str):
+        raise PayloadError(400, "missing_message", "Every request needs a 'message' string.")
+    if not text.strip():
+        raise PayloadError(400, "empty_message", "The message is empty.")
+    if "\x00" in text:
+        raise PayloadError(400, "invalid_message", "The message contains a NUL character.")
+    if len(text) > max_chars:
+        raise PayloadError(
+            413,
+            "message_too_long",
+            f"Messages can be at most {max_chars} characters; please send a shorter one.",
+        )
+    return RestPayload(sender=sender, text=text)
+
+
+class GuardedRestInput(InputChannel):
+    """REST input for integrations and the local chat page."""
+
+    def __init__(self, max_message_chars: Optional[int] = None) -> None:
+        self.max_message_chars = max_message_chars or current_settings().assistant.max_message_chars
+
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "GuardedRestInput":
+        return cls()
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        webhook = Blueprint("confidant_rest_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                payload = parse_rest_payload(request.body, self.max_message_chars)
+            except PayloadError as refusal:
+                logger.info("REST request refused: %s", refusal.code)
+                return refusal.as_response()
+
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(
+                    UserMessage(
+                        payload.text,
+                        collector,
+                        payload.sender,
+                        input_channel=self.name(),
+                    )
+                )
+            except CancelledError:
+                logger.error("REST turn timed out (conversation %s)", payload.sender)
+                return _turn_failed(collector, "timeout")
+            except Exception as error:  # noqa: BLE001 - the client must get an answer
+                # The class name only: the exception text may quote the client's message.
+                logger.error(
+                    "REST turn failed (conversation %s): %s",
+                    payload.sender,
+                    type(error).__name__,
+                )
+                return _turn_failed(collector, "turn_failed")
+            return response.json(collector.messages)
+
+        return webhook
+
+
+def _turn_failed(collector: CollectingOutputChannel, code: str) -> HTTPResponse:
+    """503 with whatever the bot already said (a crisis message is never withheld)."""
+    return response.json(
+        {
+            "error": code,
+            "detail": "The assistant could not finish this reply. Please try again.",
+            "messages": collector.messages,
+        },
+        status=503,
+    )

@@ -1,0 +1,81 @@
+"""Ask rather than guess when the FAQ answer itself is uncertain.
+
+Rasa's FallbackClassifier only looks at the intent. A message can be confidently "a question
+about confidentiality" while the ResponseSelector is torn between two answers (court or
+records? parents or others?). Giving the wrong one to a worried client is worse than asking,
+so this component turns an unsure FAQ answer into Rasa's `nlu_fallback`, which the dialogue
+answers with a clarifying question offering the likeliest topics.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
+from rasa.shared.nlu.training_data.message import Message
+
+RETRIEVAL_INTENT = "faq"
+
+
+def selector_ranking(parse: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    """The ResponseSelector's ranked FAQ answers in a parsed message, best first."""
+    selector = (parse.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
+    return list(selector.get("ranking") or [])
+
+
+def is_unsure(
+    ranking: List[Dict[Text, Any]], threshold: float, ambiguity_threshold: float
+) -> bool:
+    """True when the best answer is weak or barely ahead of the second."""
+    if not ranking:
+        return True
+    best = float(ranking[0].get("confidence") or 0.0)
+    if best < threshold:
+        return True
+    if len(ranking) > 1:
+        runner_up = float(ranking[1].get("confidence") or 0.0)
+        return best - runner_up < ambiguity_threshold
+    return False
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
+)
+class FaqConfidenceGate(GraphComponent):
+    """Predicts `nlu_fallback` when the FAQ answer, not just the intent, is uncertain."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"threshold": 0.5, "ambiguity_threshold": 0.1}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.threshold = float(config["threshold"])
+        self.ambiguity_threshold = float(config["ambiguity_threshold"])
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "FaqConfidenceGate":
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent: Optional[Dict[Text, Any]] = message.get(INTENT)
+            if not intent or intent.get("name") != RETRIEVAL_INTENT:
+                continue
+            ranking = selector_ranking(message.data)
+            if is_unsure(ranking, self.threshold, self.ambiguity_threshold):
+                best = float(ranking[0].get("confidence") or 0.0) if ranking else 0.0
+                fallback = {"name": DEFAULT_NLU_FALLBACK_INTENT_NAME, "confidence": best}
+                message.data[INTENT] = fallback
+                message.data.setdefault(INTENT_RANKING_KEY, []).insert(0, dict(fallback))
+        return messages

@@ -1,0 +1,324 @@
+"""A durable outbox for escalations and the notifications they cause.
+
+An escalation is written here first, in the same call that handles the risk message, and
+only then delivered. If a webhook or mail server is down, or the action server restarts, the
+notification is still here and is retried until it is delivered: nothing about a client at
+risk may be lost between "the assistant noticed" and "a person was told".
+
+SQLite keeps this working with nothing to install; each write is its own transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from functools import lru_cache
+from typing import Any, Callable, Dict, List, Optional
+
+from confidant.settings import PROJECT_ROOT
+
+OUTBOX_PATH_ENV_VAR = "CONFIDANT_OUTBOX_PATH"
+DEFAULT_OUTBOX_PATH = PROJECT_ROOT / "var" / "outbox.sqlite3"
+MAX_BACKOFF_SECONDS = 300
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS escalations (
+    id TEXT PRIMARY KEY,
+    conversation_id TEXT NOT NULL,
+    category TEXT NOT NULL,
+    channel TEXT,
+    created_at TEXT NOT NULL,
+    repeat_count INTEGER NOT NULL DEFAULT 0,
+    last_seen_at TEXT NOT NULL,
+    acknowledged_at TEXT,
+    acknowledged_by TEXT,
+    second_contact_at TEXT
+);
+CREATE INDEX IF NOT EXISTS escalations_open
+    ON escalations (conversation_id) WHERE acknowledged_at IS NULL;
+CREATE TABLE IF NOT EXISTS notifications (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    escalation_id TEXT NOT NULL REFERENCES escalations(id),
+    kind TEXT NOT NULL,
+    notifier TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    sent_at TEXT,
+    UNIQUE (escalation_id, kind, notifier)
+);
+CREATE INDEX IF NOT EXISTS notifications_due ON notifications (status, next_attempt_at);
+"""
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True)
+class Escalation:
+    id: str
+    conversation_id: str
+    category: str
+    channel: Optional[str]
+    created_at: str
+    repeat_count: int
+    acknowledged_at: Optional[str]
+    acknowledged_by: Optional[str]
+    second_contact_at: Optional[str]
+    is_new: bool = False
+
+
+@dataclass(frozen=True)
+class Notification:
+    id: int
+    escalation_id: str
+    kind: str
+    notifier: str
+    payload: Dict[str, Any]
+    status: str
+    attempts: int
+    last_error: Optional[str]
+
+
+class Outbox:
+    """Escalations and pending notifications, safe to share between threads of one process."""
+
+    def __init__(self, path: Optional[os.PathLike] = None) -> None:
+        self.path = Path(path or os.environ.get(OUTBOX_PATH_ENV_VAR) or DEFAULT_OUTBOX_PATH)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._connection = sqlite3.connect(
+            self.path, check_same_thread=False, isolation_level=None, timeout=30
+        )
+        self._connection.row_factory = sqlite3.Row
+        self._connection.execute("PRAGMA journal_mode=WAL")
+        self._connection.execute("PRAGMA synchronous=FULL")
+        self._connection.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._connection.close()
+
+    def _transaction(self) -> "_Transaction":
+        return _Transaction(self._connection, self._lock)
+
+    # ---- escalations ---------------------------------------------------------------------
+
+    def record_escalation(
+        self,
+        conversation_id: str,
+        category: str,
+        channel: Optional[str],
+        notifiers: List[str],
+        payload_for: Callable[[Escalation], Dict[str, Any]],
+        now: Optional[datetime] = None,
+    ) -> Escalation:
+        """Open an escalation and queue one notification per notifier, atomically.
+
+        A conversation with an escalation nobody has acknowledged yet does not page the
+        practice again for every further message: the open escalation counts the repeat.
+        """
+        moment = _iso(now or utc_now())
+        with self._transaction() as cursor:
+            row = cursor.execute(
+                "SELECT * FROM escalations WHERE conversation_id = ? AND acknowledged_at IS NULL"
+                " ORDER BY created_at DESC LIMIT 1",
+                (conversation_id,),
+            ).fetchone()
+            if row is not None:
+                cursor.execute(
+                    "UPDATE escalations SET repeat_count = repeat_count + 1, last_seen_at = ?"
+                    " WHERE id = ?",
+                    (moment, row["id"]),
+                )
+                return self._escalation(cursor, row["id"])
+            escalation_id = uuid.uuid4().hex
+            cursor.execute(
+                "INSERT INTO escalations (id, conversation_id, category, channel, created_at,"
+                " last_seen_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (escalation_id, conversation_id, category, channel, moment, moment),
+            )
+            escalation = self._escalation(cursor, escalation_id, is_new=True)
+            payload = payload_for(escalation)
+            for notifier in notifiers:
+                self._queue(cursor, escalation_id, "escalation", notifier, payload, moment)
+            return escalation
+
+    def queue(
+        self, escalation_id: str, kind: str, payloads: Dict[str, Dict[str, Any]]
+    ) -> None:
+        """Queue further notifications about an escalation (call-back left, second contact)."""
+        moment = _iso(utc_now())
+        with self._transaction() as cursor:
+            for notifier, payload in payloads.items():
+                self._queue(cursor, escalation_id, kind, notifier, payload, moment)
+
+    @staticmethod
+    def _queue(
+        cursor: sqlite3.Cursor,
+        escalation_id: str,
+        kind: str,
+        notifier: str,
+        payload: Dict[str, Any],
+        moment: str,
+    ) -> None:
+        cursor.execute(
+            "INSERT OR IGNORE INTO notifications (escalation_id, kind, notifier, payload,"
+            " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (escalation_id, kind, notifier, json.dumps(payload, sort_keys=True), moment, moment),
+        )
+
+    def acknowledge(self, escalation_id: str, by: str) -> bool:
+        """Mark an escalation as seen by a person; False if it was unknown or already done."""
+        with self._transaction() as cursor:
+            result = cursor.execute(
+                "UPDATE escalations SET acknowledged_at = ?, acknowledged_by = ?"
+                " WHERE id = ? AND acknowledged_at IS NULL",
+                (_iso(utc_now()), by, escalation_id),
+            )
+            return result.rowcount == 1
+
+    def escalation(self, escalation_id: str) -> Optional[Escalation]:
+        with self._transaction() as cursor:
+            return self._escalation(cursor, escalation_id)
+
+    def open_escalation_for(self, conversation_id: str) -> Optional[Escalation]:
+        with self._transaction() as cursor:
+            row = cursor.execute(
+                "SELECT id FROM escalations WHERE conversation_id = ? AND acknowledged_at IS NULL"
+                " ORDER BY created_at DESC LIMIT 1",
+                (conversation_id,),
+            ).fetchone()
+            return self._escalation(cursor, row["id"]) if row else None
+
+    def overdue_escalations(self, ack_timeout: timedelta, now: Optional[datetime] = None) -> List[Escalation]:
+        """Unacknowledged escalations older than the timeout whose second contact is not told."""
+        cutoff = _iso((now or utc_now()) - ack_timeout)
+        with self._transaction() as cursor:
+            rows = cursor.execute(
+                "SELECT id FROM escalations WHERE acknowledged_at IS NULL"
+                " AND second_contact_at IS NULL AND created_at <= ?",
+                (cutoff,),
+            ).fetchall()
+            return [self._escalation(cursor, row["id"]) for row in rows]
+
+    def mark_second_contact(self, escalation_id: str, payloads: Dict[str, Dict[str, Any]]) -> None:
+        moment = _iso(utc_now())
+        with self._transaction() as cursor:
+            cursor.execute(
+                "UPDATE escalations SET second_contact_at = ? WHERE id = ?",
+                (moment, escalation_id),
+            )
+            for notifier, payload in payloads.items():
+                self._queue(cursor, escalation_id, "second_contact", notifier, payload, moment)
+
+    @staticmethod
+    def _escalation(cursor: sqlite3.Cursor, escalation_id: str, is_new: bool = False) -> Escalation:
+        row = cursor.execute("SELECT * FROM escalations WHERE id = ?", (escalation_id,)).fetchone()
+        return Escalation(
+            id=row["id"],
+            conversation_id=row["conversation_id"],
+            category=row["category"],
+            channel=row["channel"],
+            created_at=row["created_at"],
+            repeat_count=row["repeat_count"],
+            acknowledged_at=row["acknowledged_at"],
+            acknowledged_by=row["acknowledged_by"],
+            second_contact_at=row["second_contact_at"],
+            is_new=is_new,
+        )
+
+    # ---- notifications -------------------------------------------------------------------
+
+    def due(self, now: Optional[datetime] = None, limit: int = 50) -> List[Notification]:
+        with self._transaction() as cursor:
+            rows = cursor.execute(
+                "SELECT * FROM notifications WHERE status = 'pending' AND next_attempt_at <= ?"
+                " ORDER BY id LIMIT ?",
+                (_iso(now or utc_now()), limit),
+            ).fetchall()
+        return [self._notification(row) for row in rows]
+
+    def notifications(self, escalation_id: Optional[str] = None) -> List[Notification]:
+        query = "SELECT * FROM notifications"
+        args: tuple = ()
+        if escalation_id:
+            query += " WHERE escalation_id = ?"
+            args = (escalation_id,)
+        with self._transaction() as cursor:
+            rows = cursor.execute(query + " ORDER BY id", args).fetchall()
+        return [self._notification(row) for row in rows]
+
+    def mark_sent(self, notification_id: int) -> None:
+        with self._transaction() as cursor:
+            cursor.execute(
+                "UPDATE notifications SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
+                " last_error = NULL WHERE id = ?",
+                (_iso(utc_now()), notification_id),
+            )
+
+    def mark_failed_attempt(self, notification_id: int, error: str) -> None:
+        """Keep the notification pending and back off: it is retried until it gets through."""
+        with self._transaction() as cursor:
+            row = cursor.execute(
+                "SELECT attempts FROM notifications WHERE id = ?", (notification_id,)
+            ).fetchone()
+            attempts = (row["attempts"] if row else 0) + 1
+            delay = min(2 ** attempts, MAX_BACKOFF_SECONDS)
+            cursor.execute(
+                "UPDATE notifications SET attempts = ?, last_error = ?, next_attempt_at = ?"
+                " WHERE id = ?",
+                (attempts, error[:500], _iso(utc_now() + timedelta(seconds=delay)), notification_id),
+            )
+
+    @staticmethod
+    def _notification(row: sqlite3.Row) -> Notification:
+        return Notification(
+            id=row["id"],
+            escalation_id=row["escalation_id"],
+            kind=row["kind"],
+            notifier=row["notifier"],
+            payload=json.loads(row["payload"]),
+            status=row["status"],
+            attempts=row["attempts"],
+            last_error=row["last_error"],
+        )
+
+
+class _Transaction:
+    """One lock-protected, immediate SQLite transaction."""
+
+    def __init__(self, connection: sqlite3.Connection, lock: threading.Lock) -> None:
+        self._connection = connection
+        self._lock = lock
+
+    def __enter__(self) -> sqlite3.Cursor:
+        self._lock.acquire()
+        self._cursor = self._connection.cursor()
+        self._cursor.execute("BEGIN IMMEDIATE")
+        return self._cursor
+
+    def __exit__(self, exc_type: Any, *_: Any) -> None:
+        try:
+            self._cursor.execute("ROLLBACK" if exc_type else "COMMIT")
+        finally:
+            self._lock.release()
+
+
+@lru_cache(maxsize=None)
+def default_outbox() -> Outbox:
+    """The outbox of this process, at the path the environment names (or var/)."""
+    return Outbox()

@@ -1,0 +1,124 @@
+"""The risk screen inside Rasa's NLU pipeline: the union of two independent layers.
+
+Layer one is the rule-based spaCy screen (`confidant.risk.screen`), layer two is DIET's
+`risk_*` intents. Either layer finding current risk is enough: the message's intent becomes
+the matching `risk_*` intent, whatever the FAQ or fallback components decided, so the rules
+that give crisis resources always fire. The finding, its evidence and what each layer said
+are added to the parse result for the escalation action and the review tool.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from confidant.risk.categories import CATEGORY_FOR_INTENT, CONCERN_INTENT, INTENT_FOR_CATEGORY
+from confidant.risk.screen import RiskFinding, RiskScreen
+from confidant.settings import PROJECT_ROOT
+
+RISK_PROPERTY = "risk"
+
+
+def classifier_top_intent(ranking: List[Dict[Text, Any]]) -> Optional[Dict[Text, Any]]:
+    """DIET's own best guess, looking past any `nlu_fallback` put in front of it."""
+    for candidate in ranking:
+        if candidate.get("name") != DEFAULT_NLU_FALLBACK_INTENT_NAME:
+            return candidate
+    return None
+
+
+def decide(
+    finding: RiskFinding, classifier_top: Optional[Dict[Text, Any]], min_confidence: float
+) -> Dict[Text, Any]:
+    """Union of the two layers: which risk intent (if any) this message must get, and why."""
+    classifier_intent = (classifier_top or {}).get("name")
+    classifier_confidence = float((classifier_top or {}).get("confidence") or 0.0)
+    classifier_category = (
+        CATEGORY_FOR_INTENT.get(classifier_intent)
+        if classifier_confidence >= min_confidence
+        else None
+    )
+
+    decision: Dict[Text, Any] = {
+        "intent": None,
+        "category": None,
+        "level": finding.level,
+        "layers": [],
+        "screen": finding.as_dict(),
+        "classifier": {"intent": classifier_intent, "confidence": classifier_confidence},
+    }
+    if finding.is_current and finding.category:
+        decision["category"] = finding.category
+        decision["layers"].append("screen")
+    if classifier_category:
+        decision["layers"].append("classifier")
+        decision["category"] = decision["category"] or classifier_category
+    if decision["category"]:
+        decision["level"] = "current"
+        decision["intent"] = INTENT_FOR_CATEGORY[decision["category"]]
+    elif finding.level == "third_party" or (
+        classifier_intent == CONCERN_INTENT and classifier_confidence >= min_confidence
+    ):
+        decision["level"] = "third_party"
+        decision["category"] = finding.category
+        decision["intent"] = CONCERN_INTENT
+    return decision
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
+)
+class RiskScreenComponent(GraphComponent):
+    """Runs last in the pipeline so that nothing after it can hide a risk message."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            # Reviewed pattern files; relative paths are taken from the project root.
+            "patterns_dir": "data/risk",
+            # DIET's risk intents count from this confidence on (err towards escalation).
+            "classifier_min_confidence": 0.3,
+        }
+
+    def __init__(self, config: Dict[Text, Any], screen: RiskScreen) -> None:
+        self.screen = screen
+        self.classifier_min_confidence = float(config["classifier_min_confidence"])
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "RiskScreenComponent":
+        patterns_dir = Path(config["patterns_dir"])
+        if not patterns_dir.is_absolute():
+            patterns_dir = PROJECT_ROOT / patterns_dir
+        return cls(config, RiskScreen.from_directory(patterns_dir))
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            if not text:
+                continue
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            decision = decide(
+                self.screen.screen(text),
+                classifier_top_intent(ranking),
+                self.classifier_min_confidence,
+            )
+            if decision["intent"]:
+                override = {"name": decision["intent"], "confidence": 1.0}
+                message.set(INTENT, override, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [override] + list(ranking), add_to_output=True)
+            message.set(RISK_PROPERTY, decision, add_to_output=True)
+        return messages

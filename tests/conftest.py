@@ -1,0 +1,143 @@
+"""Shared fixtures: real servers on loopback, started once per test session.
+
+The conversation tests talk to a real Rasa server (the trained model, over the REST channel)
+backed by a real action server, a SQLite tracker store, a local webhook receiver and a local
+SMTP server, each in a temporary directory of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Tuple
+
+import pytest
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.support.receivers import SmtpServer, WebhookReceiver, free_port  # noqa: E402
+from tests.support.servers import ManagedProcess, model_path  # noqa: E402
+
+ACTION_SECRET = "test-secret-" + uuid.uuid4().hex
+
+
+@pytest.fixture(scope="session")
+def webhook_receiver() -> Iterator[WebhookReceiver]:
+    receiver = WebhookReceiver()
+    receiver.start()
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def server_env(tmp_path_factory: pytest.TempPathFactory, webhook_receiver: WebhookReceiver, smtp_server: SmtpServer) -> Dict[str, str]:
+    state = tmp_path_factory.mktemp("state")
+    env = dict(os.environ)
+    env.update(
+        {
+            "RASA_TELEMETRY_ENABLED": "false",
+            "PYTHONPATH": str(ROOT),
+            "CONFIDANT_DATABASE_URL": f"sqlite:///{state / 'conversations.sqlite3'}",
+            "CONFIDANT_OUTBOX_PATH": str(state / "outbox.sqlite3"),
+            "CONFIDANT_CONTACT_VAULT_PATH": str(state / "contacts.sqlite3"),
+            "CONFIDANT_CONTACT_KEY": Fernet.generate_key().decode(),
+            "CONFIDANT_ACTION_SECRET": ACTION_SECRET,
+            "CONFIDANT_WEBHOOK_URL": webhook_receiver.url,
+            "CONFIDANT_WEBHOOK_TOKEN": "webhook-token-for-tests",
+            "CONFIDANT_SMTP_HOST": "127.0.0.1",
+            "CONFIDANT_SMTP_PORT": str(smtp_server.port),
+            "CONFIDANT_LOG_LEVEL": "INFO",
+            "STATE_DIR": str(state),
+        }
+    )
+    return env
+
+
+@pytest.fixture(scope="session")
+def action_server(server_env: Dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[ManagedProcess]:
+    port = free_port()
+    server_env["CONFIDANT_ACTION_ENDPOINT"] = f"http://127.0.0.1:{port}/webhook"
+    process = ManagedProcess(
+        "action-server",
+        [sys.executable, "-m", "confidant.action_server", "--port", str(port), "--dispatch-interval", "0.5"],
+        server_env,
+        f"http://127.0.0.1:{port}/health",
+        tmp_path_factory.mktemp("logs"),
+    )
+    process.port = port  # type: ignore[attr-defined]
+    process.start()
+    yield process
+    process.stop()
+
+
+@dataclass
+class RasaServer:
+    process: ManagedProcess
+    url: str
+
+    def send(self, sender: str, text: str) -> Tuple[int, Any]:
+        return self.post_raw(json.dumps({"sender": sender, "message": text}).encode("utf-8"))
+
+    def post_raw(self, body: bytes, content_type: str = "application/json") -> Tuple[int, Any]:
+        request = urllib.request.Request(
+            f"{self.url}/webhooks/rest/webhook", data=body, method="POST",
+            headers={"Content-Type": content_type},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as error:
+            payload = error.read()
+            try:
+                return error.code, json.loads(payload)
+            except ValueError:
+                return error.code, payload.decode("utf-8", "replace")
+
+    def texts(self, sender: str, text: str) -> List[str]:
+        status, body = self.send(sender, text)
+        assert status == 200, (status, body)
+        return [message.get("text", "") for message in body]
+
+
+@pytest.fixture(scope="session")
+def rasa_server(server_env: Dict[str, str], action_server: ManagedProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaServer]:
+    port = free_port()
+    process = ManagedProcess(
+        "rasa",
+        [
+            str(Path(sys.executable).parent / "rasa"), "run",
+            "--model", str(model_path()),
+            "--endpoints", "endpoints.yml",
+            "--credentials", "credentials.yml",
+            "--interface", "127.0.0.1",
+            "--port", str(port),
+        ],
+        server_env,
+        f"http://127.0.0.1:{port}/",
+        tmp_path_factory.mktemp("rasa-logs"),
+    )
+    process.start(timeout=240)
+    yield RasaServer(process, f"http://127.0.0.1:{port}")
+    process.stop()
+
+
+@pytest.fixture
+def sender() -> str:
+    """A fresh conversation id for each test."""
+    return "test-" + uuid.uuid4().hex

@@ -1,0 +1,127 @@
+"""Delivery to a real webhook receiver and a real SMTP server, including outages."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from confidant.notify.dispatcher import Dispatcher
+from confidant.notify.outbox import Outbox, utc_now
+from confidant.notify.payloads import escalation_payload
+from confidant.settings import load_settings
+from tests.support.receivers import SmtpServer, WebhookReceiver
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def targets(monkeypatch: pytest.MonkeyPatch):
+    webhook, smtp = WebhookReceiver(), SmtpServer()
+    monkeypatch.setenv("CONFIDANT_WEBHOOK_URL", webhook.url)
+    monkeypatch.setenv("CONFIDANT_WEBHOOK_TOKEN", "s3cret")
+    monkeypatch.setenv("CONFIDANT_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("CONFIDANT_SMTP_PORT", str(smtp.port))
+    yield webhook, smtp
+    webhook.stop()
+    smtp.stop()
+
+
+def escalate(outbox: Outbox, settings, text: str = "private words") -> str:
+    escalation = outbox.record_escalation(
+        "conv-1", "self_harm", "rest",
+        [n.name for n in settings.escalation.notifiers],
+        lambda e: escalation_payload(settings, e, message_text=text),
+    )
+    return escalation.id
+
+
+def test_both_notifiers_deliver_minimum_necessary(tmp_path: Path, targets) -> None:
+    webhook, smtp = targets
+    webhook.start()
+    smtp.start()
+    settings = load_settings(ROOT / "practice.yml")
+    outbox = Outbox(tmp_path / "outbox.sqlite3")
+    escalation_id = escalate(outbox, settings)
+
+    delivered = asyncio.run(Dispatcher(outbox, settings).deliver_due())
+
+    assert delivered == 2
+    [payload] = webhook.received
+    assert payload["escalation_id"] == escalation_id
+    assert payload["category"] == "self_harm" and payload["conversation_id"] == "conv-1"
+    assert payload["review_link"].endswith("/conversations/conv-1")
+    assert "message" not in payload  # no client text by default
+    assert webhook.headers[0]["Authorization"] == "Bearer s3cret"
+    [mail] = smtp.inbox
+    assert mail["To"] == "clinical-lead@harborlight.example"
+    assert "conv-1" in mail.get_payload() and "private words" not in mail.get_payload()
+    assert all(n.status == "sent" for n in outbox.notifications())
+
+
+def test_targets_down_then_back_lose_nothing(tmp_path: Path, targets) -> None:
+    webhook, smtp = targets
+    settings = load_settings(ROOT / "practice.yml")
+    path = tmp_path / "outbox.sqlite3"
+    outbox = Outbox(path)
+    escalate(outbox, settings)
+
+    assert asyncio.run(Dispatcher(outbox, settings).deliver_due()) == 0
+    assert all(n.status == "pending" and n.attempts == 1 for n in outbox.notifications())
+    assert all("unreachable" in n.last_error or "not accepted" in n.last_error for n in outbox.notifications())
+
+    # The action server restarts while the targets are down; then they come back.
+    outbox.close()
+    outbox = Outbox(path)
+    webhook.start()
+    smtp.start()
+    after_backoff = utc_now() + timedelta(seconds=10)
+    assert asyncio.run(Dispatcher(outbox, settings).deliver_due(now=after_backoff)) == 2
+    assert len(webhook.received) == 1 and len(smtp.inbox) == 1
+
+
+def test_unconfigured_notifier_waits_in_the_outbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CONFIDANT_WEBHOOK_URL", raising=False)
+    monkeypatch.delenv("CONFIDANT_SMTP_HOST", raising=False)
+    settings = load_settings(ROOT / "practice.yml")
+    outbox = Outbox(tmp_path / "outbox.sqlite3")
+    dispatcher = Dispatcher(outbox, settings)
+    assert any("CONFIDANT_WEBHOOK_URL" in problem for problem in dispatcher.configuration_problems())
+    escalate(outbox, settings)
+    assert asyncio.run(dispatcher.deliver_due()) == 0
+    assert all("not configured" in n.last_error for n in outbox.notifications())
+
+
+def test_second_contact_is_paged_when_no_one_acknowledges(tmp_path: Path, targets) -> None:
+    webhook, smtp = targets
+    smtp.start()
+    settings = load_settings(ROOT / "practice.yml")
+    outbox = Outbox(tmp_path / "outbox.sqlite3")
+    escalation_id = escalate(outbox, settings)
+    # Thirty-one minutes pass without an acknowledgement.
+    outbox._connection.execute(
+        "UPDATE escalations SET created_at = ? WHERE id = ?",
+        ((utc_now() - timedelta(minutes=31)).isoformat(), escalation_id),
+    )
+    dispatcher = Dispatcher(outbox, settings)
+    assert [e.id for e in dispatcher.page_second_contacts()] == [escalation_id]
+    assert dispatcher.page_second_contacts() == []
+    asyncio.run(dispatcher.deliver_due())
+    subjects = [mail["Subject"] for mail in smtp.inbox]
+    assert any("NOT YET ACKNOWLEDGED" in subject for subject in subjects)
+    director = [mail for mail in smtp.inbox if mail["To"] == "director@harborlight.example"]
+    assert len(director) == 1
+
+
+def test_an_acknowledged_escalation_pages_no_one_else(tmp_path: Path, targets) -> None:
+    settings = load_settings(ROOT / "practice.yml")
+    outbox = Outbox(tmp_path / "outbox.sqlite3")
+    escalation_id = escalate(outbox, settings)
+    assert outbox.acknowledge(escalation_id, "dr-lee")
+    outbox._connection.execute(
+        "UPDATE escalations SET created_at = ? WHERE id = ?",
+        ((utc_now() - timedelta(hours=2)).isoformat(), escalation_id),
+    )
+    assert Dispatcher(outbox, settings).page_second_contacts() == []

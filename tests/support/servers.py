@@ -1,0 +1,85 @@
+"""Start the real action server and Rasa server as subprocesses, the way `make run` does."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+from typing import Dict, List, Optional
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def model_path() -> Path:
+    """The model `make train` built for the current data (scripts/model.sh decides the name)."""
+    output = subprocess.run(
+        ["bash", "-c", "source scripts/env.sh && source scripts/model.sh && echo $MODEL_PATH"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    path = Path(output)
+    if not path.is_file():
+        raise RuntimeError(f"No trained model at {path}: run `make train` first.")
+    return path
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+class ManagedProcess:
+    """One server process: started, health-checked, stopped, restarted."""
+
+    def __init__(self, name: str, command: List[str], env: Dict[str, str], health_url: str, log_dir: Path) -> None:
+        self.name = name
+        self.command = command
+        self.env = env
+        self.health_url = health_url
+        self.log_path = log_dir / f"{name}.log"
+        self.process: Optional[subprocess.Popen] = None
+
+    def start(self, timeout: float = 180) -> None:
+        log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            self.command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while not _healthy(self.health_url):
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited during start-up; see {self.log_path}:\n{self.log_tail()}")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"{self.name} not healthy after {timeout} s; see {self.log_path}")
+            time.sleep(0.3)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.process = None
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def log_text(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
