@@ -6,7 +6,7 @@ and the practice is told that a call-back was asked for (not the number itself).
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -20,7 +20,7 @@ from confidant.settings import current_settings
 
 
 class ValidateCallbackForm(FormValidationAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_callback_form"
 
     def validate_callback_contact(
@@ -29,7 +29,7 @@ class ValidateCallbackForm(FormValidationAction):
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
         domain: DomainDict,
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         contact = parse_contact(str(slot_value or ""))
         if contact is None:
             dispatcher.utter_message(response="utter_invalid_contact")
@@ -41,12 +41,10 @@ class ValidateCallbackForm(FormValidationAction):
 class ActionSaveCallback(Action):
     """Tell the practice a call-back was requested, on the conversation's escalation."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_save_callback"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         settings = current_settings()
         outbox = default_outbox()
         escalation = outbox.open_escalation_for(tracker.sender_id)

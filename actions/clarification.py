@@ -7,7 +7,7 @@ stays with the rest of the wording.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -31,14 +31,14 @@ def consecutive_misses(tracker: Tracker) -> int:
     return misses
 
 
-def likeliest_topics(latest_message: Dict[Text, Any], count: int) -> List[Text]:
+def likeliest_topics(latest_message: Dict[str, Any], count: int) -> List[str]:
     """The retrieval keys (`faq/tell_parents`) the ResponseSelector ranked highest."""
     selector = (latest_message.get("response_selector") or {}).get("faq") or {}
     ranking = selector.get("ranking") or []
     return [item["intent_response_key"] for item in ranking[:count] if item.get("intent_response_key")]
 
 
-def topic_button(domain: Dict[Text, Any], topic: Text) -> Optional[Dict[Text, Text]]:
+def topic_button(domain: Dict[str, Any], topic: str) -> Optional[Dict[str, str]]:
     """A button for a topic, from the `label` and `ask` metadata of its web answer."""
     for variation in domain.get("responses", {}).get(f"utter_{topic}", []):
         metadata = variation.get("metadata") or {}
@@ -48,12 +48,10 @@ def topic_button(domain: Dict[Text, Any], topic: Text) -> Optional[Dict[Text, Te
 
 
 class ActionClarifyTopic(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_clarify_topic"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         if consecutive_misses(tracker) >= MISSES_BEFORE_OFFERING_A_PERSON:
             dispatcher.utter_message(response="utter_offer_practice_contact")
             return []

@@ -7,7 +7,7 @@ durable outbox, which the action server delivers in the background.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -19,7 +19,7 @@ from confidant.risk.categories import CATEGORY_FOR_INTENT
 from confidant.settings import current_settings
 
 
-def risk_of_latest_message(tracker: Tracker) -> Dict[Text, Any]:
+def risk_of_latest_message(tracker: Tracker) -> Dict[str, Any]:
     """The risk decision the NLU pipeline attached to the message being handled."""
     message = tracker.latest_message or {}
     risk = dict(message.get("risk") or {})
@@ -30,12 +30,10 @@ def risk_of_latest_message(tracker: Tracker) -> Dict[Text, Any]:
 
 
 class ActionEscalate(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_escalate"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         settings = current_settings()
         risk = risk_of_latest_message(tracker)
         # Err towards escalation: a risk intent with no category still pages someone.
@@ -46,9 +44,7 @@ class ActionEscalate(Action):
             category=category,
             channel=tracker.get_latest_input_channel(),
             notifiers=[notifier.name for notifier in settings.escalation.notifiers],
-            payload_for=lambda opened: escalation_payload(
-                settings, opened, message_text=message_text
-            ),
+            payload_for=lambda opened: escalation_payload(settings, opened, message_text=message_text),
         )
         evidence = {
             "escalation_id": escalation.id,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
@@ -12,16 +12,11 @@ from confidant.settings import current_settings
 
 
 class ActionSessionStart(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_session_start"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         events: List[EventType] = [SessionStarted()]
-        events += [
-            SlotSet(name, value)
-            for name, value in current_settings().response_variables().items()
-        ]
+        events += [SlotSet(name, value) for name, value in current_settings().response_variables().items()]
         events.append(ActionExecuted("action_listen"))
         return events

@@ -60,9 +60,7 @@ def build_app(secret: str, dispatch_interval: float = 2.0) -> Sanic:
 
     @app.listener("after_server_start")
     async def start_dispatcher(app_: Sanic, _: Any) -> None:
-        app_.ctx.dispatcher_task = asyncio.ensure_future(
-            dispatcher.run_forever(dispatch_interval, stop)
-        )
+        app_.ctx.dispatcher_task = asyncio.ensure_future(dispatcher.run_forever(dispatch_interval, stop))
 
     @app.listener("before_server_stop")
     async def stop_dispatcher(app_: Sanic, _: Any) -> None:
@@ -88,7 +86,7 @@ def main() -> None:
     try:
         app = build_app(secret, args.dispatch_interval)
     except SettingsError as error:
-        raise SystemExit(str(error))
+        raise SystemExit(str(error)) from None
     logger.info("Action server on http://%s:%s", args.host, args.port)
     app.run(host=args.host, port=args.port, workers=1, access_log=False)
 

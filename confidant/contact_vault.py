@@ -15,7 +15,7 @@ import sqlite3
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import List, Optional
 
@@ -89,8 +89,7 @@ class ContactVault:
         secret = self._fernet.encrypt(contact.value.encode("utf-8"))
         with self._lock:
             cursor = self._connection.execute(
-                "INSERT INTO contacts (conversation_id, kind, masked, secret, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO contacts (conversation_id, kind, masked, secret, created_at) VALUES (?, ?, ?, ?, ?)",
                 (
                     conversation_id,
                     contact.kind,
@@ -112,12 +111,10 @@ class ContactVault:
 
     def delete_conversation(self, conversation_id: str) -> int:
         with self._lock:
-            cursor = self._connection.execute(
-                "DELETE FROM contacts WHERE conversation_id = ?", (conversation_id,)
-            )
+            cursor = self._connection.execute("DELETE FROM contacts WHERE conversation_id = ?", (conversation_id,))
             return cursor.rowcount
 
 
-@lru_cache(maxsize=None)
+@cache
 def default_vault() -> ContactVault:
     return ContactVault()

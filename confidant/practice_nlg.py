@@ -8,7 +8,7 @@ value straight from the practice settings, inside the Rasa process.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict, Optional
 
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
@@ -31,7 +31,7 @@ class PracticeResponseGenerator(TemplatedNaturalLanguageGenerator):
         # Read (and validate) at start-up: a bad settings file stops Rasa here, not mid-chat.
         self.practice_variables = current_settings().response_variables()
 
-    def with_practice_variables(self, slot_values: Dict[Text, Any]) -> Dict[Text, Any]:
+    def with_practice_variables(self, slot_values: Dict[str, Any]) -> Dict[str, Any]:
         """Slot values, with every unset practice variable taken from the settings."""
         values = dict(slot_values)
         for name, value in self.practice_variables.items():
@@ -41,10 +41,10 @@ class PracticeResponseGenerator(TemplatedNaturalLanguageGenerator):
 
     async def generate(
         self,
-        utter_action: Text,
+        utter_action: str,
         tracker: DialogueStateTracker,
-        output_channel: Text,
+        output_channel: str,
         **kwargs: Any,
-    ) -> Optional[Dict[Text, Any]]:
+    ) -> Optional[Dict[str, Any]]:
         filled_slots = self.with_practice_variables(tracker.current_slot_values())
         return self.generate_from_slots(utter_action, filled_slots, output_channel, **kwargs)

@@ -8,12 +8,12 @@ a broken sentence in the middle of a conversation.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any, Dict, List, Literal, Optional, Union
+from typing import Dict, List, Literal, Optional, Union
 
 import yaml
-from pydantic import BaseModel, Extra, Field, ValidationError, validator
+from pydantic import BaseModel, Extra, Field, ValidationError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SETTINGS_ENV_VAR = "CONFIDANT_SETTINGS"
@@ -84,12 +84,6 @@ class EscalationSettings(_Strict):
     notifiers: List[Notifier] = Field(..., min_items=1)
     second_contact: List[Notifier] = Field(default_factory=list)
 
-    @validator("notifiers", "second_contact", each_item=True, pre=True)
-    def _known_type(cls, value: Any) -> Any:
-        if isinstance(value, dict) and value.get("type") not in ("webhook", "email"):
-            raise ValueError("type must be 'webhook' or 'email'")
-        return value
-
 
 class PracticeSettings(_Strict):
     practice: PracticeDetails
@@ -140,7 +134,7 @@ def load_settings(path: Optional[Union[str, Path]] = None) -> PracticeSettings:
     try:
         raw = yaml.safe_load(settings_path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
-        raise SettingsError(f"Practice settings in {settings_path} are not valid YAML: {error}")
+        raise SettingsError(f"Practice settings in {settings_path} are not valid YAML: {error}") from None
     if not isinstance(raw, dict):
         raise SettingsError(f"Practice settings in {settings_path} must be a YAML mapping.")
     try:
@@ -149,7 +143,7 @@ def load_settings(path: Optional[Union[str, Path]] = None) -> PracticeSettings:
         raise SettingsError(_describe(error, settings_path)) from None
 
 
-@lru_cache(maxsize=None)
+@cache
 def current_settings() -> PracticeSettings:
     """The settings of this process, read once."""
     return load_settings()
@@ -163,7 +157,7 @@ def main() -> None:
         settings = load_settings(sys.argv[1] if len(sys.argv) > 1 else None)
     except SettingsError as error:
         print(error, file=sys.stderr)
-        raise SystemExit(2)
+        raise SystemExit(2) from None
     print(f"Practice settings OK: {settings.practice.name}")
 
 

@@ -46,7 +46,9 @@ def smtp_server() -> Iterator[SmtpServer]:
 
 
 @pytest.fixture(scope="session")
-def server_env(tmp_path_factory: pytest.TempPathFactory, webhook_receiver: WebhookReceiver, smtp_server: SmtpServer) -> Dict[str, str]:
+def server_env(
+    tmp_path_factory: pytest.TempPathFactory, webhook_receiver: WebhookReceiver, smtp_server: SmtpServer
+) -> Dict[str, str]:
     state = tmp_path_factory.mktemp("state")
     env = dict(os.environ)
     env.update(
@@ -96,7 +98,9 @@ class RasaServer:
 
     def post_raw(self, body: bytes, content_type: str = "application/json") -> Tuple[int, Any]:
         request = urllib.request.Request(
-            f"{self.url}/webhooks/rest/webhook", data=body, method="POST",
+            f"{self.url}/webhooks/rest/webhook",
+            data=body,
+            method="POST",
             headers={"Content-Type": content_type},
         )
         try:
@@ -116,17 +120,25 @@ class RasaServer:
 
 
 @pytest.fixture(scope="session")
-def rasa_server(server_env: Dict[str, str], action_server: ManagedProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaServer]:
+def rasa_server(
+    server_env: Dict[str, str], action_server: ManagedProcess, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RasaServer]:
     port = free_port()
     process = ManagedProcess(
         "rasa",
         [
-            str(Path(sys.executable).parent / "rasa"), "run",
-            "--model", str(model_path()),
-            "--endpoints", "endpoints.yml",
-            "--credentials", "credentials.yml",
-            "--interface", "127.0.0.1",
-            "--port", str(port),
+            str(Path(sys.executable).parent / "rasa"),
+            "run",
+            "--model",
+            str(model_path()),
+            "--endpoints",
+            "endpoints.yml",
+            "--credentials",
+            "credentials.yml",
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(port),
         ],
         server_env,
         f"http://127.0.0.1:{port}/",

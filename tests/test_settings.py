@@ -67,7 +67,9 @@ def test_the_check_command_exits_non_zero_naming_the_field(tmp_path: Path, setti
     del settings_data["crisis"]["emergency_number"]
     result = subprocess.run(
         [sys.executable, "-m", "confidant.settings", str(write(tmp_path, settings_data))],
-        cwd=ROOT, capture_output=True, text=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 2
     assert "crisis.emergency_number" in result.stderr

@@ -13,7 +13,7 @@ import logging
 import re
 from asyncio import CancelledError
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -53,11 +53,11 @@ def parse_rest_payload(body: Optional[bytes], max_chars: int) -> RestPayload:
     try:
         decoded = body.decode("utf-8")
     except UnicodeDecodeError:
-        raise PayloadError(400, "not_utf8", "The request body must be UTF-8 encoded JSON.")
+        raise PayloadError(400, "not_utf8", "The request body must be UTF-8 encoded JSON.") from None
     try:
         data = json.loads(decoded)
     except ValueError:
-        raise PayloadError(400, "invalid_json", "The request body is not valid JSON.")
+        raise PayloadError(400, "invalid_json", "The request body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise PayloadError(400, "invalid_json", "The request body must be a JSON object.")
 
@@ -98,16 +98,14 @@ class GuardedRestInput(InputChannel):
         self.max_message_chars = max_message_chars or current_settings().assistant.max_message_chars
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "rest"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "GuardedRestInput":
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "GuardedRestInput":
         return cls()
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("confidant_rest_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])

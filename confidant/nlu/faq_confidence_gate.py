@@ -9,7 +9,7 @@ answers with a clarifying question offering the likeliest topics.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -22,15 +22,13 @@ from rasa.shared.nlu.training_data.message import Message
 RETRIEVAL_INTENT = "faq"
 
 
-def selector_ranking(parse: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+def selector_ranking(parse: Dict[str, Any]) -> List[Dict[str, Any]]:
     """The ResponseSelector's ranked FAQ answers in a parsed message, best first."""
     selector = (parse.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
     return list(selector.get("ranking") or [])
 
 
-def is_unsure(
-    ranking: List[Dict[Text, Any]], threshold: float, ambiguity_threshold: float
-) -> bool:
+def is_unsure(ranking: List[Dict[str, Any]], threshold: float, ambiguity_threshold: float) -> bool:
     """True when the best answer is weak or barely ahead of the second."""
     if not ranking:
         return True
@@ -43,24 +41,22 @@ def is_unsure(
     return False
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class FaqConfidenceGate(GraphComponent):
     """Predicts `nlu_fallback` when the FAQ answer, not just the intent, is uncertain."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {"threshold": 0.5, "ambiguity_threshold": 0.1}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: Dict[str, Any]) -> None:
         self.threshold = float(config["threshold"])
         self.ambiguity_threshold = float(config["ambiguity_threshold"])
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -69,7 +65,7 @@ class FaqConfidenceGate(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            intent: Optional[Dict[Text, Any]] = message.get(INTENT)
+            intent: Optional[Dict[str, Any]] = message.get(INTENT)
             if not intent or intent.get("name") != RETRIEVAL_INTENT:
                 continue
             ranking = selector_ranking(message.data)

@@ -26,8 +26,7 @@ class Dispatcher:
         self.outbox = outbox
         self.settings = settings
         self.notifiers: Dict[str, Notifier] = {
-            notifier.name: notifier
-            for notifier in settings.escalation.notifiers + settings.escalation.second_contact
+            notifier.name: notifier for notifier in settings.escalation.notifiers + settings.escalation.second_contact
         }
 
     def configuration_problems(self) -> List[str]:
@@ -36,9 +35,7 @@ class Dispatcher:
         for name, notifier in self.notifiers.items():
             missing = missing_environment(notifier)
             if missing:
-                problems.append(
-                    f"notifier '{name}' has no {missing}: its notifications wait in the outbox"
-                )
+                problems.append(f"notifier '{name}' has no {missing}: its notifications wait in the outbox")
         return problems
 
     async def deliver_due(self, now: Optional[datetime] = None) -> int:
@@ -72,9 +69,7 @@ class Dispatcher:
         timeout = timedelta(minutes=self.settings.escalation.ack_timeout_minutes)
         overdue = self.outbox.overdue_escalations(timeout)
         for escalation in overdue:
-            payload = escalation_payload(
-                self.settings, escalation, kind="second_contact"
-            )
+            payload = escalation_payload(self.settings, escalation, kind="second_contact")
             self.outbox.mark_second_contact(
                 escalation.id,
                 {notifier.name: payload for notifier in self.settings.escalation.second_contact},
@@ -94,4 +89,3 @@ class Dispatcher:
                 await asyncio.wait_for(stop.wait(), timeout=interval_seconds)
             except asyncio.TimeoutError:
                 pass
-

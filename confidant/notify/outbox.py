@@ -17,8 +17,8 @@ import threading
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import cache
 from pathlib import Path
-from functools import lru_cache
 from typing import Any, Callable, Dict, List, Optional
 
 from confidant.settings import PROJECT_ROOT
@@ -101,9 +101,7 @@ class Outbox:
         self.path = Path(path or os.environ.get(OUTBOX_PATH_ENV_VAR) or DEFAULT_OUTBOX_PATH)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._connection = sqlite3.connect(
-            self.path, check_same_thread=False, isolation_level=None, timeout=30
-        )
+        self._connection = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
         self._connection.row_factory = sqlite3.Row
         self._connection.execute("PRAGMA journal_mode=WAL")
         self._connection.execute("PRAGMA synchronous=FULL")
@@ -140,8 +138,7 @@ class Outbox:
             ).fetchone()
             if row is not None:
                 cursor.execute(
-                    "UPDATE escalations SET repeat_count = repeat_count + 1, last_seen_at = ?"
-                    " WHERE id = ?",
+                    "UPDATE escalations SET repeat_count = repeat_count + 1, last_seen_at = ? WHERE id = ?",
                     (moment, row["id"]),
                 )
                 return self._escalation(cursor, row["id"])
@@ -157,9 +154,7 @@ class Outbox:
                 self._queue(cursor, escalation_id, "escalation", notifier, payload, moment)
             return escalation
 
-    def queue(
-        self, escalation_id: str, kind: str, payloads: Dict[str, Dict[str, Any]]
-    ) -> None:
+    def queue(self, escalation_id: str, kind: str, payloads: Dict[str, Dict[str, Any]]) -> None:
         """Queue further notifications about an escalation (call-back left, second contact)."""
         moment = _iso(utc_now())
         with self._transaction() as cursor:
@@ -246,8 +241,7 @@ class Outbox:
     def due(self, now: Optional[datetime] = None, limit: int = 50) -> List[Notification]:
         with self._transaction() as cursor:
             rows = cursor.execute(
-                "SELECT * FROM notifications WHERE status = 'pending' AND next_attempt_at <= ?"
-                " ORDER BY id LIMIT ?",
+                "SELECT * FROM notifications WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
                 (_iso(now or utc_now()), limit),
             ).fetchall()
         return [self._notification(row) for row in rows]
@@ -273,14 +267,11 @@ class Outbox:
     def mark_failed_attempt(self, notification_id: int, error: str) -> None:
         """Keep the notification pending and back off: it is retried until it gets through."""
         with self._transaction() as cursor:
-            row = cursor.execute(
-                "SELECT attempts FROM notifications WHERE id = ?", (notification_id,)
-            ).fetchone()
+            row = cursor.execute("SELECT attempts FROM notifications WHERE id = ?", (notification_id,)).fetchone()
             attempts = (row["attempts"] if row else 0) + 1
-            delay = min(2 ** attempts, MAX_BACKOFF_SECONDS)
+            delay = min(2**attempts, MAX_BACKOFF_SECONDS)
             cursor.execute(
-                "UPDATE notifications SET attempts = ?, last_error = ?, next_attempt_at = ?"
-                " WHERE id = ?",
+                "UPDATE notifications SET attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?",
                 (attempts, error[:500], _iso(utc_now() + timedelta(seconds=delay)), notification_id),
             )
 
@@ -318,7 +309,7 @@ class _Transaction:
             self._lock.release()
 
 
-@lru_cache(maxsize=None)
+@cache
 def default_outbox() -> Outbox:
     """The outbox of this process, at the path the environment names (or var/)."""
     return Outbox()

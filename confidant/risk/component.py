@@ -10,8 +10,9 @@ are added to the parse result for the escalation action and the review tool.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
+from confidant.risk.screen import RiskFinding, RiskScreen
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -21,13 +22,12 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from confidant.risk.categories import CATEGORY_FOR_INTENT, CONCERN_INTENT, INTENT_FOR_CATEGORY
-from confidant.risk.screen import RiskFinding, RiskScreen
 from confidant.settings import PROJECT_ROOT
 
 RISK_PROPERTY = "risk"
 
 
-def classifier_top_intent(ranking: List[Dict[Text, Any]]) -> Optional[Dict[Text, Any]]:
+def classifier_top_intent(ranking: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
     """DIET's own best guess, looking past any `nlu_fallback` put in front of it."""
     for candidate in ranking:
         if candidate.get("name") != DEFAULT_NLU_FALLBACK_INTENT_NAME:
@@ -36,8 +36,8 @@ def classifier_top_intent(ranking: List[Dict[Text, Any]]) -> Optional[Dict[Text,
 
 
 def decide(
-    finding: RiskFinding, classifier_top: Optional[Dict[Text, Any]], min_confidence: float
-) -> Dict[Text, Any]:
+    finding: RiskFinding, classifier_top: Optional[Dict[str, Any]], min_confidence: float
+) -> Dict[str, Any]:
     """Union of the two layers: which risk intent (if any) this message must get, and why."""
     classifier_intent = (classifier_top or {}).get("name")
     classifier_confidence = float((classifier_top or {}).get("confidence") or 0.0)
@@ -47,7 +47,7 @@ def decide(
         else None
     )
 
-    decision: Dict[Text, Any] = {
+    decision: Dict[str, Any] = {
         "intent": None,
         "category": None,
         "level": finding.level,
@@ -80,7 +80,7 @@ class RiskScreenComponent(GraphComponent):
     """Runs last in the pipeline so that nothing after it can hide a risk message."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {
             # Reviewed pattern files; relative paths are taken from the project root.
             "patterns_dir": "data/risk",
@@ -88,14 +88,14 @@ class RiskScreenComponent(GraphComponent):
             "classifier_min_confidence": 0.3,
         }
 
-    def __init__(self, config: Dict[Text, Any], screen: RiskScreen) -> None:
+    def __init__(self, config: Dict[str, Any], screen: RiskScreen) -> None:
         self.screen = screen
         self.classifier_min_confidence = float(config["classifier_min_confidence"])
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,

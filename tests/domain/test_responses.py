@@ -15,21 +15,38 @@ ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 RESPONSES: Dict[str, List[Dict[str, Any]]] = DOMAIN["responses"]
 FAQ_RESPONSES = {name: variations for name, variations in RESPONSES.items() if name.startswith("utter_faq/")}
-SECTION_IDS = set(
-    re.findall(r"^\|\s*([a-z][a-z-]*)\s*\|", (ROOT / "docs/source/SECTIONS.md").read_text(), re.M)
-) - {"id"}
+SECTION_IDS = set(re.findall(r"^\|\s*([a-z][a-z-]*)\s*\|", (ROOT / "docs/source/SECTIONS.md").read_text(), re.M)) - {
+    "id"
+}
 
 # Longest values a practice may set (practice.yml validation keeps within these or shorter
 # in practice; the SMS limit is checked with them filled in).
 WORST_CASE = {
-    "practice_name": 30, "practice_phone": 16, "practice_email": 30, "practice_website": 30,
-    "practice_hours": 40, "emergency_number": 5, "crisis_line": 30, "crisis_lines": 120,
+    "practice_name": 30,
+    "practice_phone": 16,
+    "practice_email": 30,
+    "practice_website": 30,
+    "practice_hours": 40,
+    "emergency_number": 5,
+    "crisis_line": 30,
+    "crisis_lines": 120,
 }
 SMS_LIMIT = 300
 REQUIRED_FAQ = {
-    "what_is_confidentiality", "why_it_matters", "safe_to_share", "is_it_law", "limits_overview",
-    "limit_harm", "limit_abuse", "limit_court", "tell_parents", "tell_others",
-    "warned_before_disclosure", "records_privacy", "bot_privacy", "contact_practice",
+    "what_is_confidentiality",
+    "why_it_matters",
+    "safe_to_share",
+    "is_it_law",
+    "limits_overview",
+    "limit_harm",
+    "limit_abuse",
+    "limit_court",
+    "tell_parents",
+    "tell_others",
+    "warned_before_disclosure",
+    "records_privacy",
+    "bot_privacy",
+    "contact_practice",
 }
 
 

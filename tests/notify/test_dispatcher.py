@@ -31,7 +31,9 @@ def targets(monkeypatch: pytest.MonkeyPatch):
 
 def escalate(outbox: Outbox, settings, text: str = "private words") -> str:
     escalation = outbox.record_escalation(
-        "conv-1", "self_harm", "rest",
+        "conv-1",
+        "self_harm",
+        "rest",
         [n.name for n in settings.escalation.notifiers],
         lambda e: escalation_payload(settings, e, message_text=text),
     )

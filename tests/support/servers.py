@@ -50,7 +50,11 @@ class ManagedProcess:
     def start(self, timeout: float = 180) -> None:
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            self.command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            self.command,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         deadline = time.monotonic() + timeout

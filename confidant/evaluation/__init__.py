@@ -1,0 +1,1 @@
+"""Evaluations of the trained assistant on data it was never trained on."""

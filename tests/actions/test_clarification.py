@@ -1,0 +1,52 @@
+"""Clarifying questions offer the likeliest topics, then a person after two misses."""
+
+from __future__ import annotations
+
+import asyncio
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.clarification import ActionClarifyTopic, consecutive_misses
+from tests.actions.conftest import make_tracker, user_event
+
+RANKING = [
+    {"intent_response_key": "faq/limit_court", "confidence": 0.42},
+    {"intent_response_key": "faq/records_privacy", "confidence": 0.40},
+    {"intent_response_key": "faq/tell_others", "confidence": 0.1},
+]
+
+
+def run(tracker, domain):
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionClarifyTopic().run(dispatcher, tracker, domain))
+    return dispatcher.messages
+
+
+def test_counts_only_the_latest_misses_in_a_row() -> None:
+    events = [
+        user_event("nlu_fallback"),
+        user_event("faq"),
+        user_event("nlu_fallback"),
+        {"event": "bot"},
+        user_event("nlu_fallback"),
+    ]
+    assert consecutive_misses(make_tracker(events)) == 2
+
+
+def test_first_miss_offers_the_two_likeliest_topics_and_a_person(domain) -> None:
+    [message] = run(make_tracker([user_event("nlu_fallback", ranking=RANKING)]), domain)
+    assert message["response"] == "utter_clarify_topic"
+    titles = [button["title"] for button in message["buttons"]]
+    assert titles == ["Court and legal requests", "My records and notes", "Contact the practice"]
+    # A button sends a real question, never a raw /intent payload.
+    assert all(not button["payload"].startswith("/") for button in message["buttons"])
+
+
+def test_second_miss_in_a_row_offers_a_person(domain) -> None:
+    events = [
+        user_event("nlu_fallback", ranking=RANKING),
+        {"event": "bot"},
+        user_event("nlu_fallback", ranking=RANKING),
+    ]
+    [message] = run(make_tracker(events), domain)
+    assert message["response"] == "utter_offer_practice_contact"
