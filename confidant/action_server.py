@@ -23,6 +23,8 @@ from sanic.response import HTTPResponse
 
 from confidant.notify.dispatcher import Dispatcher
 from confidant.notify.outbox import default_outbox
+from confidant.notify.payloads import escalation_payload
+from confidant.notify.reconciler import EscalationReconciler
 from confidant.settings import SettingsError, current_settings
 
 logger = logging.getLogger("confidant.action_server")
@@ -36,7 +38,12 @@ def build_app(secret: str, dispatch_interval: float = 2.0) -> Sanic:
     """The rasa_sdk app with our guard, error handler and outbox dispatcher attached."""
     settings = current_settings()
     app = create_app("actions", cors_origins=None)
-    dispatcher = Dispatcher(default_outbox(), settings)
+    reconciler = EscalationReconciler(
+        default_outbox(),
+        [notifier.name for notifier in settings.escalation.notifiers],
+        lambda escalation: escalation_payload(settings, escalation),
+    )
+    dispatcher = Dispatcher(default_outbox(), settings, reconciler)
     for problem in dispatcher.configuration_problems():
         logger.warning(problem)
 

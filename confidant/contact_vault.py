@@ -58,7 +58,8 @@ def parse_contact(text: str) -> Optional[ContactDetails]:
     return None
 
 
-def _load_key() -> bytes:
+def load_contact_key() -> bytes:
+    """The Fernet key for contact details: `CONFIDANT_CONTACT_KEY`, else a local key file."""
     key = os.environ.get(KEY_ENV_VAR)
     if key:
         return key.encode("ascii")
@@ -76,7 +77,7 @@ class ContactVault:
     def __init__(self, path: Optional[os.PathLike] = None, key: Optional[bytes] = None) -> None:
         self.path = Path(path or os.environ.get(VAULT_PATH_ENV_VAR) or DEFAULT_VAULT_PATH)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fernet = Fernet(key or _load_key())
+        self._fernet = Fernet(key or load_contact_key())
         self._lock = threading.Lock()
         self._connection = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._connection.execute(

@@ -14,6 +14,7 @@ from typing import Dict, List, Optional
 from confidant.notify.delivery import DeliveryError, deliver, missing_environment
 from confidant.notify.outbox import Escalation, Outbox
 from confidant.notify.payloads import escalation_payload
+from confidant.notify.reconciler import EscalationReconciler
 from confidant.settings import Notifier, PracticeSettings
 
 logger = logging.getLogger(__name__)
@@ -22,9 +23,12 @@ logger = logging.getLogger(__name__)
 class Dispatcher:
     """Delivers notifications named in the practice settings."""
 
-    def __init__(self, outbox: Outbox, settings: PracticeSettings) -> None:
+    def __init__(
+        self, outbox: Outbox, settings: PracticeSettings, reconciler: Optional[EscalationReconciler] = None
+    ) -> None:
         self.outbox = outbox
         self.settings = settings
+        self.reconciler = reconciler
         self.notifiers: Dict[str, Notifier] = {
             notifier.name: notifier for notifier in settings.escalation.notifiers + settings.escalation.second_contact
         }
@@ -81,6 +85,8 @@ class Dispatcher:
         stop = stop or asyncio.Event()
         while not stop.is_set():
             try:
+                if self.reconciler:
+                    self.reconciler.run_once()
                 self.page_second_contacts()
                 await self.deliver_due()
             except Exception as error:  # noqa: BLE001 - the loop must outlive one bad pass

@@ -57,6 +57,7 @@ CREATE TABLE IF NOT EXISTS notifications (
     UNIQUE (escalation_id, kind, notifier)
 );
 CREATE INDEX IF NOT EXISTS notifications_due ON notifications (status, next_attempt_at);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
@@ -123,6 +124,7 @@ class Outbox:
         notifiers: List[str],
         payload_for: Callable[[Escalation], Dict[str, Any]],
         now: Optional[datetime] = None,
+        seen_at: Optional[str] = None,
     ) -> Escalation:
         """Open an escalation and queue one notification per notifier, atomically.
 
@@ -130,6 +132,7 @@ class Outbox:
         practice again for every further message: the open escalation counts the repeat.
         """
         moment = _iso(now or utc_now())
+        seen = seen_at or moment
         with self._transaction() as cursor:
             row = cursor.execute(
                 "SELECT * FROM escalations WHERE conversation_id = ? AND acknowledged_at IS NULL"
@@ -138,15 +141,16 @@ class Outbox:
             ).fetchone()
             if row is not None:
                 cursor.execute(
-                    "UPDATE escalations SET repeat_count = repeat_count + 1, last_seen_at = ? WHERE id = ?",
-                    (moment, row["id"]),
+                    "UPDATE escalations SET repeat_count = repeat_count + 1,"
+                    " last_seen_at = MAX(last_seen_at, ?) WHERE id = ?",
+                    (seen, row["id"]),
                 )
                 return self._escalation(cursor, row["id"])
             escalation_id = uuid.uuid4().hex
             cursor.execute(
                 "INSERT INTO escalations (id, conversation_id, category, channel, created_at,"
                 " last_seen_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (escalation_id, conversation_id, category, channel, moment, moment),
+                (escalation_id, conversation_id, category, channel, moment, seen),
             )
             escalation = self._escalation(cursor, escalation_id, is_new=True)
             payload = payload_for(escalation)
@@ -176,6 +180,29 @@ class Outbox:
             (escalation_id, kind, notifier, json.dumps(payload, sort_keys=True), moment, moment),
         )
 
+    def covered(self, conversation_id: str, seen_at: str) -> bool:
+        """Whether an escalation of this conversation already accounts for a risk message."""
+        with self._transaction() as cursor:
+            row = cursor.execute(
+                "SELECT 1 FROM escalations WHERE conversation_id = ? AND last_seen_at >= ?"
+                " LIMIT 1",
+                (conversation_id, seen_at),
+            ).fetchone()
+            return row is not None
+
+    def get_state(self, key: str) -> Optional[str]:
+        with self._transaction() as cursor:
+            row = cursor.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+            return row["value"] if row else None
+
+    def set_state(self, key: str, value: str) -> None:
+        with self._transaction() as cursor:
+            cursor.execute(
+                "INSERT INTO state (key, value) VALUES (?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
     def acknowledge(self, escalation_id: str, by: str) -> bool:
         """Mark an escalation as seen by a person; False if it was unknown or already done."""
         with self._transaction() as cursor:
@@ -198,6 +225,31 @@ class Outbox:
                 (conversation_id,),
             ).fetchone()
             return self._escalation(cursor, row["id"]) if row else None
+
+    def escalations(self, conversation_id: Optional[str] = None) -> List[Escalation]:
+        """Escalations, newest first: the review tool's queue (or one conversation's)."""
+        query = "SELECT id FROM escalations"
+        args: tuple = ()
+        if conversation_id is not None:
+            query += " WHERE conversation_id = ?"
+            args = (conversation_id,)
+        with self._transaction() as cursor:
+            rows = cursor.execute(query + " ORDER BY created_at DESC, id", args).fetchall()
+            return [self._escalation(cursor, row["id"]) for row in rows]
+
+    def forget_conversation(self, conversation_id: str) -> int:
+        """Delete a conversation's escalations and their notifications (erasure, retention).
+
+        Returns how many escalations were deleted. Pending notifications about them go too:
+        nothing about a deleted conversation may be sent afterwards.
+        """
+        with self._transaction() as cursor:
+            cursor.execute(
+                "DELETE FROM notifications WHERE escalation_id IN"
+                " (SELECT id FROM escalations WHERE conversation_id = ?)",
+                (conversation_id,),
+            )
+            return cursor.execute("DELETE FROM escalations WHERE conversation_id = ?", (conversation_id,)).rowcount
 
     def overdue_escalations(self, ack_timeout: timedelta, now: Optional[datetime] = None) -> List[Escalation]:
         """Unacknowledged escalations older than the timeout whose second contact is not told."""

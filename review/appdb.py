@@ -1,0 +1,100 @@
+"""The review tool's own database: accounts, sessions, login throttling, audit log, follow-up.
+
+Kept apart from the tracker store (which Rasa owns) and from the outbox (which the action
+server owns). Times are ISO 8601 strings in UTC, as in the outbox, so they sort as text.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Optional
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy.engine import Engine, make_url
+
+from review.engines import is_sqlite, make_engine, normalise_url
+
+METADATA = MetaData()
+
+ACCOUNTS = Table(
+    "accounts",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("last_login_at", String(40)),
+)
+
+LOGIN_THROTTLE = Table(
+    "login_throttle",
+    METADATA,
+    Column("name", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("locked_until", String(40)),
+)
+
+SESSIONS = Table(
+    "sessions",
+    METADATA,
+    Column("token_hash", String(64), primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("last_seen_at", String(40), nullable=False),
+)
+
+AUDIT_LOG = Table(
+    "audit_log",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("at", String(40), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("target", String(255), nullable=False, default=""),
+    Column("detail", Text, nullable=False, default=""),
+    Column("address", String(64), nullable=False, default=""),
+    Index("audit_log_at", "at"),
+)
+
+NOTES = Table(
+    "notes",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("conversation_id", String(255), nullable=False, index=True),
+    Column("escalation_id", String(64)),
+    Column("author", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
+
+RESOLUTIONS = Table(
+    "resolutions",
+    METADATA,
+    Column("escalation_id", String(64), primary_key=True),
+    Column("conversation_id", String(255), nullable=False, index=True),
+    Column("resolved_by", String(64), nullable=False),
+    Column("resolved_at", String(40), nullable=False),
+)
+
+
+def stamp(moment: Optional[datetime] = None) -> str:
+    """A moment as stored here: ISO 8601, UTC, microseconds."""
+    return (moment or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def parse_stamp(value: Optional[str]) -> Optional[datetime]:
+    return datetime.fromisoformat(value) if value else None
+
+
+def open_review_db(url: str) -> Engine:
+    """An engine on the review database, with its tables created if they are missing."""
+    if is_sqlite(url):
+        database = make_url(normalise_url(url)).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(url)
+    METADATA.create_all(engine)
+    return engine

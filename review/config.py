@@ -1,0 +1,78 @@
+"""Where the review tool finds its data, read once from the environment.
+
+Two URLs for the tracker store on purpose: transcripts are read through a role that can only
+SELECT (`CONFIDANT_REVIEW_READ_URL`), while erasure and retention need the privileged one
+(`CONFIDANT_DATABASE_URL`), so a bug in a page can never delete or alter a conversation.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Optional
+
+from confidant.settings import PROJECT_ROOT
+
+DATABASE_URL_ENV_VAR = "CONFIDANT_DATABASE_URL"
+READ_URL_ENV_VAR = "CONFIDANT_REVIEW_READ_URL"
+REVIEW_DB_URL_ENV_VAR = "CONFIDANT_REVIEW_DB_URL"
+RETENTION_INTERVAL_ENV_VAR = "CONFIDANT_REVIEW_RETENTION_INTERVAL"
+TIMEZONE_ENV_VAR = "CONFIDANT_REVIEW_TIMEZONE"
+COOKIE_SECURE_ENV_VAR = "CONFIDANT_REVIEW_COOKIE_SECURE"
+SESSION_IDLE_ENV_VAR = "CONFIDANT_REVIEW_SESSION_IDLE_MINUTES"
+
+DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'conversations.sqlite3'}"
+DEFAULT_REVIEW_DB_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'review.sqlite3'}"
+DEFAULT_PORT = 8090
+
+
+class ConfigError(ValueError):
+    """An environment variable of the review tool has a value it cannot use."""
+
+
+def _number(environ: Mapping[str, str], name: str, default: float, minimum: float) -> float:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {raw!r}.") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum:g}.")
+    return value
+
+
+@dataclass(frozen=True)
+class ReviewConfig:
+    database_url: str
+    read_url: str
+    review_db_url: str
+    outbox_path: Optional[Path] = None
+    vault_path: Optional[Path] = None
+    retention_interval_seconds: float = 3600.0
+    timezone: str = "UTC"
+    cookie_secure: bool = False
+    session_idle_minutes: float = 60.0
+    session_lifetime_hours: float = 12.0
+    page_size: int = 25
+
+    @classmethod
+    def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "ReviewConfig":
+        """The configuration this process runs with; 0 as retention interval turns the schedule off."""
+        env = os.environ if environ is None else environ
+        database_url = env.get(DATABASE_URL_ENV_VAR) or DEFAULT_DATABASE_URL
+        return cls(
+            database_url=database_url,
+            read_url=env.get(READ_URL_ENV_VAR) or database_url,
+            review_db_url=env.get(REVIEW_DB_URL_ENV_VAR) or DEFAULT_REVIEW_DB_URL,
+            outbox_path=Path(env["CONFIDANT_OUTBOX_PATH"]) if env.get("CONFIDANT_OUTBOX_PATH") else None,
+            vault_path=(
+                Path(env["CONFIDANT_CONTACT_VAULT_PATH"]) if env.get("CONFIDANT_CONTACT_VAULT_PATH") else None
+            ),
+            retention_interval_seconds=_number(env, RETENTION_INTERVAL_ENV_VAR, 3600.0, 0.0),
+            timezone=env.get(TIMEZONE_ENV_VAR) or "UTC",
+            cookie_secure=env.get(COOKIE_SECURE_ENV_VAR, "").strip().lower() in ("1", "true", "yes"),
+            session_idle_minutes=_number(env, SESSION_IDLE_ENV_VAR, 60.0, 1.0),
+        )

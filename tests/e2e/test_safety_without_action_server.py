@@ -1,0 +1,25 @@
+"""The crisis message is a domain response: it reaches the client with the action server down."""
+
+from __future__ import annotations
+
+from tests.support.receivers import wait_until
+
+
+def test_crisis_resources_reach_the_client_when_the_action_server_is_down(
+    rasa_server, action_server, sender, webhook_receiver
+) -> None:
+    action_server.stop()
+    try:
+        messages = rasa_server.texts(sender, "i'm going to end it all tonight")
+        crisis = messages[0]
+        assert "call or text 988" in crisis and "911" in crisis and "Harbor Light Counseling" in crisis
+        assert "{" not in crisis  # practice details filled in without the session-start action
+    finally:
+        action_server.start()
+    # Once the action server is back, the escalation it missed reaches the practice.
+    payload = wait_until(
+        lambda: next((p for p in webhook_receiver.received if p["conversation_id"] == sender), None), timeout=30
+    )
+    assert payload["category"] == "self_harm"
+    # And Rasa answers normally again.
+    assert rasa_server.texts(sender, "will you tell my parents?")
