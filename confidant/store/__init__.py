@@ -1,0 +1,1 @@
+"""Tracker and lock store hardening where Rasa 3.6 falls short."""
