@@ -21,6 +21,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from confidant.settings import current_settings
+from confidant.store.durable_sql_tracker_store import last_turn_unstored
 
 logger = logging.getLogger(__name__)
 
@@ -141,18 +142,23 @@ class GuardedRestInput(InputChannel):
                     type(error).__name__,
                 )
                 return _turn_failed(collector, "turn_failed")
+            if last_turn_unstored(payload.sender):
+                return _turn_failed(collector, "storage_unavailable")
             return response.json(collector.messages)
 
         return webhook
 
 
+FAILURE_DETAILS = {
+    "timeout": "The assistant took too long to reply. Please try again.",
+    "turn_failed": "The assistant could not finish this reply. Please try again.",
+    "storage_unavailable": "The reply was sent but could not be saved yet; it is kept and saved once storage is back.",
+}
+
+
 def _turn_failed(collector: CollectingOutputChannel, code: str) -> HTTPResponse:
     """503 with whatever the bot already said (a crisis message is never withheld)."""
     return response.json(
-        {
-            "error": code,
-            "detail": "The assistant could not finish this reply. Please try again.",
-            "messages": collector.messages,
-        },
+        {"error": code, "detail": FAILURE_DETAILS[code], "messages": collector.messages},
         status=503,
     )

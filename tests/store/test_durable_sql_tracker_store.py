@@ -1,0 +1,99 @@
+"""No event is lost across a PostgreSQL outage; the failure is visible, not silent.
+
+The outage is real: the store talks to the local PostgreSQL through a TCP proxy that the
+test cuts and restores.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from rasa.core.tracker_store import FailSafeTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from confidant.store.durable_sql_tracker_store import DurableSQLTrackerStore, last_turn_unstored
+from tests.support.tcp_proxy import TcpProxy
+
+ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture
+def database():
+    name = "confidant_test_" + uuid.uuid4().hex[:8]
+    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f"CREATE DATABASE {name}"))
+    except sa.exc.OperationalError:
+        pytest.fail("PostgreSQL is not running on 127.0.0.1:5432 (.ci/run starts it)")
+    yield name
+    with admin.connect() as connection:
+        connection.execute(
+            sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name}
+        )
+        connection.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
+    admin.dispose()
+
+
+def turn(tracker: DialogueStateTracker, text: str) -> None:
+    tracker.update(UserUttered(text, intent={"name": "faq", "confidence": 1.0}))
+    tracker.update(ActionExecuted("utter_faq"))
+    tracker.update(BotUttered(f"answer to {text}"))
+    tracker.update(ActionExecuted("action_listen"))
+
+
+def stored_texts(url: str, sender: str) -> list:
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender}
+        ).fetchall()
+    engine.dispose()
+    return [json.loads(row[0]).get("text") for row in rows if json.loads(row[0])["event"] == "user"]
+
+
+def test_turns_during_an_outage_are_spooled_and_written_in_order_after(database, tmp_path: Path) -> None:
+    proxy = TcpProxy(5432)
+    proxy.start()
+    url = f"postgresql://postgres@127.0.0.1:{proxy.port}/{database}"
+    direct_url = f"postgresql://postgres@127.0.0.1:5432/{database}"
+    durable = DurableSQLTrackerStore(Domain.empty(), host=url, spool_dir=str(tmp_path / "spool"))
+    store = FailSafeTrackerStore(durable)  # as Rasa's Agent wraps every tracker store
+    sender = "conv-" + uuid.uuid4().hex
+
+    async def scenario() -> None:
+        tracker = DialogueStateTracker(sender, [])
+        turn(tracker, "before")
+        await store.save(tracker)
+        assert not last_turn_unstored(sender)
+
+        proxy.stop()  # the database goes away
+        during = await store.retrieve(sender)  # carries on from memory
+        assert during is not None and during.latest_message.text == "before"
+        turn(during, "during one")
+        await store.save(during)
+        assert last_turn_unstored(sender)  # visible to the channel
+        again = await store.retrieve(sender)
+        turn(again, "during two")
+        await store.save(again)
+        assert durable.spool.count() == 8
+
+        proxy.start()  # it is back
+        after = await store.retrieve(sender)
+        assert [e.text for e in after.events if isinstance(e, UserUttered)] == ["before", "during one", "during two"]
+        turn(after, "after")
+        await store.save(after)
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        proxy.stop()
+    assert stored_texts(direct_url, sender) == ["before", "during one", "during two", "after"]
+    assert durable.spool.count() == 0
