@@ -19,7 +19,7 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Text, TypeVar
+from typing import Any, Callable, Dict, Optional, Text, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -114,7 +114,7 @@ class DurableSQLTrackerStore(SQLTrackerStore):
                 len(new_events),
                 sender_id,
             )
-            raise TrackerStoreUnavailable("The conversation store is unavailable; events were kept on disk.")
+            raise TrackerStoreUnavailable("The conversation store is unavailable; events were kept on disk.") from None
         self._remember(tracker)
 
     def _save_sync(self, tracker: DialogueStateTracker) -> None:
