@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The production profile on one machine: PostgreSQL tracker store, Redis lock store,
+# CONFIDANT_RASA_INSTANCES Rasa instances (default 2) behind nginx (round robin) on
+# CONFIDANT_RASA_PORT, one action server. PostgreSQL and Redis must be reachable at the URLs
+# below (defaults: the local servers); nginx is installed from Debian's packages if missing.
+set -euo pipefail
+"$(dirname "$0")/install.sh"
+"$(dirname "$0")/train.sh"
+source "$(dirname "$0")/env.sh"
+source "$ROOT/scripts/model.sh"
+cd "$ROOT"
+
+export CONFIDANT_DATABASE_URL="${CONFIDANT_PRODUCTION_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/confidant}"
+export CONFIDANT_REDIS_HOST="${CONFIDANT_REDIS_HOST:-127.0.0.1}"
+export CONFIDANT_REDIS_PORT="${CONFIDANT_REDIS_PORT:-6379}"
+export CONFIDANT_REDIS_DB="${CONFIDANT_REDIS_DB:-0}"
+export CONFIDANT_REDIS_PREFIX="${CONFIDANT_REDIS_PREFIX:-confidant}"
+instances="${CONFIDANT_RASA_INSTANCES:-2}"
+
+command -v nginx >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light; }
+python -m confidant.store.ensure_database "$CONFIDANT_DATABASE_URL"
+
+pids=()
+cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+
+python -m confidant.action_server --port "$CONFIDANT_ACTION_PORT" &
+pids+=($!)
+upstreams=""
+for i in $(seq 1 "$instances"); do
+  port=$((CONFIDANT_RASA_PORT + i))
+  rasa run --model "$MODEL_PATH" --endpoints endpoints.production.yml --credentials credentials.yml \
+    --interface 127.0.0.1 --port "$port" &
+  pids+=($!)
+  upstreams+="        server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"$'\n'
+done
+mkdir -p var/nginx
+sed -e "s#__VAR__#$ROOT/var/nginx#g" -e "s#__PORT__#$CONFIDANT_RASA_PORT#" \
+  -e "/__UPSTREAMS__/{r /dev/stdin" -e "d}" deploy/nginx.conf.template <<<"$upstreams" > var/nginx/nginx.conf
+nginx -c "$ROOT/var/nginx/nginx.conf" -g "daemon off;" &
+pids+=($!)
+echo "Production profile: $instances Rasa instances behind http://127.0.0.1:$CONFIDANT_RASA_PORT"
+wait -n "${pids[@]}"
