@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional
 
+from confidant.contact_vault import KEY_ENV_VAR
 from confidant.settings import PROJECT_ROOT
 
 DATABASE_URL_ENV_VAR = "CONFIDANT_DATABASE_URL"
@@ -51,6 +52,8 @@ class ReviewConfig:
     review_db_url: str
     outbox_path: Optional[Path] = None
     vault_path: Optional[Path] = None
+    # None: the contact vault's own default (a key file under var/).
+    contact_key: Optional[bytes] = None
     retention_interval_seconds: float = 3600.0
     timezone: str = "UTC"
     cookie_secure: bool = False
@@ -68,9 +71,8 @@ class ReviewConfig:
             read_url=env.get(READ_URL_ENV_VAR) or database_url,
             review_db_url=env.get(REVIEW_DB_URL_ENV_VAR) or DEFAULT_REVIEW_DB_URL,
             outbox_path=Path(env["CONFIDANT_OUTBOX_PATH"]) if env.get("CONFIDANT_OUTBOX_PATH") else None,
-            vault_path=(
-                Path(env["CONFIDANT_CONTACT_VAULT_PATH"]) if env.get("CONFIDANT_CONTACT_VAULT_PATH") else None
-            ),
+            vault_path=(Path(env["CONFIDANT_CONTACT_VAULT_PATH"]) if env.get("CONFIDANT_CONTACT_VAULT_PATH") else None),
+            contact_key=env[KEY_ENV_VAR].encode("ascii") if env.get(KEY_ENV_VAR) else None,
             retention_interval_seconds=_number(env, RETENTION_INTERVAL_ENV_VAR, 3600.0, 0.0),
             timezone=env.get(TIMEZONE_ENV_VAR) or "UTC",
             cookie_secure=env.get(COOKIE_SECURE_ENV_VAR, "").strip().lower() in ("1", "true", "yes"),

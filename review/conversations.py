@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Tuple
 
 from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import Engine
@@ -39,8 +39,9 @@ class ConversationSummary:
     topic_times: Tuple[Tuple[datetime, str], ...]
 
 
-def summarise(conversation_id: str, event_count: int, first: datetime, last: datetime,
-              messages: Iterable[Message]) -> ConversationSummary:
+def summarise(
+    conversation_id: str, event_count: int, first: datetime, last: datetime, messages: Iterable[Message]
+) -> ConversationSummary:
     """What the list, the filters and the insights need to know about one conversation."""
     channels, topics, categories = set(), set(), set()
     escalated = False
@@ -107,7 +108,8 @@ class ConversationIndex:
                 rows = connection.execute(overview).all()
                 current = {row[0]: row for row in rows}
                 stale = [
-                    sender for sender, row in current.items()
+                    sender
+                    for sender, row in current.items()
                     if sender not in self._cache or self._cache[sender][0] != (row[1], row[2])
                 ]
                 for start in range(0, len(stale), CHUNK):
@@ -122,15 +124,19 @@ class ConversationIndex:
             result = [entry[1] for entry in self._cache.values()]
         return sorted(result, key=lambda summary: (summary.last_at, summary.conversation_id), reverse=True)
 
-    def summary(self, conversation_id: str) -> Optional[ConversationSummary]:
-        return next((item for item in self.summaries() if item.conversation_id == conversation_id), None)
-
     def messages(self, conversation_id: str) -> List[Message]:
         """One conversation's messages in the order they happened (empty if there is none)."""
-        if not self._has_events_table():
-            return []
+        return self.messages_for([conversation_id]).get(conversation_id, [])
+
+    def messages_for(self, conversation_ids: List[str]) -> Dict[str, List[Message]]:
+        """Several conversations' messages, read in chunks (for exports of a filtered list)."""
+        if not conversation_ids or not self._has_events_table():
+            return {}
+        found: Dict[str, List[Message]] = {}
         with self.engine.connect() as connection:
-            return self._messages_of(connection, [conversation_id]).get(conversation_id, [])
+            for start in range(0, len(conversation_ids), CHUNK):
+                found.update(self._messages_of(connection, conversation_ids[start : start + CHUNK]))
+        return found
 
     @staticmethod
     def _messages_of(connection: object, senders: List[str]) -> Dict[str, List[Message]]:

@@ -39,7 +39,7 @@ def segments(
     cuts = sorted(bound for bound in bounds if 0 <= bound <= len(text))
     pieces: List[Segment] = []
     done_contacts = set()
-    for start, end in zip(cuts, cuts[1:]):
+    for start, end in zip(cuts, cuts[1:], strict=False):
         if start == end:
             continue
         contact = next((span for span in contacts if span.start <= start and end <= span.end), None)
@@ -48,9 +48,7 @@ def segments(
                 continue
             done_contacts.add(contact)
             hits = [item for item in evidence if _overlaps(contact.start, contact.end, item.start, item.end)]
-            pieces.append(
-                Segment(contact.masked, evidence=bool(hits), masked=True, patterns=_patterns(hits))
-            )
+            pieces.append(Segment(contact.masked, evidence=bool(hits), masked=True, patterns=_patterns(hits)))
             continue
         hits = [item for item in evidence if item.start <= start and end <= item.end]
         piece = Segment(text[start:end], evidence=bool(hits), contact=contact is not None, patterns=_patterns(hits))

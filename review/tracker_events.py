@@ -133,5 +133,6 @@ def parse_event(event_id: int, type_name: str, timestamp: Optional[float], data:
     if name not in SHOWN_SLOTS:
         return None
     value = payload.get("value")
-    return Message(event_id=event_id, at=at, kind="slot", text="" if value is None else str(value), slot=name,
-                   slot_value=value)
+    return Message(
+        event_id=event_id, at=at, kind="slot", text="" if value is None else str(value), slot=name, slot_value=value
+    )

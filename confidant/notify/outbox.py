@@ -214,7 +214,10 @@ class Outbox:
             return result.rowcount == 1
 
     def escalation(self, escalation_id: str) -> Optional[Escalation]:
+        """One escalation, or None if there is no such id."""
         with self._transaction() as cursor:
+            if cursor.execute("SELECT 1 FROM escalations WHERE id = ?", (escalation_id,)).fetchone() is None:
+                return None
             return self._escalation(cursor, escalation_id)
 
     def open_escalation_for(self, conversation_id: str) -> Optional[Escalation]:

@@ -1,0 +1,1 @@
+"""The review app's routes, one module per feature; each module's `blueprint()` builds its routes."""

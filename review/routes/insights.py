@@ -1,0 +1,48 @@
+"""The insights page: topics clients asked about and escalations, per week, as SVG charts."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+
+from sanic import Blueprint
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from review.charts import stacked_weekly
+from review.insights import escalations_per_week, recent_weeks, topic_totals, topics_per_week
+from review.labels import category_label, topic_label
+from review.web.render import page
+
+WEEK_CHOICES = (4, 8, 12, 26, 52)
+
+
+def blueprint() -> Blueprint:
+    bp = Blueprint("insights")
+
+    @bp.get("/insights")
+    async def insights(request: Request) -> HTTPResponse:
+        services = request.app.ctx.services
+        try:
+            count = int(request.args.get("weeks") or 12)
+        except ValueError:
+            count = 12
+        count = count if count in WEEK_CHOICES else 12
+        weeks = recent_weeks(datetime.now(timezone.utc), services.zone, count)
+        summaries = await asyncio.to_thread(services.conversations.summaries)
+        topics = topics_per_week(summaries, weeks, services.zone)
+        escalations = escalations_per_week(services.outbox.escalations(), weeks, services.zone)
+        return page(
+            request,
+            "insights.html",
+            weeks=count,
+            week_choices=WEEK_CHOICES,
+            topics_chart=stacked_weekly("Client messages per week, by topic", weeks, topics.series, topic_label),
+            escalations_chart=stacked_weekly(
+                "Escalations per week, by category", weeks, escalations.series, category_label
+            ),
+            topic_totals=topic_totals(summaries, weeks, services.zone),
+            escalation_total=escalations.total,
+        )
+
+    return bp
