@@ -1,9 +1,9 @@
 """Response generation that always knows the practice's details.
 
-Responses name practice details as `{practice_phone}`, `{crisis_line}` and so on. The session
-start action copies them into slots, but a crisis message must read correctly even when the
-action server is down and those slots were never set, so this generator fills any missing
-value straight from the practice settings, inside the Rasa process.
+Responses name practice details as `{practice_phone}`, `{crisis_line}` and so on. They are
+not slots set by a session-start action: a crisis message must read correctly, and be sent at
+all, even when the action server is down. This generator fills them straight from the
+practice settings, inside the Rasa process; a slot of the same name would take precedence.
 """
 
 from __future__ import annotations

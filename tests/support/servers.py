@@ -14,7 +14,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def model_path() -> Path:
-    """The model `make train` built for the current data (scripts/model.sh decides the name)."""
+    """The model `make train` built for the current data (scripts/model.sh decides the name).
+
+    `CONFIDANT_TEST_MODEL` names another model file, for trying a candidate model by hand.
+    """
+    if os.environ.get("CONFIDANT_TEST_MODEL"):
+        return Path(os.environ["CONFIDANT_TEST_MODEL"])
     output = subprocess.run(
         ["bash", "-c", "source scripts/env.sh && source scripts/model.sh && echo $MODEL_PATH"],
         cwd=ROOT,
