@@ -21,11 +21,15 @@ rasa run --model "$MODEL_PATH" --endpoints endpoints.yml --credentials credentia
 pids+=($!)
 python -m confidant.web_page --port "$CONFIDANT_WEB_PORT" &
 pids+=($!)
+python -m review.app --port "$CONFIDANT_REVIEW_PORT" &
+pids+=($!)
 
 cat <<TXT
 
   Chat page:     http://localhost:$CONFIDANT_WEB_PORT
   Rasa (REST):   http://localhost:$CONFIDANT_RASA_PORT/webhooks/rest/webhook
+  Review tool:   http://localhost:$CONFIDANT_REVIEW_PORT (create an account first:
+                 .venv/bin/python -m review.accounts create NAME --role admin)
   Action server: http://127.0.0.1:$CONFIDANT_ACTION_PORT (Rasa only)
   (Rasa takes about 20 seconds to load the model.) Ctrl-C stops everything.
 
