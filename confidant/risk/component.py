@@ -12,7 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from confidant.risk.screen import RiskFinding, RiskScreen
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -22,6 +21,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from confidant.risk.categories import CATEGORY_FOR_INTENT, CONCERN_INTENT, INTENT_FOR_CATEGORY
+from confidant.risk.screen import RiskFinding, RiskScreen
 from confidant.settings import PROJECT_ROOT
 
 RISK_PROPERTY = "risk"
@@ -55,7 +55,10 @@ def decide(
         "screen": finding.as_dict(),
         "classifier": {"intent": classifier_intent, "confidence": classifier_confidence},
     }
-    if finding.is_current and finding.category:
+    # Someone else threatening to hurt people is a serious and imminent threat to others
+    # (limit-harm): it is escalated like the client's own intent, not just answered.
+    third_party_threat = finding.level == "third_party" and finding.category == "harm_others"
+    if (finding.is_current or third_party_threat) and finding.category:
         decision["category"] = finding.category
         decision["layers"].append("screen")
     if classifier_category:

@@ -18,7 +18,7 @@ import logging
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import product
 from pathlib import Path
@@ -63,7 +63,9 @@ class NormalizedText:
         return self.starts[start], self.ends[end - 1]
 
 
-def _replace(text: str, starts: list[int], ends: list[int], edits: Iterable[tuple[int, int, str]]) -> tuple[str, list[int], list[int]]:
+def _replace(
+    text: str, starts: list[int], ends: list[int], edits: Iterable[tuple[int, int, str]]
+) -> tuple[str, list[int], list[int]]:
     """Apply non-overlapping (start, end, new) edits, keeping the character map aligned.
 
     Every character of a replacement maps to the whole original span it replaces, so an
@@ -105,12 +107,12 @@ def _damerau_within_one(a: str, b: str) -> bool:
     while i < min(la, lb) and a[i] == b[i]:
         i += 1
     if la == lb:
-        if a[i + 1:] == b[i + 1:]:
+        if a[i + 1 :] == b[i + 1 :]:
             return True
-        return i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2:] == b[i + 2:]
+        return i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
     if la > lb:
-        return a[i + 1:] == b[i:]
-    return a[i:] == b[i + 1:]
+        return a[i + 1 :] == b[i:]
+    return a[i:] == b[i + 1 :]
 
 
 _KNOWN_WORDS: dict[str, float] | None = None
@@ -148,6 +150,7 @@ class SpellingData:
     fuzzy_targets: frozenset[str]  # risk words that unknown words may be corrected to
     humour_emoji: frozenset[str]  # emoji that read as "lol"
     keep_emoji: Mapping[str, str]  # emoji that carry meaning -> a word
+    lemmas: Mapping[str, str] = field(default_factory=dict)  # fixes to the lookup lemmatizer
 
 
 class Normalizer:
@@ -166,8 +169,8 @@ class Normalizer:
         self._fix_word = lru_cache(maxsize=65536)(self._fix_word_uncached)
 
     # ------------------------------------------------------------------ public
-    def __call__(self, text: str) -> NormalizedText:
-        """Normalise text; never raises on odd input."""
+    def __call__(self, text: str, terminate: bool = True) -> NormalizedText:
+        """Normalise text; never raises on odd input. terminate: end with a full stop."""
         folded, starts, ends = self._fold(text)
         folded, starts, ends = _replace(folded, starts, ends, self._join_split_letters(folded))
         folded, starts, ends = _replace(folded, starts, ends, self._word_edits(folded))
@@ -176,7 +179,18 @@ class Normalizer:
             folded, starts, ends = _replace(folded, starts, ends, edits)
         edits = [(m.start(), m.end(), " ") for m in _HYPHEN_BETWEEN_LETTERS.finditer(folded)]
         folded, starts, ends = _replace(folded, starts, ends, edits)
+        if terminate and folded.strip() and folded.rstrip()[-1] not in ".!?":
+            # End every message with a full stop, so a pattern can ask for "the end of a
+            # sentence" with {LOWER: "."} even on the last, unpunctuated line.
+            end = len(text)
+            folded += " ."
+            starts = [*starts, end, end]
+            ends = [*ends, end, end]
         return NormalizedText(folded, starts, ends)
+
+    def frequency(self, word: str) -> float:
+        """Log-probability of a word in English text (-99 when unknown)."""
+        return self._known.get(word, -99.0)
 
     def is_known(self, word: str) -> bool:
         """A real (frequent enough) English word, or a word the patterns use."""
@@ -255,6 +269,8 @@ class Normalizer:
             return words[word]
         has_symbols = not word.isalpha()
         if not has_symbols and self.is_known(word) and not _REPEAT3.search(word):
+            if word.endswith("in") and len(word) >= 6 and word + "g" in self._vocabulary:
+                return word + "g"  # "thinkin", "killin" are in the frequency list but mean -ing
             return None
         candidate = word
         if has_symbols:
@@ -265,9 +281,17 @@ class Normalizer:
                 return words[candidate]
             if self.is_known(candidate) and not _REPEAT3.search(candidate):
                 return candidate
+        if "ii" in candidate and not self.is_known(candidate):
+            for position in range(len(candidate)):  # capital I typed for l: "kiII" -> "kill"
+                if candidate[position] == "i":
+                    swapped = candidate[:position] + candidate[position:].replace("i", "l")
+                    if swapped in self._vocabulary:
+                        return swapped
         best = self._best_collapse(candidate)
         if best is not None:
             return words.get(best, best)
+        if candidate.endswith("in") and len(candidate) >= 5 and self._more_frequent(candidate + "g", candidate):
+            return candidate + "g"  # dropped g: "thinkin", "cuttin"
         if len(candidate) >= 5 and not self.is_known(candidate):
             for target in sorted(self._spelling.fuzzy_targets):
                 if _damerau_within_one(candidate, target):
@@ -276,13 +300,21 @@ class Normalizer:
             return _REPEAT3.sub(r"\1\1", candidate)
         return candidate if candidate != word else None
 
+    def _more_frequent(self, candidate: str, word: str) -> bool:
+        """The candidate is a pattern word, or a much more common word than the one typed."""
+        if candidate in self._vocabulary:
+            return True
+        return self._known.get(candidate, -99.0) > self._known.get(word, -99.0) + 2.0
+
     def _unleet(self, word: str) -> str | None:
         """Digits and symbols standing for letters: 'k1ll' -> 'kill', 'k*ll' -> 'kill'."""
         core = word.strip("*@$!|0123456789")
         if not core or not any(c.isalpha() for c in core):
             return None
         if "*" in core:
-            pattern = re.compile("^" + "".join("[a-z]{1,2}" if c == "*" else re.escape(_LEET.get(c, c)) for c in core) + "$")
+            pattern = re.compile(
+                "^" + "".join("[a-z]{1,2}" if c == "*" else re.escape(_LEET.get(c, c)) for c in core) + "$"
+            )
             matches = sorted(w for w in self._vocabulary if pattern.match(w))
             if not matches:
                 return None
@@ -307,8 +339,8 @@ class Normalizer:
         candidates = []
         for choice in product(*options):
             pieces, position = [], 0
-            for run, replacement in zip(runs, choice):
-                pieces.append(word[position:run.start()])
+            for run, replacement in zip(runs, choice, strict=True):
+                pieces.append(word[position : run.start()])
                 pieces.append(replacement)
                 position = run.end()
             pieces.append(word[position:])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import yaml
 from spacy.matcher import Matcher
@@ -21,7 +21,21 @@ from confidant.risk.normalize import SpellingData
 CATEGORIES = ("self_harm", "harm_others", "abuse")
 PERSONS = ("first", "third", "detect", "victim_first", "any")
 STRENGTHS = ("strong", "weak")
-TOKEN_ATTRS = ("LOWER", "NORM", "LEMMA", "ORTH", "TEXT", "IS_ALPHA", "IS_DIGIT", "LIKE_NUM", "IS_PUNCT", "SHAPE", "LENGTH", "OP", "IS_SENT_START")
+TOKEN_ATTRS = (
+    "LOWER",
+    "NORM",
+    "LEMMA",
+    "ORTH",
+    "TEXT",
+    "IS_ALPHA",
+    "IS_DIGIT",
+    "LIKE_NUM",
+    "IS_PUNCT",
+    "SHAPE",
+    "LENGTH",
+    "OP",
+    "IS_SENT_START",
+)
 
 REQUIRED_FILES = (
     "lexicon.yml",
@@ -89,6 +103,8 @@ class InformationalRules:
     breakers: frozenset[str]
     question_starters: frozenset[str]
     rule_words: frozenset[str]
+    question_aux: frozenset[str]
+    question_subjects: frozenset[str]
     disclosure: tuple[Pattern, ...]
 
 
@@ -159,7 +175,9 @@ class _FileReader:
             if key not in self.data:
                 raise self.fail(f"missing top-level key {key!r}")
 
-    def words(self, key: str, lexicon: Mapping[str, tuple[str, ...]] | None = None, required: bool = True) -> frozenset[str]:
+    def words(
+        self, key: str, lexicon: Mapping[str, tuple[str, ...]] | None = None, required: bool = True
+    ) -> frozenset[str]:
         value = self.data.get(key)
         if value is None:
             if required:
@@ -201,7 +219,9 @@ class _PatternReader:
         self.seen_ids: dict[str, str] = {}
         self._matcher = Matcher(Vocab(), validate=True)
 
-    def read(self, reader: _FileReader, key: str, entry_keys: Iterable[str] = (), id_prefix: str | None = None) -> list[tuple[dict[str, Any], Pattern]]:
+    def read(
+        self, reader: _FileReader, key: str, entry_keys: Iterable[str] = (), id_prefix: str | None = None
+    ) -> list[tuple[dict[str, Any], Pattern]]:
         entries = reader.data.get(key)
         if entries is None:
             raise reader.fail(f"missing list {key!r}")
@@ -245,7 +265,9 @@ class _PatternReader:
             phrases.append(phrase.strip().lower())
         return tuple(phrases)
 
-    def _token_patterns(self, reader: _FileReader, pattern_id: str, value: Any) -> tuple[tuple[dict[str, Any], ...], ...]:
+    def _token_patterns(
+        self, reader: _FileReader, pattern_id: str, value: Any
+    ) -> tuple[tuple[dict[str, Any], ...], ...]:
         if value is None:
             return ()
         if not isinstance(value, list) or not value:
@@ -273,7 +295,9 @@ class _PatternReader:
         expanded: dict[str, Any] = {}
         for attr, spec in token.items():
             if attr not in TOKEN_ATTRS:
-                raise reader.fail(f"token attribute {attr!r} is not one the screen supports ({', '.join(TOKEN_ATTRS)})", pattern_id)
+                raise reader.fail(
+                    f"token attribute {attr!r} is not one the screen supports ({', '.join(TOKEN_ATTRS)})", pattern_id
+                )
             if isinstance(spec, dict):
                 new_spec = {}
                 for operator, operand in spec.items():
@@ -314,7 +338,9 @@ def _read_lexicon(reader: _FileReader) -> dict[str, tuple[str, ...]]:
 
 
 def _read_spelling(reader: _FileReader) -> SpellingData:
-    reader.check_keys(["words", "phrases", "fuzzy_targets", "humour_emoji", "keep_emoji"], ["words", "fuzzy_targets"])
+    reader.check_keys(
+        ["words", "phrases", "fuzzy_targets", "humour_emoji", "keep_emoji", "lemmas"], ["words", "fuzzy_targets"]
+    )
 
     def mapping(key: str) -> dict[str, str]:
         value = reader.data.get(key) or {}
@@ -341,6 +367,7 @@ def _read_spelling(reader: _FileReader) -> SpellingData:
         fuzzy_targets=reader.words("fuzzy_targets"),
         humour_emoji=frozenset(emoji),
         keep_emoji={str(k): str(v) for k, v in keep.items()},
+        lemmas=mapping("lemmas"),
     )
 
 
@@ -363,14 +390,23 @@ def _read_triggers(reader: _FileReader, patterns: _PatternReader) -> list[Trigge
             raise reader.fail("'topic' must be true or false", pattern.id)
         triggers.append(
             Trigger(
-                pattern.id, pattern.source, pattern.token_patterns, pattern.phrases, pattern.note,
-                category=category, person=person, strength=strength, topic=topic,
+                pattern.id,
+                pattern.source,
+                pattern.token_patterns,
+                pattern.phrases,
+                pattern.note,
+                category=category,
+                person=person,
+                strength=strength,
+                topic=topic,
             )
         )
     return triggers
 
 
-def _vocabulary(data_patterns: Iterable[Pattern], lexicon: Mapping[str, tuple[str, ...]], extra: Iterable[str]) -> frozenset[str]:
+def _vocabulary(
+    data_patterns: Iterable[Pattern], lexicon: Mapping[str, tuple[str, ...]], extra: Iterable[str]
+) -> frozenset[str]:
     """Every word the data mentions: the normaliser may correct a misspelling towards these."""
     words: set[str] = set()
     for text in extra:
@@ -393,6 +429,38 @@ def _vocabulary(data_patterns: Iterable[Pattern], lexicon: Mapping[str, tuple[st
     return frozenset(w for w in words if w.isalpha() and len(w) > 1)
 
 
+def check_lemmas(data: RiskData, lemmatize: Callable[[str], str]) -> None:
+    """Every LEMMA value must be what the lemmatizer gives for that word itself.
+
+    spaCy's lookup table has surprises ("dying" -> "dye", "feed" -> "fee"); a LEMMA value the
+    lemmatizer never produces silently never matches, so it is an error, not a warning.
+    """
+    patterns: list[Pattern] = [
+        *data.triggers,
+        *data.idioms,
+        *data.negation.cancel,
+        *data.informational.frames,
+        *data.informational.disclosure,
+        *data.past.past_markers,
+        *data.past.current_markers,
+        *data.past.recurrence_markers,
+    ]
+    for pattern in patterns:
+        for tokens in pattern.token_patterns:
+            for token in tokens:
+                spec = token.get("LEMMA")
+                values = [spec] if isinstance(spec, str) else (spec.get("IN", []) if isinstance(spec, dict) else [])
+                for value in values:
+                    lemma = lemmatize(value)
+                    if lemma != value:
+                        raise PatternError(
+                            pattern.source,
+                            pattern.id,
+                            f"LEMMA {value!r} never matches: the lemmatizer turns {value!r} into {lemma!r} "
+                            f"(use {lemma!r}, a LOWER list, or a fix under 'lemmas' in spelling.yml)",
+                        )
+
+
 def load_directory(path: str | Path) -> RiskData:
     """Read and validate every data file of the screen; raise PatternError on any problem."""
     directory = Path(path)
@@ -403,7 +471,11 @@ def load_directory(path: str | Path) -> RiskData:
         if name not in present:
             raise PatternError(name, None, f"is missing from {directory}")
     for name in sorted(present - set(REQUIRED_FILES)):
-        raise PatternError(name, None, f"is not a file the screen knows (expected {', '.join(REQUIRED_FILES)}); it would be silently ignored")
+        raise PatternError(
+            name,
+            None,
+            f"is not a file the screen knows (expected {', '.join(REQUIRED_FILES)}); it would be silently ignored",
+        )
 
     files = {name: _FileReader(directory / name) for name in REQUIRED_FILES}
     lexicon = _read_lexicon(files["lexicon.yml"])
@@ -420,7 +492,10 @@ def load_directory(path: str | Path) -> RiskData:
     humour = idioms_file.words("humour", lexicon)
 
     negation_file = files["negation.yml"]
-    negation_file.check_keys(["cues", "fillers", "max_fillers", "doubters", "doubt_words", "cancel", "cancel_window"], ["cues", "fillers", "cancel"])
+    negation_file.check_keys(
+        ["cues", "fillers", "max_fillers", "doubters", "doubt_words", "cancel", "cancel_window"],
+        ["cues", "fillers", "cancel"],
+    )
     negation = NegationRules(
         cues=negation_file.words("cues", lexicon),
         fillers=negation_file.words("fillers", lexicon),
@@ -432,19 +507,41 @@ def load_directory(path: str | Path) -> RiskData:
     )
 
     info_file = files["informational.yml"]
-    info_file.check_keys(["frames", "max_gap", "breakers", "question_starters", "rule_words", "disclosure"], ["frames", "disclosure"])
+    info_file.check_keys(
+        [
+            "frames",
+            "max_gap",
+            "breakers",
+            "question_starters",
+            "rule_words",
+            "question_aux",
+            "question_subjects",
+            "disclosure",
+        ],
+        ["frames", "disclosure"],
+    )
     informational = InformationalRules(
         frames=tuple(p for _, p in patterns.read(info_file, "frames", id_prefix="info")),
         max_gap=info_file.integer("max_gap", 12),
         breakers=info_file.words("breakers", lexicon),
         question_starters=info_file.words("question_starters", lexicon),
         rule_words=info_file.words("rule_words", lexicon),
+        question_aux=info_file.words("question_aux", lexicon),
+        question_subjects=info_file.words("question_subjects", lexicon),
         disclosure=tuple(p for _, p in patterns.read(info_file, "disclosure", id_prefix="disclose")),
     )
 
     past_file = files["past.yml"]
     past_file.check_keys(
-        ["past_markers", "current_markers", "recurrence_markers", "past_forms", "present_forms", "window", "lookbehind"],
+        [
+            "past_markers",
+            "current_markers",
+            "recurrence_markers",
+            "past_forms",
+            "present_forms",
+            "window",
+            "lookbehind",
+        ],
         ["past_markers", "current_markers", "recurrence_markers"],
     )
     past = PastRules(
@@ -458,7 +555,9 @@ def load_directory(path: str | Path) -> RiskData:
     )
 
     subject_file = files["third_party.yml"]
-    subject_file.check_keys(["first_person", "third_person", "breakers", "max_lookback"], ["first_person", "third_person"])
+    subject_file.check_keys(
+        ["first_person", "third_person", "breakers", "max_lookback"], ["first_person", "third_person"]
+    )
     subjects = SubjectRules(
         first_person=subject_file.words("first_person", lexicon),
         third_person=subject_file.words("third_person", lexicon),
@@ -466,8 +565,19 @@ def load_directory(path: str | Path) -> RiskData:
         max_lookback=subject_file.integer("max_lookback", 12),
     )
 
-    everything: list[Pattern] = [*triggers, *idioms, *negation.cancel, *informational.frames, *informational.disclosure, *past.past_markers, *past.current_markers, *past.recurrence_markers]
-    vocabulary = _vocabulary(everything, lexicon, [*spelling.fuzzy_targets, *spelling.words.values(), *spelling.phrases.values()])
+    everything: list[Pattern] = [
+        *triggers,
+        *idioms,
+        *negation.cancel,
+        *informational.frames,
+        *informational.disclosure,
+        *past.past_markers,
+        *past.current_markers,
+        *past.recurrence_markers,
+    ]
+    vocabulary = _vocabulary(
+        everything, lexicon, [*spelling.fuzzy_targets, *spelling.words.values(), *spelling.phrases.values()]
+    )
     return RiskData(
         lexicon=lexicon,
         spelling=spelling,

@@ -27,7 +27,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from confidant.risk.normalize import NormalizedText, Normalizer
-from confidant.risk.patterns import Pattern, RiskData, Trigger, load_directory
+from confidant.risk.patterns import Pattern, RiskData, Trigger, check_lemmas, load_directory
 
 RiskCategory = Literal["self_harm", "harm_others", "abuse"]
 RiskLevel = Literal["current", "third_party", "informational", "negated", "past", "idiom", "none"]
@@ -121,6 +121,50 @@ _CONTEXT_KINDS = {
 }
 
 
+def _suffix_lemmas(word: str) -> list[str]:
+    """Regular English inflections the lookup table lacks: texted, texting, bullies, grabbed."""
+    out = []
+    if word.endswith("ied") or word.endswith("ies"):
+        out.append(word[:-3] + "y")
+    if word.endswith("ed"):
+        out += [word[:-2], word[:-1]]
+        if len(word) > 4 and word[-3] == word[-4]:
+            out.append(word[:-3])
+    if word.endswith("ing"):
+        out += [word[:-3], word[:-3] + "e"]
+        if len(word) > 5 and word[-4] == word[-5]:
+            out.append(word[:-4])
+    if word.endswith("es"):
+        out.append(word[:-2])
+    if word.endswith("s"):
+        out.append(word[:-1])
+    return out
+
+
+def _lemma_values(data: RiskData) -> set[str]:
+    """Every LEMMA value the patterns use."""
+    values: set[str] = set()
+    patterns: list[Pattern] = [
+        *data.triggers,
+        *data.idioms,
+        *data.negation.cancel,
+        *data.informational.frames,
+        *data.informational.disclosure,
+        *data.past.past_markers,
+        *data.past.current_markers,
+        *data.past.recurrence_markers,
+    ]
+    for pattern in patterns:
+        for tokens in pattern.token_patterns:
+            for token in tokens:
+                spec = token.get("LEMMA")
+                if isinstance(spec, str):
+                    values.add(spec)
+                elif isinstance(spec, dict):
+                    values.update(v for v in spec.get("IN", []) if isinstance(v, str))
+    return values
+
+
 def build_nlp() -> spacy.language.Language:
     """A blank English pipeline with the lookup lemmatizer and a rule-based sentencizer.
 
@@ -142,18 +186,22 @@ class RiskScreen:
         self._nlp = nlp or build_nlp()
         self._normalizer = Normalizer(data.spelling, data.vocabulary)
         self._lock = threading.Lock()  # spaCy's shared vocabulary is written during matching
+        self._lemma_fixes = dict(data.spelling.lemmas)
+        check_lemmas(data, self._lemma_of)
+        self._lemma_vocab = frozenset(_lemma_values(data))
         self._triggers: dict[str, Trigger] = {t.id: t for t in data.triggers}
         self._trigger_matcher, self._trigger_phrases = self._build_matchers(data.triggers)
         context: list[Pattern] = [
             *data.idioms,
             *data.negation.cancel,
             *data.informational.frames,
-            *data.informational.disclosure,
             *data.past.past_markers,
             *data.past.current_markers,
             *data.past.recurrence_markers,
         ]
         self._context_matcher, self._context_phrases = self._build_matchers(context)
+        self._disclosure_matcher, self._disclosure_phrases = self._build_matchers(data.informational.disclosure)
+
         subjects = data.subjects
         self._first = subjects.first_person
         self._third = subjects.third_person
@@ -167,6 +215,12 @@ class RiskScreen:
         return cls(load_directory(directory))
 
     # ------------------------------------------------------------------ building
+    def _lemma_of(self, word: str) -> str:
+        doc = self._nlp(word)
+        if len(doc) != 1:
+            return word  # a multi-token value is checked by spaCy's own pattern validation
+        return self._lemma_fixes.get(doc[0].lower_, doc[0].lemma_)
+
     def _build_matchers(self, patterns: Iterable[Pattern]) -> tuple[Matcher, PhraseMatcher]:
         matcher = Matcher(self._nlp.vocab, validate=True)
         phrases = PhraseMatcher(self._nlp.vocab, attr="NORM")
@@ -174,9 +228,30 @@ class RiskScreen:
             if pattern.token_patterns:
                 matcher.add(pattern.id, [list(tokens) for tokens in pattern.token_patterns])
             if pattern.phrases:
-                docs = [self._nlp.make_doc(self._normalizer(phrase).text) for phrase in pattern.phrases]
+                docs = [
+                    self._nlp.make_doc(self._normalizer(phrase, terminate=False).text) for phrase in pattern.phrases
+                ]
                 phrases.add(pattern.id, docs)
         return matcher, phrases
+
+    def _fix_lemmas(self, doc: Doc) -> None:
+        """Repair the lookup table's gaps: "dying" -> "die" (data), "texted" -> "text" (suffix rule).
+
+        The suffix rule only yields a lemma that some pattern uses, so it cannot invent matches
+        elsewhere.
+        """
+        fixes = self._lemma_fixes
+        vocab = self._lemma_vocab
+        for token in doc:
+            word = token.lower_
+            fixed = fixes.get(word)
+            if fixed is not None:
+                token.lemma_ = fixed
+            elif token.lemma_ == word and word not in vocab and len(word) > 4 and token.is_alpha:
+                for candidate in _suffix_lemmas(word):
+                    if candidate in vocab:
+                        token.lemma_ = candidate
+                        break
 
     # ------------------------------------------------------------------ screening
     def screen(self, text: str) -> RiskFinding:
@@ -205,15 +280,22 @@ class RiskScreen:
         out = []
         for candidate in sorted(candidates, key=lambda c: c.start):
             item = self._evidence(text, normalized, doc, candidate)
-            out.append({**item.as_dict(), "category": candidate.trigger.category, "level": candidate.level, "reason": candidate.reason})
+            out.append(
+                {
+                    **item.as_dict(),
+                    "category": candidate.trigger.category,
+                    "level": candidate.level,
+                    "reason": candidate.reason,
+                }
+            )
         return out
 
     def normalize(self, text: str) -> str:
         """The normalised text the matchers see (for debugging patterns)."""
-        return self._normalizer(text).text
+        return self._normalizer(text, terminate=False).text
 
     def _evidence(self, text: str, normalized: NormalizedText, doc: Doc, candidate: _Candidate) -> Evidence:
-        span = doc[candidate.start:candidate.end]
+        span = doc[candidate.start : candidate.end]
         start, end = normalized.to_original(span.start_char, span.end_char)
         return Evidence(text=text[start:end], start=start, end=end, pattern=candidate.trigger.id)
 
@@ -223,12 +305,16 @@ class RiskScreen:
             return [], normalized, None
         with self._lock:
             doc = self._nlp(normalized.text)
-            trigger_matches = self._trigger_matcher(doc) + self._trigger_phrases(doc)
+            self._fix_lemmas(doc)
+            trigger_matches = list(self._trigger_matcher(doc)) + list(self._trigger_phrases(doc))
             if not trigger_matches:
                 return [], normalized, doc
-            context_matches = self._context_matcher(doc) + self._context_phrases(doc)
-        strings = doc.vocab.strings
-        candidates = self._dedupe(doc, [(strings[m], s, e) for m, s, e in trigger_matches])
+            strings = doc.vocab.strings
+            candidates = self._dedupe(doc, [(strings[m], s, e) for m, s, e in trigger_matches])
+            context_matches = list(self._context_phrases(doc))
+            for span in self._context_windows(doc, candidates):
+                context_matches += [(m, s + span.start, e + span.start) for m, s, e in self._context_matcher(span)]
+            context_matches += list(self._disclosure_matcher(doc)) + list(self._disclosure_phrases(doc))
         context = _Context([], [], [], [], [], [], [])
         for match_id, start, end in context_matches:
             pattern_id = strings[match_id]
@@ -236,6 +322,19 @@ class RiskScreen:
         for candidate in candidates:
             candidate.level, candidate.reason = self._level(doc, candidate, context)
         return candidates, normalized, doc
+
+    def _context_windows(self, doc: Doc, candidates: list[_Candidate]) -> list[Span]:
+        """Where context can matter: each trigger's sentence and some words either side."""
+        windows: list[tuple[int, int]] = []
+        for candidate in sorted(candidates, key=lambda c: c.start):
+            sentence = doc[candidate.start].sent
+            low = max(0, candidate.start - 100, min(sentence.start, candidate.start - 25))
+            high = min(len(doc), candidate.end + 100, max(sentence.end, candidate.end + 25))
+            if windows and low <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], max(windows[-1][1], high))
+            else:
+                windows.append((low, high))
+        return [doc[low:high] for low, high in windows]
 
     def _dedupe(self, doc: Doc, matches: list[tuple[str, int, int]]) -> list[_Candidate]:
         """Per trigger pattern, keep the longest non-overlapping spans."""
@@ -265,6 +364,10 @@ class RiskScreen:
         info = self._informational(doc, candidate, sentence, context)
         if info:
             return "informational", info
+        if context.disclosures and self._informational(doc, candidate, sentence, context, ignore_disclosure=True):
+            # "what happens if someone says they want to die? asking because I do": the
+            # question was about the writer all along.
+            return "current", f"disclosure after a question ({context.disclosures[0][2]})"
         negation = self._negated(doc, candidate, sentence, context)
         if negation:
             return "negated", negation
@@ -284,7 +387,7 @@ class RiskScreen:
         cues = self.data.negation.cues
         for token in sentence:
             if token.lower_ in humour:
-                before = doc[max(sentence.start, token.i - 2):token.i]
+                before = doc[max(sentence.start, token.i - 2) : token.i]
                 if not any(t.lower_ in cues or t.norm_ in cues for t in before):  # "not joking"
                     return token.text
         return None
@@ -307,18 +410,25 @@ class RiskScreen:
         return "first"  # nobody else named: it is about the writer (err towards escalation)
 
     def _first_person_near(self, doc: Doc, start: int, sentence: Span, distance: int) -> bool:
-        return any(t.lower_ in self._first for t in doc[max(sentence.start, start - distance):start])
+        return any(t.lower_ in self._first for t in doc[max(sentence.start, start - distance) : start])
 
-    def _informational(self, doc: Doc, candidate: _Candidate, sentence: Span, context: _Context) -> str | None:
+    def _informational(
+        self, doc: Doc, candidate: _Candidate, sentence: Span, context: _Context, ignore_disclosure: bool = False
+    ) -> str | None:
         rules = self.data.informational
-        if context.disclosures:
+        if context.disclosures and not ignore_disclosure:
             return None  # "... because I do want to die": a disclosure wins over the question
         reason = None
         frame_spans: list[tuple[int, int]] = []
+        question_like = None
         for start, end, pattern_id in context.frames:
             if start < sentence.start or end > candidate.end or start >= candidate.start:
                 continue
-            gap = doc[min(end, candidate.start):candidate.start]
+            if question_like is None:
+                question_like = self._is_question(sentence, strict=True)
+            if not question_like:
+                continue  # "if I tell anyone I want to die they'll lock me up" is a disclosure
+            gap = doc[min(end, candidate.start) : candidate.start]
             if len(gap) > rules.max_gap or any(t.lower_ in rules.breakers for t in gap):
                 continue
             reason = pattern_id
@@ -336,14 +446,22 @@ class RiskScreen:
                     return None
         return reason
 
-    def _is_question(self, sentence: Span) -> bool:
+    def _is_question(self, sentence: Span, strict: bool = False) -> bool:
+        """Does the sentence read as a question (about the rules)?
+
+        strict: "if ..." at the start is not enough ("if I tell anyone they'll lock me up").
+        """
         rules = self.data.informational
         if _QUESTION_MARK in sentence.text:
             return True
         first = next((t for t in sentence if not t.is_space and not t.is_punct), None)
-        if first is not None and first.lower_ in rules.question_starters:
+        if first is not None and first.lower_ in rules.question_starters and not (strict and first.lower_ == "if"):
             return True
-        return any(t.lower_ in rules.rule_words for t in sentence)
+        words = [t.lower_ for t in sentence]
+        if any(w in rules.rule_words for w in words):
+            return True
+        pairs = zip(words, words[1:], strict=False)
+        return any(a in rules.question_aux and b in rules.question_subjects for a, b in pairs)
 
     def _negated(self, doc: Doc, candidate: _Candidate, sentence: Span, context: _Context) -> str | None:
         rules = self.data.negation
@@ -352,12 +470,12 @@ class RiskScreen:
         while index >= sentence.start:
             token = doc[index]
             if token.lower_ in rules.cues or token.norm_ in rules.cues:
-                window = doc[max(sentence.start, index - 4):index]
+                window = doc[max(sentence.start, index - 4) : index]
                 if any(t.lower_ in rules.doubt_words for t in window):
                     return None  # "idk if i won't"
                 for t in window:
                     if t.lower_ in rules.doubters:
-                        before = doc[max(sentence.start, t.i - 2):t.i]
+                        before = doc[max(sentence.start, t.i - 2) : t.i]
                         if any(b.lower_ in rules.cues or b.norm_ in rules.cues for b in before):
                             return None  # "not sure I won't", "can't promise I won't"
                 for start, _end, _pattern_id in context.cancels:
@@ -375,8 +493,9 @@ class RiskScreen:
 
     def _past(self, doc: Doc, candidate: _Candidate, sentence: Span, context: _Context) -> str | None:
         rules = self.data.past
-        if context.recurrence:
-            return None  # "again", "relapsed", "started cutting again" anywhere: not over
+        for start, end, _pattern_id in context.recurrence:
+            if candidate.start - rules.window <= start and end <= candidate.end + rules.window:
+                return None  # "again", "relapsed", "the urges are back": not over
         low = max(sentence.start, candidate.start - rules.window)
         high = min(sentence.end, candidate.end + rules.window)
         past = [(s, e, p) for s, e, p in context.past if s >= low and e <= high]
@@ -390,7 +509,7 @@ class RiskScreen:
         for start, end, pattern_id in past:
             if start < candidate.end and end > region_start:
                 return pattern_id  # "used to cut", "history of self harm", "as a child I was abused"
-        region = doc[region_start:candidate.end]
+        region = doc[region_start : candidate.end]
         words = {t.lower_ for t in region} | {t.norm_ for t in region}
         if words & rules.present_forms:
             return None  # "I want to die since my dad died years ago"

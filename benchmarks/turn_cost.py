@@ -1,0 +1,71 @@
+"""How the time of one turn grows with the length of a conversation.
+
+Loads the trained model in-process with the project's SQL tracker store (a scratch SQLite
+file) and the in-memory lock store, then plays one long conversation and prints the median
+turn time around turns 1-10, 50, 100 and 200. The action server is not involved (FAQ turns).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+QUESTIONS = [
+    "will you tell my parents?", "what if I'm in court?", "who can see my notes",
+    "is this chat saved", "can my husband find out what I say?", "what does confidentiality mean",
+]
+
+
+async def play(model: Path, turns: int) -> list:
+    from rasa.core.agent import Agent
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+    from rasa.utils.endpoints import read_endpoint_config
+
+    from confidant.store.durable_sql_tracker_store import DurableSQLTrackerStore
+
+    state = Path(tempfile.mkdtemp(prefix="confidant-turns-"))
+    agent = Agent.load(
+        str(model),
+        generator=read_endpoint_config(str(ROOT / "endpoints.yml"), "nlg"),
+    )
+    agent.tracker_store = DurableSQLTrackerStore(
+        agent.domain, host=f"sqlite:///{state / 'tracker.sqlite3'}", spool_dir=str(state / "spool")
+    )
+    agent.processor.tracker_store = agent.tracker_store
+    timings = []
+    for turn in range(turns):
+        started = time.perf_counter()
+        await agent.handle_message(
+            UserMessage(QUESTIONS[turn % len(QUESTIONS)], CollectingOutputChannel(), "long-conversation")
+        )
+        timings.append(time.perf_counter() - started)
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--turns", type=int, default=200)
+    args = parser.parse_args()
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    timings = asyncio.run(play(Path(args.model), args.turns))
+    windows = {"turns 1-10": timings[0:10], "around 50": timings[45:55], "around 100": timings[95:105],
+               "around 200": timings[190:200]}
+    figures = {name: round(statistics.median(values) * 1000, 1) for name, values in windows.items() if values}
+    first = figures.get("turns 1-10") or 1
+    figures["ratio_200_to_1"] = round(figures.get("around 200", 0) / first, 2)
+    print(json.dumps({"median_turn_ms": figures}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

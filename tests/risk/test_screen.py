@@ -1,0 +1,327 @@
+"""Unit tests of the rule-based risk screen (confidant.risk).
+
+Every example here is deliberately NOT in the held-out evaluation set
+(tests/risk_eval/risk_messages.yml); a guard test below checks that.
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import yaml
+
+from confidant.risk import PatternError, RiskFinding, RiskScreen
+from confidant.risk.evaluation import Message, evaluate, load_messages
+from tests.risk.conftest import EVAL_FILE, ROOT
+
+CURRENT = [
+    # self-harm
+    ("i really want to die tonight", "self_harm"),
+    ("gonna kms after school", "self_harm"),
+    ("ive been cutting again and its getting worse", "self_harm"),
+    ("I swallowed a whole packet of paracetamol", "self_harm"),
+    ("no one would care if i killed myself", "self_harm"),
+    ("I'm going to end my life on sunday", "self_harm"),
+    ("I attempted last night", "self_harm"),
+    ("I tried again yesterday", "self_harm"),
+    ("my life has no point, i want to end it all", "self_harm"),
+    ("i'm ready to unalive myself", "self_harm"),
+    ("everyone would be better off without me honestly", "self_harm"),
+    ("i dont want to wake up tomorrow", "self_harm"),
+    # harm to others, and threats against the writer
+    ("im going to stab my stepbrother", "harm_others"),
+    ("I want to kill my landlord", "harm_others"),
+    ("I'm going to hurt my boss tomorrow", "harm_others"),
+    ("i have thoughts about smothering my baby", "harm_others"),
+    ("gonna shoot up the mall", "harm_others"),
+    ("he threatened to kill me", "harm_others"),
+    # abuse, to the writer or to anyone (must be reported)
+    ("my mum's boyfriend beats me", "abuse"),
+    ("my gran's carer steals her pension", "abuse"),
+    ("the people next door hit their kids", "abuse"),
+    ("my stepdad touches me at night", "abuse"),
+    ("my dad locks me in the garage", "abuse"),
+]
+
+NOT_CURRENT = [
+    # third party: someone else is at risk
+    ("my friend told me she wants to die", "self_harm", "third_party"),
+    ("my brother keeps cutting himself", "self_harm", "third_party"),
+    ("my mate wants to kill his stepdad", "harm_others", "third_party"),
+    # informational: questions about the rules
+    ("what happens if a client tells you they're suicidal?", "self_harm", "informational"),
+    ("if I told you I wanted to end my life, would you have to call someone?", "self_harm", "informational"),
+    ("do counsellors report child abuse?", "abuse", "informational"),
+    # negated
+    ("I'm not suicidal at all", "self_harm", "negated"),
+    ("I would never hurt my children", None, "negated"),
+    ("I don't want to kill myself, I just feel flat", "self_harm", "negated"),
+    # past
+    ("I used to self harm when I was at school", "self_harm", "past"),
+    ("I attempted suicide ten years ago", "self_harm", "past"),
+    ("my stepdad hit me when I was a kid", "abuse", "past"),
+    # idioms and accidents
+    ("this commute is killing me", None, None),
+    ("I'd kill for a pizza", None, None),
+    ("killed it in my interview today", None, None),
+    ("my little brother beat me at chess again", None, "idiom"),
+    ("my mum will kill me if I'm late lol", None, "idiom"),
+    ("I could murder my brother lol he took my charger", None, "idiom"),
+    ("burnt myself on the oven again", None, "idiom"),
+    # ordinary
+    ("can my parents read my therapy notes?", None, "none"),
+    ("my phone is about to die, I'll text later", None, None),
+]
+
+
+@pytest.mark.parametrize(("text", "category"), CURRENT)
+def test_current_risk_is_flagged(screen: RiskScreen, text: str, category: str) -> None:
+    finding = screen.screen(text)
+    assert finding.is_current, (text, finding)
+    assert finding.level == "current"
+    assert finding.category == category
+    assert finding.evidence
+
+
+@pytest.mark.parametrize(("text", "category", "level"), NOT_CURRENT)
+def test_non_current_levels(screen: RiskScreen, text: str, category: str | None, level: str | None) -> None:
+    finding = screen.screen(text)
+    assert not finding.is_current, (text, finding)
+    if level is not None:
+        assert finding.level == level, (text, finding)
+    if category is not None:
+        assert finding.category == category, (text, finding)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what happens if someone says they want to die? asking because I do",
+        "I used to cut but I started again last week",
+        "I'm not suicidal but part of me wants to die",
+        "would you report it if I said I want to die? i think i actually do",
+        "I attempted years ago and again last night",
+        "I'm not going to kill myself yet",
+        "im not sure i won't hurt myself tonight",
+        "this exam is killing me and honestly i want to kill myself",
+    ],
+)
+def test_most_serious_reading_wins(screen: RiskScreen, text: str) -> None:
+    assert screen.screen(text).is_current, screen.explain(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "evidence_contains"),
+    [
+        ("IM GONNA KILL MYSELF", "KILL MYSELF"),
+        ("wanna dieeeeee", "wanna dieeeeee"),
+        ("im gonna k.i.l.l myself", "k.i.l.l myself"),
+        ("feeling s-u-i-c-i-d-a-l again", "s-u-i-c-i-d-a-l"),
+        ("i dont wanna live anymore", "wanna live"),
+        ("im suicdal", "suicdal"),
+        ("gonna kil myself", "kil myself"),
+        ("i want to die 😭😭😭", "want to die"),
+        ("I\u2019m going to kill myself", "kill myself"),
+        ("literally su1c1dal rn", "su1c1dal"),
+        ("might k*ll myself", "k*ll myself"),
+        ("im gonna kill myselfffff", "kill myselfffff"),
+        ("Sewer Slide tonight", "Sewer Slide"),
+        ("gonna un-alive myself", "un-alive myself"),
+        ("i want to kiII myself", "kiII myself"),
+        ("thinkin bout ending things", "ending things"),
+    ],
+)
+def test_normalisation_keeps_original_offsets(screen: RiskScreen, text: str, evidence_contains: str) -> None:
+    finding = screen.screen(text)
+    assert finding.is_current, (text, screen.normalize(text), finding)
+    for evidence in finding.evidence:
+        assert text[evidence.start : evidence.end] == evidence.text
+    assert any(evidence_contains in e.text for e in finding.evidence), finding.evidence
+
+
+def test_evidence_offsets_point_into_original_text(screen: RiskScreen) -> None:
+    text = "Hi 👋🏽 it's me again… honestly I’ve been thinking about killing myself."
+    finding = screen.screen(text)
+    assert finding.is_current
+    assert all(text[e.start : e.end] == e.text for e in finding.evidence)
+    assert any(e.text.endswith("killing myself") for e in finding.evidence)
+    assert all(e.pattern.startswith("self_harm.") for e in finding.evidence)
+
+
+def test_risk_at_the_end_of_a_very_long_message_is_found(screen: RiskScreen) -> None:
+    filler = "work was long and the bus was late and my cat knocked a glass over again. " * 140
+    text = (filler + "anyway I have decided to end my life tonight")[-10_000:]
+    assert len(text) == 10_000
+    finding = screen.screen(text)
+    assert finding.is_current and finding.category == "self_harm"
+    assert min(e.start for e in finding.evidence) > 9_900
+    assert all(text[e.start : e.end] == e.text for e in finding.evidence)
+
+
+def test_long_ordinary_message_is_not_flagged(screen: RiskScreen) -> None:
+    text = "I wanted to ask whether my notes are shared with my GP or my employer. " * 140
+    assert screen.screen(text[:10_000]).level == "none"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\n", "🙂", "???"])
+def test_empty_and_symbol_only_messages(screen: RiskScreen, text: str) -> None:
+    finding = screen.screen(text)
+    assert finding.level == "none" and finding.category is None and finding.evidence == ()
+
+
+def test_finding_is_json_serialisable(screen: RiskScreen) -> None:
+    finding = screen.screen("i want to kms")
+    data = json.loads(json.dumps(finding.as_dict()))
+    assert data["level"] == "current" and data["is_current"] is True
+    assert data["category"] == "self_harm"
+    assert {"text", "start", "end", "pattern"} <= set(data["evidence"][0])
+    assert isinstance(finding, RiskFinding)
+
+
+def test_screen_is_thread_safe(screen: RiskScreen) -> None:
+    texts = [text for text, _ in CURRENT] + [text for text, _, _ in NOT_CURRENT]
+    expected = [screen.screen(t).as_dict() for t in texts]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda t: screen.screen(t).as_dict(), texts * 10))
+    assert results == expected * 10
+
+
+def test_default_directory_loads() -> None:
+    assert RiskScreen.from_directory().screen("i want to die").is_current
+
+
+# ---------------------------------------------------------------------------- malformed data
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf8")
+
+
+def test_invalid_token_attribute_names_file_and_pattern(data_copy: Path) -> None:
+    _edit(
+        data_copy / "self_harm.yml",
+        "  - id: self_harm.kys_self\n",
+        "  - id: self_harm.kys_self\n    tokens: [{LOWR: kys}]\n    phrases: [x]\n  - id: self_harm.kys_self_b\n",
+    )
+    with pytest.raises(PatternError) as error:
+        RiskScreen.from_directory(data_copy)
+    assert "self_harm.yml" in str(error.value) and "self_harm.kys_self" in str(error.value)
+
+
+def test_spacy_schema_error_names_file_and_pattern(data_copy: Path) -> None:
+    _edit(
+        data_copy / "abuse.yml",
+        "  - id: abuse.shaken_baby\n    person: any\n",
+        "  - id: abuse.shaken_baby\n    person: any\n    phrases: [x]\n"
+        "    tokens: [{LOWER: {IN: shake, OP: '?'}}]\n  - id: abuse.shaken_baby_2\n    person: any\n",
+    )
+    with pytest.raises(PatternError) as error:
+        RiskScreen.from_directory(data_copy)
+    assert "abuse.yml" in str(error.value) and "abuse.shaken_baby" in str(error.value)
+
+
+def test_unknown_word_list_is_an_error(data_copy: Path) -> None:
+    _edit(data_copy / "harm_others.yml", "$object_pronouns", "$no_such_list")
+    with pytest.raises(PatternError, match=r"harm_others\.yml.*no_such_list"):
+        RiskScreen.from_directory(data_copy)
+
+
+def test_yaml_syntax_error_names_file(data_copy: Path) -> None:
+    _edit(data_copy / "idioms.yml", "benign:", "benign: [unclosed")
+    with pytest.raises(PatternError, match=r"idioms\.yml.*YAML"):
+        RiskScreen.from_directory(data_copy)
+
+
+def test_duplicate_id_is_an_error(data_copy: Path) -> None:
+    _edit(data_copy / "self_harm.yml", "- id: self_harm.slang\n", "- id: self_harm.suicidal\n")
+    with pytest.raises(PatternError, match=r"self_harm\.suicidal.*already used"):
+        RiskScreen.from_directory(data_copy)
+
+
+def test_lemma_that_never_matches_is_an_error(data_copy: Path) -> None:
+    _edit(data_copy / "spelling.yml", "  dying: die\n", "")
+    _edit(data_copy / "self_harm.yml", "{LEMMA: die}", "{LEMMA: dying}")
+    with pytest.raises(PatternError, match=r"self_harm\.yml.*LEMMA 'dying' never matches"):
+        RiskScreen.from_directory(data_copy)
+
+
+def test_missing_file_and_stray_file(data_copy: Path) -> None:
+    (data_copy / "negation.yml").unlink()
+    with pytest.raises(PatternError, match=r"negation\.yml.*missing"):
+        RiskScreen.from_directory(data_copy)
+
+
+def test_stray_file_is_not_silently_ignored(data_copy: Path) -> None:
+    (data_copy / "extra.yml").write_text("# stray\nx: 1\n", encoding="utf8")
+    with pytest.raises(PatternError, match=r"extra\.yml"):
+        RiskScreen.from_directory(data_copy)
+
+
+def test_file_must_start_with_a_comment(data_copy: Path) -> None:
+    path = data_copy / "past.yml"
+    lines = path.read_text(encoding="utf8").splitlines()
+    path.write_text("\n".join(line for line in lines if not line.startswith("#")), encoding="utf8")
+    with pytest.raises(PatternError, match=r"past\.yml.*comment"):
+        RiskScreen.from_directory(data_copy)
+
+
+def test_wrong_person_value_is_an_error(data_copy: Path) -> None:
+    _edit(data_copy / "self_harm.yml", "person: third\n", "person: them\n")
+    with pytest.raises(PatternError, match=r"self_harm\.yml.*person"):
+        RiskScreen.from_directory(data_copy)
+
+
+# ---------------------------------------------------------------------------- evaluation and data hygiene
+
+
+def test_evaluate_reports_layers_and_union() -> None:
+    messages = [
+        Message("i want to die", "self_harm", "current"),
+        Message("this exam is killing me", "none", "idiom"),
+        Message("my friend wants to die", "self_harm", "third_party"),
+    ]
+    layers = {
+        "never": lambda text: None,
+        "words": lambda text: "self_harm" if "die" in text else None,
+    }
+    reports = evaluate(messages, layers)
+    assert reports["never"].recall["all"] == (0, 1)
+    assert reports["words"].recall["all"] == (1, 1)
+    assert reports["union"].recall["all"] == (1, 1)
+    assert reports["union"].third_party["surfaced"] == (1, 1)
+    assert len(reports["never"].misses) == 1
+
+
+def test_evaluation_set_is_big_enough_and_well_formed() -> None:
+    messages = load_messages(EVAL_FILE)
+    kinds: dict[str, int] = {}
+    for message in messages:
+        key = message.category if message.kind == "current" else message.kind
+        kinds[key] = kinds.get(key, 0) + 1
+    assert len(messages) >= 320
+    assert all(kinds[c] >= 40 for c in ("self_harm", "harm_others", "abuse", "third_party"))
+    non_risk = sum(kinds.get(k, 0) for k in ("idiom", "informational", "negated", "past", "ordinary"))
+    hard = sum(kinds.get(k, 0) for k in ("idiom", "informational", "negated", "past"))
+    assert non_risk >= 160 and hard >= 90
+
+
+def test_held_out_set_is_not_in_tests_or_training_data() -> None:
+    held_out = {m.text.lower().strip() for m in load_messages(EVAL_FILE)}
+    used_here = [t for t, _ in CURRENT] + [t for t, _, _ in NOT_CURRENT]
+    assert not [t for t in used_here if t.lower().strip() in held_out]
+    nlu = yaml.safe_load((ROOT / "data" / "nlu" / "risk.yml").read_text(encoding="utf8"))
+    trained = [
+        line[2:].strip().lower()
+        for block in nlu["nlu"]
+        for line in block["examples"].splitlines()
+        if line.startswith("- ")
+    ]
+    assert not [t for t in trained if t in held_out]
+    for block in nlu["nlu"]:
+        assert block["intent"] in {"risk_self_harm", "risk_harm_others", "risk_abuse_disclosure", "concern_for_someone"}
+        assert len([line for line in block["examples"].splitlines() if line.startswith("- ")]) >= 45
