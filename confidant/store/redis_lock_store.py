@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Callable, Optional, Text, Tuple, TypeVar
+from typing import Any, Callable, Optional, Text, Tuple, TypeVar
 
 import redis
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
+from rasa.utils.endpoints import EndpointConfig
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +27,16 @@ MAX_RETRIES = 1000
 
 class AtomicRedisLockStore(RedisLockStore):
     """Drop-in for `type: redis` in endpoints.yml: `type: confidant.store.redis_lock_store.AtomicRedisLockStore`."""
+
+    def __init__(self, endpoint_config: Optional[EndpointConfig] = None, **kwargs: Any) -> None:
+        # Rasa hands a custom lock store its endpoint config; the built-in one gets keywords.
+        if endpoint_config is not None:
+            kwargs = {"host": endpoint_config.url, **endpoint_config.kwargs, **kwargs}
+        if "port" in kwargs:
+            kwargs["port"] = int(kwargs["port"])
+        if "db" in kwargs:
+            kwargs["db"] = int(kwargs["db"])
+        super().__init__(**kwargs)
 
     def _atomically(self, conversation_id: Text, change: Change) -> Result:
         key = self.key_prefix + conversation_id
