@@ -36,7 +36,7 @@ def assistant_output(parse: Dict[str, Any]) -> Optional[str]:
     return CONCERN_INTENT if intent == CONCERN_INTENT else None
 
 
-def model_layers(model_path: Path, texts: list, min_confidence: float = 0.3) -> Mapping[str, Any]:
+def model_layers(model_path: Path, texts: list, min_confidence: float = 0.5) -> Mapping[str, Any]:
     """The classifier and the whole assistant as evaluation layers (one parse per message)."""
     parses = dict(zip(texts, parse_all(load_agent(model_path), texts), strict=True))
     return {

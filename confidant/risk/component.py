@@ -88,7 +88,7 @@ class RiskScreenComponent(GraphComponent):
             # Reviewed pattern files; relative paths are taken from the project root.
             "patterns_dir": "data/risk",
             # DIET's risk intents count from this confidence on (err towards escalation).
-            "classifier_min_confidence": 0.3,
+            "classifier_min_confidence": 0.5,
         }
 
     def __init__(self, config: Dict[str, Any], screen: RiskScreen) -> None:

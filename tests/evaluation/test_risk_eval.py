@@ -18,7 +18,7 @@ def test_union_recall_and_false_alarms(trained_agent) -> None:
         messages,
         {
             "screen": risk_evaluation.screen_layer(),
-            "classifier": lambda text: classifier_output(parses[text], 0.3),
+            "classifier": lambda text: classifier_output(parses[text], 0.5),
             "assistant": lambda text: assistant_output(parses[text]),
         },
     )
