@@ -1,7 +1,9 @@
 """The risk screen inside Rasa's NLU pipeline: the union of two independent layers.
 
 Layer one is the rule-based spaCy screen (`confidant.risk.screen`), layer two is DIET's
-`risk_*` intents. Either layer finding current risk is enough: the message's intent becomes
+`risk_*` intents. Either layer finding current risk is enough (except that DIET cannot
+overrule the screen's own evidence that a risk phrase is negated, hypothetical, past, an idiom
+or about someone else: DIET does not model those contexts): the message's intent becomes
 the matching `risk_*` intent, whatever the FAQ or fallback components decided, so the rules
 that give crisis resources always fire. The finding, its evidence and what each layer said
 are added to the parse result for the escalation action and the review tool.
@@ -25,6 +27,7 @@ from confidant.risk.screen import RiskFinding, RiskScreen
 from confidant.settings import PROJECT_ROOT
 
 RISK_PROPERTY = "risk"
+EXPLAINED_LEVELS = frozenset({"negated", "informational", "past", "idiom", "third_party"})
 
 
 def classifier_top_intent(ranking: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
@@ -41,9 +44,13 @@ def decide(
     """Union of the two layers: which risk intent (if any) this message must get, and why."""
     classifier_intent = (classifier_top or {}).get("name")
     classifier_confidence = float((classifier_top or {}).get("confidence") or 0.0)
+    # The screen's context rules veto the classifier only where the screen matched a risk
+    # expression and found, with evidence, that it is negated, informational, past, an idiom
+    # or about someone else. Where the screen matched nothing, the classifier alone decides.
+    screen_explained_it = finding.level in EXPLAINED_LEVELS and bool(finding.evidence)
     classifier_category = (
         CATEGORY_FOR_INTENT.get(classifier_intent)
-        if classifier_confidence >= min_confidence
+        if classifier_confidence >= min_confidence and not screen_explained_it
         else None
     )
 

@@ -24,12 +24,12 @@ def test_union_recall_and_false_alarms(trained_agent) -> None:
     )
     for report in reports.values():
         print(risk_evaluation.format_report(report))
-    union, assistant = reports["union"], reports["assistant"]
-    # The assistant acts on exactly the union of the two layers.
-    assert assistant.current_recall == union.current_recall
-    assert union.current_recall >= MIN_UNION_RECALL, risk_evaluation.format_report(union)
-    flagged, total = union.false_alarms["hard"]
-    assert flagged / total <= MAX_HARD_FALSE_ALARMS, risk_evaluation.format_report(union)
+    # "assistant" is what the assistant acts on: the union of the screen and the classifier,
+    # where the classifier cannot overrule the screen's evidence of negation, idiom and so on.
+    assistant = reports["assistant"]
+    assert assistant.current_recall >= MIN_UNION_RECALL, risk_evaluation.format_report(assistant)
+    flagged, total = assistant.false_alarms["hard"]
+    assert flagged / total <= MAX_HARD_FALSE_ALARMS, risk_evaluation.format_report(assistant)
 
 
 def test_the_evaluation_set_is_large_and_never_trained_on() -> None:

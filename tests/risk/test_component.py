@@ -25,6 +25,8 @@ def top(name: str, confidence: float) -> dict:
         (NO_RISK, top("risk_abuse_disclosure", 0.6), "risk_abuse_disclosure", ["classifier"]),
         (CURRENT, top("risk_self_harm", 0.9), "risk_self_harm", ["screen", "classifier"]),
         (NEGATED, top("deny", 0.9), None, []),
+        # The classifier cannot overrule the screen's evidence of negation...
+        (NEGATED, top("risk_self_harm", 0.95), None, []),
         (NO_RISK, top("risk_harm_others", 0.2), None, []),  # below the classifier's floor
         (FRIEND, top("faq", 0.5), "concern_for_someone", []),
         (NO_RISK, top("concern_for_someone", 0.8), "concern_for_someone", []),
