@@ -22,7 +22,7 @@ from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from confidant.risk.categories import CATEGORY_FOR_INTENT, CONCERN_INTENT, INTENT_FOR_CATEGORY
+from confidant.risk.categories import CATEGORY_FOR_INTENT, CONCERN_INTENT, INTENT_FOR_CATEGORY, RISK_INTENTS
 from confidant.risk.screen import RiskFinding, RiskScreen
 from confidant.settings import PROJECT_ROOT
 
@@ -38,9 +38,15 @@ def classifier_top_intent(ranking: List[Dict[str, Any]]) -> Optional[Dict[str, A
     return None
 
 
-def decide(
-    finding: RiskFinding, classifier_top: Optional[Dict[str, Any]], min_confidence: float
-) -> Dict[str, Any]:
+def best_other_intent(ranking: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """The best-ranked intent that is neither a risk intent, a concern nor the fallback."""
+    for candidate in ranking:
+        if candidate.get("name") not in RISK_INTENTS | {DEFAULT_NLU_FALLBACK_INTENT_NAME, CONCERN_INTENT}:
+            return dict(candidate)
+    return {"name": DEFAULT_NLU_FALLBACK_INTENT_NAME, "confidence": 0.0}
+
+
+def decide(finding: RiskFinding, classifier_top: Optional[Dict[str, Any]], min_confidence: float) -> Dict[str, Any]:
     """Union of the two layers: which risk intent (if any) this message must get, and why."""
     classifier_intent = (classifier_top or {}).get("name")
     classifier_confidence = float((classifier_top or {}).get("confidence") or 0.0)
@@ -56,6 +62,7 @@ def decide(
 
     decision: Dict[str, Any] = {
         "intent": None,
+        "vetoed": screen_explained_it and classifier_intent in CATEGORY_FOR_INTENT,
         "category": None,
         "level": finding.level,
         "layers": [],
@@ -83,9 +90,7 @@ def decide(
     return decision
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class RiskScreenComponent(GraphComponent):
     """Runs last in the pipeline so that nothing after it can hide a risk message."""
 
@@ -130,5 +135,9 @@ class RiskScreenComponent(GraphComponent):
                 override = {"name": decision["intent"], "confidence": 1.0}
                 message.set(INTENT, override, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [override] + list(ranking), add_to_output=True)
+            elif decision["vetoed"] and (message.get(INTENT) or {}).get("name") in RISK_INTENTS:
+                # DIET's own top intent was a risk intent the screen explained away: answer
+                # with DIET's best other reading instead of a crisis response.
+                message.set(INTENT, best_other_intent(ranking), add_to_output=True)
             message.set(RISK_PROPERTY, decision, add_to_output=True)
         return messages

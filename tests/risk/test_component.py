@@ -44,7 +44,8 @@ def component() -> RiskScreenComponent:
     from confidant.risk.screen import RiskScreen
     from confidant.settings import PROJECT_ROOT
 
-    return RiskScreenComponent({"classifier_min_confidence": 0.3}, RiskScreen.from_directory(PROJECT_ROOT / "data/risk"))
+    screen = RiskScreen.from_directory(PROJECT_ROOT / "data/risk")
+    return RiskScreenComponent({"classifier_min_confidence": 0.3}, screen)
 
 
 def parsed(text: str, intent: str, confidence: float) -> Message:
@@ -68,3 +69,11 @@ def test_ordinary_questions_are_left_alone(component) -> None:
     [message] = component.process([parsed("this exam is killing me, is therapy private?", "faq", 0.9)])
     assert message.get("intent")["name"] == "nlu_fallback"
     assert message.get("risk")["intent"] is None
+
+
+def test_a_risk_guess_the_screen_explained_away_is_demoted(component) -> None:
+    ranking = [{"name": "risk_self_harm", "confidence": 0.6}, {"name": "share_feelings", "confidence": 0.3}]
+    message = Message(data={"text": "I'm not suicidal, just stressed", "intent": ranking[0], "intent_ranking": ranking})
+    [processed] = component.process([message])
+    assert processed.get("intent")["name"] == "share_feelings"
+    assert processed.get("risk")["vetoed"] is True
