@@ -9,13 +9,17 @@ source "$ROOT/scripts/model.sh"
 cd "$ROOT"
 python -m confidant.settings
 
+# SMS is on when the Twilio account is configured (README, "The SMS channel").
+credentials=credentials.yml
+if [ -n "${TWILIO_ACCOUNT_SID:-}" ]; then credentials=credentials.sms.yml; fi
+
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
 python -m confidant.action_server --port "$CONFIDANT_ACTION_PORT" &
 pids+=($!)
-rasa run --model "$MODEL_PATH" --endpoints endpoints.yml --credentials credentials.yml \
+rasa run --model "$MODEL_PATH" --endpoints endpoints.yml --credentials "$credentials" \
   --interface 127.0.0.1 --port "$CONFIDANT_RASA_PORT" \
   --cors "http://localhost:$CONFIDANT_WEB_PORT" --cors "http://127.0.0.1:$CONFIDANT_WEB_PORT" &
 pids+=($!)

@@ -30,11 +30,14 @@ DEFAULT_STORE_PATH = PROJECT_ROOT / "var" / "sms.sqlite3"
 SEEN_MESSAGE_RETENTION_SECONDS = 7 * 24 * 3600
 
 _SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS contacts (pseudonym TEXT PRIMARY KEY, secret BLOB NOT NULL, first_seen REAL NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS opt_outs (pseudonym TEXT PRIMARY KEY, keyword TEXT NOT NULL, opted_out_at REAL NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS contacts"
+    " (pseudonym TEXT PRIMARY KEY, secret BLOB NOT NULL, first_seen REAL NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS opt_outs"
+    " (pseudonym TEXT PRIMARY KEY, keyword TEXT NOT NULL, opted_out_at REAL NOT NULL)",
     "CREATE TABLE IF NOT EXISTS seen_messages (message_sid TEXT PRIMARY KEY, seen_at REAL NOT NULL)",
     "CREATE INDEX IF NOT EXISTS seen_messages_by_time ON seen_messages (seen_at)",
-    "CREATE TABLE IF NOT EXISTS offered_buttons (pseudonym TEXT PRIMARY KEY, buttons TEXT NOT NULL, offered_at REAL NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS offered_buttons"
+    " (pseudonym TEXT PRIMARY KEY, buttons TEXT NOT NULL, offered_at REAL NOT NULL)",
 )
 
 
@@ -91,7 +94,8 @@ class SmsStore:
         with self._lock:
             self._connection.execute(
                 "INSERT INTO opt_outs (pseudonym, keyword, opted_out_at) VALUES (?, ?, ?)"
-                " ON CONFLICT (pseudonym) DO UPDATE SET keyword = excluded.keyword, opted_out_at = excluded.opted_out_at",
+                " ON CONFLICT (pseudonym) DO UPDATE"
+                " SET keyword = excluded.keyword, opted_out_at = excluded.opted_out_at",
                 (pseudonym, keyword, time.time()),
             )
 
@@ -103,7 +107,8 @@ class SmsStore:
 
     def is_opted_out(self, pseudonym: str) -> bool:
         with self._lock:
-            return self._connection.execute("SELECT 1 FROM opt_outs WHERE pseudonym = ?", (pseudonym,)).fetchone() is not None
+            row = self._connection.execute("SELECT 1 FROM opt_outs WHERE pseudonym = ?", (pseudonym,)).fetchone()
+        return row is not None
 
     # ---- MessageSid de-duplication -------------------------------------------------------------
 
