@@ -48,4 +48,4 @@ lock: ## Re-resolve requirements/lock.txt from requirements/direct.txt
 	@scripts/lock.sh
 
 clean: ## Remove models, local databases and the virtualenv
-	rm -rf .venv models var .pytest_cache
+	rm -rf .venv models var .pytest_cache web/node_modules

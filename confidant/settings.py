@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Dict, List, Literal, Optional, Union
 
 import yaml
-from pydantic import BaseModel, Extra, Field, ValidationError
+from pydantic import BaseModel, Extra, Field, ValidationError, constr
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SETTINGS_ENV_VAR = "CONFIDANT_SETTINGS"
@@ -55,6 +55,16 @@ class AssistantLimits(_Strict):
     max_message_chars: int = Field(20000, ge=500, le=200000)
 
 
+# A browser origin exactly as the browser sends it: scheme, host and optional port, no path.
+WebOrigin = constr(strip_whitespace=True, regex=r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?$")
+
+
+class WebSettings(_Strict):
+    allowed_origins: List[WebOrigin] = Field(
+        default_factory=lambda: ["http://localhost:8080", "http://127.0.0.1:8080"], min_items=1
+    )
+
+
 class WebhookNotifier(_Strict):
     type: Literal["webhook"]
     name: str
@@ -89,6 +99,7 @@ class PracticeSettings(_Strict):
     practice: PracticeDetails
     crisis: CrisisResources
     assistant: AssistantLimits = AssistantLimits()
+    web: WebSettings = WebSettings()
     escalation: EscalationSettings
 
     @property

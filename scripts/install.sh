@@ -5,7 +5,7 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 
-stamp=.venv/.installed-$(sha256sum requirements/lock.txt | cut -c1-16)
+stamp=.venv/.installed-$(cat requirements/lock.txt web/package-lock.json | sha256sum | cut -c1-16)
 if [ -f "$stamp" ]; then
   echo "Dependencies are up to date (.venv)."
   exit 0
@@ -32,6 +32,9 @@ fi
 
 .venv/bin/python -m pip install --quiet --disable-pip-version-check pip==24.0
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/lock.txt
+# The web chat widget, from the npm registry, served by the project itself (no CDN).
+command -v npm >/dev/null || { echo "npm is needed for the chat widget: apt-get install nodejs npm" >&2; exit 1; }
+npm ci --prefix web --no-audit --no-fund --loglevel=error >/dev/null
 # Rasa's own telemetry switch, as well as the environment variable every entry point sets.
 .venv/bin/rasa telemetry disable >/dev/null 2>&1 || true
 rm -f .venv/.installed-*

@@ -60,6 +60,7 @@ def server_env(
             "CONFIDANT_CONTACT_VAULT_PATH": str(state / "contacts.sqlite3"),
             "CONFIDANT_CONTACT_KEY": Fernet.generate_key().decode(),
             "CONFIDANT_ACTION_SECRET": ACTION_SECRET,
+            "CONFIDANT_WEB_SESSION_KEY": "test-" + uuid.uuid4().hex,
             "CONFIDANT_WEBHOOK_URL": webhook_receiver.url,
             "CONFIDANT_WEBHOOK_TOKEN": "webhook-token-for-tests",
             "CONFIDANT_SMTP_HOST": "127.0.0.1",

@@ -1,77 +1,74 @@
-// Minimal chat over Rasa's REST channel. The transcript lives in sessionStorage only: it
-// survives a reload in this tab and is gone when the tab closes. Quick exit wipes it at once.
+// The demo page's script: the quick exit, then the Rasa web chat widget over socket.io.
+// The widget keeps the conversation in sessionStorage (params.storage "session"): it survives a
+// reload in this tab and is gone when the tab closes. Nothing goes to localStorage or cookies.
 (function () {
   "use strict";
-  var STORE = "confidant.chat";
-  var chat = document.getElementById("chat");
-  var form = document.getElementById("composer");
-  var input = document.getElementById("message");
 
-  function load() {
-    try { return JSON.parse(sessionStorage.getItem(STORE)) || null; } catch (e) { return null; }
-  }
-  function newState() {
-    var id = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2) + Date.now()).replace(/[^A-Za-z0-9-]/g, "");
-    return { sender: "web-" + id, transcript: [] };
-  }
-  var state = load() || newState();
-  function save() { sessionStorage.setItem(STORE, JSON.stringify(state)); }
+  // What the widget may leave in this origin's storage (sessionStorage is cleared whole).
+  var WIDGET_KEYS = ["chat_session", "rasaWebchatPro", "mrbot_next_message"];
+  var status = document.getElementById("chat-status");
+  var exit = document.getElementById("quick-exit");
+  var leaving = false;
 
-  function render(entry) {
-    var bubble = document.createElement("div");
-    bubble.className = "bubble " + entry.from;
-    bubble.textContent = entry.text;  // text only: a message can never become markup
-    chat.appendChild(bubble);
-    if (entry.buttons && entry.buttons.length) {
-      var row = document.createElement("div");
-      row.className = "buttons";
-      entry.buttons.forEach(function (button) {
-        var element = document.createElement("button");
-        element.type = "button";
-        element.textContent = button.title;
-        element.addEventListener("click", function () { send(button.payload, button.title); });
-        row.appendChild(element);
-      });
-      chat.appendChild(row);
+  function wipe() {
+    try { window.sessionStorage.clear(); } catch (e) { /* storage unavailable */ }
+    try { WIDGET_KEYS.forEach(function (key) { window.localStorage.removeItem(key); }); } catch (e) { /* idem */ }
+  }
+
+  function quickExit(event) {
+    if (event) { event.preventDefault(); }
+    leaving = true;
+    // Nothing may write the conversation back while the page unloads.
+    try { Storage.prototype.setItem = function () {}; } catch (e) { /* keep going */ }
+    wipe();
+    var chat = document.getElementById("webchat");
+    if (chat) { chat.textContent = ""; }
+    document.title = "";
+    // replace(): this page leaves the tab's history, so Back does not return to it.
+    window.location.replace(exit.getAttribute("data-exit-to") || exit.href);
+  }
+  exit.addEventListener("click", quickExit);
+  window.addEventListener("pagehide", function () { if (leaving) { wipe(); } });
+
+  function showStatus(text) { status.textContent = text; status.hidden = false; }
+  function hideStatus() { status.hidden = true; status.textContent = ""; }
+  var UNREACHABLE = "The assistant can't be reached right now. The numbers at the bottom of this page work any time.";
+
+  function start() {
+    var config = JSON.parse(document.getElementById("confidant-config").textContent);
+    if (!window.WebChat || typeof window.WebChat.default !== "function") {
+      showStatus("The chat could not load. The numbers at the bottom of this page work any time.");
+      return;
     }
-    window.scrollTo(0, document.body.scrollHeight);
+    window.WebChat.default({
+      socketUrl: config.socketUrl,
+      socketPath: config.socketPath,
+      initPayload: "/greet",
+      title: config.title,
+      subtitle: config.subtitle,
+      inputTextFieldHint: "Type your question...",
+      connectingText: "Connecting to the assistant...",
+      embedded: true,
+      showCloseButton: false,
+      showFullScreenButton: false,
+      hideWhenNotConnected: false,
+      displayUnreadCount: false,
+      withRules: false,
+      // The widget's default holds each reply back up to 3 s to look like typing; a crisis
+      // message must not wait.
+      customMessageDelay: function () { return 150; },
+      params: { storage: "session" },
+      onSocketEvent: {
+        connect: hideStatus,
+        connect_error: function () { if (!leaving) { showStatus(UNREACHABLE); } },
+        disconnect: function (reason) { if (!leaving && reason !== "io client disconnect") { showStatus(UNREACHABLE); } }
+      }
+    }, document.getElementById("webchat"));
   }
-  function add(entry) { state.transcript.push(entry); save(); render(entry); }
 
-  function send(payload, shown) {
-    if (shown !== false) { add({ from: "user", text: shown || payload }); }
-    fetch(window.CONFIDANT_RASA_URL + "/webhooks/rest/webhook", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender: state.sender, message: payload })
-    }).then(function (response) { return response.json(); })
-      .then(function (body) {
-        var messages = Array.isArray(body) ? body : (body.messages || []);
-        if (!Array.isArray(body) && body.detail) { add({ from: "bot", text: body.detail }); }
-        messages.forEach(function (message) {
-          if (message.text) { add({ from: "bot", text: message.text, buttons: message.buttons || [] }); }
-        });
-      })
-      .catch(function () {
-        add({ from: "bot", text: "Sorry, the assistant can't be reached right now. The numbers at the bottom of this page work any time." });
-      });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
   }
-
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    var text = input.value.trim();
-    if (!text) { return; }
-    input.value = "";
-    send(text);
-  });
-
-  document.getElementById("quick-exit").addEventListener("click", function () {
-    sessionStorage.clear();
-    try { localStorage.removeItem(STORE); } catch (e) { /* nothing stored there */ }
-    chat.textContent = "";
-    window.location.replace("https://www.google.com/search?q=weather");
-  });
-
-  // A new conversation opens with the assistant's welcome and disclaimer.
-  if (state.transcript.length) { state.transcript.forEach(render); } else { save(); send("/greet", false); }
 })();

@@ -9,7 +9,6 @@ test directories asks first, and stopped when the run ends.
 
 from __future__ import annotations
 
-import re
 import sys
 import uuid
 from dataclasses import dataclass
@@ -36,12 +35,6 @@ class SocketIORasa:
     @property
     def page_origin(self) -> str:
         return f"http://127.0.0.1:{self.page_port}"
-
-
-def endpoints_for_tests(path: Path) -> Path:
-    """endpoints.yml with every "${VAR}" unquoted: Rasa expands environment variables only in plain scalars."""
-    path.write_text(re.sub(r"\"(\$\{[A-Z0-9_]+\})\"", r"\1", (ROOT / "endpoints.yml").read_text()))
-    return path
 
 
 def settings_for_tests(path: Path, origins: list) -> Path:
@@ -82,7 +75,7 @@ def shared_socketio_rasa(
             "--model",
             str(model_path()),
             "--endpoints",
-            str(endpoints_for_tests(state / "endpoints.yml")),
+            str(ROOT / "endpoints.yml"),
             "--credentials",
             str(ROOT / "credentials.yml"),
             "--interface",

@@ -1,0 +1,392 @@
+"""The web chat's socket.io channel, with conversations the server issues and guards.
+
+Rasa's own socket.io channel lets the browser name its conversation (`session_id`), so anyone
+who knows or guesses an id can join that conversation, read the replies and write into it; it
+accepts every origin, passes client metadata into the tracker, and crashes on a message that is
+not a string. This connector keeps the protocol the Rasa web chat widget speaks
+(`session_request` -> `session_confirm`, `user_uttered` -> `bot_uttered`) but:
+
+- the server issues every session: a signed, random token the browser keeps for the tab
+  (sessionStorage) and shows back after a reload. A token the server did not issue, or one a
+  live socket already holds, is ignored and a new session is issued instead;
+- the conversation id in the tracker is derived from the token with a server key, so the ids
+  that appear in logs, notifications and the review tool cannot be used to join a conversation;
+- replies go to the one socket that holds the conversation; the `session_id` a client puts in
+  a message is ignored;
+- browser origins are limited to `web.allowed_origins` in practice.yml;
+- messages are checked like the REST channel's (empty, too long, not a string: an error event
+  and a short explanation, never a crash), and no client text is logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+import time
+from asyncio import CancelledError
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Set
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.socketio import SocketIOOutput
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+from confidant.settings import PROJECT_ROOT, PracticeSettings, current_settings
+
+logger = logging.getLogger(__name__)
+
+KEY_ENV_VAR = "CONFIDANT_WEB_SESSION_KEY"
+DEFAULT_KEY_PATH = PROJECT_ROOT / "var" / "web_session.key"
+CONVERSATION_PREFIX = "web-"
+TOKEN_VERSION = "1"
+# sanic-cors skips a response whose request carries this flag: engine.io answers CORS itself,
+# from web.allowed_origins, and a second Access-Control-Allow-Origin header would break it.
+_SANIC_CORS_EVALUATED = "_sanic_cors_e"
+
+
+def load_session_key() -> bytes:
+    """The key that signs session tokens: `CONFIDANT_WEB_SESSION_KEY`, else a local key file."""
+    key = os.environ.get(KEY_ENV_VAR)
+    if key:
+        return key.encode("utf-8")
+    path = Path(DEFAULT_KEY_PATH)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process made it first
+        else:
+            with os.fdopen(descriptor, "w") as key_file:
+                key_file.write(secrets.token_hex(32))
+    return path.read_bytes().strip()
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+@dataclass(frozen=True)
+class IssuedSession:
+    token: str  # what the browser keeps and shows back; never logged
+    conversation_id: str  # the tracker's sender id
+
+
+class SessionTokens:
+    """Issues session tokens and checks that a token shown back is one this server issued.
+
+    A token is `1.<issued at>.<128 random bits>.<HMAC>`. The conversation id is a second HMAC
+    of the random part, so knowing a conversation id does not give the token.
+    """
+
+    def __init__(self, key: bytes, max_age_seconds: float, clock: Callable[[], float] = time.time) -> None:
+        if len(key) < 16:
+            raise ValueError(f"The web session key must be at least 16 bytes ({KEY_ENV_VAR}).")
+        self._key = key
+        self.max_age_seconds = max_age_seconds
+        self._clock = clock
+
+    def _mac(self, purpose: str, text: str) -> bytes:
+        return hmac.new(self._key, f"{purpose}:{text}".encode("ascii"), hashlib.sha256).digest()
+
+    def _conversation_id(self, nonce: str) -> str:
+        return CONVERSATION_PREFIX + self._mac("conversation", nonce)[:16].hex()
+
+    def issue(self) -> IssuedSession:
+        nonce = _b64(secrets.token_bytes(16))
+        body = f"{TOKEN_VERSION}.{int(self._clock())}.{nonce}"
+        token = f"{body}.{_b64(self._mac('token', body)[:16])}"
+        return IssuedSession(token, self._conversation_id(nonce))
+
+    def verify(self, token: Any) -> Optional[IssuedSession]:
+        """The session a token stands for, or None if this server did not issue it (or it expired)."""
+        if not isinstance(token, str) or len(token) > 128:
+            return None
+        parts = token.split(".")
+        if len(parts) != 4 or parts[0] != TOKEN_VERSION:
+            return None
+        version, issued, nonce, tag = parts
+        body = f"{version}.{issued}.{nonce}"
+        try:
+            expected = _b64(self._mac("token", body)[:16])
+            issued_at = int(issued)
+            if len(_unb64(nonce)) != 16:
+                return None
+        except (ValueError, UnicodeEncodeError):
+            return None
+        if not hmac.compare_digest(expected, tag):
+            return None
+        age = self._clock() - issued_at
+        if age < -60 or age > self.max_age_seconds:
+            return None
+        return IssuedSession(token, self._conversation_id(nonce))
+
+
+class MessageError(ValueError):
+    """A socket.io message the channel refuses, with a machine-readable code."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+def parse_socket_message(data: Any, max_chars: int, settings: PracticeSettings) -> str:
+    """The text of a `user_uttered` event, or raise `MessageError` saying why not."""
+    if not isinstance(data, dict):
+        raise MessageError("invalid_message", 'Send an object: {"message": "<text>"}.')
+    text = data.get("message")
+    if not isinstance(text, str):
+        raise MessageError("missing_message", "Every message needs a 'message' string.")
+    if not text.strip():
+        raise MessageError("empty_message", "The message is empty.")
+    if "\x00" in text:
+        raise MessageError("invalid_message", "The message contains a NUL character.")
+    if len(text) > max_chars:
+        raise MessageError(
+            "message_too_long",
+            f"That message is too long for me (at most {max_chars} characters). Please send a shorter "
+            f"one. If you are in danger, call {settings.crisis.emergency_number} or "
+            f"{settings.crisis_line} now.",
+        )
+    return text
+
+
+class GuardedSocketIOOutput(SocketIOOutput):
+    """Rasa's socket.io output; replies go to the conversation's room (its one socket)."""
+
+    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
+        # Rasa's version passes the message as keyword arguments to `emit` and fails.
+        await self.sio.emit(self.bot_message_evt, json_message, room=recipient_id)
+
+
+class SocketBlueprint(Blueprint):
+    """A blueprint that also attaches the socket.io server to the app it is registered on."""
+
+    def __init__(self, sio: AsyncServer, socketio_path: str, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ctx.sio = sio
+        self.ctx.socketio_path = socketio_path
+
+    def register(self, app: Sanic, options: Dict[str, Any]) -> None:
+        self.ctx.sio.attach(app, self.ctx.socketio_path)
+        prefix = "/" + self.ctx.socketio_path.strip("/") + "/"
+
+        @app.on_request
+        async def engineio_answers_cors(request: Request) -> None:
+            if request.path.startswith(prefix):
+                setattr(request.ctx, _SANIC_CORS_EVALUATED, True)
+
+        super().register(app, options)
+
+
+class GuardedSocketIOInput(InputChannel):
+    """socket.io input for the web chat widget."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "GuardedSocketIOInput":
+        credentials = credentials or {}
+        return cls(
+            user_message_evt=credentials.get("user_message_evt", "user_uttered"),
+            bot_message_evt=credentials.get("bot_message_evt", "bot_uttered"),
+            error_evt=credentials.get("error_evt", "message_error"),
+            namespace=credentials.get("namespace"),
+            socketio_path=credentials.get("socketio_path", "/socket.io"),
+            session_max_age_minutes=float(credentials.get("session_max_age_minutes", 12 * 60)),
+            takeover_grace_seconds=float(credentials.get("takeover_grace_seconds", 2.0)),
+        )
+
+    def __init__(
+        self,
+        user_message_evt: str = "user_uttered",
+        bot_message_evt: str = "bot_uttered",
+        error_evt: str = "message_error",
+        namespace: Optional[str] = None,
+        socketio_path: str = "/socket.io",
+        session_max_age_minutes: float = 12 * 60,
+        takeover_grace_seconds: float = 2.0,
+        allowed_origins: Optional[Iterable[str]] = None,
+        max_message_chars: Optional[int] = None,
+        session_key: Optional[bytes] = None,
+    ) -> None:
+        settings = current_settings()
+        self.settings = settings
+        self.user_message_evt = user_message_evt
+        self.bot_message_evt = bot_message_evt
+        self.error_evt = error_evt
+        self.namespace = namespace
+        self.socketio_path = socketio_path
+        self.takeover_grace_seconds = takeover_grace_seconds
+        origins = allowed_origins if allowed_origins is not None else settings.web.allowed_origins
+        self.allowed_origins: List[str] = [origin.lower() for origin in origins]
+        self.max_message_chars = max_message_chars or settings.assistant.max_message_chars
+        self.tokens = SessionTokens(session_key or load_session_key(), session_max_age_minutes * 60)
+        self.sio: Optional[AsyncServer] = None
+        # The live sockets, which conversation each holds, and which socket holds each conversation.
+        self._connected: Set[str] = set()
+        self._conversation_of: Dict[str, str] = {}
+        self._holder_of: Dict[str, str] = {}
+        self._binding: Set[str] = set()  # sockets whose session request is being answered
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        if self.sio is None:
+            return None
+        return GuardedSocketIOOutput(self.sio, self.bot_message_evt)
+
+    def _origin_allowed(self, origin: Optional[str]) -> bool:
+        # No Origin header: not a browser, and nothing an Origin check could protect.
+        return origin is None or origin.lower() in self.allowed_origins
+
+    async def _bind(self, sio: AsyncServer, sid: str, requested: Any) -> Optional[IssuedSession]:
+        """The session for this socket: the one it showed back if that is allowed, else a new one.
+
+        None if the socket went away meanwhile.
+        """
+        session = self.tokens.verify(requested)
+        if session is not None:
+            deadline = time.monotonic() + self.takeover_grace_seconds
+            # A reload's old socket may not have said goodbye yet: give it a moment.
+            while self._holder_of.get(session.conversation_id) not in (None, sid) and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            if self._holder_of.get(session.conversation_id) not in (None, sid):
+                logger.info(
+                    "Web chat session refused: held by another connection (conversation %s)",
+                    session.conversation_id,
+                )
+                session = None
+        elif requested is not None:
+            logger.info("Web chat session refused: not issued by this server")
+        if session is None:
+            session = self.tokens.issue()
+            outcome = "issued"
+        else:
+            outcome = "resumed"
+        if sid not in self._connected:
+            return None
+        # No await between the checks above and these assignments: the binding is atomic.
+        self._conversation_of[sid] = session.conversation_id
+        self._holder_of[session.conversation_id] = sid
+        await sio.enter_room(sid, session.conversation_id, namespace=self.namespace)
+        logger.info("Web chat session %s (conversation %s)", outcome, session.conversation_id)
+        return session
+
+    def _release(self, sid: str) -> None:
+        self._connected.discard(sid)
+        conversation_id = self._conversation_of.pop(sid, None)
+        if conversation_id and self._holder_of.get(conversation_id) == sid:
+            del self._holder_of[conversation_id]
+
+    async def _refuse(self, sio: AsyncServer, sid: str, code: str, detail: str) -> None:
+        # The machine-readable error, and the same words where the widget shows messages.
+        await sio.emit(self.error_evt, {"error": code, "detail": detail}, room=sid, namespace=self.namespace)
+        await sio.emit(self.bot_message_evt, {"text": detail}, room=sid, namespace=self.namespace)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        sio = AsyncServer(
+            async_mode="sanic",
+            cors_allowed_origins=self.allowed_origins,
+            cors_credentials=False,
+            # Bounded frames: the longest allowed message in 4-byte characters, and some room.
+            max_http_buffer_size=self.max_message_chars * 4 + 64 * 1024,
+            logger=False,
+            engineio_logger=False,
+        )
+        self.sio = sio
+        socketio_webhook = SocketBlueprint(sio, self.socketio_path, "confidant_socketio_webhook", __name__)
+
+        @socketio_webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sio.on("connect", namespace=self.namespace)
+        async def connect(sid: str, environ: Dict[str, Any], auth: Optional[Dict[str, Any]] = None) -> bool:
+            # engine.io has checked the Origin already; this is the same check, kept here too.
+            if not self._origin_allowed(environ.get("HTTP_ORIGIN")):
+                logger.info("Web chat connection refused: origin not in web.allowed_origins")
+                return False
+            self._connected.add(sid)
+            return True
+
+        @sio.on("disconnect", namespace=self.namespace)
+        async def disconnect(sid: str, *_: Any) -> None:
+            self._release(sid)
+
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: str, data: Any = None, *_: Any) -> None:
+            requested = data.get("session_id") if isinstance(data, dict) else None
+            current = self._conversation_of.get(sid)
+            if current is None and sid in self._binding:
+                logger.info("Web chat session request ignored: one is already being answered")
+                return
+            if current is not None:
+                # One conversation per connection: asking again with the connection's own token
+                # confirms it; asking for any other conversation is refused.
+                shown = self.tokens.verify(requested)
+                if shown is None or shown.conversation_id != current:
+                    logger.info("Web chat session request ignored: this socket already holds a conversation")
+                    await sio.emit(self.error_evt, {
+                        "error": "session_already_bound",
+                        "detail": "This connection already has a conversation; reconnect to start another.",
+                    }, room=sid, namespace=self.namespace)
+                    return
+                await sio.emit("session_confirm", shown.token, room=sid, namespace=self.namespace)
+                return
+            self._binding.add(sid)
+            try:
+                session = await self._bind(sio, sid, requested)
+            finally:
+                self._binding.discard(sid)
+            if session is None:  # the socket went away while we waited
+                return
+            await sio.emit("session_confirm", session.token, room=sid, namespace=self.namespace)
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: str, data: Any = None, *_: Any) -> None:
+            conversation_id = self._conversation_of.get(sid)
+            if conversation_id is None:
+                logger.info("Web chat message refused: no session")
+                await sio.emit(self.error_evt, {
+                    "error": "no_session",
+                    "detail": "Ask for a session (session_request) before sending messages.",
+                }, room=sid, namespace=self.namespace)
+                return
+            try:
+                text = parse_socket_message(data, self.max_message_chars, self.settings)
+            except MessageError as refusal:
+                logger.info("Web chat message refused: %s (conversation %s)", refusal.code, conversation_id)
+                await self._refuse(sio, sid, refusal.code, refusal.detail)
+                return
+
+            # The conversation comes from the binding, never from the client's `session_id`,
+            # and client metadata is not passed into the tracker.
+            output = GuardedSocketIOOutput(sio, self.bot_message_evt)
+            try:
+                await on_new_message(UserMessage(text, output, conversation_id, input_channel=self.name()))
+            except CancelledError:
+                logger.error("Web chat turn cancelled (conversation %s)", conversation_id)
+                raise
+            except Exception as error:  # noqa: BLE001 - the client must get an answer
+                # The class name only: the exception text may quote the client's message.
+                logger.error("Web chat turn failed (conversation %s): %s", conversation_id, type(error).__name__)
+                await self._refuse(
+                    sio, sid, "turn_failed", "The assistant could not finish this reply. Please try again."
+                )
+
+        return socketio_webhook

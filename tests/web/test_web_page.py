@@ -1,0 +1,115 @@
+"""The page server: what it serves, with which headers, and nothing else (no browser needed)."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import urllib.error
+import urllib.request
+from typing import Dict, Iterator, Tuple
+
+import pytest
+
+from confidant import web_page
+from confidant.settings import current_settings
+from tests.support.receivers import free_port
+
+RASA_URL = "http://localhost:5005"
+
+
+@pytest.fixture(scope="module")
+def page_server() -> Iterator[str]:
+    port = free_port()
+    server = web_page.make_server("127.0.0.1", port, RASA_URL)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+    server.server_close()
+
+
+def get(url: str, method: str = "GET") -> Tuple[int, Dict[str, str], bytes]:
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method=method), timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def test_the_page_names_the_practice_and_its_crisis_lines(page_server) -> None:
+    status, headers, body = get(page_server + "/")
+    page = body.decode()
+    assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "Harbor Light Counseling" in page and "{{" not in page
+    banner = re.search(r'<footer id="crisis-banner".*?</footer>', page, re.S).group(0)
+    assert "Call 911 now" in banner and "call or text 988" in banner and "text HOME to 741741" in banner
+    assert 'id="quick-exit"' in page
+    config = json.loads(re.search(r'id="confidant-config">(.*?)</script>', page).group(1))
+    assert config == {
+        "socketUrl": RASA_URL,
+        "socketPath": "/socket.io/",
+        "title": "Harbor Light Counseling",
+        "subtitle": "Automated assistant: questions about confidentiality",
+    }
+
+
+def test_the_page_is_not_cached_and_may_talk_only_to_rasa(page_server) -> None:
+    _, headers, _ = get(page_server + "/")
+    assert headers["Cache-Control"] == "no-store" and headers["Referrer-Policy"] == "no-referrer"
+    csp = headers["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "connect-src http://localhost:5005 ws://localhost:5005" in csp
+    assert "https:" not in csp.replace("https://", "")  # no scheme-wide sources
+
+
+def test_the_widget_is_served_from_here_without_its_third_party_font(page_server) -> None:
+    status, headers, body = get(page_server + web_page.WIDGET_ROUTE)
+    assert status == 200, "the widget is missing: run `npm ci --prefix web`"
+    assert headers["Content-Type"].startswith("text/javascript")
+    assert b"WebChat" in body and b"fonts.googleapis.com" not in body
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/package.json",
+        "/package-lock.json",
+        "/.npmrc",
+        "/node_modules/rasa-webchat/package.json",
+        "/node_modules/rasa-webchat/lib/index.js",
+        "/../practice.yml",
+        "/%2e%2e/practice.yml",
+        "/web/index.html",
+        "/favicon.ico",
+    ],
+)
+def test_nothing_else_is_served(page_server, path) -> None:
+    status, _, _ = get(page_server + path)
+    assert status == 404
+
+
+def test_head_answers_like_get_without_a_body(page_server) -> None:
+    status, headers, body = get(page_server + "/chat.js", method="HEAD")
+    assert status == 200 and body == b"" and int(headers["Content-Length"]) > 0
+
+
+def test_practice_details_cannot_break_out_of_the_page() -> None:
+    settings = current_settings()
+    hostile = settings.copy(update={"practice": settings.practice.copy(update={"name": "</script><b>Evil & Co"})})
+    template = (web_page.WEB_ROOT / "index.html").read_text()
+    page = web_page.render_page(template, hostile, "http://localhost:5005/</script>")
+    assert "</script><b>" not in page
+    assert "&lt;/script&gt;&lt;b&gt;Evil &amp; Co" in page
+    config = re.search(r'id="confidant-config">(.*?)</script>', page).group(1)
+    assert json.loads(config)["title"] == "</script><b>Evil & Co"
+
+
+def test_the_csp_uses_secure_websockets_for_an_https_rasa() -> None:
+    assert "connect-src https://chat.example:443 wss://chat.example:443" in web_page.content_security_policy(
+        "https://chat.example:443"
+    )
+
+
+def test_a_missing_widget_is_reported_not_fatal(tmp_path) -> None:
+    assert web_page.widget_bundle(tmp_path / "missing.js") is None
