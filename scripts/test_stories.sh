@@ -6,8 +6,10 @@ source "$ROOT/scripts/model.sh"
 cd "$ROOT"
 out=var/story-results
 rm -rf "$out"
-rasa test core --model "$MODEL_PATH" --stories tests/stories --endpoints endpoints.yml \
-  --fail-on-prediction-errors --out "$out" --no-plot > var/story-test.log 2>&1
+# --e2e: the user lines go through the trained NLU (and the FAQ answer chosen is checked).
+# No --endpoints: the stories run against an in-memory tracker store, one tracker each.
+rasa test core --model "$MODEL_PATH" --stories tests/stories \
+  --e2e --fail-on-prediction-errors --out "$out" --no-plot > var/story-test.log 2>&1
 status=$?
 grep -E "Correct:|Accuracy|failed|Failed" var/story-test.log | tail -8
 if [ $status -ne 0 ]; then
