@@ -1,10 +1,7 @@
 """Risk screen: finds messages that signal current danger (self-harm, harm to others, abuse).
 
-`RiskScreen.from_directory("data/risk").screen(text)` returns a `RiskFinding`. The Rasa
-component that wraps it lives in confidant.risk.component.
+`confidant.risk.screen.RiskScreen.from_directory("data/risk").screen(text)` returns a
+`RiskFinding`; the Rasa component that wraps it is `confidant.risk.component`. Nothing is
+imported here, so the action server (which only needs `confidant.risk.categories`) does not
+load spaCy.
 """
-
-from confidant.risk.patterns import PatternError
-from confidant.risk.screen import Evidence, RiskCategory, RiskFinding, RiskLevel, RiskScreen
-
-__all__ = ["Evidence", "PatternError", "RiskCategory", "RiskFinding", "RiskLevel", "RiskScreen"]

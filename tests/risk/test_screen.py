@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from confidant.risk import PatternError, RiskFinding, RiskScreen
 from confidant.risk.evaluation import Message, evaluate, load_messages
+from confidant.risk.patterns import PatternError
+from confidant.risk.screen import RiskFinding, RiskScreen
 from tests.risk.conftest import EVAL_FILE, ROOT
 
 CURRENT = [
