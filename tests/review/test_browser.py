@@ -13,17 +13,7 @@ import pytest
 
 from tests.review.conftest import ADMIN, CLINICIAN, XSS_TEXT, Scratch
 from tests.review.support import Say, risk_of
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 
 
 def sign_in(page, base_url: str, account: tuple) -> None:

@@ -13,20 +13,10 @@ from typing import Dict, Iterator, List
 
 import pytest
 
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.receivers import free_port
 from tests.support.servers import ManagedProcess
 from tests.support.web_stack import SocketIORasa, shared_socketio_rasa
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 def _page_server(name: str, port: int, rasa_url: str, env: Dict[str, str], logs: Path) -> ManagedProcess:
