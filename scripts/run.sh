@@ -13,6 +13,12 @@ python -m confidant.settings
 credentials=credentials.yml
 if [ -n "${TWILIO_ACCOUNT_SID:-}" ]; then credentials=credentials.sms.yml; fi
 
+# Rasa's HTTP API stays off unless the practice sets a token for it.
+api_flags=()
+if [ -n "${CONFIDANT_RASA_API_TOKEN:-}" ]; then
+  api_flags=(--enable-api --auth-token "$CONFIDANT_RASA_API_TOKEN")
+fi
+
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
@@ -20,7 +26,7 @@ trap cleanup EXIT INT TERM
 python -m confidant.action_server --port "$CONFIDANT_ACTION_PORT" &
 pids+=($!)
 rasa run --model "$MODEL_PATH" --endpoints endpoints.yml --credentials "$credentials" \
-  --interface 127.0.0.1 --port "$CONFIDANT_RASA_PORT" \
+  --interface 127.0.0.1 --port "$CONFIDANT_RASA_PORT" "${api_flags[@]}" \
   --cors "http://localhost:$CONFIDANT_WEB_PORT" --cors "http://127.0.0.1:$CONFIDANT_WEB_PORT" &
 pids+=($!)
 python -m confidant.web_page --port "$CONFIDANT_WEB_PORT" &
