@@ -33,7 +33,13 @@ fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check pip==24.0
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/lock.txt
 # The web chat widget, from the npm registry, served by the project itself (no CDN).
-command -v npm >/dev/null || { echo "npm is needed for the chat widget: apt-get install nodejs npm" >&2; exit 1; }
+if ! command -v npm >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  else
+    echo "npm is needed for the chat widget: sudo apt-get install nodejs npm" >&2; exit 1
+  fi
+fi
 npm ci --prefix web --no-audit --no-fund --loglevel=error >/dev/null
 # Rasa's own telemetry switch, as well as the environment variable every entry point sets.
 .venv/bin/rasa telemetry disable >/dev/null 2>&1 || true
