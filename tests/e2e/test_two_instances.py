@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from confidant.store.ensure_database import ensure_database
 from tests.conftest import RasaServer
+from tests.support.databases import stored_events
 from tests.support.receivers import free_port
 from tests.support.servers import ManagedProcess, model_path
 
@@ -71,16 +72,6 @@ def two_instances(shared_database, server_env, action_server, tmp_path_factory):
     yield servers
     for server in servers:
         server.process.stop()
-
-
-def stored_events(url: str, sender: str) -> list:
-    engine = sa.create_engine(url)
-    with engine.connect() as connection:
-        rows = connection.execute(
-            sa.text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender}
-        ).fetchall()
-    engine.dispose()
-    return [json.loads(row[0]) for row in rows]
 
 
 QUESTIONS = ["hi", "will you tell my parents?", "what if I'm in court?", "who can see my notes", "thanks"]

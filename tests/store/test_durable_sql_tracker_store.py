@@ -7,7 +7,6 @@ test cuts and restores.
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from confidant.store.durable_sql_tracker_store import DurableSQLTrackerStore, last_turn_unstored
+from tests.support.databases import stored_events
 from tests.support.tcp_proxy import TcpProxy
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -50,13 +50,7 @@ def turn(tracker: DialogueStateTracker, text: str) -> None:
 
 
 def stored_texts(url: str, sender: str) -> list:
-    engine = sa.create_engine(url)
-    with engine.connect() as connection:
-        rows = connection.execute(
-            sa.text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender}
-        ).fetchall()
-    engine.dispose()
-    return [json.loads(row[0]).get("text") for row in rows if json.loads(row[0])["event"] == "user"]
+    return [event.get("text") for event in stored_events(url, sender) if event["event"] == "user"]
 
 
 def test_turns_during_an_outage_are_spooled_and_written_in_order_after(database, tmp_path: Path) -> None:
