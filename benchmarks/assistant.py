@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import statistics
 import sys
@@ -20,13 +19,12 @@ from pathlib import Path
 from typing import Dict, List
 
 import aiohttp
-from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.support.receivers import free_port  # noqa: E402
-from tests.support.servers import ManagedProcess, model_path  # noqa: E402
+from tests.support.servers import ManagedProcess, model_path, scratch_environment  # noqa: E402
 
 FAQ = [
     "will you tell my parents?", "what if I'm in court?", "can my husband find out what I say?",
@@ -125,15 +123,8 @@ def main() -> None:
 
     state = Path(tempfile.mkdtemp(prefix="confidant-bench-"))
     action_port, rasa_port = free_port(), free_port()
-    env = dict(os.environ)
+    env = scratch_environment(state)
     env.update({
-        "RASA_TELEMETRY_ENABLED": "false",
-        "PYTHONPATH": str(ROOT),
-        "CONFIDANT_DATABASE_URL": f"sqlite:///{state / 'conversations.sqlite3'}",
-        "CONFIDANT_OUTBOX_PATH": str(state / "outbox.sqlite3"),
-        "CONFIDANT_CONTACT_VAULT_PATH": str(state / "contacts.sqlite3"),
-        "CONFIDANT_CONTACT_KEY": Fernet.generate_key().decode(),
-        "CONFIDANT_ACTION_SECRET": uuid.uuid4().hex,
         "CONFIDANT_ACTION_ENDPOINT": f"http://127.0.0.1:{action_port}/webhook",
         "CONFIDANT_LOG_LEVEL": "WARNING",
     })

@@ -8,7 +8,6 @@ SMTP server, each in a temporary directory of its own.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import urllib.error
 import urllib.request
@@ -18,13 +17,12 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
-from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.support.receivers import SmtpServer, WebhookReceiver, free_port  # noqa: E402
-from tests.support.servers import ManagedProcess, model_path  # noqa: E402
+from tests.support.servers import ManagedProcess, model_path, scratch_environment  # noqa: E402
 
 ACTION_SECRET = "test-secret-" + uuid.uuid4().hex
 
@@ -50,23 +48,15 @@ def server_env(
     tmp_path_factory: pytest.TempPathFactory, webhook_receiver: WebhookReceiver, smtp_server: SmtpServer
 ) -> Dict[str, str]:
     state = tmp_path_factory.mktemp("state")
-    env = dict(os.environ)
+    env = scratch_environment(state)
     env.update(
         {
-            "RASA_TELEMETRY_ENABLED": "false",
-            "PYTHONPATH": str(ROOT),
-            "CONFIDANT_DATABASE_URL": f"sqlite:///{state / 'conversations.sqlite3'}",
-            "CONFIDANT_OUTBOX_PATH": str(state / "outbox.sqlite3"),
-            "CONFIDANT_CONTACT_VAULT_PATH": str(state / "contacts.sqlite3"),
-            "CONFIDANT_CONTACT_KEY": Fernet.generate_key().decode(),
             "CONFIDANT_ACTION_SECRET": ACTION_SECRET,
-            "CONFIDANT_WEB_SESSION_KEY": "test-" + uuid.uuid4().hex,
             "CONFIDANT_WEBHOOK_URL": webhook_receiver.url,
             "CONFIDANT_WEBHOOK_TOKEN": "webhook-token-for-tests",
             "CONFIDANT_SMTP_HOST": "127.0.0.1",
             "CONFIDANT_SMTP_PORT": str(smtp_server.port),
             "CONFIDANT_LOG_LEVEL": "INFO",
-            "STATE_DIR": str(state),
         }
     )
     return env

@@ -92,3 +92,26 @@ class ManagedProcess:
             return self.log_path.read_text(errors="replace")
         except OSError:
             return ""
+
+
+def scratch_environment(state: Path) -> Dict[str, str]:
+    """The environment for servers whose stores all live in `state`, with fresh secrets."""
+    import uuid
+
+    from cryptography.fernet import Fernet
+
+    env = dict(os.environ)
+    env.update(
+        {
+            "RASA_TELEMETRY_ENABLED": "false",
+            "PYTHONPATH": str(ROOT),
+            "CONFIDANT_DATABASE_URL": f"sqlite:///{state / 'conversations.sqlite3'}",
+            "CONFIDANT_OUTBOX_PATH": str(state / "outbox.sqlite3"),
+            "CONFIDANT_CONTACT_VAULT_PATH": str(state / "contacts.sqlite3"),
+            "CONFIDANT_CONTACT_KEY": Fernet.generate_key().decode(),
+            "CONFIDANT_ACTION_SECRET": "secret-" + uuid.uuid4().hex,
+            "CONFIDANT_WEB_SESSION_KEY": "session-" + uuid.uuid4().hex,
+            "STATE_DIR": str(state),
+        }
+    )
+    return env
