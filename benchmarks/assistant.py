@@ -1,7 +1,13 @@
 """Benchmark the running assistant: start-up, memory, single-message latency, throughput.
 
-Starts a real action server and Rasa server (as the tests do) on loopback with a scratch
-database, then prints figures. It asserts nothing: these machines are shared and noisy.
+Starts a real action server and Rasa server(s) (as the tests do) on loopback with scratch
+stores, then prints figures. It asserts nothing: these machines are shared and noisy.
+
+- default: one Rasa instance with the embedded profile (SQLite, in-memory lock store);
+- `--instances N`: the production profile, N instances sharing a scratch PostgreSQL
+  database and Redis; the load generator sends each conversation's messages to the
+  instances in turn (the round robin nginx does in scripts/run_production.sh);
+- `--paced`: also N conversations each sending one message every few seconds.
 """
 
 from __future__ import annotations
@@ -9,12 +15,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import random
 import statistics
 import sys
 import tempfile
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Dict, List
 
@@ -23,21 +29,9 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.support.load import FAQ, lost_events, percentile, run_load  # noqa: E402
 from tests.support.receivers import free_port  # noqa: E402
 from tests.support.servers import ManagedProcess, model_path, scratch_environment  # noqa: E402
-
-FAQ = [
-    "will you tell my parents?", "what if I'm in court?", "can my husband find out what I say?",
-    "do u have to report stuff", "is it actually illegal for you to tell people?", "who can see my notes",
-    "is this chat saved", "how do i book", "what does confidentiality mean", "can I tell you anything",
-]
-UNCLEAR = ["what's the weather", "hmm", "can you diagnose me", "pizza?"]
-RISK = ["i want to kill myself", "my dad hits me", "im going to hurt him tonight"]
-
-
-def percentile(values: List[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
 
 
 def rss_mb(pid: int) -> float:
@@ -61,108 +55,122 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def mixed_message() -> str:
-    roll = random.random()
-    if roll < 0.7:
-        return random.choice(FAQ)
-    if roll < 0.9:
-        return random.choice(UNCLEAR)
-    return random.choice(RISK)
-
-
-async def send(session: aiohttp.ClientSession, url: str, sender: str, text: str) -> float:
-    start = time.perf_counter()
-    async with session.post(url, json={"sender": sender, "message": text}) as response:
-        await response.read()
-        if response.status != 200:
-            raise RuntimeError(f"HTTP {response.status}")
-    return time.perf_counter() - start
-
-
 async def single_latency(url: str, count: int) -> List[float]:
+    """One conversation, one message at a time: the latency a single person sees."""
+    timings = []
     async with aiohttp.ClientSession() as session:
-        sender = "bench-" + uuid.uuid4().hex
-        await send(session, url, sender, "hi")
-        return [await send(session, url, sender, random.choice(FAQ)) for _ in range(count)]
+        sender = "bench-single-" + uuid.uuid4().hex
+        for number in range(count + 1):
+            text = "hi" if number == 0 else FAQ[number % len(FAQ)]
+            started = time.perf_counter()
+            async with session.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}) as reply:
+                await reply.read()
+                if reply.status != 200:
+                    raise RuntimeError(f"HTTP {reply.status}")
+            if number:
+                timings.append(time.perf_counter() - started)
+    return timings
 
 
-async def throughput(url: str, conversations: int, seconds: float) -> Dict[str, float]:
-    latencies: List[float] = []
-    errors = 0
-    deadline = time.monotonic() + seconds
+def production_environment(env: Dict[str, str]) -> Dict[str, str]:
+    """A scratch PostgreSQL database and Redis prefix for the production profile."""
+    from confidant.store.ensure_database import ensure_database
 
-    async def conversation(session: aiohttp.ClientSession) -> None:
-        nonlocal errors
-        sender = "bench-" + uuid.uuid4().hex
-        while time.monotonic() < deadline:
-            try:
-                latencies.append(await send(session, url, sender, mixed_message()))
-            except Exception:  # noqa: BLE001 - counted, not raised
-                errors += 1
+    url = f"postgresql://postgres@127.0.0.1:5432/confidant_bench_{uuid.uuid4().hex[:8]}"
+    ensure_database(url)
+    env.update({
+        "CONFIDANT_DATABASE_URL": url,
+        "CONFIDANT_REDIS_HOST": "127.0.0.1",
+        "CONFIDANT_REDIS_PORT": "6379",
+        "CONFIDANT_REDIS_DB": "0",
+        "CONFIDANT_REDIS_PREFIX": "bench" + uuid.uuid4().hex[:8],
+    })
+    return env
 
-    async with aiohttp.ClientSession() as session:
-        started = time.monotonic()
-        await asyncio.gather(*(conversation(session) for _ in range(conversations)))
-        elapsed = time.monotonic() - started
-    return {
-        "messages": len(latencies),
-        "per_second": len(latencies) / elapsed,
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p95_ms": percentile(latencies, 95) * 1000,
-        "p99_ms": percentile(latencies, 99) * 1000,
-        "errors": errors,
-    }
+
+def drop_database(url: str) -> None:
+    import sqlalchemy as sa
+
+    admin_url, name = url.rsplit("/", 1)
+    admin = sa.create_engine(f"{admin_url}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(
+            sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name}
+        )
+        connection.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
+    admin.dispose()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--single", type=int, default=200, help="sequential messages for latency")
-    parser.add_argument("--conversations", type=int, default=20)
+    parser.add_argument("--conversations", type=int, default=20, help="conversations sending without pause")
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--instances", type=int, default=0, help="production profile with N Rasa instances")
+    parser.add_argument("--paced", type=int, default=0, help="also N conversations, one message every --pace s")
+    parser.add_argument("--pace", type=float, default=10.0)
+    parser.add_argument("--paced-seconds", type=float, default=60)
     args = parser.parse_args()
 
     state = Path(tempfile.mkdtemp(prefix="confidant-bench-"))
-    action_port, rasa_port = free_port(), free_port()
+    action_port = free_port()
     env = scratch_environment(state)
     env.update({
         "CONFIDANT_ACTION_ENDPOINT": f"http://127.0.0.1:{action_port}/webhook",
         "CONFIDANT_LOG_LEVEL": "WARNING",
     })
+    endpoints = "endpoints.yml"
+    if args.instances:
+        env = production_environment(env)
+        endpoints = "endpoints.production.yml"
     actions = ManagedProcess(
         "action-server", [sys.executable, "-m", "confidant.action_server", "--port", str(action_port)],
         env, f"http://127.0.0.1:{action_port}/health", state,
     )
-    rasa = ManagedProcess(
-        "rasa",
-        [str(Path(sys.executable).parent / "rasa"), "run", "--model", str(model_path()),
-         "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-         "--interface", "127.0.0.1", "--port", str(rasa_port)],
-        env, f"http://127.0.0.1:{rasa_port}/", state,
-    )
-    url = f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
+    ports = [free_port() for _ in range(max(1, args.instances))]
+    instances = [
+        ManagedProcess(
+            f"rasa-{number}",
+            [str(Path(sys.executable).parent / "rasa"), "run", "--model", str(model_path()),
+             "--endpoints", endpoints, "--credentials", "credentials.yml",
+             "--interface", "127.0.0.1", "--port", str(port)],
+            env, f"http://127.0.0.1:{port}/", state,
+        )
+        for number, port in enumerate(ports)
+    ]
+    urls = [f"http://127.0.0.1:{port}" for port in ports]
     try:
         started = time.perf_counter()
         actions.start()
-        rasa.start(timeout=300)
-        first = asyncio.run(single_latency(url, 1))
+        with ThreadPoolExecutor(len(instances)) as pool:
+            list(pool.map(lambda instance: instance.start(timeout=300), instances))
+        first = asyncio.run(single_latency(urls[0], 1))
         start_to_first_answer = time.perf_counter() - started
-        single = asyncio.run(single_latency(url, args.single))
-        load = asyncio.run(throughput(url, args.conversations, args.seconds))
+        single = asyncio.run(single_latency(urls[0], args.single))
+        load = asyncio.run(run_load(urls, args.conversations, args.seconds))
         figures = {
+            "profile": f"production, {len(urls)} instance(s)" if args.instances else "embedded, 1 instance",
             "start_to_first_answer_s": round(start_to_first_answer, 1),
             "first_answer_ms": round(first[0] * 1000, 1),
             "single_p50_ms": round(statistics.median(single) * 1000, 1),
             "single_p95_ms": round(percentile(single, 95) * 1000, 1),
-            "rss_rasa_mb": round(rss_mb(rasa.process.pid), 0),
-            "rss_action_server_mb": round(rss_mb(actions.process.pid), 0),
-            "load_conversations": args.conversations,
-            "load_seconds": args.seconds,
-            **{f"load_{key}": round(value, 1) for key, value in load.items()},
+            **{f"rss_{instance.name}_mb": round(rss_mb(instance.process.pid)) for instance in instances},
+            "rss_action_server_mb": round(rss_mb(actions.process.pid)),
+            "unpaced": {"conversations": args.conversations, "seconds": args.seconds, **load.figures(),
+                        **lost_events(load, env["CONFIDANT_DATABASE_URL"])},
         }
+        if args.paced:
+            paced = asyncio.run(run_load(urls, args.paced, args.paced_seconds, pace_seconds=args.pace))
+            figures["paced"] = {"conversations": args.paced, "one_message_every_s": args.pace,
+                                "seconds": args.paced_seconds, **paced.figures(),
+                                **lost_events(paced, env["CONFIDANT_DATABASE_URL"])}
         print(json.dumps(figures, indent=2))
     finally:
-        rasa.stop()
+        for instance in instances:
+            instance.stop()
         actions.stop()
+        if args.instances:
+            drop_database(env["CONFIDANT_DATABASE_URL"])
 
 
 if __name__ == "__main__":

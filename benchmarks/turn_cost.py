@@ -20,13 +20,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from confidant.store.durable_sql_tracker_store import DEFAULT_WINDOW_TURNS  # noqa: E402
+
 QUESTIONS = [
     "will you tell my parents?", "what if I'm in court?", "who can see my notes",
     "is this chat saved", "can my husband find out what I say?", "what does confidentiality mean",
 ]
 
 
-async def play(model: Path, turns: int) -> list:
+async def play(model: Path, turns: int, window_turns: int) -> list:
     from rasa.core.agent import Agent
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
     from rasa.utils.endpoints import read_endpoint_config
@@ -39,7 +41,10 @@ async def play(model: Path, turns: int) -> list:
         generator=read_endpoint_config(str(ROOT / "endpoints.yml"), "nlg"),
     )
     agent.tracker_store = DurableSQLTrackerStore(
-        agent.domain, host=f"sqlite:///{state / 'tracker.sqlite3'}", spool_dir=str(state / "spool")
+        agent.domain,
+        host=f"sqlite:///{state / 'tracker.sqlite3'}",
+        spool_dir=str(state / "spool"),
+        window_turns=window_turns,
     )
     agent.processor.tracker_store = agent.tracker_store
     timings = []
@@ -56,15 +61,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", required=True)
     parser.add_argument("--turns", type=int, default=200)
+    parser.add_argument(
+        "--window-turns", type=int, default=DEFAULT_WINDOW_TURNS, help="turns read in full (0: whole session)"
+    )
     args = parser.parse_args()
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    timings = asyncio.run(play(Path(args.model), args.turns))
+    timings = asyncio.run(play(Path(args.model), args.turns, args.window_turns))
     windows = {"turns 1-10": timings[0:10], "around 50": timings[45:55], "around 100": timings[95:105],
                "around 200": timings[190:200]}
     figures = {name: round(statistics.median(values) * 1000, 1) for name, values in windows.items() if values}
     first = figures.get("turns 1-10") or 1
     figures["ratio_200_to_1"] = round(figures.get("around 200", 0) / first, 2)
-    print(json.dumps({"median_turn_ms": figures}, indent=2))
+    print(json.dumps({"window_turns": args.window_turns, "median_turn_ms": figures}, indent=2))
 
 
 if __name__ == "__main__":

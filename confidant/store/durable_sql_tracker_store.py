@@ -9,6 +9,9 @@ events are gone. Here:
   messages already produced, so the failure is visible, never silent;
 - spooled events are written, in order, as soon as the database answers again, before
   that conversation is read, so nothing is lost or reordered.
+
+It also reads only the recent window of a session (`tracker_window`), so that a turn costs
+the same at turn 200 as at turn 2; `retrieve_full_tracker` still reads everything.
 """
 
 from __future__ import annotations
@@ -19,15 +22,17 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional, Text, TypeVar
+from typing import Any, Callable, Dict, List, Optional, Text, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 
 from confidant.settings import PROJECT_ROOT
+from confidant.store import tracker_window
 from confidant.store.event_spool import EventSpool
 
 logger = logging.getLogger(__name__)
@@ -36,12 +41,30 @@ SPOOL_DIR_ENV_VAR = "CONFIDANT_EVENT_SPOOL_DIR"
 DEFAULT_SPOOL_DIR = PROJECT_ROOT / "var" / "event-spool"
 RETRY_DELAYS_SECONDS = (0.1, 0.4)
 RECENT_TRACKERS = 2000
+# Turns handed to Rasa in full (0: the whole session). Must cover memoization's max_history.
+DEFAULT_WINDOW_TURNS = 10
 
 Result = TypeVar("Result")
 
 
 class TrackerStoreUnavailable(RasaException):
     """The database did not take this turn's events; they are spooled on disk."""
+
+
+# How many of a tracker's events are already in the database (or the spool). Kept on the
+# tracker itself: a windowed tracker holds fewer events than the database, so Rasa's way of
+# finding new events (count the stored rows) would skip them.
+_STORED_EVENTS_ATTRIBUTE = "_confidant_stored_events"
+
+
+def _mark_stored(tracker: DialogueStateTracker) -> DialogueStateTracker:
+    setattr(tracker, _STORED_EVENTS_ATTRIBUTE, len(tracker.events))
+    return tracker
+
+
+def _stored_count(tracker: DialogueStateTracker) -> int:
+    """Events of a tracker not read from this store (a new conversation) are all new."""
+    return getattr(tracker, _STORED_EVENTS_ATTRIBUTE, 0)
 
 
 # Rasa wraps every tracker store in a FailSafeTrackerStore that swallows save errors, so the
@@ -60,25 +83,31 @@ def last_turn_unstored(sender_id: Text) -> bool:
 class DurableSQLTrackerStore(SQLTrackerStore):
     """`tracker_store: type: confidant.store.durable_sql_tracker_store.DurableSQLTrackerStore`."""
 
-    def __init__(self, domain: Optional[Domain] = None, spool_dir: Optional[Text] = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        domain: Optional[Domain] = None,
+        spool_dir: Optional[Text] = None,
+        window_turns: int = DEFAULT_WINDOW_TURNS,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("host", kwargs.pop("url", None))
         super().__init__(domain, **kwargs)
         self.spool = EventSpool(Path(spool_dir or os.environ.get(SPOOL_DIR_ENV_VAR) or DEFAULT_SPOOL_DIR))
         # Last known state of recent conversations, to carry on through an outage.
         self._recent: "collections.OrderedDict[Text, DialogueStateTracker]" = collections.OrderedDict()
-        self._stored_counts: Dict[Text, int] = {}
+        self.window_turns = int(window_turns)
+        self._background_flush: Optional[asyncio.Future] = None
 
     # ---- reading ---------------------------------------------------------------------------
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        """The session's recent window (see `tracker_window`), for the next turn."""
         try:
             tracker = await self._with_retries(lambda: self._retrieve_sync(sender_id, False))
         except sa.exc.SQLAlchemyError as error:
             logger.error("Tracker store unavailable on read (%s): carrying on from memory", type(error).__name__)
             cached = self._recent.get(sender_id)
-            return cached.copy() if cached else None
-        if tracker is not None:
-            self._stored_counts[sender_id] = len(tracker.events)
+            return _mark_stored(cached.copy()) if cached else None
         return tracker
 
     async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
@@ -87,24 +116,60 @@ class DurableSQLTrackerStore(SQLTrackerStore):
     def _retrieve_sync(self, sender_id: Text, all_sessions: bool) -> Optional[DialogueStateTracker]:
         self._flush_spool(sender_id)
         with self.session_scope() as session:
-            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=all_sessions).all()
-            events = [json.loads(row.data) for row in rows]
+            if all_sessions or not self.window_turns:
+                events = self._rows_to_events(self._event_query(session, sender_id, all_sessions).all())
+            else:
+                events = self._windowed_events(session, sender_id)
         if self.domain and events:
-            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+            return _mark_stored(DialogueStateTracker.from_dict(sender_id, events, self.domain.slots))
         return None
+
+    def _windowed_events(self, session: Any, sender_id: Text) -> List[Dict[str, Any]]:
+        """The last `window_turns` turns in full, and before them only what set state."""
+        query = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
+        listens = query.filter(
+            self.SQLEvent.type_name == "action", self.SQLEvent.action_name == tracker_window.LISTEN_ACTION
+        )
+        window_start = (
+            listens.with_entities(self.SQLEvent.id)
+            .order_by(None)
+            .order_by(self.SQLEvent.id.desc())
+            .offset(self.window_turns)
+            .limit(1)
+            .scalar()
+        )
+        if window_start is None:  # a short conversation: all of it
+            return self._rows_to_events(query.all())
+        before = self._rows_to_events(
+            query.filter(
+                self.SQLEvent.id < window_start,
+                sa.or_(
+                    self.SQLEvent.type_name.in_(tracker_window.PREFIX_EVENT_TYPES),
+                    sa.and_(
+                        self.SQLEvent.type_name == "action",
+                        self.SQLEvent.action_name == tracker_window.SESSION_START_ACTION,
+                    ),
+                ),
+            ).all()
+        )
+        if tracker_window.rewrites_history(before):
+            return self._rows_to_events(query.all())
+        recent = self._rows_to_events(query.filter(self.SQLEvent.id >= window_start).all())
+        return tracker_window.carried_state(before) + recent
+
+    @staticmethod
+    def _rows_to_events(rows: List[Any]) -> List[Dict[str, Any]]:
+        return [json.loads(row.data) for row in rows]
 
     # ---- writing ---------------------------------------------------------------------------
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
         sender_id = tracker.sender_id
-        known = self._stored_counts.get(sender_id)
-        new_events = list(tracker.events)[known:] if known is not None else None
+        new_events = list(tracker.events)[_stored_count(tracker):]
         try:
-            await self._with_retries(lambda: self._save_sync(tracker))
+            await self._with_retries(lambda: self._save_sync(sender_id, new_events))
         except sa.exc.SQLAlchemyError as error:
-            if new_events is None:
-                new_events = list(tracker.events)
             self.spool.append(sender_id, [self._row(event.as_dict()) for event in new_events])
             self._remember(tracker)
             _UNSTORED_TURNS.add(sender_id)
@@ -116,22 +181,24 @@ class DurableSQLTrackerStore(SQLTrackerStore):
             )
             raise TrackerStoreUnavailable("The conversation store is unavailable; events were kept on disk.") from None
         self._remember(tracker)
+        self._flush_others_in_background()
 
-    def _save_sync(self, tracker: DialogueStateTracker) -> None:
-        self._flush_spool(tracker.sender_id)
+    def _save_sync(self, sender_id: Text, new_events: List[Event]) -> None:
+        self._flush_spool(sender_id)
+        if not new_events:
+            return
         with self.session_scope() as session:
-            for event in self._additional_events(session, tracker):
-                session.add(self.SQLEvent(sender_id=tracker.sender_id, **self._row(event.as_dict())))
+            for event in new_events:
+                session.add(self.SQLEvent(sender_id=sender_id, **self._row(event.as_dict())))
             session.commit()
-        self._stored_counts[tracker.sender_id] = len(tracker.events)
 
     def _remember(self, tracker: DialogueStateTracker) -> None:
-        self._recent[tracker.sender_id] = tracker.copy()
+        """Keep the tracker (not a copy: Rasa reads it afresh next turn) to carry on through an outage."""
+        _mark_stored(tracker)
+        self._recent[tracker.sender_id] = tracker
         self._recent.move_to_end(tracker.sender_id)
         while len(self._recent) > RECENT_TRACKERS:
-            evicted, _ = self._recent.popitem(last=False)
-            self._stored_counts.pop(evicted, None)
-        self._stored_counts[tracker.sender_id] = len(tracker.events)
+            self._recent.popitem(last=False)
 
     @staticmethod
     def _row(data: Dict[str, Any]) -> Dict[str, Any]:
@@ -147,26 +214,42 @@ class DurableSQLTrackerStore(SQLTrackerStore):
 
     def _flush_spool(self, sender_id: Text) -> None:
         """Write a conversation's spooled events before anything else touches it."""
-        path, rows = self.spool.read_for(sender_id)
-        if not rows:
-            return
-        with self.session_scope() as session:
-            for row in rows:
-                session.add(self.SQLEvent(**row))
-            session.commit()
-        self.spool.remove(path)
+        with self.spool.locked(sender_id):
+            path, rows = self.spool.read_for(sender_id)
+            if not rows:
+                return
+            with self.session_scope() as session:
+                for row in rows:
+                    session.add(self.SQLEvent(**row))
+                session.commit()
+            self.spool.remove(path)
         logger.warning("Wrote %s spooled events of conversation %s", len(rows), sender_id)
 
     def flush_all(self) -> int:
-        """Write every spooled conversation; returns how many events were written."""
-        written = 0
-        for path, rows in self.spool.pending():
-            if rows:
-                self._flush_spool(rows[0]["sender_id"])
-                written += len(rows)
-            else:
-                self.spool.remove(path)
-        return written
+        """Write every spooled conversation; returns how many conversations were written."""
+        senders = self.spool.pending_senders()
+        for sender_id in senders:
+            self._flush_spool(sender_id)
+        return len(senders)
+
+    def _flush_others_in_background(self) -> None:
+        """Once the database answers again, write the spools of conversations that went quiet.
+
+        A conversation's own spool is written when it next speaks; this catches the ones that
+        do not, without holding up the turn that noticed.
+        """
+        if self._background_flush is not None and not self._background_flush.done():
+            return
+        if not self.spool.any_pending():
+            return
+
+        def flush_quietly() -> None:
+            try:
+                self.flush_all()
+            except sa.exc.SQLAlchemyError as error:
+                logger.error("Spooled events still waiting for the database (%s)", type(error).__name__)
+
+        self._background_flush = asyncio.get_running_loop().run_in_executor(None, flush_quietly)
 
     async def _with_retries(self, call: Callable[[], Result]) -> Result:
         loop = asyncio.get_running_loop()

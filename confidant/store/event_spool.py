@@ -2,29 +2,52 @@
 
 One append-only JSON-lines file per conversation; each line is one event row as the SQL
 tracker store would have written it. A file is removed only after its rows are committed.
+Every read-write-remove of a conversation's file happens under `locked(sender_id)`, an
+flock that also holds across the Rasa processes of one machine sharing the directory: a
+conversation's spool is never written to the database twice, and its next turn waits for a
+flush in progress, so it reads the database with those events already in it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
-import threading
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Tuple
+
+LOCK_STRIPES = 256
 
 
 class EventSpool:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.directory.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
+        self._locks = self.directory / ".locks"
+        self._locks.mkdir(exist_ok=True)
+
+    @staticmethod
+    def _digest(sender_id: str) -> str:
+        return hashlib.sha256(sender_id.encode("utf-8")).hexdigest()
 
     def _path(self, sender_id: str) -> Path:
-        return self.directory / (hashlib.sha256(sender_id.encode("utf-8")).hexdigest() + ".jsonl")
+        return self.directory / (self._digest(sender_id) + ".jsonl")
+
+    @contextlib.contextmanager
+    def locked(self, sender_id: str) -> Iterator[None]:
+        """Exclusive access to one conversation's spool, across threads and processes."""
+        stripe = int(self._digest(sender_id)[:4], 16) % LOCK_STRIPES
+        with open(self._locks / f"{stripe:03d}.lock", "a") as lock_file:
+            fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
 
     def append(self, sender_id: str, rows: List[Dict[str, Any]]) -> None:
-        with self._lock, open(self._path(sender_id), "a", encoding="utf-8") as spool:
+        with self.locked(sender_id), open(self._path(sender_id), "a", encoding="utf-8") as spool:
             for row in rows:
                 spool.write(json.dumps({"sender_id": sender_id, **row}) + "\n")
             spool.flush()
@@ -32,6 +55,18 @@ class EventSpool:
 
     def has(self, sender_id: str) -> bool:
         return self._path(sender_id).exists()
+
+    def any_pending(self) -> bool:
+        with os.scandir(self.directory) as entries:
+            return any(entry.name.endswith(".jsonl") for entry in entries)
+
+    def pending_senders(self) -> List[str]:
+        """Conversations with spooled events (read from each file's first row)."""
+        senders = []
+        for path in sorted(self.directory.glob("*.jsonl")):
+            with contextlib.suppress(OSError, ValueError), open(path, encoding="utf-8") as spool:
+                senders.append(json.loads(spool.readline())["sender_id"])
+        return senders
 
     def pending(self) -> Iterator[Tuple[Path, List[Dict[str, Any]]]]:
         for path in sorted(self.directory.glob("*.jsonl")):
@@ -44,14 +79,14 @@ class EventSpool:
     @staticmethod
     def read(path: Path) -> List[Dict[str, Any]]:
         rows = []
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                rows.append(json.loads(line))
+        with contextlib.suppress(FileNotFoundError):
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    rows.append(json.loads(line))
         return rows
 
     def remove(self, path: Path) -> None:
-        with self._lock:
-            path.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
 
     def count(self) -> int:
         return sum(len(rows) for _, rows in self.pending())

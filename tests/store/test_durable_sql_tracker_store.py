@@ -91,3 +91,38 @@ def test_turns_during_an_outage_are_spooled_and_written_in_order_after(database,
         proxy.stop()
     assert stored_texts(direct_url, sender) == ["before", "during one", "during two", "after"]
     assert durable.spool.count() == 0
+
+
+def test_a_conversation_that_goes_quiet_during_an_outage_is_written_after_it(database, tmp_path: Path) -> None:
+    proxy = TcpProxy(5432)
+    proxy.start()
+    url = f"postgresql://postgres@127.0.0.1:{proxy.port}/{database}"
+    direct_url = f"postgresql://postgres@127.0.0.1:5432/{database}"
+    spool = str(tmp_path / "spool")
+    # Two stores sharing one spool directory, as two Rasa instances on one machine do.
+    first = FailSafeTrackerStore(DurableSQLTrackerStore(Domain.empty(), host=url, spool_dir=spool))
+    second_durable = DurableSQLTrackerStore(Domain.empty(), host=url, spool_dir=spool)
+    second = FailSafeTrackerStore(second_durable)
+    quiet, busy = "quiet-" + uuid.uuid4().hex, "busy-" + uuid.uuid4().hex
+
+    async def scenario() -> None:
+        proxy.stop()
+        tracker = DialogueStateTracker(quiet, [])
+        turn(tracker, "last words before leaving")
+        await first.save(tracker)  # spooled; this conversation never speaks again
+        assert last_turn_unstored(quiet)
+        proxy.start()
+        other = DialogueStateTracker(busy, [])
+        turn(other, "someone else")
+        await second.save(other)  # the database answers: the quiet spool follows
+        await asyncio.sleep(0)
+        if second_durable._background_flush is not None:
+            await second_durable._background_flush
+        await first.save(other)  # a second flusher finds nothing left to write
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        proxy.stop()
+    assert stored_texts(direct_url, quiet) == ["last words before leaving"]
+    assert second_durable.spool.count() == 0
