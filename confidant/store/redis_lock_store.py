@@ -5,12 +5,19 @@ writing it back. Two Rasa instances handling the same conversation at once can b
 same lock and hand out the same ticket number, so two turns of one conversation run
 interleaved. Here each change runs in a WATCH/MULTI transaction that is retried if another
 instance touched the lock in between, so ticket numbers are unique and turns are serialised.
+
+Rasa also lets a waiting ticket expire: when an instance dies holding a conversation's
+ticket, the next message's ticket, issued a moment later with the same lifetime, lapses
+with it, and that message then waits for ever behind a ticket that no longer exists. Here a
+waiter renews its own ticket every time it looks, so only the tickets of the dead lapse.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import time
 from typing import Any, Callable, Optional, Text, Tuple, TypeVar
 
 import redis
@@ -67,6 +74,27 @@ class AtomicRedisLockStore(RedisLockStore):
             return self._atomically(conversation_id, add_ticket)
         except redis.RedisError as error:
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
+
+    async def _acquire_lock(self, conversation_id: Text, ticket: int, wait_time_in_seconds: float) -> TicketLock:
+        def renew_and_look(lock: Optional[TicketLock]) -> Tuple[Optional[TicketLock], Optional[TicketLock]]:
+            if lock is None:
+                return None, None
+            for held in lock.tickets:
+                if held.number == ticket:
+                    held.expires = time.time() + LOCK_LIFETIME  # we are alive and still waiting
+            lock.remove_expired_tickets()
+            return lock, lock
+
+        while True:
+            try:
+                lock = self._atomically(conversation_id, renew_and_look)
+            except redis.RedisError as error:
+                raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
+            if lock is None or ticket not in {held.number for held in lock.tickets}:
+                raise LockError(f"Lost the place in the queue for conversation '{conversation_id}'.")
+            if not lock.is_locked(ticket):
+                return lock
+            await asyncio.sleep(wait_time_in_seconds)
 
     def update_lock(self, conversation_id: Text) -> None:
         def drop_expired(lock: Optional[TicketLock]) -> Tuple[Optional[TicketLock], None]:

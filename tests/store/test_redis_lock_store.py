@@ -69,3 +69,17 @@ def test_turns_through_both_instances_never_overlap(two_instances) -> None:
     for index in range(0, 40, 2):
         assert log[index].startswith("start") and log[index + 1] == log[index].replace("start", "end")
     assert two_instances[0].get_lock("conv-2") is None  # cleaned up after the last turn
+
+
+def test_a_message_waiting_behind_a_dead_instance_goes_ahead_once_its_ticket_lapses(two_instances) -> None:
+    dead, alive = two_instances
+    dead.issue_ticket("conv-dead", 2)  # an instance took the turn, then died: never cleaned up
+
+    async def next_message() -> float:
+        started = asyncio.get_running_loop().time()
+        async with alive.lock("conv-dead", lock_lifetime=2, wait_time_in_seconds=0.2):
+            return asyncio.get_running_loop().time() - started
+
+    # Stock Rasa lets the waiting ticket lapse together with the dead one and then waits for ever.
+    waited = asyncio.run(asyncio.wait_for(next_message(), timeout=10))
+    assert 1.5 < waited < 5

@@ -98,8 +98,9 @@ async def _send(session: aiohttp.ClientSession, urls: Sequence[str], exchange: E
             ) as response:
                 exchange.status = response.status
                 body = await response.json(content_type=None)
-                if isinstance(body, list):
-                    exchange.replies = [message.get("text") or "" for message in body]
+                if isinstance(body, dict):  # an error: 503 still carries what the bot said
+                    body = body.get("messages") or []
+                exchange.replies = [message.get("text") or "" for message in body]
             break
         except aiohttp.ClientConnectorError:
             continue  # nothing was sent: safe to try another instance
