@@ -1,8 +1,9 @@
 """How the time of one turn grows with the length of a conversation.
 
 Loads the trained model in-process with the project's SQL tracker store (a scratch SQLite
-file) and the in-memory lock store, then plays one long conversation and prints the median
-turn time around turns 1-10, 50, 100 and 200. The action server is not involved (FAQ turns).
+file) and the in-memory lock store, then plays long conversations and prints the median
+turn time around turns 1-10, 11-20, 50, 100 and 200, with the tracker window on (default) or
+off (`--window-turns 0`). The action server is not involved (FAQ turns).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ QUESTIONS = [
 ]
 
 
-async def play(model: Path, turns: int, window_turns: int) -> list:
+async def play(model: Path, turns: int, window_turns: int, conversations: int) -> list:
+    """Per turn index, the times of that turn in each of `conversations` long conversations."""
     from rasa.core.agent import Agent
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
     from rasa.utils.endpoints import read_endpoint_config
@@ -47,13 +49,14 @@ async def play(model: Path, turns: int, window_turns: int) -> list:
         window_turns=window_turns,
     )
     agent.processor.tracker_store = agent.tracker_store
-    timings = []
-    for turn in range(turns):
-        started = time.perf_counter()
-        await agent.handle_message(
-            UserMessage(QUESTIONS[turn % len(QUESTIONS)], CollectingOutputChannel(), "long-conversation")
-        )
-        timings.append(time.perf_counter() - started)
+    timings: list = [[] for _ in range(turns)]
+    for conversation in range(conversations):
+        for turn in range(turns):
+            started = time.perf_counter()
+            await agent.handle_message(
+                UserMessage(QUESTIONS[turn % len(QUESTIONS)], CollectingOutputChannel(), f"long-{conversation}")
+            )
+            timings[turn].append(time.perf_counter() - started)
     return timings
 
 
@@ -61,14 +64,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", required=True)
     parser.add_argument("--turns", type=int, default=200)
+    parser.add_argument("--conversations", type=int, default=3, help="long conversations played one after another")
     parser.add_argument(
         "--window-turns", type=int, default=DEFAULT_WINDOW_TURNS, help="turns read in full (0: whole session)"
     )
     args = parser.parse_args()
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    timings = asyncio.run(play(Path(args.model), args.turns, args.window_turns))
-    windows = {"turns 1-10": timings[0:10], "around 50": timings[45:55], "around 100": timings[95:105],
-               "around 200": timings[190:200]}
+    timings = asyncio.run(play(Path(args.model), args.turns, args.window_turns, args.conversations))
+    windows = {
+        name: [value for turn in timings[start:end] for value in turn]
+        for name, (start, end) in {
+            "turns 1-10": (0, 10), "turns 11-20": (10, 20), "around 50": (45, 55), "around 100": (95, 105),
+            "around 200": (190, 200),
+        }.items()
+    }
     figures = {name: round(statistics.median(values) * 1000, 1) for name, values in windows.items() if values}
     first = figures.get("turns 1-10") or 1
     figures["ratio_200_to_1"] = round(figures.get("around 200", 0) / first, 2)
