@@ -3,7 +3,7 @@ SHELL := /bin/bash
 ENV := source scripts/env.sh &&
 
 .DEFAULT_GOAL := help
-.PHONY: help install train run shell test lint validate eval eval-cv eval-risk bench lock clean
+.PHONY: help install train run shell test lint audit validate eval eval-cv eval-risk bench lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -28,6 +28,9 @@ test: train ## Run the whole test suite (lint, data validation, unit, end-to-end
 
 lint: install ## ruff over all Python
 	@$(ENV) ruff check .
+
+audit: install ## Audit the locked dependencies against the vendored advisory snapshot (offline)
+	@$(ENV) python scripts/audit_dependencies.py
 
 validate: install ## rasa data validate (must be free of warnings)
 	@$(ENV) scripts/validate.sh

@@ -3,13 +3,18 @@
 Each test runs the load generator (tests/support/load.py: about 70% questions, 20% unclear,
 10% risk messages, several conversations sending without pause) against real servers, breaks
 one part a few seconds in, brings it back, and then checks every reply and every stored event.
+While the fault lasts, a question and a risk message carrying a unique marker are sent too,
+and the marker must be in no process's log (servers log at the production level, INFO).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 import time
+import urllib.error
+import urllib.request
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -33,6 +38,31 @@ def start_load(urls: List[str], seconds: float) -> "Future[LoadResult]":
     future = pool.submit(asyncio.run, run_load(urls, CONVERSATIONS, seconds, sender_prefix=prefix))
     pool.shutdown(wait=False)
     return future
+
+
+def send_marked_messages(url: str, marker: str) -> None:
+    """A question and a risk message carrying `marker`, sent while the fault lasts."""
+    sender = "marker-" + uuid.uuid4().hex
+    for text in (f"will you tell my parents about {marker}", f"i want to kill myself {marker}"):
+        body = json.dumps({"sender": sender, "message": text}).encode()
+        request = urllib.request.Request(
+            f"{url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+        )
+        try:
+            urllib.request.urlopen(request, timeout=30).read()
+        except (urllib.error.URLError, OSError):
+            pass  # a refused or failed request is part of the fault; only the logs matter here
+
+
+def assert_marker_in_no_log(marker: str, *processes: ManagedProcess) -> None:
+    for process in processes:
+        log = process.log_text()
+        assert log, f"{process.name} wrote no log at all"
+        assert marker not in log, f"client text found in the {process.name} log"
+
+
+def new_marker() -> str:
+    return "zq" + uuid.uuid4().hex[:12]
 
 
 def risk_senders(result: LoadResult) -> Set[str]:
@@ -73,11 +103,13 @@ def rasa_process(name: str, env: Dict[str, str], endpoints: str, logs: Path) -> 
 
 
 def test_the_action_server_killed_during_load(rasa_server, action_server, webhook_receiver, server_env) -> None:
+    marker = new_marker()
     load = start_load([rasa_server.url], seconds=14)
     time.sleep(3)
     action_server.kill()
     outage_start = time.perf_counter()
-    time.sleep(5)
+    send_marked_messages(rasa_server.url, marker)
+    time.sleep(4)
     outage_end = time.perf_counter()
     action_server.start()
     result = load.result(timeout=120)
@@ -94,12 +126,16 @@ def test_the_action_server_killed_during_load(rasa_server, action_server, webhoo
     stored = user_texts_by_sender(server_env["CONFIDANT_DATABASE_URL"], result)
     for sender in result.senders():
         assert stored[sender] == [e.text for e in result.exchanges if e.sender == sender]
+    assert_marker_in_no_log(marker, rasa_server.process, action_server)
 
 
 def test_the_notifier_target_down_during_load(rasa_server, action_server, webhook_receiver) -> None:
+    marker = new_marker()
     webhook_receiver.stop()
     try:
-        result = start_load([rasa_server.url], seconds=8).result(timeout=120)
+        load = start_load([rasa_server.url], seconds=8)
+        send_marked_messages(rasa_server.url, marker)
+        result = load.result(timeout=120)
         assert [exchange for exchange in result.exchanges if exchange.status != 200] == []
         assert_crisis_answers_and_faq_answers(result)
         assert risk_senders(result), "no risk message in this run"
@@ -111,6 +147,8 @@ def test_the_notifier_target_down_during_load(rasa_server, action_server, webhoo
         lambda: risk_senders(result) <= {payload["conversation_id"] for payload in webhook_receiver.received},
         timeout=90,
     )
+    assert_marker_in_no_log(marker, rasa_server.process, action_server)
+    assert not any(marker in json.dumps(payload) for payload in webhook_receiver.received)
 
 
 @pytest.fixture
@@ -135,11 +173,14 @@ def test_the_database_goes_away_and_comes_back_during_load(
         load = start_load([rasa.url], seconds=14)
         time.sleep(3)
         proxy.stop()  # every open connection broken, new ones refused: as in a restart
-        time.sleep(4)
+        marker = new_marker()
+        send_marked_messages(rasa.url, marker)
+        time.sleep(3)
         proxy.start()
         result = load.result(timeout=120)
     finally:
         rasa.stop()
+    assert_marker_in_no_log(marker, rasa, action_server)
 
     statuses = {exchange.status for exchange in result.exchanges}
     assert statuses <= {200, 503}, statuses
@@ -168,15 +209,20 @@ def test_one_rasa_instance_killed_during_load(action_server, server_env, tmp_pat
         with ThreadPoolExecutor(2) as pool:
             list(pool.map(lambda process: process.start(timeout=300), (survivor, victim)))
         try:
+            marker = new_marker()
             load = start_load([survivor.url, victim.url], seconds=16)
-            time.sleep(4)
+            time.sleep(3)
+            send_marked_messages(victim.url, marker)
+            time.sleep(1)
             victim.kill()
             killed_at = time.perf_counter()
+            send_marked_messages(survivor.url, marker)
             result = load.result(timeout=120)
         finally:
             survivor.stop()
             victim.stop()
         stored = user_texts_by_sender(database_url, result)
+    assert_marker_in_no_log(marker, survivor, victim, action_server)
 
     # Only messages in flight on the victim when it died can have failed.
     in_flight = [e for e in result.exchanges if e.status != 200]
