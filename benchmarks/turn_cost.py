@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import statistics
 import sys
@@ -70,6 +71,13 @@ def main() -> None:
     )
     args = parser.parse_args()
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    # As `rasa run` does: without this, Rasa's structured debug log (every tracker state, every
+    # turn) is written and timed too.
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
     timings = asyncio.run(play(Path(args.model), args.turns, args.window_turns, args.conversations))
     windows = {
         name: [value for turn in timings[start:end] for value in turn]
