@@ -16,7 +16,8 @@ from tests.channels.test_sms_webhook import PHONE, run, settle
 PATH = "/webhooks/sms/webhook"
 hostile_text = st.one_of(
     st.text(max_size=400),
-    st.text(alphabet=st.characters(blacklist_categories=["Cs"]), min_size=1600, max_size=3000),
+    # Longer than any SMS (Twilio joins up to 1,600 characters); built, not drawn, to keep batches small.
+    st.builds(lambda char, count: char * count, st.characters(blacklist_categories=["Cs"]), st.integers(1600, 3000)),
     st.sampled_from(["", " ", "\x00", "<script>alert(1)</script>", "STOP", "START", "HELP", "1", "\u202eevil"]),
 )
 phone_like = st.one_of(st.from_regex(r"\+1[0-9]{10}", fullmatch=True), st.text(max_size=30))
@@ -24,12 +25,16 @@ requests = st.one_of(
     st.binary(max_size=500).map(lambda body: ("raw", body, None)),
     st.dictionaries(st.text(max_size=15), st.text(max_size=60), max_size=6).map(lambda form: ("unsigned", form, "")),
     st.builds(lambda sender, text: ("signed", twilio_form(sender, text), None), phone_like, hostile_text),
-    st.builds(lambda text, forged: ("forged", twilio_form(PHONE, text), forged), hostile_text, st.text(max_size=40)),
+    st.builds(
+        lambda text, forged: ("forged", twilio_form(PHONE, text), forged),
+        hostile_text,
+        st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=40),  # a header value
+    ),
 )
 
 
-@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(batch=st.lists(requests, min_size=40, max_size=40))
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(batch=st.lists(requests, min_size=25, max_size=25))
 def test_no_request_to_the_sms_webhook_causes_a_server_error(tmp_path, twilio, batch) -> None:
     async def scenario(client):
         statuses = []
