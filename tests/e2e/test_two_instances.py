@@ -9,33 +9,17 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
-from confidant.store.ensure_database import ensure_database
 from tests.conftest import RasaServer
-from tests.support.databases import stored_events
+from tests.support.databases import scratch_postgres_database, stored_events
 from tests.support.receivers import free_port
 from tests.support.servers import ManagedProcess, model_path
-
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 @pytest.fixture(scope="module")
 def shared_database():
-    name = "confidant_e2e_" + uuid.uuid4().hex[:8]
-    url = f"postgresql://postgres@127.0.0.1:5432/{name}"
-    try:
-        ensure_database(url)
-    except sa.exc.OperationalError:
-        pytest.fail("PostgreSQL is not running on 127.0.0.1:5432 (.ci/run starts it)")
-    yield url
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(
-            sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name}
-        )
-        connection.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
-    admin.dispose()
+    with scratch_postgres_database("confidant_e2e") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
