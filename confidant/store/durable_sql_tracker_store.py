@@ -97,6 +97,7 @@ class DurableSQLTrackerStore(SQLTrackerStore):
         self._recent: "collections.OrderedDict[Text, DialogueStateTracker]" = collections.OrderedDict()
         self.window_turns = int(window_turns)
         self._background_flush: Optional[asyncio.Future] = None
+        self._spool_may_hold_events = True  # until a first flush has looked
 
     # ---- reading ---------------------------------------------------------------------------
 
@@ -171,6 +172,7 @@ class DurableSQLTrackerStore(SQLTrackerStore):
             await self._with_retries(lambda: self._save_sync(sender_id, new_events))
         except sa.exc.SQLAlchemyError as error:
             self.spool.append(sender_id, [self._row(event.as_dict()) for event in new_events])
+            self._spool_may_hold_events = True
             self._remember(tracker)
             _UNSTORED_TURNS.add(sender_id)
             logger.error(
@@ -236,18 +238,23 @@ class DurableSQLTrackerStore(SQLTrackerStore):
         """Once the database answers again, write the spools of conversations that went quiet.
 
         A conversation's own spool is written when it next speaks; this catches the ones that
-        do not, without holding up the turn that noticed.
+        do not, without holding up the turn that noticed. It looks at the spool directory only
+        after this process spooled something (or once after start, for a spool left by a
+        restart), not on every turn; each process sharing the directory flushes what it spooled.
         """
-        if self._background_flush is not None and not self._background_flush.done():
+        if not self._spool_may_hold_events:
             return
-        if not self.spool.any_pending():
+        if self._background_flush is not None and not self._background_flush.done():
             return
 
         def flush_quietly() -> None:
             try:
                 self.flush_all()
             except sa.exc.SQLAlchemyError as error:
+                self._spool_may_hold_events = True  # try again after the next good save
                 logger.error("Spooled events still waiting for the database (%s)", type(error).__name__)
+
+        self._spool_may_hold_events = False  # cleared first: a spool written meanwhile sets it again
 
         self._background_flush = asyncio.get_running_loop().run_in_executor(None, flush_quietly)
 

@@ -56,10 +56,6 @@ class EventSpool:
     def has(self, sender_id: str) -> bool:
         return self._path(sender_id).exists()
 
-    def any_pending(self) -> bool:
-        with os.scandir(self.directory) as entries:
-            return any(entry.name.endswith(".jsonl") for entry in entries)
-
     def pending_senders(self) -> List[str]:
         """Conversations with spooled events (read from each file's first row)."""
         senders = []

@@ -74,6 +74,19 @@ def turn(text: str, *state_events: Event) -> List[Event]:
     ]
 
 
+def long_conversation(sender: str, opening: List[Event], turns: int) -> DialogueStateTracker:
+    """`opening` (a session start and its first turns), then plain turns numbered on to `turns`.
+
+    Events are stamped when made, and the store finds a session by time: make `opening` with
+    `session_start()` first.
+    """
+    events = list(opening)
+    first = sum(isinstance(event, UserUttered) for event in opening)
+    for number in range(first, turns):
+        events += turn(f"q{number}")
+    return DialogueStateTracker.from_events(sender, events, DOMAIN.slots)
+
+
 def new_store(tmp_path: Path, window: int = WINDOW) -> DurableSQLTrackerStore:
     url = f"sqlite:///{tmp_path / ('tracker-' + uuid.uuid4().hex[:6] + '.sqlite3')}"
     return DurableSQLTrackerStore(DOMAIN, host=url, spool_dir=str(tmp_path / "spool"), window_turns=window)
@@ -86,11 +99,9 @@ def user_texts(events) -> List[str]:
 def test_a_long_conversation_is_read_as_its_last_turns_with_its_state(tmp_path: Path) -> None:
     store = new_store(tmp_path)
     sender = "long-" + uuid.uuid4().hex
-    events = session_start() + turn("q0", SlotSet("topic", "court"))
-    events += turn("q1", ActiveLoop("callback_form"), SlotSet("requested_slot", "callback_contact"))
-    for number in range(2, 30):
-        events += turn(f"q{number}")
-    full = DialogueStateTracker.from_events(sender, events, DOMAIN.slots)
+    opening = session_start() + turn("q0", SlotSet("topic", "court"))
+    opening += turn("q1", ActiveLoop("callback_form"), SlotSet("requested_slot", "callback_contact"))
+    full = long_conversation(sender, opening, 30)
 
     async def scenario() -> None:
         await store.save(full)
@@ -128,10 +139,8 @@ def test_turns_saved_from_a_window_are_stored_once_in_order(tmp_path: Path) -> N
 def test_a_restart_before_the_window_means_the_whole_session_is_read(tmp_path: Path) -> None:
     store = new_store(tmp_path)
     sender = "restart-" + uuid.uuid4().hex
-    events = session_start() + turn("q0", SlotSet("topic", "court")) + [Restarted(), ActionExecuted("action_listen")]
-    for number in range(1, 10):
-        events += turn(f"q{number}")
-    full = DialogueStateTracker.from_events(sender, events, DOMAIN.slots)
+    opening = session_start() + turn("q0", SlotSet("topic", "court")) + [Restarted(), ActionExecuted("action_listen")]
+    full = long_conversation(sender, opening, 10)
 
     async def scenario() -> None:
         await store.save(full)
