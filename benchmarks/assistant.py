@@ -7,6 +7,8 @@ stores, then prints figures. It asserts nothing: these machines are shared and n
 - `--instances N`: the production profile, N instances sharing a scratch PostgreSQL
   database and Redis; the load generator sends each conversation's messages to the
   instances in turn (the round robin nginx does in scripts/run_production.sh);
+- `--workers N`: each instance runs N Sanic worker processes (SANIC_WORKERS; production
+  profile only, since workers of one instance share conversations through the Redis lock);
 - `--paced`: also N conversations each sending one message every few seconds.
 """
 
@@ -107,6 +109,7 @@ def main() -> None:
     parser.add_argument("--conversations", type=int, default=20, help="conversations sending without pause")
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--instances", type=int, default=0, help="production profile with N Rasa instances")
+    parser.add_argument("--workers", type=int, default=1, help="Sanic workers per instance (production profile)")
     parser.add_argument("--paced", type=int, default=0, help="also N conversations, one message every --pace s")
     parser.add_argument("--pace", type=float, default=10.0)
     parser.add_argument("--paced-seconds", type=float, default=60)
@@ -120,8 +123,11 @@ def main() -> None:
         "CONFIDANT_LOG_LEVEL": "WARNING",
     })
     endpoints = "endpoints.yml"
+    if args.workers > 1 and not args.instances:
+        parser.error("--workers needs the production profile (--instances N): workers share the Redis lock")
     if args.instances:
         env = production_environment(env)
+        env["SANIC_WORKERS"] = str(args.workers)
         endpoints = "endpoints.production.yml"
     actions = ManagedProcess(
         "action-server", [sys.executable, "-m", "confidant.action_server", "--port", str(action_port)],
@@ -149,7 +155,8 @@ def main() -> None:
         single = asyncio.run(single_latency(urls[0], args.single))
         load = asyncio.run(run_load(urls, args.conversations, args.seconds))
         figures = {
-            "profile": f"production, {len(urls)} instance(s)" if args.instances else "embedded, 1 instance",
+            "profile": (f"production, {len(urls)} instance(s) x {args.workers} worker(s)"
+                        if args.instances else "embedded, 1 instance"),
             "start_to_first_answer_s": round(start_to_first_answer, 1),
             "first_answer_ms": round(first[0] * 1000, 1),
             "single_p50_ms": round(statistics.median(single) * 1000, 1),

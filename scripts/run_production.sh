@@ -16,6 +16,9 @@ export CONFIDANT_REDIS_PORT="${CONFIDANT_REDIS_PORT:-6379}"
 export CONFIDANT_REDIS_DB="${CONFIDANT_REDIS_DB:-0}"
 export CONFIDANT_REDIS_PREFIX="${CONFIDANT_REDIS_PREFIX:-confidant}"
 instances="${CONFIDANT_RASA_INSTANCES:-2}"
+# Sanic worker processes per instance (Rasa reads SANIC_WORKERS; it allows more than one only
+# with a lock store shared between processes, as here). Each worker loads its own model.
+export SANIC_WORKERS="${CONFIDANT_SANIC_WORKERS:-1}"
 # How long a conversation's lock outlives an instance that died holding it (Rasa's default: 60 s).
 # A turn takes well under a second; 20 s leaves room for a slow one and lets the others go on soon.
 export TICKET_LOCK_LIFETIME="${TICKET_LOCK_LIFETIME:-20}"

@@ -118,7 +118,7 @@ class DurableSQLTrackerStore(SQLTrackerStore):
         self._flush_spool(sender_id)
         with self.session_scope() as session:
             if all_sessions or not self.window_turns:
-                events = self._rows_to_events(self._event_query(session, sender_id, all_sessions).all())
+                events = self._rows_to_events(self._event_data(self._event_query(session, sender_id, all_sessions)))
             else:
                 events = self._windowed_events(session, sender_id)
         if self.domain and events:
@@ -140,23 +140,23 @@ class DurableSQLTrackerStore(SQLTrackerStore):
             .scalar()
         )
         if window_start is None:  # a short conversation: all of it
-            return self._rows_to_events(query.all())
-        before = self._rows_to_events(
-            query.filter(
-                self.SQLEvent.id < window_start,
-                sa.or_(
-                    self.SQLEvent.type_name.in_(tracker_window.PREFIX_EVENT_TYPES),
-                    sa.and_(
-                        self.SQLEvent.type_name == "action",
-                        self.SQLEvent.action_name == tracker_window.SESSION_START_ACTION,
-                    ),
-                ),
-            ).all()
+            return self._rows_to_events(self._event_data(query))
+        sets_state = sa.or_(
+            self.SQLEvent.type_name.in_(tracker_window.PREFIX_EVENT_TYPES),
+            sa.and_(
+                self.SQLEvent.type_name == "action",
+                self.SQLEvent.action_name == tracker_window.SESSION_START_ACTION,
+            ),
         )
+        before = self._rows_to_events(self._event_data(query.filter(self.SQLEvent.id < window_start, sets_state)))
         if tracker_window.rewrites_history(before):
-            return self._rows_to_events(query.all())
-        recent = self._rows_to_events(query.filter(self.SQLEvent.id >= window_start).all())
+            return self._rows_to_events(self._event_data(query))
+        recent = self._rows_to_events(self._event_data(query.filter(self.SQLEvent.id >= window_start)))
         return tracker_window.carried_state(before) + recent
+
+    def _event_data(self, query: Any) -> List[Any]:
+        """Only the serialised events: building an ORM object per row was wasted work."""
+        return query.with_entities(self.SQLEvent.data).all()
 
     @staticmethod
     def _rows_to_events(rows: List[Any]) -> List[Dict[str, Any]]:
@@ -216,6 +216,10 @@ class DurableSQLTrackerStore(SQLTrackerStore):
 
     def _flush_spool(self, sender_id: Text) -> None:
         """Write a conversation's spooled events before anything else touches it."""
+        # Looked at without the lock first (one stat): nothing can be spooling this
+        # conversation right now, since its lock is held for this turn.
+        if not self.spool.has(sender_id):
+            return
         with self.spool.locked(sender_id):
             path, rows = self.spool.read_for(sender_id)
             if not rows:

@@ -20,6 +20,9 @@ def open_page(browser: Any, url: str) -> Any:
     page = browser.pages[0] if browser.pages else browser.new_page()
     page.console_messages = []  # type: ignore[attr-defined]
     page.on("console", lambda message: page.console_messages.append(message.text))
+    page.socket_requests = []  # type: ignore[attr-defined]
+    page.on("request", lambda request: "/socket.io/" in request.url and page.socket_requests.append(request.url))
+    page.on("websocket", lambda socket: page.socket_requests.append(socket.url))
     page.goto(url)
     return page
 
@@ -58,6 +61,10 @@ def test_a_conversation_survives_a_reload_and_quick_exit_wipes_it(browser, chat_
 
     say(page, "will you tell my parents?")
     response_with(page, "young people")
+    # One WebSocket and no long-polling requests, which a round-robin proxy or several
+    # workers would spread over processes that do not know the session.
+    assert any(url.startswith("ws://") and "transport=websocket" in url for url in page.socket_requests)
+    assert not any("transport=polling" in url for url in page.socket_requests), page.socket_requests
 
     say(page, "i want to kill myself")
     crisis = response_with(page, "988 Suicide & Crisis Lifeline", "no one is reading this live")
