@@ -10,8 +10,7 @@ import pytest
 from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import EndpointConfig
 
-from confidant import action_response_validation
-from confidant.practice_nlg import PracticeResponseGenerator
+from confidant.rasa_speedups import action_response_validation
 
 GOOD_REPLIES: List[Dict[str, Any]] = [
     {"events": [], "responses": []},
@@ -63,9 +62,3 @@ def test_installing_twice_wraps_once() -> None:
     installed = RemoteAction._validate_action_result
     action_response_validation.install()
     assert RemoteAction._validate_action_result is installed
-
-
-def test_every_rasa_server_installs_it_with_its_response_generator() -> None:
-    with mock.patch.object(action_response_validation, "install") as install:
-        PracticeResponseGenerator()
-    install.assert_called_once()
