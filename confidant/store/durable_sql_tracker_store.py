@@ -11,7 +11,9 @@ events are gone. Here:
   that conversation is read, so nothing is lost or reordered.
 
 It also reads only the recent window of a session (`tracker_window`), so that a turn costs
-the same at turn 200 as at turn 2; `retrieve_full_tracker` still reads everything.
+the same at turn 200 as at turn 2; `retrieve_full_tracker` still reads everything. And when
+nothing was written to a conversation since this process saved it (one query on the last row
+id tells), the tracker it saved is the next turn's read: no rows to parse, no replay.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Text, TypeVar
+from typing import Any, Callable, Dict, List, Optional, Text, Tuple, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -67,6 +69,20 @@ def _stored_count(tracker: DialogueStateTracker) -> int:
     return getattr(tracker, _STORED_EVENTS_ATTRIBUTE, 0)
 
 
+# The id of the conversation's last row in the database when this tracker matched it (None
+# once that is not known, e.g. after a spooled save). Also kept on the tracker itself.
+_LAST_ROW_ATTRIBUTE = "_confidant_last_row_id"
+
+
+def _last_row_id(tracker: DialogueStateTracker) -> Optional[int]:
+    return getattr(tracker, _LAST_ROW_ATTRIBUTE, None)
+
+
+def _mark_last_row(tracker: DialogueStateTracker, row_id: Optional[int]) -> DialogueStateTracker:
+    setattr(tracker, _LAST_ROW_ATTRIBUTE, row_id)
+    return tracker
+
+
 # Rasa wraps every tracker store in a FailSafeTrackerStore that swallows save errors, so the
 # channels ask here whether a conversation's last turn could not be stored.
 _UNSTORED_TURNS: set = set()
@@ -103,30 +119,59 @@ class DurableSQLTrackerStore(SQLTrackerStore):
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         """The session's recent window (see `tracker_window`), for the next turn."""
+        reusable = self._reusable(sender_id)
         try:
-            tracker = await self._with_retries(lambda: self._retrieve_sync(sender_id, False))
+            tracker = await self._with_retries(lambda: self._retrieve_sync(sender_id, False, reusable))
         except sa.exc.SQLAlchemyError as error:
             logger.error("Tracker store unavailable on read (%s): carrying on from memory", type(error).__name__)
             cached = self._recent.get(sender_id)
-            return _mark_stored(cached.copy()) if cached else None
+            return _mark_last_row(_mark_stored(cached.copy()), None) if cached else None
         return tracker
 
     async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
         return await self._with_retries(lambda: self._retrieve_sync(conversation_id, True))
 
-    def _retrieve_sync(self, sender_id: Text, all_sessions: bool) -> Optional[DialogueStateTracker]:
+    def _reusable(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        """The tracker this process last saved for the conversation, if it can stand for a read.
+
+        It can while nothing was added to it since it matched the database (a turn that failed
+        half-way leaves unsaved events: then it is read afresh), and while it is no longer than
+        twice the window (so a long conversation is cut back to the window every few turns).
+        Whether the database still ends where it did is asked in `_retrieve_sync`.
+        """
+        tracker = self._recent.get(sender_id)
+        if tracker is None or _last_row_id(tracker) is None or len(tracker.events) != _stored_count(tracker):
+            return None
+        if self.window_turns and tracker_window.turns_in(tracker.events) > 2 * self.window_turns:
+            return None
+        return tracker
+
+    def _retrieve_sync(
+        self, sender_id: Text, all_sessions: bool, reusable: Optional[DialogueStateTracker] = None
+    ) -> Optional[DialogueStateTracker]:
         self._flush_spool(sender_id)
         with self.session_scope() as session:
+            if reusable is not None and self._last_row_in_database(session, sender_id) == _last_row_id(reusable):
+                # Nothing was written to this conversation since this process saved it, by
+                # another instance or worker either: the tracker in hand is what a read gives.
+                return reusable
             if all_sessions or not self.window_turns:
-                events = self._rows_to_events(self._event_data(self._event_query(session, sender_id, all_sessions)))
+                rows = self._event_rows(self._event_query(session, sender_id, all_sessions))
+                events, last_row = self._rows_to_events(rows), max((row.id for row in rows), default=None)
             else:
-                events = self._windowed_events(session, sender_id)
+                events, last_row = self._windowed_events(session, sender_id)
         if self.domain and events:
-            return _mark_stored(DialogueStateTracker.from_dict(sender_id, events, self.domain.slots))
+            tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+            return _mark_last_row(_mark_stored(tracker), last_row)
         return None
 
-    def _windowed_events(self, session: Any, sender_id: Text) -> List[Dict[str, Any]]:
-        """The last `window_turns` turns in full, and before them only what set state."""
+    def _last_row_in_database(self, session: Any, sender_id: Text) -> Optional[int]:
+        return (
+            session.query(sa.func.max(self.SQLEvent.id)).filter(self.SQLEvent.sender_id == sender_id).scalar()
+        )
+
+    def _windowed_events(self, session: Any, sender_id: Text) -> Tuple[List[Dict[str, Any]], Optional[int]]:
+        """The last `window_turns` turns in full, and before them only what set state; the last row id."""
         query = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
         listens = query.filter(
             self.SQLEvent.type_name == "action", self.SQLEvent.action_name == tracker_window.LISTEN_ACTION
@@ -140,7 +185,7 @@ class DurableSQLTrackerStore(SQLTrackerStore):
             .scalar()
         )
         if window_start is None:  # a short conversation: all of it
-            return self._rows_to_events(self._event_data(query))
+            return self._all_of(query)
         sets_state = sa.or_(
             self.SQLEvent.type_name.in_(tracker_window.PREFIX_EVENT_TYPES),
             sa.and_(
@@ -148,15 +193,19 @@ class DurableSQLTrackerStore(SQLTrackerStore):
                 self.SQLEvent.action_name == tracker_window.SESSION_START_ACTION,
             ),
         )
-        before = self._rows_to_events(self._event_data(query.filter(self.SQLEvent.id < window_start, sets_state)))
+        before = self._rows_to_events(self._event_rows(query.filter(self.SQLEvent.id < window_start, sets_state)))
         if tracker_window.rewrites_history(before):
-            return self._rows_to_events(self._event_data(query))
-        recent = self._rows_to_events(self._event_data(query.filter(self.SQLEvent.id >= window_start)))
-        return tracker_window.carried_state(before) + recent
+            return self._all_of(query)
+        recent, last_row = self._all_of(query.filter(self.SQLEvent.id >= window_start))
+        return tracker_window.carried_state(before) + recent, last_row
 
-    def _event_data(self, query: Any) -> List[Any]:
-        """Only the serialised events: building an ORM object per row was wasted work."""
-        return query.with_entities(self.SQLEvent.data).all()
+    def _all_of(self, query: Any) -> Tuple[List[Dict[str, Any]], Optional[int]]:
+        rows = self._event_rows(query)
+        return self._rows_to_events(rows), max((row.id for row in rows), default=None)
+
+    def _event_rows(self, query: Any) -> List[Any]:
+        """Only the ids and serialised events: building an ORM object per row was wasted work."""
+        return query.with_entities(self.SQLEvent.id, self.SQLEvent.data).all()
 
     @staticmethod
     def _rows_to_events(rows: List[Any]) -> List[Dict[str, Any]]:
@@ -169,11 +218,11 @@ class DurableSQLTrackerStore(SQLTrackerStore):
         sender_id = tracker.sender_id
         new_events = list(tracker.events)[_stored_count(tracker):]
         try:
-            await self._with_retries(lambda: self._save_sync(sender_id, new_events))
+            last_row = await self._with_retries(lambda: self._save_sync(sender_id, new_events))
         except sa.exc.SQLAlchemyError as error:
             self.spool.append(sender_id, [self._row(event.as_dict()) for event in new_events])
             self._spool_may_hold_events = True
-            self._remember(tracker)
+            self._remember(_mark_last_row(tracker, None))  # read afresh once the database is back
             _UNSTORED_TURNS.add(sender_id)
             logger.error(
                 "Tracker store unavailable on write (%s): %s events of conversation %s spooled",
@@ -182,20 +231,26 @@ class DurableSQLTrackerStore(SQLTrackerStore):
                 sender_id,
             )
             raise TrackerStoreUnavailable("The conversation store is unavailable; events were kept on disk.") from None
+        if last_row is not None:
+            _mark_last_row(tracker, last_row)
         self._remember(tracker)
         self._flush_others_in_background()
 
-    def _save_sync(self, sender_id: Text, new_events: List[Event]) -> None:
+    def _save_sync(self, sender_id: Text, new_events: List[Event]) -> Optional[int]:
+        """Write the new events; the id of the last row written (None if there were none)."""
         self._flush_spool(sender_id)
         if not new_events:
-            return
+            return None
         with self.session_scope() as session:
-            for event in new_events:
-                session.add(self.SQLEvent(sender_id=sender_id, **self._row(event.as_dict())))
+            rows = [self.SQLEvent(sender_id=sender_id, **self._row(event.as_dict())) for event in new_events]
+            session.add_all(rows)
+            session.flush()
+            last_row = max(row.id for row in rows)
             session.commit()
+        return last_row
 
     def _remember(self, tracker: DialogueStateTracker) -> None:
-        """Keep the tracker (not a copy: Rasa reads it afresh next turn) to carry on through an outage."""
+        """Keep the tracker (not a copy): the next turn's read if untouched, or to carry on through an outage."""
         _mark_stored(tracker)
         self._recent[tracker.sender_id] = tracker
         self._recent.move_to_end(tracker.sender_id)

@@ -34,6 +34,11 @@ LISTEN_ACTION = ACTION_LISTEN_NAME
 SESSION_START_ACTION = ACTION_SESSION_START_NAME
 
 
+def turns_in(events: Iterable[Any]) -> int:
+    """How many turns a tracker's events hold (each ends with the bot listening)."""
+    return sum(1 for event in events if getattr(event, "action_name", None) == LISTEN_ACTION)
+
+
 def rewrites_history(events: Iterable[Dict[str, Any]]) -> bool:
     """True if the events include a restart or an undo, which the compaction cannot follow."""
     return any(event.get("event") in HISTORY_REWRITING_EVENT_TYPES for event in events)
