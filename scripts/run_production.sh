@@ -17,7 +17,9 @@ export CONFIDANT_REDIS_DB="${CONFIDANT_REDIS_DB:-0}"
 export CONFIDANT_REDIS_PREFIX="${CONFIDANT_REDIS_PREFIX:-confidant}"
 instances="${CONFIDANT_RASA_INSTANCES:-2}"
 # Sanic worker processes per instance (Rasa reads SANIC_WORKERS; it allows more than one only
-# with a lock store shared between processes, as here). Each worker loads its own model.
+# with a lock store shared between processes, as here). Each worker loads its own model. Keep 1
+# on instances that serve the web chat: its socket.io sessions begin with long-polling
+# requests, which several workers of one instance would share out between processes.
 export SANIC_WORKERS="${CONFIDANT_SANIC_WORKERS:-1}"
 # How long a conversation's lock outlives an instance that died holding it (Rasa's default: 60 s).
 # A turn takes well under a second; 20 s leaves room for a slow one and lets the others go on soon.
@@ -41,8 +43,9 @@ for i in $(seq 1 "$instances"); do
   upstreams+="        server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"$'\n'
 done
 mkdir -p var/nginx
+printf '%s' "$upstreams" > var/nginx/upstreams.conf
 sed -e "s#__VAR__#$ROOT/var/nginx#g" -e "s#__PORT__#$CONFIDANT_RASA_PORT#" \
-  -e "/__UPSTREAMS__/{r /dev/stdin" -e "d}" deploy/nginx.conf.template <<<"$upstreams" > var/nginx/nginx.conf
+  -e "/__UPSTREAMS__/{r var/nginx/upstreams.conf" -e "d}" deploy/nginx.conf.template > var/nginx/nginx.conf
 nginx -c "$ROOT/var/nginx/nginx.conf" -g "daemon off;" &
 pids+=($!)
 echo "Production profile: $instances Rasa instances behind http://127.0.0.1:$CONFIDANT_RASA_PORT"

@@ -43,10 +43,6 @@
     window.WebChat.default({
       socketUrl: config.socketUrl,
       socketPath: config.socketPath,
-      // WebSocket only, no long-polling: a polling session is a series of separate requests,
-      // which a round-robin proxy or several Sanic workers would spread over processes that
-      // do not know the session. One WebSocket stays with the process that opened it.
-      protocolOptions: { transports: ["websocket"] },
       initPayload: "/greet",
       title: config.title,
       subtitle: config.subtitle,

@@ -61,10 +61,9 @@ def test_a_conversation_survives_a_reload_and_quick_exit_wipes_it(browser, chat_
 
     say(page, "will you tell my parents?")
     response_with(page, "young people")
-    # One WebSocket and no long-polling requests, which a round-robin proxy or several
-    # workers would spread over processes that do not know the session.
+    # The widget's socket.io client starts with long-polling and upgrades to a WebSocket on the
+    # same session: the reason the production proxy keeps /socket.io/ on one instance per client.
     assert any(url.startswith("ws://") and "transport=websocket" in url for url in page.socket_requests)
-    assert not any("transport=polling" in url for url in page.socket_requests), page.socket_requests
 
     say(page, "i want to kill myself")
     crisis = response_with(page, "988 Suicide & Crisis Lifeline", "no one is reading this live")
