@@ -156,8 +156,7 @@ class DurableSQLTrackerStore(SQLTrackerStore):
                 # another instance or worker either: the tracker in hand is what a read gives.
                 return reusable
             if all_sessions or not self.window_turns:
-                rows = self._event_rows(self._event_query(session, sender_id, all_sessions))
-                events, last_row = self._rows_to_events(rows), max((row.id for row in rows), default=None)
+                events, last_row = self._all_of(self._event_query(session, sender_id, all_sessions))
             else:
                 events, last_row = self._windowed_events(session, sender_id)
         if self.domain and events:
