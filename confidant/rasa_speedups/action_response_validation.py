@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 from typing import Any, Dict, Text
 
-from jsonschema.exceptions import best_match
 from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
 
@@ -40,7 +39,7 @@ def install() -> None:
         return
 
     def validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
-        if best_match(action_response_validator().iter_errors(result)) is None:
+        if action_response_validator().is_valid(result):
             return True
         return rasa_validate(self, result)  # raises Rasa's own ValidationError
 

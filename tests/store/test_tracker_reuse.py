@@ -34,13 +34,24 @@ def add_turn(tracker: DialogueStateTracker, text: str) -> None:
         tracker.update(event)
 
 
+async def saved_conversation(store: DurableSQLTrackerStore, sender: str) -> DialogueStateTracker:
+    """A session start and one turn, saved: the tracker the store now holds."""
+    tracker = DialogueStateTracker.from_events(sender, session_start() + turn("q0"), DOMAIN.slots)
+    await store.save(tracker)
+    return tracker
+
+
+def stored_user_texts(store: DurableSQLTrackerStore, sender: str) -> List[str]:
+    stored = stored_events(store.engine.url.render_as_string(hide_password=False), sender)
+    return [event["text"] for event in stored if event["event"] == "user"]
+
+
 def test_an_untouched_tracker_is_handed_back_after_one_query(tmp_path: Path) -> None:
     store = new_store(tmp_path)
     sender = "reuse-" + uuid.uuid4().hex
 
     async def scenario() -> None:
-        tracker = DialogueStateTracker.from_events(sender, session_start() + turn("q0"), DOMAIN.slots)
-        await store.save(tracker)
+        tracker = await saved_conversation(store, sender)
         sent = statements_of(store)
         again = await store.retrieve(sender)
         assert again is tracker
@@ -57,8 +68,7 @@ def test_a_turn_written_by_another_instance_is_read(tmp_path: Path) -> None:
     sender = "two-" + uuid.uuid4().hex
 
     async def scenario() -> None:
-        tracker = DialogueStateTracker.from_events(sender, session_start() + turn("q0"), DOMAIN.slots)
-        await first.save(tracker)
+        tracker = await saved_conversation(first, sender)
         elsewhere = await second.retrieve(sender)
         add_turn(elsewhere, "q1 at the other instance")
         await second.save(elsewhere)
@@ -69,8 +79,7 @@ def test_a_turn_written_by_another_instance_is_read(tmp_path: Path) -> None:
         await first.save(back)
 
     asyncio.run(scenario())
-    stored = stored_events(first.engine.url.render_as_string(hide_password=False), sender)
-    assert [e["text"] for e in stored if e["event"] == "user"] == ["q0", "q1 at the other instance", "q2"]
+    assert stored_user_texts(first, sender) == ["q0", "q1 at the other instance", "q2"]
 
 
 def test_a_turn_that_failed_half_way_is_not_carried_into_the_next(tmp_path: Path) -> None:
@@ -78,8 +87,7 @@ def test_a_turn_that_failed_half_way_is_not_carried_into_the_next(tmp_path: Path
     sender = "half-" + uuid.uuid4().hex
 
     async def scenario() -> None:
-        tracker = DialogueStateTracker.from_events(sender, session_start() + turn("q0"), DOMAIN.slots)
-        await store.save(tracker)
+        await saved_conversation(store, sender)
         during = await store.retrieve(sender)
         during.update(UserUttered("never saved", intent={"name": "faq", "confidence": 1.0}))
         after = await store.retrieve(sender)  # the failed turn's tracker is not reused
@@ -111,5 +119,4 @@ def test_a_long_conversation_is_cut_back_to_the_window(tmp_path: Path) -> None:
     asyncio.run(scenario())
     assert longest <= 2 * WINDOW + 1
     assert 3 <= reads <= 30 // WINDOW  # a real read every few turns, not every turn
-    stored = stored_events(store.engine.url.render_as_string(hide_password=False), sender)
-    assert [e["text"] for e in stored if e["event"] == "user"] == [f"q{n}" for n in range(30)]
+    assert stored_user_texts(store, sender) == [f"q{n}" for n in range(30)]
