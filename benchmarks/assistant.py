@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -35,19 +36,26 @@ from tests.support.load import FAQ, lost_events, percentile, run_load  # noqa: E
 from tests.support.receivers import free_port  # noqa: E402
 from tests.support.servers import ManagedProcess, model_path, scratch_environment  # noqa: E402
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_tree(pid: int) -> List[int]:
+    """A process and its direct children (Sanic workers, TensorFlow helpers)."""
+    pids = [pid]
+    for child in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = child.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                pids.append(int(child.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return pids
+
 
 def rss_mb(pid: int) -> float:
     """Resident memory of a process and its children, in MB."""
     total = 0
-    pids = [pid]
-    for child in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = child.read_text().split()
-            if int(fields[3]) == pid:
-                pids.append(int(fields[0]))
-        except (OSError, ValueError, IndexError):
-            continue
-    for each in pids:
+    for each in process_tree(pid):
         try:
             for line in Path(f"/proc/{each}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -55,6 +63,33 @@ def rss_mb(pid: int) -> float:
         except OSError:
             pass
     return total / 1024
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its children."""
+    total = 0
+    for each in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, ValueError, IndexError):
+            pass
+    return total / CLOCK_TICKS
+
+
+def machine_busy_seconds() -> float:
+    """CPU time the whole machine spent busy (all cores, every process), from /proc/stat."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
+
+
+def cpu_per_message(before: Dict[str, float], after: Dict[str, float], messages: int) -> Dict[str, float]:
+    """Milliseconds of CPU per answered message, per part: steadier than throughput on a shared machine."""
+    return {
+        f"cpu_ms_per_message_{name}": round(1000 * (after[name] - before[name]) / max(messages, 1), 1)
+        for name in before
+    }
 
 
 async def single_latency(url: str, count: int) -> List[float]:
@@ -153,7 +188,17 @@ def main() -> None:
         first = asyncio.run(single_latency(urls[0], 1))
         start_to_first_answer = time.perf_counter() - started
         single = asyncio.run(single_latency(urls[0], args.single))
+        def cpu_now() -> Dict[str, float]:
+            return {
+                **{instance.name: cpu_seconds(instance.process.pid) for instance in instances},
+                "action_server": cpu_seconds(actions.process.pid),
+                "load_generator": time.process_time(),
+                "machine": machine_busy_seconds(),
+            }
+
+        cpu_before = cpu_now()
         load = asyncio.run(run_load(urls, args.conversations, args.seconds))
+        cpu_after = cpu_now()
         figures = {
             "profile": (f"production, {len(urls)} instance(s) x {args.workers} worker(s)"
                         if args.instances else "embedded, 1 instance"),
@@ -164,7 +209,8 @@ def main() -> None:
             **{f"rss_{instance.name}_mb": round(rss_mb(instance.process.pid)) for instance in instances},
             "rss_action_server_mb": round(rss_mb(actions.process.pid)),
             "unpaced": {"conversations": args.conversations, "seconds": args.seconds, **load.figures(),
-                        **lost_events(load, env["CONFIDANT_DATABASE_URL"])},
+                        **lost_events(load, env["CONFIDANT_DATABASE_URL"]),
+                        **cpu_per_message(cpu_before, cpu_after, len(load.ok))},
         }
         if args.paced:
             paced = asyncio.run(run_load(urls, args.paced, args.paced_seconds, pace_seconds=args.pace))

@@ -14,6 +14,8 @@ from __future__ import annotations
 from typing import Any, Dict, Iterable, List, Optional, Text
 
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
+from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 
 # Events whose effect outlives their turn: the tracker's slots, active loop and paused flag.
 STATE_EVENT_TYPES = (
@@ -26,7 +28,8 @@ STATE_EVENT_TYPES = (
     "resume",
     "session_started",
 )
-# Events that rewrite earlier history; if one lies before the window, read the whole session.
+# Events that rewrite earlier history; if one lies before the window, the turns around it are
+# read too (as bare markers) to know what it removed.
 HISTORY_REWRITING_EVENT_TYPES = ("restart", "rewind", "undo")
 PREFIX_EVENT_TYPES = STATE_EVENT_TYPES + HISTORY_REWRITING_EVENT_TYPES
 
@@ -40,8 +43,63 @@ def turns_in(events: Iterable[Any]) -> int:
 
 
 def rewrites_history(events: Iterable[Dict[str, Any]]) -> bool:
-    """True if the events include a restart or an undo, which the compaction cannot follow."""
+    """True if the events include a restart or an undo: what counts then depends on the turns."""
     return any(event.get("event") in HISTORY_REWRITING_EVENT_TYPES for event in events)
+
+
+# What a restart or undo removes is decided by where the user messages and actions were.
+TURN_MARKER_EVENT_TYPES = ("user", "action")
+
+
+def turn_marker(kind: Text, action_name: Optional[Text]) -> Dict[str, Any]:
+    """A user message or action reduced to what an undo looks at (its kind, an action's name)."""
+    return {"event": "action", "name": action_name} if kind == "action" else {"event": "user"}
+
+
+def _as_event(event: Dict[str, Any]) -> Event:
+    if event.get("event") == "user" and "text" not in event:
+        return UserUttered()
+    if event.get("event") == "action" and set(event) <= {"event", "name"}:
+        return ActionExecuted(event.get("name"))
+    return Event.from_parameters(event)
+
+
+def applied_state_events(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The state-setting events that still count once the restarts and undos among them are applied.
+
+    `events` are the state-setting and history-rewriting events before the window, in order,
+    with every user message and action between them as a marker (`turn_marker`). Which events
+    an undo ("rewind" after a fallback, "undo", "restart") removes is decided by Rasa's own
+    `applied_events`, on a tracker that is never replayed, so the rule cannot drift from Rasa's.
+    """
+    tracker = DialogueStateTracker("window", [])
+    tracker.events.extend(_as_event(event) for event in events)
+    applied = [event.as_dict() for event in tracker.applied_events() if event.type_name in STATE_EVENT_TYPES]
+    # Rasa drops everything up to a session start from the applied events, the start included;
+    # the windowed tracker keeps its session start in front, as the whole session would.
+    return [event for event in events if is_session_start(event)] + [
+        event for event in applied if not is_session_start(event)
+    ]
+
+
+def undo_reaches_before(carried: List[Dict[str, Any]], recent: List[Dict[str, Any]]) -> bool:
+    """True if an undo inside the window reverts past its start ("go back" twice, say).
+
+    The window starts where the bot listened, so a fallback's rewind stays inside it; an
+    undo that goes further needs the turns before the window, which only a whole read has.
+    Decided by Rasa's `applied_events` with a marker at the window's start: gone means reached.
+    """
+    if not rewrites_history(recent):
+        return False
+    marker = SlotSet("__window_start__")
+    tracker = DialogueStateTracker("window", [])
+    tracker.events.extend([*map(_as_event, carried), marker, *map(_as_event, recent)])
+    return not any(event is marker for event in tracker.applied_events())
+
+
+def is_session_start(event: Dict[str, Any]) -> bool:
+    kind = event.get("event")
+    return kind == "session_started" or (kind == "action" and event.get("name") == SESSION_START_ACTION)
 
 
 def carried_state(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
@@ -57,7 +115,7 @@ def carried_state(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     paused: Optional[Dict[str, Any]] = None
     for event in events:
         kind = event.get("event")
-        if (kind == "action" and event.get("name") == SESSION_START_ACTION) or kind == "session_started":
+        if is_session_start(event):
             session_start.append(event)
         elif kind == "slot":
             slots.pop(event.get("name"), None)

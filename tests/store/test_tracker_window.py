@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
+    ActionReverted,
     ActiveLoop,
     AllSlotsReset,
     BotUttered,
@@ -26,6 +27,7 @@ from rasa.shared.core.events import (
     Restarted,
     SessionStarted,
     SlotSet,
+    UserUtteranceReverted,
     UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -136,7 +138,7 @@ def test_turns_saved_from_a_window_are_stored_once_in_order(tmp_path: Path) -> N
     assert len(stored) == 3 + 12 * 5
 
 
-def test_a_restart_before_the_window_means_the_whole_session_is_read(tmp_path: Path) -> None:
+def test_a_restart_before_the_window_clears_the_state_it_carries(tmp_path: Path) -> None:
     store = new_store(tmp_path)
     sender = "restart-" + uuid.uuid4().hex
     opening = session_start() + turn("q0", SlotSet("topic", "court")) + [Restarted(), ActionExecuted("action_listen")]
@@ -187,3 +189,116 @@ def test_compacted_state_replays_to_the_same_slots_loop_and_pause(state_per_turn
     assert compact.current_slot_values() == full.current_slot_values()
     assert compact.active_loop_name == full.active_loop_name
     assert compact.is_paused() == full.is_paused()
+
+
+# Turns that rewrite history, as Rasa writes them: a fallback's rewind (UserUtteranceReverted),
+# "go back" (two rewinds), an undone action (ActionReverted), a restart, and a form's turns.
+
+
+def fallback_turn(text: str, *state_events: Event) -> List[Event]:
+    return [
+        UserUttered(text, intent={"name": "faq", "confidence": 1.0}),
+        ActionExecuted("action_default_fallback"),
+        BotUttered("sorry?"),
+        *state_events,
+        UserUtteranceReverted(),
+        ActionExecuted("action_listen"),
+    ]
+
+
+def back_turn(text: str, *state_events: Event) -> List[Event]:
+    return [
+        UserUttered(text, intent={"name": "faq", "confidence": 1.0}),
+        ActionExecuted("action_back"),
+        *state_events,
+        UserUtteranceReverted(),
+        UserUtteranceReverted(),
+        ActionExecuted("action_listen"),
+    ]
+
+
+def undone_turn(text: str, *state_events: Event) -> List[Event]:
+    return [
+        UserUttered(text, intent={"name": "faq", "confidence": 1.0}),
+        ActionExecuted("utter_faq"),
+        *state_events,
+        ActionReverted(),
+        ActionExecuted("action_listen"),
+    ]
+
+
+def restart_turn(text: str, *state_events: Event) -> List[Event]:
+    return [
+        UserUttered(text),
+        *state_events,
+        ActionExecuted("action_restart"),
+        Restarted(),
+        ActionExecuted("action_listen"),
+    ]
+
+
+def form_turn(text: str, *state_events: Event) -> List[Event]:
+    return [
+        UserUttered(text, intent={"name": "faq", "confidence": 1.0}),
+        ActionExecuted("callback_form"),
+        *state_events,
+        ActionExecuted("action_listen"),
+    ]
+
+
+TURN_KINDS = st.sampled_from([turn, turn, fallback_turn, back_turn, undone_turn, restart_turn, form_turn])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(TURN_KINDS, st.lists(STATE_EVENTS, max_size=3)), min_size=WINDOW + 1, max_size=14))
+def test_a_window_after_rewinds_and_restarts_has_the_state_of_the_whole_session(tmp_path_factory, turns) -> None:
+    events = session_start()
+    for number, (kind, state_events) in enumerate(turns):
+        events += kind(f"q{number}", *state_events)
+    # Hypothesis made the state events before this session started; the store finds a session
+    # by time, so stamp the events in order.
+    for number, event in enumerate(events):
+        event.timestamp = events[0].timestamp + number / 1000
+    sender = "rewrites-" + uuid.uuid4().hex
+    full = DialogueStateTracker.from_events(sender, events, DOMAIN.slots)
+    store = new_store(tmp_path_factory.mktemp("rewrites"))
+
+    async def scenario() -> DialogueStateTracker:
+        await store.save(full)
+        return await store.retrieve(sender)
+
+    windowed = asyncio.run(scenario())
+    assert windowed.current_slot_values() == full.current_slot_values()
+    assert windowed.active_loop_name == full.active_loop_name
+    assert windowed.is_paused() == full.is_paused()
+
+
+def test_a_fallback_before_the_window_no_longer_means_reading_the_whole_session(tmp_path: Path) -> None:
+    store = new_store(tmp_path)
+    sender = "fallback-" + uuid.uuid4().hex
+    opening = session_start() + turn("q0", SlotSet("topic", "court")) + fallback_turn("q1", SlotSet("topic", "lost"))
+    full = long_conversation(sender, opening, 40)
+
+    async def scenario() -> None:
+        await store.save(full)
+        windowed = await store.retrieve(sender)
+        assert user_texts(windowed.events) == ["q37", "q38", "q39"]
+        assert windowed.get_slot("topic") == "court" == full.get_slot("topic")
+
+    asyncio.run(scenario())
+
+
+def test_going_back_past_the_start_of_the_window_reads_the_turn_before_it(tmp_path: Path) -> None:
+    store = new_store(tmp_path)
+    sender = "back-" + uuid.uuid4().hex
+    events = session_start() + turn("q0") + turn("q1", SlotSet("topic", "court")) + turn("q2")
+    events += back_turn("q3") + turn("q4") + turn("q5")  # "go back" undoes q3 and q2, before the window
+    full = DialogueStateTracker.from_events(sender, events, DOMAIN.slots)
+
+    async def scenario() -> None:
+        await store.save(full)
+        store._recent.clear()  # a fresh process: read from the database
+        windowed = await store.retrieve(sender)
+        assert windowed.get_slot("topic") == "court" == full.get_slot("topic")
+
+    asyncio.run(scenario())
