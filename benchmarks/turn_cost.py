@@ -3,7 +3,9 @@
 Loads the trained model in-process with the project's SQL tracker store (a scratch SQLite
 file) and the in-memory lock store, then plays long conversations and prints the median
 turn time around turns 1-10, 11-20, 50, 100 and 200, with the tracker window on (default) or
-off (`--window-turns 0`). The action server is not involved (FAQ turns).
+off (`--window-turns 0`). The action server is not involved (FAQ turns). `--fallback-every N`
+makes every Nth message one the dialogue has no rule for ("no" out of the blue), so that Rasa's
+fallback rewinds the turn (UserUtteranceReverted), as real conversations do now and then.
 """
 
 from __future__ import annotations
@@ -30,7 +32,16 @@ QUESTIONS = [
 ]
 
 
-async def play(model: Path, turns: int, window_turns: int, conversations: int) -> list:
+FALLBACK_MESSAGE = "no"
+
+
+def message_for(turn: int, fallback_every: int) -> str:
+    if fallback_every and turn % fallback_every == fallback_every - 1:
+        return FALLBACK_MESSAGE
+    return QUESTIONS[turn % len(QUESTIONS)]
+
+
+async def play(model: Path, turns: int, window_turns: int, conversations: int, fallback_every: int = 0) -> list:
     """Per turn index, the times of that turn in each of `conversations` long conversations."""
     from rasa.core.agent import Agent
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -55,7 +66,7 @@ async def play(model: Path, turns: int, window_turns: int, conversations: int) -
         for turn in range(turns):
             started = time.perf_counter()
             await agent.handle_message(
-                UserMessage(QUESTIONS[turn % len(QUESTIONS)], CollectingOutputChannel(), f"long-{conversation}")
+                UserMessage(message_for(turn, fallback_every), CollectingOutputChannel(), f"long-{conversation}")
             )
             timings[turn].append(time.perf_counter() - started)
     return timings
@@ -69,6 +80,7 @@ def main() -> None:
     parser.add_argument(
         "--window-turns", type=int, default=DEFAULT_WINDOW_TURNS, help="turns read in full (0: whole session)"
     )
+    parser.add_argument("--fallback-every", type=int, default=0, help="every Nth message gets the fallback (0: never)")
     args = parser.parse_args()
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     # As `rasa run` does: without this, Rasa's structured debug log (every tracker state, every
@@ -78,7 +90,9 @@ def main() -> None:
 
     configure_logging_and_warnings(logging.WARNING)
     configure_structlog(logging.WARNING)
-    timings = asyncio.run(play(Path(args.model), args.turns, args.window_turns, args.conversations))
+    timings = asyncio.run(
+        play(Path(args.model), args.turns, args.window_turns, args.conversations, args.fallback_every)
+    )
     windows = {
         name: [value for turn in timings[start:end] for value in turn]
         for name, (start, end) in {
@@ -89,7 +103,8 @@ def main() -> None:
     figures = {name: round(statistics.median(values) * 1000, 1) for name, values in windows.items() if values}
     first = figures.get("turns 1-10") or 1
     figures["ratio_200_to_1"] = round(figures.get("around 200", 0) / first, 2)
-    print(json.dumps({"window_turns": args.window_turns, "median_turn_ms": figures}, indent=2))
+    print(json.dumps({"window_turns": args.window_turns, "fallback_every": args.fallback_every,
+                      "median_turn_ms": figures}, indent=2))
 
 
 if __name__ == "__main__":
