@@ -34,19 +34,16 @@ trap cleanup EXIT INT TERM
 
 python -m confidant.action_server --port "$CONFIDANT_ACTION_PORT" &
 pids+=($!)
-upstreams=""
+upstream_ports=()
 for i in $(seq 1 "$instances"); do
   port=$((CONFIDANT_RASA_PORT + i))
   rasa run --model "$MODEL_PATH" --endpoints endpoints.production.yml --credentials credentials.yml \
     --interface 127.0.0.1 --port "$port" &
   pids+=($!)
-  upstreams+="        server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"$'\n'
+  upstream_ports+=("$port")
 done
-mkdir -p var/nginx
-printf '%s' "$upstreams" > var/nginx/upstreams.conf
-sed -e "s#__VAR__#$ROOT/var/nginx#g" -e "s#__PORT__#$CONFIDANT_RASA_PORT#" \
-  -e "/__UPSTREAMS__/{r var/nginx/upstreams.conf" -e "d}" deploy/nginx.conf.template > var/nginx/nginx.conf
-nginx -c "$ROOT/var/nginx/nginx.conf" -g "daemon off;" &
+nginx_conf=$(scripts/nginx_config.sh "$ROOT/var/nginx" "$CONFIDANT_RASA_PORT" "${upstream_ports[@]}")
+nginx -c "$nginx_conf" -g "daemon off;" &
 pids+=($!)
 echo "Production profile: $instances Rasa instances behind http://127.0.0.1:$CONFIDANT_RASA_PORT"
 wait -n "${pids[@]}"
