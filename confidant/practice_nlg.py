@@ -15,7 +15,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from confidant import rasa_speedups
+from confidant import rasa_resilience, rasa_speedups
 from confidant.settings import current_settings
 
 
@@ -32,8 +32,10 @@ class PracticeResponseGenerator(TemplatedNaturalLanguageGenerator):
         # Read (and validate) at start-up: a bad settings file stops Rasa here, not mid-chat.
         self.practice_variables = current_settings().response_variables()
         # Rasa builds its response generator once per server, before any custom action runs:
-        # the place where every Rasa process this project starts installs the speed-ups.
+        # the place where every Rasa process this project starts installs the speed-ups and the
+        # resilience changes.
         rasa_speedups.install()
+        rasa_resilience.install()
 
     def with_practice_variables(self, slot_values: Dict[str, Any]) -> Dict[str, Any]:
         """Slot values, with every unset practice variable taken from the settings."""

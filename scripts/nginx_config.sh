@@ -5,9 +5,10 @@
 # Usage: scripts/nginx_config.sh DIR PORT UPSTREAM_PORT [UPSTREAM_PORT...]
 set -euo pipefail
 [ $# -ge 3 ] || { echo "usage: $0 DIR PORT UPSTREAM_PORT [UPSTREAM_PORT...]" >&2; exit 2; }
+source "$(dirname "$0")/env.sh"
 dir=$1 port=$2
 shift 2
-template="$(cd "$(dirname "$0")/.." && pwd)/deploy/nginx.conf.template"
+template="$ROOT/deploy/nginx.conf.template"
 mkdir -p "$dir"
 : > "$dir/upstreams.conf"
 for upstream in "$@"; do

@@ -23,3 +23,22 @@ def test_crisis_resources_reach_the_client_when_the_action_server_is_down(
     assert payload["category"] == "self_harm"
     # And Rasa answers normally again.
     assert rasa_server.texts(sender, "will you tell my parents?")
+
+
+def test_in_the_call_back_form_a_risk_message_and_a_question_are_answered_with_the_action_server_down(
+    rasa_server, action_server, sender
+) -> None:
+    rasa_server.texts(sender, "i want to kill myself")
+    assert "phone number or email" in " ".join(rasa_server.texts(sender, "yes please"))
+    action_server.stop()
+    try:
+        # The form would call its validation action first; unreachable, it steps aside.
+        crisis = " ".join(rasa_server.texts(sender, "i'm going to end it all tonight"))
+        assert "call or text 988" in crisis and "911" in crisis
+        answer = " ".join(rasa_server.texts(sender, "will you tell my parents?"))
+        assert "parent" in answer.lower()
+    finally:
+        action_server.start()
+    # Back up, the form carries on where it was.
+    done = " ".join(rasa_server.texts(sender, "555-010-0199"))
+    assert "someone will contact you" in done or "will contact you" in done
