@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -18,10 +18,26 @@ from confidant.notify.outbox import default_outbox
 from confidant.notify.payloads import escalation_payload
 from confidant.settings import current_settings
 
+# What a client may ask while the form waits for contact details: answered, then asked again.
+ANSWERED_DURING_THE_FORM = frozenset({"faq"})
+
 
 class ValidateCallbackForm(FormValidationAction):
     def name(self) -> str:
         return "validate_callback_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        """A question instead of contact details steps the form aside, so that it gets its answer.
+
+        Someone who has just been offered a call from the practice often asks first who will see
+        their number or whether their parents will know; "I couldn't read that as a phone number"
+        would be the wrong reply. The form's rule answers the question and the form asks again.
+        """
+        latest = tracker.latest_message or {}
+        intent = (latest.get("intent") or {}).get("name")
+        if intent in ANSWERED_DURING_THE_FORM and parse_contact(str(latest.get("text") or "")) is None:
+            return [ActionExecutionRejected(self.form_name())]
+        return await super().run(dispatcher, tracker, domain)
 
     def validate_callback_contact(
         self,

@@ -64,6 +64,16 @@ def test_risk_overrides_an_faq_answer_mid_conversation(rasa_server, sender) -> N
     assert len(messages) == 2
 
 
+def test_a_question_during_the_callback_form_is_answered_and_the_form_asks_again(rasa_server, sender) -> None:
+    rasa_server.texts(sender, "I'm going to hurt myself tonight")
+    rasa_server.texts(sender, "yes")
+    answer, ask_again = rasa_server.texts(sender, "wait, will you tell my parents?")
+    assert "parent" in answer.lower() and "couldn't read" not in answer
+    assert "phone number or email" in ask_again or "number or email" in ask_again
+    [saved] = rasa_server.texts(sender, "555-010-0199")
+    assert "passed this to the team" in saved or "will contact you" in saved
+
+
 def test_callback_details_are_taken_and_stored_encrypted(rasa_server, sender, server_env) -> None:
     rasa_server.texts(sender, "I'm going to hurt myself tonight")
     [ask] = rasa_server.texts(sender, "yes")
