@@ -9,35 +9,35 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from confidant.contact_vault import default_vault, parse_contact
+from confidant.contact_vault import default_vault, looks_like_contact_attempt, parse_contact
 from confidant.notify.outbox import default_outbox
 from confidant.notify.payloads import escalation_payload
 from confidant.settings import current_settings
-
-# What a client may ask while the form waits for contact details: answered, then asked again.
-ANSWERED_DURING_THE_FORM = frozenset({"faq"})
 
 
 class ValidateCallbackForm(FormValidationAction):
     def name(self) -> str:
         return "validate_callback_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        """A question instead of contact details steps the form aside, so that it gets its answer.
+    async def extract_callback_contact(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[str, Any]:
+        """Read contact details the classifier took for a question.
 
-        Someone who has just been offered a call from the practice often asks first who will see
-        their number or whether their parents will know; "I couldn't read that as a phone number"
-        would be the wrong reply. The form's rule answers the question and the form asks again.
+        The slot's mapping skips questions (`faq`), so that someone who has just been offered a
+        call and asks "will you tell my parents?" gets the answer, and the form asks again. A
+        phone number can look like a question to the classifier ("12345" reads as an age): a
+        message that looks like an attempt at contact details is read as one all the same.
         """
         latest = tracker.latest_message or {}
-        intent = (latest.get("intent") or {}).get("name")
-        if intent in ANSWERED_DURING_THE_FORM and parse_contact(str(latest.get("text") or "")) is None:
-            return [ActionExecutionRejected(self.form_name())]
-        return await super().run(dispatcher, tracker, domain)
+        text = str(latest.get("text") or "")
+        if (latest.get("intent") or {}).get("name") == "faq" and looks_like_contact_attempt(text):
+            return {"callback_contact": text}
+        return {}
 
     def validate_callback_contact(
         self,

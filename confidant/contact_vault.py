@@ -46,6 +46,14 @@ class ContactDetails:
         return f"phone ending {digits[-2:]}"
 
 
+def looks_like_contact_attempt(text: str) -> bool:
+    """True for a message meant as contact details, even a mistyped one (an @, or five digits or more).
+
+    "what if I'm 15?" is a question; "12345" and "me at gmail.com" are attempts to be read.
+    """
+    return "@" in text or sum(character.isdigit() for character in text) >= 5
+
+
 def parse_contact(text: str) -> Optional[ContactDetails]:
     """A phone number or email address typed by a client, or None if it is neither."""
     candidate = text.strip().strip(".,;")
