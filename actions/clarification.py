@@ -1,6 +1,6 @@
 """Ask which topic the client meant instead of guessing, and offer a person after two misses.
 
-Which topics to offer comes from the NLU's ranking of FAQ answers; their button titles and the
+Which topics to offer comes from the ResponseSelector's ranking; their button titles and the
 question each button sends come from the FAQ responses' metadata in domain.yml, so the wording
 stays with the rest of the wording.
 """
@@ -32,7 +32,7 @@ def consecutive_misses(tracker: Tracker) -> int:
 
 
 def likeliest_topics(latest_message: Dict[str, Any], count: int) -> List[str]:
-    """The retrieval keys (`faq/tell_parents`) the NLU ranked highest."""
+    """The retrieval keys (`faq/tell_parents`) the ResponseSelector ranked highest."""
     selector = (latest_message.get("response_selector") or {}).get("faq") or {}
     ranking = selector.get("ranking") or []
     return [item["intent_response_key"] for item in ranking[:count] if item.get("intent_response_key")]

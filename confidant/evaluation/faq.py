@@ -1,6 +1,6 @@
 """Evaluate FAQ answering on the held-out split (tests/nlu_eval), never trained on.
 
-Scores what the client actually gets: the FAQ answer the NLU picks (after the
+Scores what the client actually gets: the FAQ answer the ResponseSelector picks (after the
 confidence gate and the risk screen) or the intent for everything else. Prints per-label
 precision, recall and F1, macro-F1, and the most confused pairs.
 """

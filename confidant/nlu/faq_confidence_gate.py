@@ -1,7 +1,7 @@
 """Ask rather than guess when the FAQ answer itself is uncertain.
 
 Rasa's FallbackClassifier only looks at the intent. A message can be confidently "a question
-about confidentiality" while its answer ranking is torn between two answers (court or
+about confidentiality" while the ResponseSelector is torn between two answers (court or
 records? parents or others?). Giving the wrong one to a worried client is worse than asking,
 so this component turns an unsure FAQ answer into Rasa's `nlu_fallback`, which the dialogue
 answers with a clarifying question offering the likeliest topics.
@@ -23,7 +23,7 @@ RETRIEVAL_INTENT = "faq"
 
 
 def selector_ranking(parse: Dict[str, Any]) -> List[Dict[str, Any]]:
-    """The ranked FAQ answers in a parsed message (where a ResponseSelector puts them), best first."""
+    """The ResponseSelector's ranked FAQ answers in a parsed message, best first."""
     selector = (parse.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
     return list(selector.get("ranking") or [])
 
