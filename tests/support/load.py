@@ -122,9 +122,16 @@ async def run_load(
     prefix = sender_prefix or "load-" + uuid.uuid4().hex[:8]
     exchanges: List[Exchange] = []
     deadline = time.monotonic() + seconds
-    connector = aiohttp.TCPConnector(limit=0)
 
-    async def conversation(session: aiohttp.ClientSession, number: int) -> None:
+    async def conversation(number: int) -> None:
+        # A new connection for every message, as nginx opens one to an instance for every
+        # request in the production profile: kept-alive connections opened all at once at the
+        # start stay with whichever Sanic worker accepted them, and a worker that happened to
+        # accept all of them served every message while the other stood idle.
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as session:
+            await talk(session, number)
+
+    async def talk(session: aiohttp.ClientSession, number: int) -> None:
         rng = random.Random(seed * 100_003 + number)
         sender = f"{prefix}-{number}"
         if pace_seconds:
@@ -140,10 +147,9 @@ async def run_load(
             if pace_seconds:
                 await asyncio.sleep(max(0.0, pace_seconds - exchange.seconds))
 
-    async with aiohttp.ClientSession(connector=connector) as session:
-        started = time.monotonic()
-        await asyncio.gather(*(conversation(session, number) for number in range(conversations)))
-        elapsed = time.monotonic() - started
+    started = time.monotonic()
+    await asyncio.gather(*(conversation(number) for number in range(conversations)))
+    elapsed = time.monotonic() - started
     return LoadResult(exchanges, elapsed)
 
 
