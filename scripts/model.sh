@@ -1,13 +1,12 @@
 # The model file that matches the current training inputs. Sourced.
-# Training inputs: config, domain, the NLU/rules/stories data, the project's own NLU components
-# (confidant/nlu: they train or shape the model), and the pinned versions of the libraries that
-# shape a model. The risk patterns in data/risk are read at start-up, not
-# trained, so editing them needs a restart, not training.
+# Training inputs: config, domain, the NLU/rules/stories data, and the pinned versions of the
+# libraries that shape a model. The risk patterns in data/risk are read at start-up, not
+# trained, so editing them needs a restart, not training; so does the project's own NLU code
+# (confidant/nlu), which is imported at start-up, not trained or stored in the model.
 training_fingerprint() {
   (cd "$ROOT" && {
       find config.yml domain.yml data/nlu data/rules data/stories -type f -name '*.yml' -print0 \
         | sort -z | xargs -0 sha256sum
-      find confidant/nlu -type f -name '*.py' -print0 | sort -z | xargs -0 sha256sum
       grep -iE '^(rasa|rasa-sdk|tensorflow|tensorflow-text|numpy|scikit-learn|scipy|spacy)==' requirements/lock.txt
     }) | sha256sum | cut -c1-16
 }

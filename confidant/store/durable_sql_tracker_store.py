@@ -24,7 +24,7 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Text, Tuple, TypeVar
+from typing import Any, Callable, Dict, Iterable, List, Optional, Text, Tuple, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -195,14 +195,16 @@ class DurableSQLTrackerStore(SQLTrackerStore):
         before_rows = self._event_rows(query.filter(self.SQLEvent.id < window_start, sets_state))
         before = self._rows_to_events(before_rows)
         if tracker_window.rewrites_history(before):
-            before = self._applied_before_window(query, window_start, before_rows)
+            before = self._applied_before_window(query, window_start, zip(before_rows, before, strict=True))
         recent, last_row = self._all_of(query.filter(self.SQLEvent.id >= window_start))
         carried = tracker_window.carried_state(before)
         if tracker_window.undo_reaches_before(carried, recent):
             return self._all_of(query)
         return carried + recent, last_row
 
-    def _applied_before_window(self, query: Any, window_start: int, state_rows: List[Any]) -> List[Dict[str, Any]]:
+    def _applied_before_window(
+        self, query: Any, window_start: int, state_events: Iterable[Tuple[Any, Dict[str, Any]]]
+    ) -> List[Dict[str, Any]]:
         """The state events before the window that a restart or undo (a fallback's rewind) left standing.
 
         Reads the user messages and actions before the window as markers (id, kind, action
@@ -212,7 +214,7 @@ class DurableSQLTrackerStore(SQLTrackerStore):
             self.SQLEvent.id < window_start, self.SQLEvent.type_name.in_(tracker_window.TURN_MARKER_EVENT_TYPES)
         ).with_entities(self.SQLEvent.id, self.SQLEvent.type_name, self.SQLEvent.action_name)
         by_id = {row.id: tracker_window.turn_marker(row.type_name, row.action_name) for row in markers.all()}
-        by_id.update((row.id, json.loads(row.data)) for row in state_rows)
+        by_id.update((row.id, event) for row, event in state_events)
         return tracker_window.applied_state_events([by_id[row_id] for row_id in sorted(by_id)])
 
     def _all_of(self, query: Any) -> Tuple[List[Dict[str, Any]], Optional[int]]:

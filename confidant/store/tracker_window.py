@@ -64,6 +64,13 @@ def _as_event(event: Dict[str, Any]) -> Event:
     return Event.from_parameters(event)
 
 
+def _applied(events: Iterable[Event]) -> List[Event]:
+    """Rasa's own `applied_events` over `events`, on a tracker that is never replayed."""
+    tracker = DialogueStateTracker("window", [])
+    tracker.events.extend(events)
+    return tracker.applied_events()
+
+
 def applied_state_events(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """The state-setting events that still count once the restarts and undos among them are applied.
 
@@ -72,9 +79,7 @@ def applied_state_events(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     an undo ("rewind" after a fallback, "undo", "restart") removes is decided by Rasa's own
     `applied_events`, on a tracker that is never replayed, so the rule cannot drift from Rasa's.
     """
-    tracker = DialogueStateTracker("window", [])
-    tracker.events.extend(_as_event(event) for event in events)
-    applied = [event.as_dict() for event in tracker.applied_events() if event.type_name in STATE_EVENT_TYPES]
+    applied = [event.as_dict() for event in _applied(map(_as_event, events)) if event.type_name in STATE_EVENT_TYPES]
     # Rasa drops everything up to a session start from the applied events, the start included;
     # the windowed tracker keeps its session start in front, as the whole session would.
     return [event for event in events if is_session_start(event)] + [
@@ -92,9 +97,8 @@ def undo_reaches_before(carried: List[Dict[str, Any]], recent: List[Dict[str, An
     if not rewrites_history(recent):
         return False
     marker = SlotSet("__window_start__")
-    tracker = DialogueStateTracker("window", [])
-    tracker.events.extend([*map(_as_event, carried), marker, *map(_as_event, recent)])
-    return not any(event is marker for event in tracker.applied_events())
+    applied = _applied([*map(_as_event, carried), marker, *map(_as_event, recent)])
+    return not any(event is marker for event in applied)
 
 
 def is_session_start(event: Dict[str, Any]) -> bool:
