@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
 
 from confidant.evaluation.model import answer_key, load_agent, parse_all
-from confidant.risk.categories import CATEGORY_FOR_INTENT, WRITER_FOR_INTENT
+from confidant.nlu.language import detect_language
+from confidant.risk.categories import CATEGORY_FOR_INTENT, OTHER_LANGUAGE_INTENT, WRITER_FOR_INTENT
 from confidant.settings import PROJECT_ROOT
 
 HELDOUT_DIR = PROJECT_ROOT / "heldout"
@@ -122,6 +123,10 @@ def judge_question(row: QuestionRow, got: str) -> tuple[bool, bool]:
         helpful = is_beyond(got_topic) or got in SAFE_DEFLECTIONS
     if not helpful:
         helpful = got_topic in RELATED_TOPICS.get(row.expected, set())
+    if not helpful and got == OTHER_LANGUAGE_INTENT:
+        # A question in Spanish gets a note in Spanish on what the assistant can do: the
+        # intended answer until full Spanish answers exist.
+        helpful = detect_language(row.text) != "en"
     return strict, helpful
 
 
