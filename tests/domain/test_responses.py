@@ -9,11 +9,16 @@ from typing import Any, Dict, List
 import pytest
 import yaml
 
+from confidant.response_filling import PHRASE_PREFIX, PHRASE_VARIABLES, check_responses
+from confidant.settings import FIRST_LINE_LIMIT, LINES_LIMIT, SITUATIONS, SPANISH_LIMIT, load_settings
 from tests.support.readability import SLOT_PATTERN, flesch_kincaid_grade, sentences
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
-RESPONSES: Dict[str, List[Dict[str, Any]]] = DOMAIN["responses"]
+ALL_RESPONSES: Dict[str, List[Dict[str, Any]]] = DOMAIN["responses"]
+# Phrases (utter_phrase_*) are parts filled into other responses ({next_reader}), never sent alone.
+PHRASES = {name: variations for name, variations in ALL_RESPONSES.items() if name.startswith(PHRASE_PREFIX)}
+RESPONSES = {name: variations for name, variations in ALL_RESPONSES.items() if name not in PHRASES}
 FAQ_RESPONSES = {name: variations for name, variations in RESPONSES.items() if name.startswith("utter_faq/")}
 SECTION_IDS = set(re.findall(r"^\|\s*([a-z][a-z-]*)\s*\|", (ROOT / "docs/source/SECTIONS.md").read_text(), re.M)) - {
     "id"
@@ -30,7 +35,15 @@ WORST_CASE = {
     "emergency_number": 5,
     "crisis_line": 30,
     "crisis_lines": 120,
+    # Per kind of writer (practice.yml crisis.situations; settings validation keeps them within).
+    **{f"first_line_{situation}": FIRST_LINE_LIMIT for situation in SITUATIONS},
+    **{f"lines_{situation}": LINES_LIMIT for situation in SITUATIONS},
+    "first_line_spanish": SPANISH_LIMIT,
+    # Filled when the message is sent; test_next_reader_phrases_fit checks the phrases keep to it.
+    "next_reader": 100,
 }
+# The parts of {next_reader}, longest cases: "on Wednesday, September 30", "12:30 p.m.".
+PHRASE_WORST_CASE = {"next_open_day": 26, "next_open_time": 10, "next_open_weekday": 9, "next_open_date": 12}
 SMS_LIMIT = 300
 REQUIRED_FAQ = {
     "what_is_confidentiality",
@@ -59,7 +72,8 @@ def sms_variant(variations: List[Dict[str, Any]]) -> Dict[str, Any]:
 
 
 def worst_case_length(text: str) -> int:
-    return len(SLOT_PATTERN.sub(lambda m: "X" * WORST_CASE[m.group(1)], text))
+    lengths = {**WORST_CASE, **PHRASE_WORST_CASE}
+    return len(SLOT_PATTERN.sub(lambda m: "X" * lengths[m.group(1)], text))
 
 
 def test_the_section_list_is_the_one_from_the_source() -> None:
@@ -134,3 +148,32 @@ def test_crisis_messages_say_a_person_will_be_told_and_no_one_reads_live() -> No
 def test_abuse_crisis_message_states_the_reporting_duty_before_inviting_detail() -> None:
     for variation in RESPONSES["utter_crisis_abuse"]:
         assert "report" in variation["text"]
+
+
+def test_the_domain_can_be_filled_from_the_demo_practice() -> None:
+    """What the response generator checks at start-up: every placeholder and card has a source."""
+    slots = DOMAIN.get("slots", {})
+    check_responses(ALL_RESPONSES, load_settings(ROOT / "practice.yml").response_variables(), slots)
+
+
+def test_phrase_variables_stay_in_phrases() -> None:
+    assert set(PHRASE_WORST_CASE) == set(PHRASE_VARIABLES)
+    for name, variations in RESPONSES.items():
+        for variation in variations:
+            assert not set(SLOT_PATTERN.findall(variation["text"])) & set(PHRASE_VARIABLES), name
+
+
+@pytest.mark.parametrize("name", sorted(PHRASES))
+def test_next_reader_phrases_fit_and_read_plainly(name: str) -> None:
+    longest_day = max(
+        worst_case_length(variation["text"])
+        for phrase, variations in PHRASES.items()
+        if phrase.startswith(PHRASE_PREFIX + "day_")
+        for variation in variations
+    )
+    assert longest_day <= PHRASE_WORST_CASE["next_open_day"]
+    for variation in PHRASES[name]:
+        assert worst_case_length(variation["text"]) <= WORST_CASE["next_reader"]
+        assert set(SLOT_PATTERN.findall(variation["text"])) <= set(WORST_CASE) | set(PHRASE_WORST_CASE)
+        if name.startswith(PHRASE_PREFIX + "next_reader"):
+            assert flesch_kincaid_grade(variation["text"]) <= 8.0
