@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from confidant.response_filling import PHRASE_PREFIX, PHRASE_VARIABLES, check_responses
+from confidant.risk.categories import RISK_INTENT_LIST, SPANISH_RISK_INTENT
 from confidant.settings import FIRST_LINE_LIMIT, LINES_LIMIT, SITUATIONS, SPANISH_LIMIT, load_settings
 from tests.support.readability import SLOT_PATTERN, flesch_kincaid_grade, sentences
 
@@ -135,19 +136,52 @@ def test_no_crisis_number_is_hard_coded(name: str) -> None:
         assert not re.search(r"\b(911|988|741741|999|112)\b", variation["text"])
 
 
-def test_crisis_messages_say_a_person_will_be_told_and_no_one_reads_live() -> None:
-    for name in ("utter_crisis_self_harm", "utter_crisis_harm_others", "utter_crisis_abuse"):
+ENGLISH_RISK_INTENTS = [i for i in RISK_INTENT_LIST if i.name != SPANISH_RISK_INTENT]
+VICTIM_WRITERS = {"adult_victim_ipv", "adult_victim_sexual_assault", "child_victim", "abuse_unspecified"}
+
+
+@pytest.mark.parametrize("risk_intent", ENGLISH_RISK_INTENTS, ids=lambda i: i.name)
+def test_the_first_crisis_message_is_short_and_gives_the_numbers_for_that_writer(risk_intent) -> None:
+    for variation in RESPONSES[risk_intent.reply]:
+        text = variation["text"]
+        assert "{emergency_number}" in text
+        assert f"{{first_line_{risk_intent.writer}}}" in text
+        assert len(text.split()) <= 30, "the numbers come first, in a short message"
+
+
+@pytest.mark.parametrize("risk_intent", ENGLISH_RISK_INTENTS, ids=lambda i: i.name)
+def test_the_rest_says_no_one_reads_live_that_a_person_is_told_and_when(risk_intent) -> None:
+    for variation in RESPONSES[f"{risk_intent.reply}_more"]:
+        text = variation["text"]
+        assert "automated" in text or "computer" in text
+        assert "{practice_name}" in text
+        assert "{next_reader}" in text
+
+
+@pytest.mark.parametrize("risk_intent", ENGLISH_RISK_INTENTS, ids=lambda i: i.name)
+def test_no_victim_wording_to_someone_who_hurts_others_and_no_might_act_to_a_victim(risk_intent) -> None:
+    texts = " ".join(v["text"] for v in RESPONSES[risk_intent.reply] + RESPONSES[f"{risk_intent.reply}_more"])
+    if risk_intent.writer == "harming_others":
+        assert "fault" not in texts and "deserve" not in texts
+    if risk_intent.writer in VICTIM_WRITERS:
+        assert "act on" not in texts and "might act" not in texts
+
+
+@pytest.mark.parametrize(
+    "name", ["utter_crisis_concern_abuse_more", "utter_crisis_child_more", "utter_crisis_abuse_more"]
+)
+def test_abuse_replies_state_the_reporting_duty(name: str) -> None:
+    for variation in RESPONSES[name]:
+        assert "report" in variation["text"] or "keep kids safe" in variation["text"]
+
+
+def test_the_child_reply_is_in_plain_words_and_says_you_are_not_in_trouble() -> None:
+    for name in ("utter_crisis_child", "utter_crisis_child_more"):
         for variation in RESPONSES[name]:
-            text = variation["text"]
-            assert "{emergency_number}" in text
-            assert "{crisis_line" in text
-            assert "automated" in text
-            assert "{practice_name}" in text
-
-
-def test_abuse_crisis_message_states_the_reporting_duty_before_inviting_detail() -> None:
-    for variation in RESPONSES["utter_crisis_abuse"]:
-        assert "report" in variation["text"]
+            assert flesch_kincaid_grade(variation["text"]) <= 5.0, variation["text"]
+    for variation in RESPONSES["utter_crisis_child_more"]:
+        assert "not in trouble" in variation["text"] and "not your fault" in variation["text"]
+        assert "mandated" not in variation["text"] and "authorities" not in variation["text"]
 
 
 def test_the_domain_can_be_filled_from_the_demo_practice() -> None:
