@@ -61,7 +61,35 @@ REQUIRED_FAQ = {
     "records_privacy",
     "bot_privacy",
     "contact_practice",
+    "minor_age",
+    "what_counts_as_abuse",
 }
+# Questions the policy page does not answer: each answer says so and sends the client to the
+# practice (docs/source/ has nothing more to give).
+BEYOND_POLICY_FAQ = {
+    "beyond_insurance",
+    "beyond_own_records",
+    "beyond_couples_family_group",
+    "beyond_telehealth",
+    "beyond_other_providers",
+    "beyond_school",
+    "beyond_employer",
+    "beyond_court_ordered",
+    "beyond_substances_crimes",
+    "beyond_past_abuse_adult",
+    "beyond_partner_violence",
+    "beyond_immigration",
+    "beyond_messaging",
+    "beyond_after_death",
+    "beyond_other",
+}
+# Words that would promise more than the policy does: it names three limits without saying they
+# are the only ones, and never says everything is private.
+OVERSTATEMENTS = re.compile(
+    r"only a few limits|the few limits|there are (?:only )?three limits|the only limits|"
+    r"yes, what you share|always private|100%|completely private|never shared",
+    re.IGNORECASE,
+)
 
 
 def web_variant(variations: List[Dict[str, Any]]) -> Dict[str, Any]:
@@ -82,7 +110,22 @@ def test_the_section_list_is_the_one_from_the_source() -> None:
 
 
 def test_every_required_faq_has_a_response() -> None:
-    assert {name.split("/", 1)[1] for name in FAQ_RESPONSES} >= REQUIRED_FAQ
+    assert {name.split("/", 1)[1] for name in FAQ_RESPONSES} >= REQUIRED_FAQ | BEYOND_POLICY_FAQ
+
+
+@pytest.mark.parametrize("name", sorted(f"utter_faq/{key}" for key in BEYOND_POLICY_FAQ))
+def test_beyond_policy_answers_say_so_and_point_to_the_practice(name: str) -> None:
+    for variation in FAQ_RESPONSES[name]:
+        text = variation["text"]
+        assert "policy" in text and re.search(r"\bnot\b|n't\b", text), f"{name} must say the policy does not cover it"
+        assert "{practice_phone}" in text and "{practice_hours}" in text
+        assert "contact" in variation["metadata"]["source"]
+
+
+@pytest.mark.parametrize("name", sorted(FAQ_RESPONSES))
+def test_faq_answers_do_not_overstate_privacy(name: str) -> None:
+    for variation in FAQ_RESPONSES[name]:
+        assert not OVERSTATEMENTS.search(variation["text"]), variation["text"]
 
 
 @pytest.mark.parametrize("name", sorted(FAQ_RESPONSES))
