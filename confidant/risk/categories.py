@@ -58,6 +58,8 @@ CONCERN_INTENT = "concern_for_someone"
 SPANISH_RISK_INTENT = "risk_spanish"
 # An ordinary message in a language the NLU cannot read (not a risk intent).
 OTHER_LANGUAGE_INTENT = "other_language"
+# Set by the risk component alone, never learned: DIET has no examples of them.
+COMPONENT_ONLY_INTENTS = frozenset({SPANISH_RISK_INTENT, OTHER_LANGUAGE_INTENT})
 INTRUSIVE_INTENT = "intrusive_thoughts"
 # Intrusive thoughts are escalated under the category of their target; the reply is the same calm one.
 INTENTS_FOR_CATEGORY: Dict[str, FrozenSet[str]] = {
