@@ -3,7 +3,7 @@ SHELL := /bin/bash
 ENV := source scripts/env.sh &&
 
 .DEFAULT_GOAL := help
-.PHONY: help install train run shell test lint audit validate eval eval-cv eval-risk bench lock clean
+.PHONY: help install train run shell test lint audit validate eval eval-independent eval-cv eval-risk bench lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ validate: install ## rasa data validate (must be free of warnings)
 
 eval: train ## FAQ intent/answer evaluation on the held-out split (prints P/R/F1)
 	@$(ENV) source scripts/model.sh && python -m confidant.evaluation.faq --model "$$MODEL_PATH"
+
+eval-independent: train ## Questions and risk on the independent sets (heldout/, ../shared/eval-dev/): strict/helpful, per topic and length; recall per category and writer
+	@$(ENV) source scripts/model.sh && python -m confidant.evaluation.independent --model "$$MODEL_PATH"
 
 eval-cv: install ## 5-fold cross-validation of the NLU data (slow: trains 5 models)
 	@$(ENV) rasa test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --out var/cross-validation
