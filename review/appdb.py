@@ -7,13 +7,12 @@ server owns). Times are ISO 8601 strings in UTC, as in the outbox, so they sort 
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Optional
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, String, Table, Text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 
-from review.engines import is_sqlite, make_engine, normalise_url
+from review.engines import make_engine
 
 METADATA = MetaData()
 
@@ -91,10 +90,6 @@ def parse_stamp(value: Optional[str]) -> Optional[datetime]:
 
 def open_review_db(url: str) -> Engine:
     """An engine on the review database, with its tables created if they are missing."""
-    if is_sqlite(url):
-        database = make_url(normalise_url(url)).database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(url)
     METADATA.create_all(engine)
     return engine

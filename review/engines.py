@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 
+from confidant.private_files import private_sqlite_url
+
 
 def normalise_url(url: str) -> str:
     """Accept `postgres://` (what many hosts hand out) as SQLAlchemy's `postgresql://`."""
@@ -27,6 +29,7 @@ def make_engine(url: str, read_only: bool = False) -> Engine:
     """An engine for `url`; with `read_only`, every connection it opens refuses to write."""
     url = normalise_url(url)
     if is_sqlite(url):
+        private_sqlite_url(url)  # created 0600 before SQLite makes it world-readable
         engine = create_engine(url, future=True, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")

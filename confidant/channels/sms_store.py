@@ -22,6 +22,7 @@ from typing import Any, Dict, List, Optional
 from cryptography.fernet import Fernet, InvalidToken
 
 from confidant.contact_vault import load_contact_key
+from confidant.private_files import private_sqlite
 from confidant.settings import PROJECT_ROOT
 
 STORE_PATH_ENV_VAR = "CONFIDANT_SMS_STORE_PATH"
@@ -45,8 +46,7 @@ class SmsStore:
     """Thread-safe: the webhook handler and the send threads share one connection."""
 
     def __init__(self, path: Optional[os.PathLike] = None, key: Optional[bytes] = None) -> None:
-        self.path = Path(path or os.environ.get(STORE_PATH_ENV_VAR) or DEFAULT_STORE_PATH)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = private_sqlite(Path(path or os.environ.get(STORE_PATH_ENV_VAR) or DEFAULT_STORE_PATH))
         self._fernet = Fernet(key or load_contact_key())
         self._lock = threading.Lock()
         self._connection = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)

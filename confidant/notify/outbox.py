@@ -21,6 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
+from confidant.private_files import private_sqlite
 from confidant.settings import PROJECT_ROOT
 
 OUTBOX_PATH_ENV_VAR = "CONFIDANT_OUTBOX_PATH"
@@ -99,8 +100,7 @@ class Outbox:
     """Escalations and pending notifications, safe to share between threads of one process."""
 
     def __init__(self, path: Optional[os.PathLike] = None) -> None:
-        self.path = Path(path or os.environ.get(OUTBOX_PATH_ENV_VAR) or DEFAULT_OUTBOX_PATH)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = private_sqlite(Path(path or os.environ.get(OUTBOX_PATH_ENV_VAR) or DEFAULT_OUTBOX_PATH))
         self._lock = threading.Lock()
         self._connection = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
         self._connection.row_factory = sqlite3.Row

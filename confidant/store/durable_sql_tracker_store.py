@@ -33,6 +33,7 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 
+from confidant.private_files import private_sqlite_url
 from confidant.settings import PROJECT_ROOT
 from confidant.store import tracker_window
 from confidant.store.event_spool import EventSpool
@@ -107,6 +108,7 @@ class DurableSQLTrackerStore(SQLTrackerStore):
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("host", kwargs.pop("url", None))
+        private_sqlite_url(kwargs["host"] if "://" in str(kwargs["host"] or "") else None)
         super().__init__(domain, **kwargs)
         self.spool = EventSpool(Path(spool_dir or os.environ.get(SPOOL_DIR_ENV_VAR) or DEFAULT_SPOOL_DIR))
         # Last known state of recent conversations, to carry on through an outage.

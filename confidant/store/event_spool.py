@@ -18,15 +18,15 @@ import os
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Tuple
 
+from confidant.private_files import open_private, private_directory
+
 LOCK_STRIPES = 256
 
 
 class EventSpool:
     def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.directory.mkdir(parents=True, exist_ok=True)
-        self._locks = self.directory / ".locks"
-        self._locks.mkdir(exist_ok=True)
+        self.directory = private_directory(directory)
+        self._locks = private_directory(self.directory / ".locks")
 
     @staticmethod
     def _digest(sender_id: str) -> str:
@@ -39,7 +39,7 @@ class EventSpool:
     def locked(self, sender_id: str) -> Iterator[None]:
         """Exclusive access to one conversation's spool, across threads and processes."""
         stripe = int(self._digest(sender_id)[:4], 16) % LOCK_STRIPES
-        with open(self._locks / f"{stripe:03d}.lock", "a") as lock_file:
+        with open_private(self._locks / f"{stripe:03d}.lock") as lock_file:
             fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX)
             try:
                 yield
@@ -47,7 +47,7 @@ class EventSpool:
                 fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
 
     def append(self, sender_id: str, rows: List[Dict[str, Any]]) -> None:
-        with self.locked(sender_id), open(self._path(sender_id), "a", encoding="utf-8") as spool:
+        with self.locked(sender_id), open_private(self._path(sender_id)) as spool:
             for row in rows:
                 spool.write(json.dumps({"sender_id": sender_id, **row}) + "\n")
             spool.flush()
