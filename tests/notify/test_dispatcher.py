@@ -12,9 +12,12 @@ from confidant.notify.dispatcher import Dispatcher
 from confidant.notify.outbox import Outbox, utc_now
 from confidant.notify.payloads import escalation_payload
 from confidant.settings import load_settings
-from tests.support.receivers import SmtpServer, WebhookReceiver
+from tests.support.receivers import SmtpServer, WebhookReceiver, practice_for_local_receivers
 
-ROOT = Path(__file__).resolve().parents[2]
+
+def local_settings(tmp_path: Path):
+    """practice.yml with its notifiers opted in to the plain loopback receivers."""
+    return load_settings(practice_for_local_receivers(tmp_path / "practice.yml"))
 
 
 @pytest.fixture
@@ -44,7 +47,7 @@ def test_both_notifiers_deliver_minimum_necessary(tmp_path: Path, targets) -> No
     webhook, smtp = targets
     webhook.start()
     smtp.start()
-    settings = load_settings(ROOT / "practice.yml")
+    settings = local_settings(tmp_path)
     outbox = Outbox(tmp_path / "outbox.sqlite3")
     escalation_id = escalate(outbox, settings)
 
@@ -65,7 +68,7 @@ def test_both_notifiers_deliver_minimum_necessary(tmp_path: Path, targets) -> No
 
 def test_targets_down_then_back_lose_nothing(tmp_path: Path, targets) -> None:
     webhook, smtp = targets
-    settings = load_settings(ROOT / "practice.yml")
+    settings = local_settings(tmp_path)
     path = tmp_path / "outbox.sqlite3"
     outbox = Outbox(path)
     escalate(outbox, settings)
@@ -87,7 +90,7 @@ def test_targets_down_then_back_lose_nothing(tmp_path: Path, targets) -> None:
 def test_unconfigured_notifier_waits_in_the_outbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CONFIDANT_WEBHOOK_URL", raising=False)
     monkeypatch.delenv("CONFIDANT_SMTP_HOST", raising=False)
-    settings = load_settings(ROOT / "practice.yml")
+    settings = local_settings(tmp_path)
     outbox = Outbox(tmp_path / "outbox.sqlite3")
     dispatcher = Dispatcher(outbox, settings)
     assert any("CONFIDANT_WEBHOOK_URL" in problem for problem in dispatcher.configuration_problems())
@@ -99,7 +102,7 @@ def test_unconfigured_notifier_waits_in_the_outbox(tmp_path: Path, monkeypatch: 
 def test_second_contact_is_paged_when_no_one_acknowledges(tmp_path: Path, targets) -> None:
     webhook, smtp = targets
     smtp.start()
-    settings = load_settings(ROOT / "practice.yml")
+    settings = local_settings(tmp_path)
     outbox = Outbox(tmp_path / "outbox.sqlite3")
     escalation_id = escalate(outbox, settings)
     # Thirty-one minutes pass without an acknowledgement.
@@ -118,7 +121,7 @@ def test_second_contact_is_paged_when_no_one_acknowledges(tmp_path: Path, target
 
 
 def test_an_acknowledged_escalation_pages_no_one_else(tmp_path: Path, targets) -> None:
-    settings = load_settings(ROOT / "practice.yml")
+    settings = local_settings(tmp_path)
     outbox = Outbox(tmp_path / "outbox.sqlite3")
     escalation_id = escalate(outbox, settings)
     assert outbox.acknowledge(escalation_id, "dr-lee")
