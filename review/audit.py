@@ -32,6 +32,7 @@ REVEAL_CALLBACK = "reveal_callback"
 ACCOUNT_CREATED = "account_created"
 ACCOUNT_REMOVED = "account_removed"
 ACCOUNT_PASSWORD = "account_password"
+THROTTLE_CLEARED = "throttle_cleared"
 ACTIONS = (
     LOGIN,
     LOGIN_FAILED,
@@ -51,6 +52,7 @@ ACTIONS = (
     ACCOUNT_CREATED,
     ACCOUNT_REMOVED,
     ACCOUNT_PASSWORD,
+    THROTTLE_CLEARED,
 )
 
 

@@ -9,7 +9,8 @@ session's CSRF token in its form.
 from __future__ import annotations
 
 import hmac
-from typing import Any, Callable, Optional, TypeVar
+import ipaddress
+from typing import Any, Callable, Optional, Sequence, TypeVar
 from urllib.parse import quote
 
 from sanic import Sanic
@@ -67,8 +68,33 @@ def csrf_ok(request: Request, expected: str) -> bool:
     return bool(supplied) and bool(expected) and hmac.compare_digest(str(supplied), expected)
 
 
+def _is_trusted(address: str, trusted: Sequence[Any]) -> bool:
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(parsed in network for network in trusted)
+
+
 def client_address(request: Request) -> str:
-    return str(request.ip or "")
+    """The client's address: the peer's, or, behind a trusted proxy, the one the proxy chain saw.
+
+    X-Forwarded-For is read right to left and the first hop that is not a trusted proxy is the
+    client; anything to its left was written by the client itself and is ignored. A request not
+    from a trusted proxy (CONFIDANT_REVIEW_TRUSTED_PROXIES) cannot name its own address.
+    """
+    peer = str(request.ip or "")
+    trusted = request.app.ctx.services.config.trusted_proxies
+    if not _is_trusted(peer, trusted):
+        return peer
+    hops = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _is_trusted(hop, trusted):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return peer  # a malformed hop: the chain cannot be believed past it
+    return peer
 
 
 async def authenticate(request: Request) -> Optional[HTTPResponse]:
