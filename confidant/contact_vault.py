@@ -83,6 +83,7 @@ class ContactVault:
         self._fernet = Fernet(key or load_contact_key())
         self._lock = threading.Lock()
         self._connection = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._connection.execute("PRAGMA secure_delete = ON")  # a deleted number is overwritten, not left in free pages
         self._connection.execute(
             "CREATE TABLE IF NOT EXISTS contacts (id INTEGER PRIMARY KEY AUTOINCREMENT,"
             " conversation_id TEXT NOT NULL, kind TEXT NOT NULL, masked TEXT NOT NULL,"
@@ -112,6 +113,15 @@ class ContactVault:
                 (conversation_id,),
             ).fetchall()
         return [ContactDetails(kind, self._fernet.decrypt(secret).decode("utf-8")) for kind, secret in rows]
+
+    def conversations_older_than(self, cutoff: datetime) -> List[str]:
+        """Conversations whose newest call-back details were stored before `cutoff` (for retention)."""
+        with self._lock:
+            rows = self._connection.execute(
+                "SELECT conversation_id FROM contacts GROUP BY conversation_id HAVING MAX(created_at) < ?",
+                (cutoff.astimezone(timezone.utc).isoformat(),),
+            ).fetchall()
+        return [row[0] for row in rows]
 
     def delete_conversation(self, conversation_id: str) -> int:
         with self._lock:

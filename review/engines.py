@@ -36,6 +36,7 @@ def make_engine(url: str, read_only: bool = False) -> Engine:
         def _sqlite_pragmas(connection: Any, _record: Any) -> None:
             cursor = connection.cursor()
             cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute("PRAGMA secure_delete = ON")  # erased rows are overwritten, not left in free pages
             if read_only:
                 cursor.execute("PRAGMA query_only = ON")
             cursor.close()

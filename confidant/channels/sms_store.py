@@ -52,6 +52,7 @@ class SmsStore:
         self._connection = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         with self._lock:
             self._connection.execute("PRAGMA journal_mode=WAL")
+            self._connection.execute("PRAGMA secure_delete = ON")  # a forgotten number is overwritten
             for statement in _SCHEMA:
                 self._connection.execute(statement)
 
@@ -87,6 +88,19 @@ class SmsStore:
         with self._lock:
             for table in ("contacts", "opt_outs", "offered_buttons"):
                 self._connection.execute(f"DELETE FROM {table} WHERE pseudonym = ?", (pseudonym,))
+            self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no copy left in the write-ahead log
+
+    def pseudonyms_older_than(self, cutoff: float) -> List[str]:
+        """Conversations whose newest record here (number, opt-out, choices) is older than `cutoff` (epoch)."""
+        with self._lock:
+            rows = self._connection.execute(
+                "SELECT pseudonym FROM (SELECT pseudonym, first_seen AS at FROM contacts"
+                " UNION ALL SELECT pseudonym, opted_out_at FROM opt_outs"
+                " UNION ALL SELECT pseudonym, offered_at FROM offered_buttons)"
+                " GROUP BY pseudonym HAVING MAX(at) < ?",
+                (cutoff,),
+            ).fetchall()
+        return [row[0] for row in rows]
 
     # ---- opt-out ------------------------------------------------------------------------------
 

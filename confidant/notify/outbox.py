@@ -106,6 +106,7 @@ class Outbox:
         self._connection.row_factory = sqlite3.Row
         self._connection.execute("PRAGMA journal_mode=WAL")
         self._connection.execute("PRAGMA synchronous=FULL")
+        self._connection.execute("PRAGMA secure_delete = ON")  # erased rows are overwritten, not left in free pages
         self._connection.executescript(SCHEMA)
 
     def close(self) -> None:
@@ -252,7 +253,23 @@ class Outbox:
                 " (SELECT id FROM escalations WHERE conversation_id = ?)",
                 (conversation_id,),
             )
-            return cursor.execute("DELETE FROM escalations WHERE conversation_id = ?", (conversation_id,)).rowcount
+            deleted = cursor.execute("DELETE FROM escalations WHERE conversation_id = ?", (conversation_id,)).rowcount
+        self._truncate_log()
+        return deleted
+
+    def _truncate_log(self) -> None:
+        """Fold the write-ahead log into the database and empty it: no copy of erased rows stays in it."""
+        with self._lock:
+            self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def conversations_older_than(self, cutoff: datetime) -> List[str]:
+        """Conversations whose newest escalation is older than `cutoff` (for retention)."""
+        with self._transaction() as cursor:
+            rows = cursor.execute(
+                "SELECT conversation_id FROM escalations GROUP BY conversation_id HAVING MAX(last_seen_at) < ?",
+                (_iso(cutoff),),
+            ).fetchall()
+        return [row[0] for row in rows]
 
     def overdue_escalations(self, ack_timeout: timedelta, now: Optional[datetime] = None) -> List[Escalation]:
         """Unacknowledged escalations older than the timeout whose second contact is not told."""

@@ -34,14 +34,11 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 
 from confidant.private_files import private_sqlite_url
-from confidant.settings import PROJECT_ROOT
 from confidant.store import tracker_window
-from confidant.store.event_spool import EventSpool
+from confidant.store.event_spool import DEFAULT_SPOOL_DIR, SPOOL_DIR_ENV_VAR, EventSpool
 
 logger = logging.getLogger(__name__)
 
-SPOOL_DIR_ENV_VAR = "CONFIDANT_EVENT_SPOOL_DIR"
-DEFAULT_SPOOL_DIR = PROJECT_ROOT / "var" / "event-spool"
 RETRY_DELAYS_SECONDS = (0.1, 0.4)
 RECENT_TRACKERS = 2000
 # Turns handed to Rasa in full (0: the whole session). Must cover memoization's max_history.

@@ -19,8 +19,11 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Tuple
 
 from confidant.private_files import open_private, private_directory
+from confidant.settings import PROJECT_ROOT
 
 LOCK_STRIPES = 256
+SPOOL_DIR_ENV_VAR = "CONFIDANT_EVENT_SPOOL_DIR"
+DEFAULT_SPOOL_DIR = PROJECT_ROOT / "var" / "event-spool"
 
 
 class EventSpool:
@@ -80,6 +83,23 @@ class EventSpool:
                 if line.strip():
                     rows.append(json.loads(line))
         return rows
+
+    def forget(self, sender_id: str) -> int:
+        """Erase a conversation's spooled events (deletion, retention): they must not reach the database later."""
+        with self.locked(sender_id):
+            path, rows = self.read_for(sender_id)
+            self.remove(path)
+        return len(rows)
+
+    def senders_older_than(self, cutoff: float) -> List[str]:
+        """Conversations whose spool file was last written before `cutoff` (epoch seconds)."""
+        senders = []
+        for path in sorted(self.directory.glob("*.jsonl")):
+            with contextlib.suppress(OSError, ValueError):
+                if path.stat().st_mtime < cutoff:
+                    with open(path, encoding="utf-8") as spool:
+                        senders.append(json.loads(spool.readline())["sender_id"])
+        return senders
 
     def remove(self, path: Path) -> None:
         path.unlink(missing_ok=True)

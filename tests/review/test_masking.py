@@ -10,7 +10,7 @@ import sqlite3
 from review.masking import find_contacts, mask_text
 from review.segments import segments
 from review.tracker_events import Evidence
-from tests.review.conftest import CALLBACK_NUMBER, Scratch
+from tests.review.conftest import CALLBACK_NUMBER, Scratch, audit_ref
 from tests.review.support import Client
 
 SECRETS = ("jo.bloggs@example.org", "+44 7700 900456", "7700 900456", CALLBACK_NUMBER)
@@ -19,7 +19,8 @@ SECRETS = ("jo.bloggs@example.org", "+44 7700 900456", "7700 900456", CALLBACK_N
 def audit_rows(scratch: Scratch, action: str, target: str) -> list:
     with sqlite3.connect(scratch.directory / "review.sqlite3") as connection:
         return connection.execute(
-            "SELECT actor, detail FROM audit_log WHERE action = ? AND target = ? ORDER BY id", (action, target)
+            "SELECT actor, detail FROM audit_log WHERE action = ? AND target = ? ORDER BY id",
+            (action, audit_ref(target)),
         ).fetchall()
 
 
@@ -64,15 +65,15 @@ def test_list_and_transcript_are_masked(clinician: Client) -> None:
     assert_masked(risk)
 
 
-def test_exports_are_masked(clinician: Client) -> None:
-    for path in (
-        "/conversations/c-contact/export/json",
-        "/conversations/c-contact/export/csv",
-        "/export/json",
-        "/export/csv",
-        "/conversations/c-risk-open/export/csv",
+def test_exports_are_masked(clinician: Client, admin: Client) -> None:
+    for client, path in (
+        (clinician, "/conversations/c-contact/export/json"),
+        (clinician, "/conversations/c-contact/export/csv"),
+        (admin, "/export/json"),  # bulk exports: admins only
+        (admin, "/export/csv"),
+        (clinician, "/conversations/c-risk-open/export/csv"),
     ):
-        response = clinician.get(path)
+        response = client.get(path)
         assert response.status == 200, path
         assert_masked(response.body)
     document = json.loads(clinician.get("/conversations/c-contact/export/json").body)
