@@ -20,7 +20,15 @@ from sanic.response import HTTPResponse, redirect
 
 from review import audit
 from review.sessions import COOKIE_NAME
-from review.web.guard import CSRF_FIELD, clear_cookie, client_address, is_local_path, public, set_cookie
+from review.web.guard import (
+    CSRF_FIELD,
+    clear_cookie,
+    client_address,
+    cookies_secure,
+    is_local_path,
+    public,
+    set_cookie,
+)
 from review.web.render import page
 
 LOGIN_CSRF_COOKIE = "review_login_csrf"
@@ -47,7 +55,7 @@ def _login_page(request: Request, status: int = 200, error: str = "", name: str 
         name=name,
         next=_next(request.form.get("next") if request.method == "POST" else request.args.get("next")),
     )
-    set_cookie(response, LOGIN_CSRF_COOKIE, token, request.app.ctx.services.config.cookie_secure, max_age=3600)
+    set_cookie(response, LOGIN_CSRF_COOKIE, token, cookies_secure(request), max_age=3600)
     return response
 
 
@@ -84,8 +92,8 @@ def blueprint() -> Blueprint:
             token, _ = services.sessions.start(account)
             services.audit.record(account.name, audit.LOGIN, account.name, f"role {account.role}", address)
             response = redirect(_next(request.form.get("next")), status=303)
-            set_cookie(response, COOKIE_NAME, token, services.config.cookie_secure)
-            clear_cookie(response, LOGIN_CSRF_COOKIE, services.config.cookie_secure)
+            set_cookie(response, COOKIE_NAME, token, cookies_secure(request))
+            clear_cookie(response, LOGIN_CSRF_COOKIE, cookies_secure(request))
             return response
         if result.retry_at is not None:
             services.audit.record(
@@ -108,7 +116,7 @@ def blueprint() -> Blueprint:
         account = request.ctx.session.account
         services.audit.record(account.name, audit.LOGOUT, account.name, "", client_address(request))
         response = redirect("/login", status=303)
-        clear_cookie(response, COOKIE_NAME, services.config.cookie_secure)
+        clear_cookie(response, COOKIE_NAME, cookies_secure(request))
         return response
 
     return bp

@@ -131,3 +131,18 @@ def test_the_client_address_comes_from_the_proxy_header_only_behind_a_trusted_pr
 def test_a_wrong_trusted_proxy_setting_is_named() -> None:
     with pytest.raises(ValueError, match="CONFIDANT_REVIEW_TRUSTED_PROXIES: 'proxy.local'"):
         ReviewConfig.from_env({"CONFIDANT_REVIEW_TRUSTED_PROXIES": "proxy.local"})
+
+
+def test_behind_https_cookies_are_secure_and_hsts_is_sent(throttled_app) -> None:
+    plain = urllib.request.urlopen(throttled_app.url + "/login", timeout=10)
+    assert "Secure" not in plain.headers.get("Set-Cookie", "") and not plain.headers.get("Strict-Transport-Security")
+    request = urllib.request.Request(throttled_app.url + "/login", headers={"X-Forwarded-Proto": "https"})
+    with urllib.request.urlopen(request, timeout=10) as https:
+        assert https.headers["Strict-Transport-Security"] == "max-age=31536000"
+        assert "Secure" in https.headers["Set-Cookie"]
+
+
+def test_a_proto_header_from_an_untrusted_peer_changes_nothing(review_server) -> None:
+    request = urllib.request.Request(review_server.url + "/login", headers={"X-Forwarded-Proto": "https"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert not response.headers.get("Strict-Transport-Security")
