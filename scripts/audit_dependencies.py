@@ -32,6 +32,10 @@ from packaging.version import InvalidVersion, Version
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCK = ROOT / "requirements" / "lock.txt"
+# pip and setuptools are in every venv but left out of the lock (`make lock` drops them): their
+# versions are pinned here so that they are audited too (tests/test_dependency_audit.py checks
+# them against scripts/install.sh and the installed setuptools).
+TOOLING = ROOT / "requirements" / "tooling.txt"
 ADVISORIES = ROOT / "requirements" / "advisories.json"
 EXCEPTIONS = ROOT / "requirements" / "audit-exceptions.yml"
 MAX_SNAPSHOT_AGE_DAYS = 90
@@ -40,6 +44,14 @@ MAX_SNAPSHOT_AGE_DAYS = 90
 def normalise(name: str) -> str:
     """PEP 503 name normalisation."""
     return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def read_pins(lock: Path, tooling: Optional[Path] = TOOLING) -> Dict[str, str]:
+    """Everything audited: the lock, plus the tooling pins if that file exists."""
+    pins = read_lock(lock)
+    if tooling is not None and tooling.exists():
+        pins.update(read_lock(tooling))
+    return pins
 
 
 def read_lock(path: Path) -> Dict[str, str]:
@@ -242,9 +254,13 @@ def check_known_outside(entries: List[Dict[str, Any]], locked: Dict[str, str]) -
 
 
 def audit(
-    lock: Path = LOCK, advisories: Path = ADVISORIES, exceptions: Path = EXCEPTIONS, today: Optional[date] = None
+    lock: Path = LOCK,
+    advisories: Path = ADVISORIES,
+    exceptions: Path = EXCEPTIONS,
+    today: Optional[date] = None,
+    tooling: Optional[Path] = None,
 ) -> AuditResult:
-    locked = read_lock(lock)
+    locked = read_pins(lock, tooling if tooling is not None else (TOOLING if lock == LOCK else None))
     snapshot = json.loads(advisories.read_text())
     reviewed = load_exceptions(exceptions)
     accepted = {str(entry["id"]): entry for entry in reviewed.accepted}

@@ -30,10 +30,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from audit_dependencies import (  # noqa: E402
     ADVISORIES,
     LOCK,
+    TOOLING,
     fixed_versions,
     is_affected,
     normalise,
-    read_lock,
+    read_pins,
 )
 
 DEFAULT_MIRROR = Path("/work/.mirror/pypa+advisory-database/repo")
@@ -88,10 +89,11 @@ def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--mirror", type=Path, default=DEFAULT_MIRROR, help="git directory of pypa/advisory-database")
     parser.add_argument("--lock", type=Path, default=LOCK)
+    parser.add_argument("--tooling", type=Path, default=TOOLING, help="pip/setuptools pins (not in the lock)")
     parser.add_argument("--out", type=Path, default=ADVISORIES)
     args = parser.parse_args(argv)
 
-    locked = read_lock(args.lock)
+    locked = read_pins(args.lock, args.tooling)
     directories = advisory_directories(args.mirror)
     kept: List[Dict[str, Any]] = []
     withdrawn = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import json
 import sys
@@ -104,7 +105,14 @@ def test_the_snapshot_records_its_source_and_covers_the_lock() -> None:
     snapshot = json.loads((ROOT / "requirements" / "advisories.json").read_text())
     assert snapshot["source"] == "pypa/advisory-database"
     assert len(snapshot["commit"]) == 40 and snapshot["commit_date"].startswith("2024-10-10")
-    assert snapshot["locked"] == audit_dependencies.read_lock(ROOT / "requirements" / "lock.txt")
+    assert snapshot["locked"] == audit_dependencies.read_pins(ROOT / "requirements" / "lock.txt")
+
+
+def test_the_tooling_pins_are_what_the_venv_gets() -> None:
+    """pip and setuptools are audited from requirements/tooling.txt: it must say what is installed."""
+    tooling = audit_dependencies.read_lock(ROOT / "requirements" / "tooling.txt")
+    assert f"pip=={tooling['pip']}" in (ROOT / "scripts" / "install.sh").read_text()
+    assert tooling["setuptools"] == importlib.metadata.version("setuptools")
 
 
 def test_the_snapshot_holds_the_advisories_of_the_locked_packages() -> None:
