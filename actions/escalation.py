@@ -50,6 +50,8 @@ class ActionEscalate(Action):
             "escalation_id": escalation.id,
             "category": category,
             "layers": risk.get("layers", []),
+            "writer": risk.get("writer"),
+            "writer_reason": risk.get("writer_reason"),
             "evidence": (risk.get("screen") or {}).get("evidence", []),
             "classifier": risk.get("classifier"),
         }

@@ -4,11 +4,15 @@ Responses name practice details as `{practice_phone}`, `{crisis_line}` and so on
 not slots set by a session-start action: a crisis message must read correctly, and be sent at
 all, even when the action server is down. This generator fills them straight from the
 practice settings, inside the Rasa process; a slot of the same name would take precedence.
+It also fills `{next_reader}` for the moment the message is sent (office hours) and expands a
+`custom: {crisis_card: <situation>}` into the web chat's crisis card
+(confidant/response_filling.py).
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from datetime import datetime, timezone
+from typing import Any, Callable, Dict, Optional
 
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
@@ -16,7 +20,12 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from confidant import rasa_resilience, rasa_speedups
-from confidant.settings import current_settings
+from confidant.response_filling import check_responses, expand_crisis_card, next_reader_text
+from confidant.settings import PracticeSettings, current_settings
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 class PracticeResponseGenerator(TemplatedNaturalLanguageGenerator):
@@ -26,11 +35,23 @@ class PracticeResponseGenerator(TemplatedNaturalLanguageGenerator):
         self,
         endpoint_config: Optional[EndpointConfig] = None,
         domain: Optional[Domain] = None,
+        settings: Optional[PracticeSettings] = None,
+        clock: Callable[[], datetime] = utc_now,
         **_: Any,
     ) -> None:
-        super().__init__((domain or Domain.empty()).responses)
-        # Read (and validate) at start-up: a bad settings file stops Rasa here, not mid-chat.
-        self.practice_variables = current_settings().response_variables()
+        domain = domain or Domain.empty()
+        super().__init__(domain.responses)
+        # Read (and validate) at start-up: a bad settings file stops Rasa here, not mid-chat;
+        # so does a response naming something nothing fills (Rasa would send it unfilled).
+        self.settings = settings or current_settings()
+        self.practice_variables = self.settings.response_variables()
+        check_responses(self.responses, self.practice_variables, (slot.name for slot in domain.slots))
+        self.clock = clock
+        self.sent_with_time = {
+            name
+            for name, variations in self.responses.items()
+            if any("{next_reader}" in (variation.get("text") or "") for variation in variations)
+        }
         # Rasa builds its response generator once per server, before any custom action runs:
         # the place where every Rasa process this project starts installs the speed-ups and the
         # resilience changes.
@@ -45,6 +66,18 @@ class PracticeResponseGenerator(TemplatedNaturalLanguageGenerator):
                 values[name] = value
         return values
 
+    def with_send_time_variables(self, values: Dict[str, Any], output_channel: str) -> Dict[str, Any]:
+        """`{next_reader}` for now, in the phrases of the message's channel."""
+
+        def render(phrase: str, parts: Dict[str, str]) -> str:
+            filled = self.generate_from_slots(phrase, {**values, **parts}, output_channel)
+            return (filled or {}).get("text") or ""
+
+        values = dict(values)
+        if values.get("next_reader") is None:
+            values["next_reader"] = next_reader_text(self.settings.practice.week, self.clock(), render)
+        return values
+
     async def generate(
         self,
         utter_action: str,
@@ -53,4 +86,7 @@ class PracticeResponseGenerator(TemplatedNaturalLanguageGenerator):
         **kwargs: Any,
     ) -> Optional[Dict[str, Any]]:
         filled_slots = self.with_practice_variables(tracker.current_slot_values())
-        return self.generate_from_slots(utter_action, filled_slots, output_channel, **kwargs)
+        if utter_action in self.sent_with_time:
+            filled_slots = self.with_send_time_variables(filled_slots, output_channel)
+        response = self.generate_from_slots(utter_action, filled_slots, output_channel, **kwargs)
+        return expand_crisis_card(response, self.settings) if response else response

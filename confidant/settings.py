@@ -8,12 +8,16 @@ a broken sentence in the middle of a conversation.
 from __future__ import annotations
 
 import os
+from datetime import date, time
 from functools import cache
 from pathlib import Path
-from typing import Dict, List, Literal, Optional, Union
+from typing import Any, Dict, List, Literal, Optional, Union
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, Extra, Field, ValidationError, constr, root_validator
+from pydantic import BaseModel, Extra, Field, ValidationError, constr, root_validator, validator
+
+from confidant.office_hours import WEEKDAYS, OfficeWeek
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SETTINGS_ENV_VAR = "CONFIDANT_SETTINGS"
@@ -31,23 +35,250 @@ class _Strict(BaseModel):
         allow_mutation = False
 
 
+# ---- office hours: when a person at the practice reads messages ----------------------------
+
+
+class DayHours(_Strict):
+    """One day's opening, in the practice's time zone, 24-hour "HH:MM" in quotes."""
+
+    open: time
+    close: time
+
+    @validator("open", "close", pre=True)
+    @classmethod
+    def _quoted_clock_time(cls, value: Any) -> Any:
+        # Unquoted, YAML reads 17:00 as the number 1020 (base 60), which would become 00:17.
+        if not isinstance(value, str):
+            raise ValueError('write the time in quotes, 24-hour, like "09:00" or "17:30"')
+        return value
+
+    @root_validator(skip_on_failure=True)
+    @classmethod
+    def _closes_after_opening(cls, values: Dict[str, Any]) -> Dict[str, Any]:
+        if values["close"] <= values["open"]:
+            raise ValueError("close must be later than open on the same day")
+        return values
+
+
+class WeeklyHours(_Strict):
+    """Opening per weekday; a day left out (or null) is closed."""
+
+    monday: Optional[DayHours] = None
+    tuesday: Optional[DayHours] = None
+    wednesday: Optional[DayHours] = None
+    thursday: Optional[DayHours] = None
+    friday: Optional[DayHours] = None
+    saturday: Optional[DayHours] = None
+    sunday: Optional[DayHours] = None
+
+    @root_validator(skip_on_failure=True)
+    @classmethod
+    def _open_some_day(cls, values: Dict[str, Any]) -> Dict[str, Any]:
+        if not any(values.get(day) for day in WEEKDAYS):
+            raise ValueError("the practice must be open at least one day a week")
+        return values
+
+
 class PracticeDetails(_Strict):
     name: str = Field(..., min_length=1, max_length=60)
     phone: str = Field(..., min_length=3, max_length=30)
     email: str = Field(..., regex=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     website: str = Field(..., regex=r"^https?://\S+$")
-    hours: str = Field(..., min_length=1, max_length=80)
     country: str = Field(..., regex=r"^[A-Z]{2}$")
+    # IANA name, e.g. America/New_York: office hours and holidays are in this zone.
+    timezone: str
+    office_hours: WeeklyHours
+    holidays: List[date] = Field(default_factory=list)
+
+    @root_validator(pre=True)
+    @classmethod
+    def _hours_come_from_office_hours(cls, values: Dict[str, Any]) -> Dict[str, Any]:
+        if isinstance(values, dict) and "hours" in values:
+            raise ValueError(
+                "hours is no longer written by hand: it is derived from practice.office_hours "
+                "(remove practice.hours)"
+            )
+        return values
+
+    @validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}: use an IANA name like America/New_York") from None
+        return value
+
+    @root_validator(skip_on_failure=True)
+    @classmethod
+    def _hours_text_fits(cls, values: Dict[str, Any]) -> Dict[str, Any]:
+        text = _week(values["timezone"], values["office_hours"], values["holidays"]).hours_text()
+        if len(text) > HOURS_TEXT_LIMIT:
+            raise ValueError(
+                f"office_hours read as {text!r}, longer than {HOURS_TEXT_LIMIT} characters: "
+                "use fewer different opening times"
+            )
+        return values
+
+    @property
+    def week(self) -> OfficeWeek:
+        """The office week for computing when someone will read a message."""
+        return _week(self.timezone, self.office_hours, self.holidays)
+
+    @property
+    def hours(self) -> str:
+        """Office hours as clients read them, derived from `office_hours`."""
+        return self.week.hours_text()
+
+
+HOURS_TEXT_LIMIT = 80
+
+
+def _week(timezone: str, office_hours: WeeklyHours, holidays: List[date]) -> OfficeWeek:
+    hours = {}
+    for index, day in enumerate(WEEKDAYS):
+        opening = getattr(office_hours, day)
+        if opening is not None:
+            hours[index] = (opening.open, opening.close)
+    return OfficeWeek(ZoneInfo(timezone), hours, frozenset(holidays))
+
+
+# ---- crisis lines, per kind of writer ---------------------------------------------------
+
+# Who is writing, as the crisis replies in domain.yml distinguish them; `general` is the page
+# footer and the `{crisis_line}` / `{crisis_lines}` of every other response.
+SITUATIONS = (
+    "general",
+    "self_at_risk",
+    "concern_self_harm",
+    "intrusive_thoughts",
+    "harming_others",
+    "adult_victim_ipv",
+    "adult_victim_sexual_assault",
+    "child_victim",
+    "concern_abuse",
+    "abuse_unspecified",
+)
+# Longest filled-in phrases practice.yml may produce; tests/domain checks responses with them.
+FIRST_LINE_LIMIT = 90
+LINES_LIMIT = 260
+SPANISH_LIMIT = 100
+
+PhoneNumber = constr(strip_whitespace=True, regex=r"^\+?[0-9][0-9 \-]{1,18}[0-9]$")
 
 
 class CrisisLine(_Strict):
+    id: str = Field(..., regex=r"^[a-z][a-z0-9_]*$", max_length=40)
     name: str = Field(..., min_length=1, max_length=60)
+    call: Optional[PhoneNumber] = None
+    text: Optional[PhoneNumber] = None
+    # The word to text, e.g. HOME to 741741.
+    text_body: Optional[str] = Field(None, regex=r"^\S+$", max_length=20)
+    # Follows "you can": "call or text 988".
     how: str = Field(..., min_length=1, max_length=60)
+    note: Optional[str] = Field(None, min_length=1, max_length=100)
+    # The same, in Spanish, for `{first_line_spanish}`.
+    spanish: Optional[str] = Field(None, min_length=1, max_length=SPANISH_LIMIT)
+
+    @root_validator(skip_on_failure=True)
+    @classmethod
+    def _reachable(cls, values: Dict[str, Any]) -> Dict[str, Any]:
+        if not values.get("call") and not values.get("text"):
+            raise ValueError("a crisis line needs a number to call or to text (or both)")
+        if values.get("text_body") and not values.get("text"):
+            raise ValueError("text_body needs a text number")
+        return values
+
+    @property
+    def first_phrase(self) -> str:
+        """The way to reach it, with its name: "call or text 988 (Suicide & Crisis Lifeline)"."""
+        return f"{self.how} ({self.name})"
+
+    def card(self) -> Dict[str, Optional[str]]:
+        return {"name": self.name, "call": self.call, "text": self.text, "text_body": self.text_body, "note": self.note}
+
+
+class CrisisSituations(_Strict):
+    """The line ids for each kind of writer, in order; the first is the one named first."""
+
+    general: List[str] = Field(..., min_items=1)
+    self_at_risk: List[str] = Field(..., min_items=1)
+    concern_self_harm: List[str] = Field(..., min_items=1)
+    intrusive_thoughts: List[str] = Field(..., min_items=1)
+    harming_others: List[str] = Field(..., min_items=1)
+    adult_victim_ipv: List[str] = Field(..., min_items=1)
+    adult_victim_sexual_assault: List[str] = Field(..., min_items=1)
+    child_victim: List[str] = Field(..., min_items=1)
+    concern_abuse: List[str] = Field(..., min_items=1)
+    abuse_unspecified: List[str] = Field(..., min_items=1)
 
 
 class CrisisResources(_Strict):
     emergency_number: str = Field(..., min_length=1, max_length=10)
+    # What the crisis card calls the emergency number.
+    emergency_name: str = Field("Emergency", min_length=1, max_length=30)
     lines: List[CrisisLine] = Field(..., min_items=1)
+    situations: CrisisSituations
+
+    @root_validator(skip_on_failure=True)
+    @classmethod
+    def _situations_name_known_lines(cls, values: Dict[str, Any]) -> Dict[str, Any]:
+        ids = [line.id for line in values["lines"]]
+        duplicates = sorted({line_id for line_id in ids if ids.count(line_id) > 1})
+        if duplicates:
+            raise ValueError(f"lines: the id {duplicates[0]!r} is used twice")
+        by_id = {line.id: line for line in values["lines"]}
+        situations: CrisisSituations = values["situations"]
+        for situation in SITUATIONS:
+            chosen = getattr(situations, situation)
+            for line_id in chosen:
+                if line_id not in by_id:
+                    raise ValueError(f"situations.{situation}: no line has the id {line_id!r} (see crisis.lines)")
+            if len(set(chosen)) != len(chosen):
+                raise ValueError(f"situations.{situation}: a line is listed twice")
+            lines = [by_id[line_id] for line_id in chosen]
+            if len(lines[0].first_phrase) > FIRST_LINE_LIMIT:
+                raise ValueError(
+                    f"situations.{situation}: the first line reads {lines[0].first_phrase!r}, longer than "
+                    f"{FIRST_LINE_LIMIT} characters: shorten its how or name"
+                )
+            if len(_phrase_list(lines)) > LINES_LIMIT:
+                raise ValueError(
+                    f"situations.{situation}: its lines read longer than {LINES_LIMIT} characters: "
+                    "list fewer or shorten their how or name"
+                )
+        return values
+
+    def lines_for(self, situation: str) -> List[CrisisLine]:
+        """The lines for one kind of writer, in the order practice.yml gives."""
+        by_id = {line.id: line for line in self.lines}
+        return [by_id[line_id] for line_id in getattr(self.situations, situation)]
+
+    @property
+    def spanish(self) -> Optional[str]:
+        """The Spanish way to reach help: the first general line that has one, else any line's."""
+        for line in self.lines_for("general") + self.lines:
+            if line.spanish:
+                return line.spanish
+        return None
+
+    def crisis_card(self, situation: str) -> Dict[str, Any]:
+        """The web chat's crisis card for one kind of writer (the widget's contract)."""
+        return {
+            "crisis_card": {
+                "situation": situation,
+                "emergency": {"name": self.emergency_name, "call": self.emergency_number},
+                "lines": [line.card() for line in self.lines_for(situation)],
+            }
+        }
+
+
+def _phrase_list(lines: List[CrisisLine]) -> str:
+    """ "call or text 988 (Lifeline), or text HOME to 741741 (Crisis Text Line)": follows "you can"."""
+    phrases = [line.first_phrase for line in lines]
+    if len(phrases) == 1:
+        return phrases[0]
+    return ", ".join(phrases[:-1]) + ", or " + phrases[-1]
 
 
 class AssistantLimits(_Strict):
@@ -124,17 +355,20 @@ class PracticeSettings(_Strict):
 
     @property
     def crisis_line(self) -> str:
-        """The first crisis line, phrased to follow 'you can' in a sentence."""
-        return self.crisis.lines[0].how
+        """The first general crisis line, phrased to follow 'you can' in a sentence."""
+        return self.crisis.lines_for("general")[0].how
 
     @property
     def crisis_lines_text(self) -> str:
-        """Every crisis line, one phrase each, for the crisis message."""
-        return "; ".join(f"{line.name}: {line.how}" for line in self.crisis.lines)
+        """Every general crisis line, one phrase each: the page footer and `{crisis_lines}`."""
+        return "; ".join(f"{line.name}: {line.how}" for line in self.crisis.lines_for("general"))
 
     def response_variables(self) -> Dict[str, str]:
-        """The values domain responses may name, e.g. `{practice_phone}`."""
-        return {
+        """The values domain responses may name, e.g. `{practice_phone}`, `{lines_child_victim}`.
+
+        `{first_line_spanish}` is there only when some crisis line has a `spanish` phrase.
+        """
+        variables = {
             "practice_name": self.practice.name,
             "practice_phone": self.practice.phone,
             "practice_email": self.practice.email,
@@ -144,6 +378,13 @@ class PracticeSettings(_Strict):
             "crisis_line": self.crisis_line,
             "crisis_lines": self.crisis_lines_text,
         }
+        for situation in SITUATIONS:
+            lines = self.crisis.lines_for(situation)
+            variables[f"first_line_{situation}"] = lines[0].first_phrase
+            variables[f"lines_{situation}"] = _phrase_list(lines)
+        if self.crisis.spanish:
+            variables["first_line_spanish"] = self.crisis.spanish
+        return variables
 
 
 def _describe(error: ValidationError, path: Path) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from confidant.settings import SettingsError, load_settings
+from confidant.settings import SITUATIONS, SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,7 +29,7 @@ def test_the_shipped_settings_are_valid() -> None:
     settings = load_settings(ROOT / "practice.yml")
     variables = settings.response_variables()
     assert variables["practice_name"] and variables["emergency_number"]
-    assert variables["crisis_line"] == settings.crisis.lines[0].how
+    assert variables["crisis_line"] == settings.crisis.lines_for("general")[0].how
 
 
 def test_missing_file_says_where_it_looked(tmp_path: Path) -> None:
@@ -73,3 +73,169 @@ def test_the_check_command_exits_non_zero_naming_the_field(tmp_path: Path, setti
     )
     assert result.returncode == 2
     assert "crisis.emergency_number" in result.stderr
+
+
+# ---- crisis lines per situation ---------------------------------------------------------
+
+
+def test_every_situation_has_its_first_line_and_list_as_placeholders() -> None:
+    settings = load_settings(ROOT / "practice.yml")
+    variables = settings.response_variables()
+    for situation in SITUATIONS:
+        lines = settings.crisis.lines_for(situation)
+        assert variables[f"first_line_{situation}"] == f"{lines[0].how} ({lines[0].name})"
+        assert all(line.how in variables[f"lines_{situation}"] for line in lines)
+    assert variables["first_line_self_at_risk"] == "call or text 988 (Suicide & Crisis Lifeline)"
+    assert variables["lines_general"] == (
+        "call or text 988 (Suicide & Crisis Lifeline), or text HOME to 741741 (Crisis Text Line)"
+    )
+    # The footer and the existing placeholders are the general lines.
+    assert variables["crisis_line"] == "call or text 988"
+    assert variables["crisis_lines"] == (
+        "Suicide & Crisis Lifeline: call or text 988; Crisis Text Line: text HOME to 741741"
+    )
+
+
+def test_the_spanish_phrase_comes_from_the_lines() -> None:
+    settings = load_settings(ROOT / "practice.yml")
+    assert settings.response_variables()["first_line_spanish"] == next(
+        line.spanish for line in settings.crisis.lines if line.id == "lifeline_988"
+    )
+
+
+def test_without_a_spanish_line_there_is_no_spanish_placeholder(tmp_path: Path, settings_data: dict) -> None:
+    for line in settings_data["crisis"]["lines"]:
+        line.pop("spanish", None)
+    assert "first_line_spanish" not in load_settings(write(tmp_path, settings_data)).response_variables()
+
+
+def test_the_crisis_card_has_the_widgets_shape() -> None:
+    card = load_settings(ROOT / "practice.yml").crisis.crisis_card("child_victim")
+    assert card == {
+        "crisis_card": {
+            "situation": "child_victim",
+            "emergency": {"name": "Emergency", "call": "911"},
+            "lines": [
+                {
+                    "name": "Childhelp Child Abuse Hotline",
+                    "call": "1-800-422-4453",
+                    "text": "1-800-422-4453",
+                    "text_body": None,
+                    "note": "Any time, for children and for adults worried about a child.",
+                },
+                {
+                    "name": "Crisis Text Line",
+                    "call": None,
+                    "text": "741741",
+                    "text_body": "HOME",
+                    "note": "Any time, by text.",
+                },
+            ],
+        }
+    }
+
+
+def test_a_situation_naming_an_unknown_line_is_refused(tmp_path: Path, settings_data: dict) -> None:
+    settings_data["crisis"]["situations"]["child_victim"] = ["child_abuse", "childline"]
+    with pytest.raises(SettingsError, match=r"crisis: situations\.child_victim: no line has the id 'childline'"):
+        load_settings(write(tmp_path, settings_data))
+
+
+def test_a_missing_situation_is_named(tmp_path: Path, settings_data: dict) -> None:
+    del settings_data["crisis"]["situations"]["intrusive_thoughts"]
+    with pytest.raises(SettingsError, match=r"crisis\.situations\.intrusive_thoughts: field required"):
+        load_settings(write(tmp_path, settings_data))
+
+
+def test_an_unknown_situation_is_refused(tmp_path: Path, settings_data: dict) -> None:
+    settings_data["crisis"]["situations"]["teen_at_risk"] = ["lifeline_988"]
+    with pytest.raises(SettingsError, match=r"crisis\.situations\.teen_at_risk: extra fields not permitted"):
+        load_settings(write(tmp_path, settings_data))
+
+
+def test_an_empty_situation_is_refused(tmp_path: Path, settings_data: dict) -> None:
+    settings_data["crisis"]["situations"]["general"] = []
+    with pytest.raises(SettingsError, match=r"crisis\.situations\.general: ensure this value has at least 1"):
+        load_settings(write(tmp_path, settings_data))
+
+
+def test_a_line_without_a_number_is_refused(tmp_path: Path, settings_data: dict) -> None:
+    line = settings_data["crisis"]["lines"][3]
+    line["call"] = line["text"] = None
+    with pytest.raises(SettingsError, match=r"crisis\.lines\.3: a crisis line needs a number to call or to text"):
+        load_settings(write(tmp_path, settings_data))
+
+
+def test_a_line_id_used_twice_is_refused(tmp_path: Path, settings_data: dict) -> None:
+    settings_data["crisis"]["lines"][1]["id"] = "lifeline_988"
+    with pytest.raises(SettingsError, match="the id 'lifeline_988' is used twice"):
+        load_settings(write(tmp_path, settings_data))
+
+
+def test_a_malformed_number_is_named(tmp_path: Path, settings_data: dict) -> None:
+    settings_data["crisis"]["lines"][0]["call"] = "call 988"
+    with pytest.raises(SettingsError, match=r"crisis\.lines\.0\.call: string does not match"):
+        load_settings(write(tmp_path, settings_data))
+
+
+def test_a_first_line_too_long_for_a_short_message_is_refused(tmp_path: Path, settings_data: dict) -> None:
+    settings_data["crisis"]["lines"][0]["how"] = "call or text 988, or chat at 988lifeline.org"
+    settings_data["crisis"]["lines"][0]["name"] = "988 Suicide and Crisis Lifeline (United States)"
+    with pytest.raises(SettingsError, match=r"situations\.general: the first line reads .* longer than 90"):
+        load_settings(write(tmp_path, settings_data))
+
+
+# ---- office hours ------------------------------------------------------------------------
+
+
+def test_the_hours_clients_read_are_written_from_the_office_hours(tmp_path: Path, settings_data: dict) -> None:
+    assert load_settings(ROOT / "practice.yml").practice.hours == "Monday to Friday, 9 a.m. to 5 p.m."
+    settings_data["practice"]["office_hours"]["friday"] = {"open": "09:30", "close": "12:00"}
+    settings = load_settings(write(tmp_path, settings_data))
+    assert settings.response_variables()["practice_hours"] == (
+        "Monday to Thursday, 9 a.m. to 5 p.m.; Friday, 9:30 a.m. to noon"
+    )
+
+
+def test_hours_too_long_to_read_are_refused(tmp_path: Path, settings_data: dict) -> None:
+    settings_data["practice"]["office_hours"]["friday"] = {"open": "09:30", "close": "12:00"}
+    settings_data["practice"]["office_hours"]["saturday"] = {"open": "10:00", "close": "13:00"}
+    with pytest.raises(SettingsError, match=r"practice: office_hours read as .* longer than 80 characters"):
+        load_settings(write(tmp_path, settings_data))
+
+
+def test_hand_written_hours_are_refused_naming_the_replacement(tmp_path: Path, settings_data: dict) -> None:
+    settings_data["practice"]["hours"] = "Mon-Fri 9-5"
+    with pytest.raises(SettingsError, match=r"practice: hours is no longer written by hand.*practice\.office_hours"):
+        load_settings(write(tmp_path, settings_data))
+
+
+def test_an_unquoted_time_is_refused_not_misread(tmp_path: Path) -> None:
+    # YAML reads 17:00 unquoted as 1020 (base 60); it must not become 00:17.
+    text = (ROOT / "practice.yml").read_text().replace('close: "17:00"}', "close: 17:00}", 1)
+    with pytest.raises(SettingsError, match=r"practice\.office_hours\.monday\.close: write the time in quotes"):
+        load_settings(write(tmp_path, text))
+
+
+def test_closing_before_opening_is_refused(tmp_path: Path, settings_data: dict) -> None:
+    settings_data["practice"]["office_hours"]["tuesday"] = {"open": "17:00", "close": "09:00"}
+    with pytest.raises(SettingsError, match=r"practice\.office_hours\.tuesday: close must be later than open"):
+        load_settings(write(tmp_path, settings_data))
+
+
+def test_a_week_with_no_open_day_is_refused(tmp_path: Path, settings_data: dict) -> None:
+    settings_data["practice"]["office_hours"] = {}
+    with pytest.raises(SettingsError, match=r"practice\.office_hours: the practice must be open at least one day"):
+        load_settings(write(tmp_path, settings_data))
+
+
+def test_an_unknown_time_zone_is_named(tmp_path: Path, settings_data: dict) -> None:
+    settings_data["practice"]["timezone"] = "Eastern"
+    with pytest.raises(SettingsError, match=r"practice\.timezone: unknown time zone 'Eastern'"):
+        load_settings(write(tmp_path, settings_data))
+
+
+def test_a_bad_holiday_is_named(tmp_path: Path, settings_data: dict) -> None:
+    settings_data["practice"]["holidays"] = ["2025-12-25", "Christmas"]
+    with pytest.raises(SettingsError, match=r"practice\.holidays\.1: invalid date format"):
+        load_settings(write(tmp_path, settings_data))

@@ -155,6 +155,12 @@ class OutgoingReply:
     buttons: List[Dict[str, Any]]
 
 
+def _is_crisis_card(message: Dict[str, Any], kind: str) -> bool:
+    """The web chat's crisis card: expected on crisis replies; the SMS text names the lines."""
+    custom = message.get(kind) if kind == "custom" else None
+    return isinstance(custom, dict) and set(custom) == {"crisis_card"}
+
+
 class SmsOutputChannel(OutputChannel):
     """Rasa's output channel for SMS: renders each bot message and hands it to `deliver`.
 
@@ -175,7 +181,7 @@ class SmsOutputChannel(OutputChannel):
         buttons = list(message.get("buttons") or message.get("quick_replies") or [])
         parts = render_reply(message.get("text"), buttons, self.part_limit)
         for kind in ("image", "attachment", "custom", "elements"):
-            if message.get(kind):
+            if message.get(kind) and not _is_crisis_card(message, kind):
                 logger.warning("SMS cannot carry a bot message's %s; sent its text only", kind)
         if buttons:
             self.offered_buttons = buttons
@@ -187,3 +193,7 @@ class SmsOutputChannel(OutputChannel):
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self.send_response(recipient_id, {"text": text})
+
+    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
+        """Never as text: Rasa's default would text the JSON (a crisis card) to the client."""
+        logger.debug("SMS ignores a custom payload")

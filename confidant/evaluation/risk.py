@@ -23,17 +23,20 @@ def classifier_output(parse: Dict[str, Any], min_confidence: float) -> Optional[
     intent, confidence = classifier.get("intent"), float(classifier.get("confidence") or 0.0)
     if confidence < min_confidence:
         return None
-    if intent in CATEGORY_FOR_INTENT:
-        return CATEGORY_FOR_INTENT[intent]
-    return CONCERN_INTENT if intent == CONCERN_INTENT else None
+    return _output(intent)
 
 
 def assistant_output(parse: Dict[str, Any]) -> Optional[str]:
     """What the assistant acted on: the final intent after the risk component."""
-    intent = (parse.get("intent") or {}).get("name")
-    if intent in CATEGORY_FOR_INTENT:
-        return CATEGORY_FOR_INTENT[intent]
-    return CONCERN_INTENT if intent == CONCERN_INTENT else None
+    return _output((parse.get("intent") or {}).get("name"))
+
+
+def _output(intent: Optional[str]) -> Optional[str]:
+    """The held-out set's vocabulary: someone else at risk is its own answer ("third party"),
+    although the assistant now escalates it too; every other risk intent is its category."""
+    if intent == CONCERN_INTENT:
+        return CONCERN_INTENT
+    return CATEGORY_FOR_INTENT.get(intent or "")
 
 
 def model_layers(model_path: Path, texts: list, min_confidence: float = 0.5) -> Mapping[str, Any]:

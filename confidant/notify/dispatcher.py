@@ -71,10 +71,18 @@ class Dispatcher:
                 delivered += 1
         return delivered
 
-    def page_second_contacts(self) -> List[Escalation]:
-        """Queue the second contact for escalations nobody acknowledged in time."""
+    def acknowledgement_deadline(self, created_at: datetime) -> datetime:
+        """`ack_timeout_minutes` of office time after the escalation (closed hours do not count).
+
+        An escalation while the practice is closed is due that long after it next opens; one
+        shortly before closing carries the rest over to the next opening.
+        """
         timeout = timedelta(minutes=self.settings.escalation.ack_timeout_minutes)
-        overdue = self.outbox.overdue_escalations(timeout)
+        return self.settings.practice.week.office_time_deadline(created_at, timeout)
+
+    def page_second_contacts(self, now: Optional[datetime] = None) -> List[Escalation]:
+        """Queue the second contact for escalations nobody acknowledged in time."""
+        overdue = self.outbox.overdue_escalations(self.acknowledgement_deadline, now)
         for escalation in overdue:
             payload = escalation_payload(self.settings, escalation, kind="second_contact")
             self.outbox.mark_second_contact(

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Union
 
 from confidant.private_files import private_sqlite
 from confidant.settings import PROJECT_ROOT
@@ -68,6 +68,11 @@ def utc_now() -> datetime:
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _parse(stamp: str) -> datetime:
+    moment = datetime.fromisoformat(stamp)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -271,16 +276,27 @@ class Outbox:
             ).fetchall()
         return [row[0] for row in rows]
 
-    def overdue_escalations(self, ack_timeout: timedelta, now: Optional[datetime] = None) -> List[Escalation]:
-        """Unacknowledged escalations older than the timeout whose second contact is not told."""
-        cutoff = _iso((now or utc_now()) - ack_timeout)
+    def overdue_escalations(
+        self, ack_timeout: Union[timedelta, Callable[[datetime], datetime]], now: Optional[datetime] = None
+    ) -> List[Escalation]:
+        """Unacknowledged escalations past their deadline whose second contact is not told.
+
+        `ack_timeout` is a fixed timeout, or a function from an escalation's creation time to its
+        deadline (office time: confidant.office_hours).
+        """
+        moment = now or utc_now()
+        deadline_for = ack_timeout if callable(ack_timeout) else (lambda created: created + ack_timeout)
         with self._transaction() as cursor:
             rows = cursor.execute(
-                "SELECT id FROM escalations WHERE acknowledged_at IS NULL"
-                " AND second_contact_at IS NULL AND created_at <= ?",
-                (cutoff,),
+                "SELECT id, created_at FROM escalations WHERE acknowledged_at IS NULL"
+                " AND second_contact_at IS NULL AND created_at <= ? ORDER BY created_at",
+                (_iso(moment),),
             ).fetchall()
-            return [self._escalation(cursor, row["id"]) for row in rows]
+            return [
+                self._escalation(cursor, row["id"])
+                for row in rows
+                if deadline_for(_parse(row["created_at"])) <= moment
+            ]
 
     def mark_second_contact(self, escalation_id: str, payloads: Dict[str, Dict[str, Any]]) -> None:
         moment = _iso(utc_now())

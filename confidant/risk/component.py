@@ -11,6 +11,8 @@ are added to the parse result for the escalation action and the review tool.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -22,12 +24,28 @@ from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from confidant.risk.categories import CATEGORY_FOR_INTENT, CONCERN_INTENT, INTENT_FOR_CATEGORY, RISK_INTENTS
+from confidant.nlu.faq_confidence_gate import RETRIEVAL_INTENT
+from confidant.nlu.language import detect_language
+from confidant.risk.categories import (
+    CATEGORY_FOR_INTENT,
+    OTHER_LANGUAGE_INTENT,
+    RISK_INTENTS,
+    SPANISH_RISK_INTENT,
+    WRITER_FOR_INTENT,
+)
 from confidant.risk.screen import RiskFinding, RiskScreen
+from confidant.risk.spanish import SPANISH_FILE, SpanishScreen
+from confidant.risk.writer import WRITER_CUES_FILE, WriterChoice, WriterCues, choose_writer
 from confidant.settings import PROJECT_ROOT
 
 RISK_PROPERTY = "risk"
 EXPLAINED_LEVELS = frozenset({"negated", "informational", "past", "idiom", "third_party"})
+# A risk message that also asks a question gets the answer too, when the selector is this sure.
+ALSO_ASKED_MIN_CONFIDENCE = 0.5
+QUESTION_OPENER = re.compile(
+    r"(^|[.!\n]\s*)(will|would|do|does|can|could|should|is|are|what|how|who|when|if)\b[^.!?\n]{3,}$",
+    re.IGNORECASE,
+)
 
 
 def classifier_top_intent(ranking: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
@@ -39,15 +57,24 @@ def classifier_top_intent(ranking: List[Dict[str, Any]]) -> Optional[Dict[str, A
 
 
 def best_other_intent(ranking: List[Dict[str, Any]]) -> Dict[str, Any]:
-    """The best-ranked intent that is neither a risk intent, a concern nor the fallback."""
+    """The best-ranked intent that is neither a risk intent nor the fallback."""
     for candidate in ranking:
-        if candidate.get("name") not in RISK_INTENTS | {DEFAULT_NLU_FALLBACK_INTENT_NAME, CONCERN_INTENT}:
+        if candidate.get("name") not in RISK_INTENTS | {DEFAULT_NLU_FALLBACK_INTENT_NAME}:
             return dict(candidate)
     return {"name": DEFAULT_NLU_FALLBACK_INTENT_NAME, "confidence": 0.0}
 
 
-def decide(finding: RiskFinding, classifier_top: Optional[Dict[str, Any]], min_confidence: float) -> Dict[str, Any]:
-    """Union of the two layers: which risk intent (if any) this message must get, and why."""
+def decide(
+    finding: RiskFinding,
+    classifier_top: Optional[Dict[str, Any]],
+    min_confidence: float,
+    writer: Optional[WriterContext] = None,
+) -> Dict[str, Any]:
+    """Union of the two layers: which risk intent (if any) this message must get, and why.
+
+    The category comes from the layers; the intent within it (so the reply) from who is
+    writing (`confidant.risk.writer`), when `writer` gives the message's context.
+    """
     classifier_intent = (classifier_top or {}).get("name")
     classifier_confidence = float((classifier_top or {}).get("confidence") or 0.0)
     # The screen's context rules veto the classifier only where the screen matched a risk
@@ -69,25 +96,68 @@ def decide(finding: RiskFinding, classifier_top: Optional[Dict[str, Any]], min_c
         "screen": finding.as_dict(),
         "classifier": {"intent": classifier_intent, "confidence": classifier_confidence},
     }
-    # Someone else threatening to hurt people is a serious and imminent threat to others
-    # (limit-harm): it is escalated like the client's own intent, not just answered.
-    third_party_threat = finding.level == "third_party" and finding.category == "harm_others"
-    if (finding.is_current or third_party_threat) and finding.category:
+    # Someone else at risk is escalated too: someone else threatening to hurt people is a
+    # serious and imminent threat (limit-harm), and a friend's suicide plan needs a person.
+    if (finding.is_current or finding.level == "third_party") and finding.category:
+        decision["category"] = finding.category
+        decision["layers"].append("screen")
+    elif writer is not None and writer.past_abuse_with_current_access(finding):
+        # "he abused me as a kid and now he babysits my niece": a child may be at risk now.
         decision["category"] = finding.category
         decision["layers"].append("screen")
     if classifier_category:
         decision["layers"].append("classifier")
         decision["category"] = decision["category"] or classifier_category
-    if decision["category"]:
-        decision["level"] = "current"
-        decision["intent"] = INTENT_FOR_CATEGORY[decision["category"]]
-    elif finding.level == "third_party" or (
-        classifier_intent == CONCERN_INTENT and classifier_confidence >= min_confidence
-    ):
-        decision["level"] = "third_party"
-        decision["category"] = finding.category
-        decision["intent"] = CONCERN_INTENT
+    if not decision["category"]:
+        return decision
+    context = writer or WriterContext("", [], WriterCues.none())
+    if context.past_abuse_with_current_access(finding):
+        choice = WriterChoice("concern_abuse", "a past abuser has access to a child now")
+    elif "screen" not in decision["layers"] and finding.level == "none":
+        # DIET alone: its own intent names the writer unless a reviewed cue says otherwise.
+        choice = context.choose(decision["category"], "none", [])
+        if choice.default:
+            choice = WriterChoice(classifier_intent, "classifier")
+    else:
+        level = "third_party" if finding.level == "third_party" else "current"
+        choice = context.choose(decision["category"], level, finding.as_dict()["evidence"])
+    decision["level"] = "current"
+    decision["intent"] = choice.intent
+    decision["writer"] = WRITER_FOR_INTENT[choice.intent]
+    decision["writer_reason"] = choice.reason
     return decision
+
+
+@dataclass
+class WriterContext:
+    """What choosing the writer needs from one message: its text, DIET's ranking, the cues."""
+
+    text: str
+    ranking: List[Dict[str, Any]]
+    cues: WriterCues
+
+    def choose(self, category: str, level: str, evidence: List[Dict[str, Any]]) -> WriterChoice:
+        return choose_writer(category, level, self.text, evidence, self.ranking, self.cues)
+
+    def past_abuse_with_current_access(self, finding: RiskFinding) -> bool:
+        return (
+            finding.category == "abuse"
+            and finding.level == "past"
+            and self.cues.found("access_to_children", self.text.lower()) is not None
+        )
+
+
+def also_asked(message: Message, min_confidence: float = ALSO_ASKED_MIN_CONFIDENCE) -> Optional[str]:
+    """The FAQ answer a risk message also asked for ("I cut, will you tell my parents?"), if any."""
+    text = message.get(TEXT) or ""
+    if "?" not in text and not QUESTION_OPENER.search(text):
+        return None
+    selector = (message.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
+    response = selector.get("response") or {}
+    key = response.get("intent_response_key")
+    if key and float(response.get("confidence") or 0.0) >= min_confidence:
+        return key
+    return None
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -103,8 +173,12 @@ class RiskScreenComponent(GraphComponent):
             "classifier_min_confidence": 0.5,
         }
 
-    def __init__(self, config: Dict[str, Any], screen: RiskScreen) -> None:
+    def __init__(
+        self, config: Dict[str, Any], screen: RiskScreen, writer_cues: WriterCues, spanish: SpanishScreen
+    ) -> None:
         self.screen = screen
+        self.writer_cues = writer_cues
+        self.spanish = spanish
         self.classifier_min_confidence = float(config["classifier_min_confidence"])
 
     @classmethod
@@ -115,10 +189,19 @@ class RiskScreenComponent(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "RiskScreenComponent":
-        patterns_dir = Path(config["patterns_dir"])
+        return cls.from_directory(config, Path(config["patterns_dir"]))
+
+    @classmethod
+    def from_directory(cls, config: Dict[str, Any], patterns_dir: Path) -> "RiskScreenComponent":
+        """Build from the reviewed data files (relative paths from the project root)."""
         if not patterns_dir.is_absolute():
             patterns_dir = PROJECT_ROOT / patterns_dir
-        return cls(config, RiskScreen.from_directory(patterns_dir))
+        return cls(
+            config,
+            RiskScreen.from_directory(patterns_dir),
+            WriterCues.from_file(patterns_dir / WRITER_CUES_FILE),
+            SpanishScreen.from_file(patterns_dir / SPANISH_FILE),
+        )
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -126,12 +209,17 @@ class RiskScreenComponent(GraphComponent):
             if not text:
                 continue
             ranking = message.get(INTENT_RANKING_KEY) or []
+            if detect_language(text) != "en":
+                self._other_language(message, text, ranking)
+                continue
             decision = decide(
                 self.screen.screen(text),
                 classifier_top_intent(ranking),
                 self.classifier_min_confidence,
+                WriterContext(text, list(ranking), self.writer_cues),
             )
             if decision["intent"]:
+                decision["also_asked"] = also_asked(message)
                 override = {"name": decision["intent"], "confidence": 1.0}
                 message.set(INTENT, override, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [override] + list(ranking), add_to_output=True)
@@ -141,3 +229,24 @@ class RiskScreenComponent(GraphComponent):
                 message.set(INTENT, best_other_intent(ranking), add_to_output=True)
             message.set(RISK_PROPERTY, decision, add_to_output=True)
         return messages
+
+    def _other_language(self, message: Message, text: str, ranking: List[Dict[str, Any]]) -> None:
+        """A message the English NLU cannot read: the Spanish risk phrases, or a note in Spanish.
+
+        The classifier's guesses on it are ignored: they are guesses at words it never learned.
+        """
+        category = self.spanish.category(text)
+        intent = SPANISH_RISK_INTENT if category else OTHER_LANGUAGE_INTENT
+        decision = {
+            "intent": intent if category else None,
+            "vetoed": False,
+            "category": category,
+            "level": "current" if category else "none",
+            "layers": ["spanish"] if category else [],
+            "language": "es" if category or detect_language(text) == "es" else "other",
+            "writer": WRITER_FOR_INTENT[SPANISH_RISK_INTENT] if category else None,
+        }
+        override = {"name": intent, "confidence": 1.0}
+        message.set(INTENT, override, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [override] + list(ranking), add_to_output=True)
+        message.set(RISK_PROPERTY, decision, add_to_output=True)

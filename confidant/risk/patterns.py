@@ -17,6 +17,8 @@ from spacy.matcher import Matcher
 from spacy.vocab import Vocab
 
 from confidant.risk.normalize import SpellingData
+from confidant.risk.spanish import SPANISH_FILE
+from confidant.risk.writer import WRITER_CUES_FILE
 
 CATEGORIES = ("self_harm", "harm_others", "abuse")
 PERSONS = ("first", "third", "detect", "victim_first", "any")
@@ -49,6 +51,8 @@ REQUIRED_FILES = (
     "past.yml",
     "idioms.yml",
 )
+# Files beside the screen's own in data/risk that other parts of the risk layer read.
+COMPANION_FILES = (WRITER_CUES_FILE, SPANISH_FILE)  # who is writing; risk phrases in Spanish
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 _MACRO = re.compile(r"^\$[a-z][a-z0-9_]*$")
 
@@ -470,7 +474,7 @@ def load_directory(path: str | Path) -> RiskData:
     for name in REQUIRED_FILES:
         if name not in present:
             raise PatternError(name, None, f"is missing from {directory}")
-    for name in sorted(present - set(REQUIRED_FILES)):
+    for name in sorted(present - set(REQUIRED_FILES) - set(COMPANION_FILES)):
         raise PatternError(
             name,
             None,

@@ -15,6 +15,7 @@ from confidant.channels.sms_outbound import (
     TwilioSender,
     make_twilio_client,
 )
+from confidant.settings import current_settings
 from tests.channels.conftest import ACCOUNT_SID, AUTH_TOKEN, TWILIO_NUMBER
 
 PHONE = "+14155550142"
@@ -115,3 +116,18 @@ def test_the_output_channel_is_named_sms_and_renders_each_message() -> None:
     [reply] = delivered
     assert reply.parts == ['Shall we? Reply 1 for "Yes" or 2 for "No".'] and reply.response == "utter_q"
     assert output.offered_buttons == buttons
+
+
+def test_a_crisis_card_is_not_sent_by_sms_only_its_text(caplog) -> None:
+    caplog.set_level(logging.WARNING)
+    delivered = []
+    output = SmsOutputChannel(delivered.append)
+    card = current_settings().crisis.crisis_card("self_at_risk")
+    asyncio.run(output.send_response("sms-x", {"text": "Call or text 988.", "custom": card, "utter_action": "utter_x"}))
+    asyncio.run(output.send_response("sms-x", {"text": "", "custom": card}))
+    # Rasa's default for custom payloads would text the JSON; the SMS channel ignores them.
+    asyncio.run(output.send_custom_json("sms-x", card))
+    [reply] = delivered
+    assert reply.parts == ["Call or text 988."]
+    assert not any("crisis_card" in part or "{" in part for part in reply.parts)
+    assert not caplog.records  # expected on crisis replies: no warning each time

@@ -159,7 +159,7 @@ def test_help_and_fallback_name_the_practice_and_the_crisis_lines() -> None:
     assert len(help_line) <= SMS_PART_LIMIT
     fallback = fallback_text(settings)
     assert settings.crisis.emergency_number in fallback and settings.practice.phone in fallback
-    for line in settings.crisis.lines:
+    for line in settings.crisis.lines_for("general"):
         assert line.how in fallback
 
 

@@ -9,11 +9,17 @@ from typing import Any, Dict, List
 import pytest
 import yaml
 
+from confidant.response_filling import PHRASE_PREFIX, PHRASE_VARIABLES, check_responses
+from confidant.risk.categories import RISK_INTENT_LIST, SPANISH_RISK_INTENT
+from confidant.settings import FIRST_LINE_LIMIT, LINES_LIMIT, SITUATIONS, SPANISH_LIMIT, load_settings
 from tests.support.readability import SLOT_PATTERN, flesch_kincaid_grade, sentences
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
-RESPONSES: Dict[str, List[Dict[str, Any]]] = DOMAIN["responses"]
+ALL_RESPONSES: Dict[str, List[Dict[str, Any]]] = DOMAIN["responses"]
+# Phrases (utter_phrase_*) are parts filled into other responses ({next_reader}), never sent alone.
+PHRASES = {name: variations for name, variations in ALL_RESPONSES.items() if name.startswith(PHRASE_PREFIX)}
+RESPONSES = {name: variations for name, variations in ALL_RESPONSES.items() if name not in PHRASES}
 FAQ_RESPONSES = {name: variations for name, variations in RESPONSES.items() if name.startswith("utter_faq/")}
 SECTION_IDS = set(re.findall(r"^\|\s*([a-z][a-z-]*)\s*\|", (ROOT / "docs/source/SECTIONS.md").read_text(), re.M)) - {
     "id"
@@ -30,7 +36,15 @@ WORST_CASE = {
     "emergency_number": 5,
     "crisis_line": 30,
     "crisis_lines": 120,
+    # Per kind of writer (practice.yml crisis.situations; settings validation keeps them within).
+    **{f"first_line_{situation}": FIRST_LINE_LIMIT for situation in SITUATIONS},
+    **{f"lines_{situation}": LINES_LIMIT for situation in SITUATIONS},
+    "first_line_spanish": SPANISH_LIMIT,
+    # Filled when the message is sent; test_next_reader_phrases_fit checks the phrases keep to it.
+    "next_reader": 100,
 }
+# The parts of {next_reader}, longest cases: "on Wednesday, September 30", "12:30 p.m.".
+PHRASE_WORST_CASE = {"next_open_day": 26, "next_open_time": 10, "next_open_weekday": 9, "next_open_date": 12}
 SMS_LIMIT = 300
 REQUIRED_FAQ = {
     "what_is_confidentiality",
@@ -47,7 +61,35 @@ REQUIRED_FAQ = {
     "records_privacy",
     "bot_privacy",
     "contact_practice",
+    "minor_age",
+    "what_counts_as_abuse",
 }
+# Questions the policy page does not answer: each answer says so and sends the client to the
+# practice (docs/source/ has nothing more to give).
+BEYOND_POLICY_FAQ = {
+    "beyond_insurance",
+    "beyond_own_records",
+    "beyond_couples_family_group",
+    "beyond_telehealth",
+    "beyond_other_providers",
+    "beyond_school",
+    "beyond_employer",
+    "beyond_court_ordered",
+    "beyond_substances_crimes",
+    "beyond_past_abuse_adult",
+    "beyond_partner_violence",
+    "beyond_immigration",
+    "beyond_messaging",
+    "beyond_after_death",
+    "beyond_other",
+}
+# Words that would promise more than the policy does: it names three limits without saying they
+# are the only ones, and never says everything is private.
+OVERSTATEMENTS = re.compile(
+    r"only a few limits|the few limits|there are (?:only )?three limits|the only limits|"
+    r"yes, what you share|always private|100%|completely private|never shared",
+    re.IGNORECASE,
+)
 
 
 def web_variant(variations: List[Dict[str, Any]]) -> Dict[str, Any]:
@@ -59,7 +101,8 @@ def sms_variant(variations: List[Dict[str, Any]]) -> Dict[str, Any]:
 
 
 def worst_case_length(text: str) -> int:
-    return len(SLOT_PATTERN.sub(lambda m: "X" * WORST_CASE[m.group(1)], text))
+    lengths = {**WORST_CASE, **PHRASE_WORST_CASE}
+    return len(SLOT_PATTERN.sub(lambda m: "X" * lengths[m.group(1)], text))
 
 
 def test_the_section_list_is_the_one_from_the_source() -> None:
@@ -67,7 +110,22 @@ def test_the_section_list_is_the_one_from_the_source() -> None:
 
 
 def test_every_required_faq_has_a_response() -> None:
-    assert {name.split("/", 1)[1] for name in FAQ_RESPONSES} >= REQUIRED_FAQ
+    assert {name.split("/", 1)[1] for name in FAQ_RESPONSES} >= REQUIRED_FAQ | BEYOND_POLICY_FAQ
+
+
+@pytest.mark.parametrize("name", sorted(f"utter_faq/{key}" for key in BEYOND_POLICY_FAQ))
+def test_beyond_policy_answers_say_so_and_point_to_the_practice(name: str) -> None:
+    for variation in FAQ_RESPONSES[name]:
+        text = variation["text"]
+        assert "policy" in text and re.search(r"\bnot\b|n't\b", text), f"{name} must say the policy does not cover it"
+        assert "{practice_phone}" in text and "{practice_hours}" in text
+        assert "contact" in variation["metadata"]["source"]
+
+
+@pytest.mark.parametrize("name", sorted(FAQ_RESPONSES))
+def test_faq_answers_do_not_overstate_privacy(name: str) -> None:
+    for variation in FAQ_RESPONSES[name]:
+        assert not OVERSTATEMENTS.search(variation["text"]), variation["text"]
 
 
 @pytest.mark.parametrize("name", sorted(FAQ_RESPONSES))
@@ -121,16 +179,78 @@ def test_no_crisis_number_is_hard_coded(name: str) -> None:
         assert not re.search(r"\b(911|988|741741|999|112)\b", variation["text"])
 
 
-def test_crisis_messages_say_a_person_will_be_told_and_no_one_reads_live() -> None:
-    for name in ("utter_crisis_self_harm", "utter_crisis_harm_others", "utter_crisis_abuse"):
+ENGLISH_RISK_INTENTS = [i for i in RISK_INTENT_LIST if i.name != SPANISH_RISK_INTENT]
+VICTIM_WRITERS = {"adult_victim_ipv", "adult_victim_sexual_assault", "child_victim", "abuse_unspecified"}
+
+
+@pytest.mark.parametrize("risk_intent", ENGLISH_RISK_INTENTS, ids=lambda i: i.name)
+def test_the_first_crisis_message_is_short_and_gives_the_numbers_for_that_writer(risk_intent) -> None:
+    for variation in RESPONSES[risk_intent.reply]:
+        text = variation["text"]
+        assert "{emergency_number}" in text
+        assert f"{{first_line_{risk_intent.writer}}}" in text
+        assert len(text.split()) <= 30, "the numbers come first, in a short message"
+
+
+@pytest.mark.parametrize("risk_intent", ENGLISH_RISK_INTENTS, ids=lambda i: i.name)
+def test_the_rest_says_no_one_reads_live_that_a_person_is_told_and_when(risk_intent) -> None:
+    for variation in RESPONSES[f"{risk_intent.reply}_more"]:
+        text = variation["text"]
+        assert "automated" in text or "computer" in text
+        assert "{practice_name}" in text
+        assert "{next_reader}" in text
+
+
+@pytest.mark.parametrize("risk_intent", ENGLISH_RISK_INTENTS, ids=lambda i: i.name)
+def test_no_victim_wording_to_someone_who_hurts_others_and_no_might_act_to_a_victim(risk_intent) -> None:
+    texts = " ".join(v["text"] for v in RESPONSES[risk_intent.reply] + RESPONSES[f"{risk_intent.reply}_more"])
+    if risk_intent.writer == "harming_others":
+        assert "fault" not in texts and "deserve" not in texts
+    if risk_intent.writer in VICTIM_WRITERS:
+        assert "act on" not in texts and "might act" not in texts
+
+
+@pytest.mark.parametrize(
+    "name", ["utter_crisis_concern_abuse_more", "utter_crisis_child_more", "utter_crisis_abuse_more"]
+)
+def test_abuse_replies_state_the_reporting_duty(name: str) -> None:
+    for variation in RESPONSES[name]:
+        assert "report" in variation["text"] or "keep kids safe" in variation["text"]
+
+
+def test_the_child_reply_is_in_plain_words_and_says_you_are_not_in_trouble() -> None:
+    for name in ("utter_crisis_child", "utter_crisis_child_more"):
         for variation in RESPONSES[name]:
-            text = variation["text"]
-            assert "{emergency_number}" in text
-            assert "{crisis_line" in text
-            assert "automated" in text
-            assert "{practice_name}" in text
+            assert flesch_kincaid_grade(variation["text"]) <= 5.0, variation["text"]
+    for variation in RESPONSES["utter_crisis_child_more"]:
+        assert "not in trouble" in variation["text"] and "not your fault" in variation["text"]
+        assert "mandated" not in variation["text"] and "authorities" not in variation["text"]
 
 
-def test_abuse_crisis_message_states_the_reporting_duty_before_inviting_detail() -> None:
-    for variation in RESPONSES["utter_crisis_abuse"]:
-        assert "report" in variation["text"]
+def test_the_domain_can_be_filled_from_the_demo_practice() -> None:
+    """What the response generator checks at start-up: every placeholder and card has a source."""
+    slots = DOMAIN.get("slots", {})
+    check_responses(ALL_RESPONSES, load_settings(ROOT / "practice.yml").response_variables(), slots)
+
+
+def test_phrase_variables_stay_in_phrases() -> None:
+    assert set(PHRASE_WORST_CASE) == set(PHRASE_VARIABLES)
+    for name, variations in RESPONSES.items():
+        for variation in variations:
+            assert not set(SLOT_PATTERN.findall(variation["text"])) & set(PHRASE_VARIABLES), name
+
+
+@pytest.mark.parametrize("name", sorted(PHRASES))
+def test_next_reader_phrases_fit_and_read_plainly(name: str) -> None:
+    longest_day = max(
+        worst_case_length(variation["text"])
+        for phrase, variations in PHRASES.items()
+        if phrase.startswith(PHRASE_PREFIX + "day_")
+        for variation in variations
+    )
+    assert longest_day <= PHRASE_WORST_CASE["next_open_day"]
+    for variation in PHRASES[name]:
+        assert worst_case_length(variation["text"]) <= WORST_CASE["next_reader"]
+        assert set(SLOT_PATTERN.findall(variation["text"])) <= set(WORST_CASE) | set(PHRASE_WORST_CASE)
+        if name.startswith(PHRASE_PREFIX + "next_reader"):
+            assert flesch_kincaid_grade(variation["text"]) <= 8.0

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -13,6 +14,9 @@ from confidant.notify.outbox import Outbox, utc_now
 from confidant.notify.payloads import escalation_payload
 from confidant.settings import load_settings
 from tests.support.receivers import SmtpServer, WebhookReceiver, practice_for_local_receivers
+
+# The demo practice: Monday to Friday 9 to 5 in New York; Thanksgiving 2025 (27 November) closed.
+NEW_YORK = ZoneInfo("America/New_York")
 
 
 def local_settings(tmp_path: Path):
@@ -41,6 +45,11 @@ def escalate(outbox: Outbox, settings, text: str = "private words") -> str:
         lambda e: escalation_payload(settings, e, message_text=text),
     )
     return escalation.id
+
+
+def created_at(outbox: Outbox, escalation_id: str, moment: datetime) -> None:
+    stamp = moment.astimezone(timezone.utc).isoformat()  # as the outbox stores it
+    outbox._connection.execute("UPDATE escalations SET created_at = ? WHERE id = ?", (stamp, escalation_id))
 
 
 def test_both_notifiers_deliver_minimum_necessary(tmp_path: Path, targets) -> None:
@@ -105,14 +114,14 @@ def test_second_contact_is_paged_when_no_one_acknowledges(tmp_path: Path, target
     settings = local_settings(tmp_path)
     outbox = Outbox(tmp_path / "outbox.sqlite3")
     escalation_id = escalate(outbox, settings)
-    # Thirty-one minutes pass without an acknowledgement.
-    outbox._connection.execute(
-        "UPDATE escalations SET created_at = ? WHERE id = ?",
-        ((utc_now() - timedelta(minutes=31)).isoformat(), escalation_id),
-    )
+    # Wednesday 11 a.m. at the practice; thirty-one minutes pass without an acknowledgement.
+    created_at(outbox, escalation_id, datetime(2025, 11, 19, 11, tzinfo=NEW_YORK))
     dispatcher = Dispatcher(outbox, settings)
-    assert [e.id for e in dispatcher.page_second_contacts()] == [escalation_id]
-    assert dispatcher.page_second_contacts() == []
+    assert dispatcher.page_second_contacts(now=datetime(2025, 11, 19, 11, 29, tzinfo=NEW_YORK)) == []
+    assert [e.id for e in dispatcher.page_second_contacts(now=datetime(2025, 11, 19, 11, 31, tzinfo=NEW_YORK))] == [
+        escalation_id
+    ]
+    assert dispatcher.page_second_contacts(now=datetime(2025, 11, 19, 11, 32, tzinfo=NEW_YORK)) == []
     asyncio.run(dispatcher.deliver_due())
     subjects = [mail["Subject"] for mail in smtp.inbox]
     assert any("NOT YET ACKNOWLEDGED" in subject for subject in subjects)
@@ -130,3 +139,30 @@ def test_an_acknowledged_escalation_pages_no_one_else(tmp_path: Path, targets) -
         ((utc_now() - timedelta(hours=2)).isoformat(), escalation_id),
     )
     assert Dispatcher(outbox, settings).page_second_contacts() == []
+
+
+@pytest.mark.parametrize(
+    ("escalated", "not_yet", "due"),
+    [
+        # Friday night: no one is expected to acknowledge before Monday 9 a.m., then 30 minutes.
+        ((2025, 11, 21, 22, 0), [(2025, 11, 22, 12, 0), (2025, 11, 24, 9, 29)], (2025, 11, 24, 9, 30)),
+        # Sunday: the same Monday deadline.
+        ((2025, 11, 23, 15, 0), [(2025, 11, 24, 9, 0)], (2025, 11, 24, 9, 30)),
+        # Thanksgiving (a holiday in practice.yml): counts from Friday 9 a.m.
+        ((2025, 11, 27, 10, 0), [(2025, 11, 27, 10, 31), (2025, 11, 28, 9, 29)], (2025, 11, 28, 9, 30)),
+        # 4:50 p.m. on Wednesday: ten minutes that day, twenty from Friday (Thursday is the holiday).
+        ((2025, 11, 26, 16, 50), [(2025, 11, 26, 17, 21), (2025, 11, 28, 9, 19)], (2025, 11, 28, 9, 20)),
+        # Exactly at opening: the clock starts at once.
+        ((2025, 11, 19, 9, 0), [(2025, 11, 19, 9, 29)], (2025, 11, 19, 9, 30)),
+    ],
+)
+def test_the_second_contact_counts_office_time_only(tmp_path: Path, escalated, not_yet, due) -> None:
+    settings = local_settings(tmp_path)
+    outbox = Outbox(tmp_path / "outbox.sqlite3")
+    escalation_id = escalate(outbox, settings)
+    created_at(outbox, escalation_id, datetime(*escalated, tzinfo=NEW_YORK))
+    dispatcher = Dispatcher(outbox, settings)
+    for moment in not_yet:
+        assert dispatcher.page_second_contacts(now=datetime(*moment, tzinfo=NEW_YORK)) == [], moment
+    assert [e.id for e in dispatcher.page_second_contacts(now=datetime(*due, tzinfo=NEW_YORK))] == [escalation_id]
+    assert [n.notifier for n in outbox.notifications() if n.kind == "second_contact"] == ["clinical-director"]

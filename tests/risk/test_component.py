@@ -28,8 +28,11 @@ def top(name: str, confidence: float) -> dict:
         # The classifier cannot overrule the screen's evidence of negation...
         (NEGATED, top("risk_self_harm", 0.95), None, []),
         (NO_RISK, top("risk_harm_others", 0.2), None, []),  # below the classifier's floor
-        (FRIEND, top("faq", 0.5), "concern_for_someone", []),
-        (NO_RISK, top("concern_for_someone", 0.8), "concern_for_someone", []),
+        # Someone else at risk now is escalated too, with the reply for a worried friend.
+        (FRIEND, top("faq", 0.5), "concern_for_someone", ["screen"]),
+        (NO_RISK, top("concern_for_someone", 0.8), "concern_for_someone", ["classifier"]),
+        # The classifier alone names the writer through its own intent.
+        (NO_RISK, top("risk_child_abuse", 0.7), "risk_child_abuse", ["classifier"]),
         (THREAT_BY_OTHER, top("faq", 0.5), "risk_harm_others", ["screen"]),
     ],
 )
@@ -41,11 +44,9 @@ def test_union_of_the_layers(finding, classifier, intent, layers) -> None:
 
 @pytest.fixture(scope="module")
 def component() -> RiskScreenComponent:
-    from confidant.risk.screen import RiskScreen
-    from confidant.settings import PROJECT_ROOT
+    from pathlib import Path
 
-    screen = RiskScreen.from_directory(PROJECT_ROOT / "data/risk")
-    return RiskScreenComponent({"classifier_min_confidence": 0.3}, screen)
+    return RiskScreenComponent.from_directory({"classifier_min_confidence": 0.3}, Path("data/risk"))
 
 
 def parsed(text: str, intent: str, confidence: float) -> Message:
@@ -77,3 +78,48 @@ def test_a_risk_guess_the_screen_explained_away_is_demoted(component) -> None:
     [processed] = component.process([message])
     assert processed.get("intent")["name"] == "share_feelings"
     assert processed.get("risk")["vetoed"] is True
+
+
+@pytest.mark.parametrize(
+    "text, intent, writer",
+    [
+        ("my stepdad comes in my room at night and touches me, im 13", "risk_child_abuse", "child_victim"),
+        ("my husband hit me again last night and took my phone", "risk_partner_violence", "adult_victim_ipv"),
+        ("i slapped my son and it left a mark, i feel sick about it", "risk_harm_others", "harming_others"),
+        ("horrible thoughts of hurting my baby keep coming, i would never", "intrusive_thoughts", "intrusive_thoughts"),
+        ("my friend texted me she is going to kill herself tonight", "concern_for_someone", "concern_self_harm"),
+        ("my neighbours kid has bruises all over his arms again", "concern_abuse", "concern_abuse"),
+        ("i was raped at a party last weekend", "risk_sexual_assault", "adult_victim_sexual_assault"),
+        ("my uncle abused me as a kid and now he babysits my niece", "concern_abuse", "concern_abuse"),
+        ("i want to kill myself", "risk_self_harm", "self_at_risk"),
+    ],
+)
+def test_the_reply_fits_who_is_writing(component, text, intent, writer) -> None:
+    [message] = component.process([parsed(text, "faq", 0.9)])
+    assert message.get("intent")["name"] == intent
+    assert message.get("risk")["writer"] == writer
+    assert message.get("risk")["writer_reason"]
+
+
+def test_a_risk_message_that_asks_a_question_keeps_the_answer_it_asked_for(component) -> None:
+    message = parsed("im 14 and i cut myself, will you tell my parents?", "faq", 0.9)
+    selected = {"intent_response_key": "faq/tell_parents", "confidence": 0.8}
+    message.set("response_selector", {"faq": {"response": selected}})
+    [processed] = component.process([message])
+    assert processed.get("intent")["name"] == "risk_self_harm"
+    assert processed.get("risk")["also_asked"] == "faq/tell_parents"
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("ya no quiero vivir, no le encuentro sentido a nada", "risk_spanish"),
+        ("mi papá me pega cuando llega borracho", "risk_spanish"),
+        ("¿mis papás pueden ver lo que le digo a la terapeuta?", "other_language"),
+        ("no quiero morir, solo estoy cansada de todo", "other_language"),
+    ],
+)
+def test_spanish_is_screened_in_spanish_and_never_guessed_at(component, text, intent) -> None:
+    # The classifier's guess on Spanish text (here a risk intent) is ignored.
+    [message] = component.process([parsed(text, "risk_self_harm", 0.9)])
+    assert message.get("intent")["name"] == intent

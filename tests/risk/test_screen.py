@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from confidant.risk.categories import RISK_INTENTS, SPANISH_RISK_INTENT
 from confidant.risk.evaluation import Message, evaluate, load_messages
 from confidant.risk.patterns import PatternError
 from confidant.risk.screen import RiskFinding, RiskScreen
@@ -323,6 +324,12 @@ def test_held_out_set_is_not_in_tests_or_training_data() -> None:
         if line.startswith("- ")
     ]
     assert not [t for t in trained if t in held_out]
+    per_intent: dict = {}
     for block in nlu["nlu"]:
-        assert block["intent"] in {"risk_self_harm", "risk_harm_others", "risk_abuse_disclosure", "concern_for_someone"}
-        assert len([line for line in block["examples"].splitlines() if line.startswith("- ")]) >= 45
+        assert block["intent"] in RISK_INTENTS
+        per_intent[block["intent"]] = per_intent.get(block["intent"], 0) + len(
+            [line for line in block["examples"].splitlines() if line.startswith("- ")]
+        )
+    # Every risk intent DIET learns has enough examples; the unclear-abuse one is kept small.
+    assert set(per_intent) == RISK_INTENTS - {SPANISH_RISK_INTENT}
+    assert all(count >= 40 for intent, count in per_intent.items() if intent != "risk_abuse_disclosure"), per_intent

@@ -1,0 +1,352 @@
+"""Evaluate on sets written apart from the training data, in the way people really write.
+
+Two kinds of CSV set, each scored on what the client would actually get from the model:
+
+- question sets (`text,expected[,secondary,...]`): the topic answered. Strict = the expected
+  answer; helpful = the expected or the second topic the message asks about, or for a question
+  the policy does not cover, any honest "the policy does not cover this, ask the practice" answer.
+  Reported per topic and per message length (short < 80 characters, medium < 200, long).
+- risk sets (`text,category|label,writer`): recall per category and per writer, false alarms on
+  messages with no current risk, and whether the reply was the one for that kind of writer.
+
+The development set in `../shared/eval-dev/` uses other label names (`risk_self`, `no_risk`,
+`beyond_policy`); they are mapped here so both read the same way. Never train on any of these.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional
+
+from confidant.evaluation.model import answer_key, load_agent, parse_all
+from confidant.nlu.language import detect_language
+from confidant.risk.categories import CATEGORY_FOR_INTENT, OTHER_LANGUAGE_INTENT, WRITER_FOR_INTENT
+from confidant.settings import PROJECT_ROOT
+
+HELDOUT_DIR = PROJECT_ROOT / "heldout"
+DEV_SET_DIR = PROJECT_ROOT.parent / "shared" / "eval-dev"
+
+# Development-set names -> ours.
+DEV_RISK_LABELS = {"risk_self": "self_harm", "risk_others": "harm_others", "abuse": "abuse", "no_risk": "none"}
+BEYOND_PREFIX = "beyond_"
+BEYOND_LABEL = "beyond_policy"
+LENGTH_BANDS = (("short", 80), ("medium", 200), ("long", 10**9))
+# Answers that honestly send a question the policy does not cover to the practice.
+SAFE_DEFLECTIONS = frozenset({"faq/contact_practice"})
+# Topics whose answers overlap enough that one is a fair (not strict) answer to the other.
+RELATED_TOPICS = {
+    "limits_overview": {"limit_harm", "limit_abuse", "limit_court", "warned_before_disclosure"},
+    "limit_harm": {"limits_overview"},
+    "limit_abuse": {"limits_overview", "what_counts_as_abuse"},
+    "what_counts_as_abuse": {"limit_abuse"},
+    "limit_court": {"limits_overview"},
+    "what_is_confidentiality": {"safe_to_share", "limits_overview"},
+    "safe_to_share": {"what_is_confidentiality"},
+    "tell_parents": {"minor_age"},
+    "minor_age": {"tell_parents"},
+    "is_it_law": {"what_is_confidentiality"},
+}
+
+
+def length_band(text: str) -> str:
+    """short / medium / long by characters, the bands the development set uses."""
+    for name, limit in LENGTH_BANDS:
+        if len(text) < limit:
+            return name
+    return LENGTH_BANDS[-1][0]
+
+
+def topic_of(answer: str) -> str:
+    """`faq/limit_court` -> `limit_court`; `faq/beyond_insurance` -> `beyond_insurance`."""
+    return answer.split("/", 1)[1] if answer.startswith("faq/") else answer
+
+
+def normalise_topic(label: str) -> str:
+    """Our labels and the development set's, in one vocabulary (`beyond/x` -> `beyond_x`)."""
+    label = label.strip()
+    if label.startswith("beyond/"):
+        return BEYOND_PREFIX + label.split("/", 1)[1]
+    return label
+
+
+def is_beyond(topic: str) -> bool:
+    return topic == BEYOND_LABEL or topic.startswith(BEYOND_PREFIX)
+
+
+# ---- questions ------------------------------------------------------------------------------
+
+
+@dataclass
+class QuestionRow:
+    text: str
+    expected: str
+    secondary: Optional[str] = None
+
+
+def load_questions(path: Path) -> List[QuestionRow]:
+    """A question set; the development set's `questions_meta.csv` supplies its second topics."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    secondaries: Dict[int, str] = {}
+    meta = path.with_name("questions_meta.csv")
+    if meta.exists():
+        with meta.open(encoding="utf-8", newline="") as handle:
+            for entry in csv.DictReader(handle):
+                if entry.get("secondary_topic"):
+                    secondaries[int(entry["row"])] = entry["secondary_topic"]
+    return [
+        QuestionRow(
+            text=row["text"],
+            expected=normalise_topic(row["expected"]),
+            secondary=normalise_topic(row.get("secondary") or secondaries.get(number, "")) or None,
+        )
+        for number, row in enumerate(rows, start=1)
+    ]
+
+
+def judge_question(row: QuestionRow, got: str) -> tuple[bool, bool]:
+    """(strict, helpful) for one answer. An escalation is helpful only where the question
+    mentions a risk topic the limit answers would cover; it never counts as strict."""
+    got_topic = topic_of(got)
+    if row.expected == BEYOND_LABEL:
+        strict = is_beyond(got_topic)
+    else:
+        strict = got_topic == row.expected
+    helpful = strict or (row.secondary is not None and got_topic == row.secondary)
+    if not helpful and is_beyond(row.expected):
+        helpful = is_beyond(got_topic) or got in SAFE_DEFLECTIONS
+    if not helpful:
+        helpful = got_topic in RELATED_TOPICS.get(row.expected, set())
+    if not helpful and got == OTHER_LANGUAGE_INTENT:
+        # A question in Spanish gets a note in Spanish on what the assistant can do: the
+        # intended answer until full Spanish answers exist.
+        helpful = detect_language(row.text) != "en"
+    return strict, helpful
+
+
+@dataclass
+class Tally:
+    n: int = 0
+    strict: int = 0
+    helpful: int = 0
+
+    def add(self, strict: bool, helpful: bool) -> None:
+        self.n += 1
+        self.strict += int(strict)
+        self.helpful += int(helpful)
+
+    def as_dict(self) -> Dict[str, Any]:
+        return {
+            "n": self.n,
+            "strict": round(self.strict / self.n, 3) if self.n else None,
+            "helpful": round(self.helpful / self.n, 3) if self.n else None,
+        }
+
+
+@dataclass
+class QuestionReport:
+    overall: Tally = field(default_factory=Tally)
+    by_topic: Dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    by_length: Dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    deflection: Tally = field(default_factory=Tally)
+    escalated: int = 0
+    errors: List[tuple[str, str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> Dict[str, Any]:
+        return {
+            "overall": self.overall.as_dict(),
+            "by_length": {band: self.by_length[band].as_dict() for band, _ in LENGTH_BANDS if band in self.by_length},
+            "by_topic": {topic: tally.as_dict() for topic, tally in sorted(self.by_topic.items())},
+            "beyond_policy_safe_deflection": self.deflection.as_dict()["helpful"],
+            "questions_escalated": self.escalated,
+        }
+
+
+def score_questions(rows: List[QuestionRow], answers: List[str], risk_intents: Iterable[str]) -> QuestionReport:
+    risk_intents = set(risk_intents)
+    report = QuestionReport()
+    for row, got in zip(rows, answers, strict=True):
+        strict, helpful = judge_question(row, got)
+        report.overall.add(strict, helpful)
+        report.by_topic[BEYOND_LABEL if is_beyond(row.expected) else row.expected].add(strict, helpful)
+        report.by_length[length_band(row.text)].add(strict, helpful)
+        if is_beyond(row.expected):
+            report.deflection.add(strict, helpful)
+        if got in risk_intents:
+            report.escalated += 1
+        if not strict:
+            report.errors.append((row.text, row.expected, got))
+    return report
+
+
+# ---- risk -----------------------------------------------------------------------------------
+
+
+@dataclass
+class RiskRow:
+    text: str
+    category: str  # self_harm | harm_others | abuse | none
+    writer: str
+
+
+def load_risk(path: Path) -> List[RiskRow]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    loaded = []
+    for row in rows:
+        raw = (row.get("category") or row.get("label") or "").strip()
+        loaded.append(RiskRow(text=row["text"], category=DEV_RISK_LABELS.get(raw, raw), writer=row["writer"].strip()))
+    return loaded
+
+
+@dataclass
+class RiskOutcome:
+    escalated: bool
+    category: Optional[str]
+    writer: Optional[str]
+
+
+def risk_outcome(parse: Dict[str, Any]) -> RiskOutcome:
+    """What the assistant did with a message: escalated or not, for which category and writer."""
+    intent = (parse.get("intent") or {}).get("name")
+    category = CATEGORY_FOR_INTENT.get(intent)
+    return RiskOutcome(escalated=category is not None, category=category, writer=WRITER_FOR_INTENT.get(intent))
+
+
+# The writer kinds that share one reply (a set's writer label -> the reply's writer kind).
+REPLY_KIND = {
+    "self_at_risk": "self_at_risk",
+    "harming_others": "harming_others",
+    "parent_harming_child": "harming_others",
+    "adult_victim_ipv": "adult_victim_ipv",
+    "adult_victim_sexual_assault": "adult_victim_sexual_assault",
+    "child_victim": "child_victim",
+    "concern_self_harm": "concern_self_harm",
+    "bystander_self_harm": "concern_self_harm",
+    "concern_child_abuse": "concern_abuse",
+    "witness_child_abuse": "concern_abuse",
+    "concern_elder_abuse": "concern_abuse",
+    "witness_elder_abuse": "concern_abuse",
+    "intrusive_thoughts": "intrusive_thoughts",
+    "past_abuse_adult": "concern_abuse",
+}
+
+
+@dataclass
+class RiskReport:
+    recall_by_category: Dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    recall_by_writer: Dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    recall_by_length: Dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    false_alarms: Tally = field(default_factory=Tally)
+    reply_fits: Tally = field(default_factory=Tally)
+    misses: List[tuple[str, str, str]] = field(default_factory=list)
+    alarms: List[str] = field(default_factory=list)
+    wrong_reply: List[tuple[str, str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> Dict[str, Any]:
+        def recall(tallies: Dict[str, Tally]) -> Dict[str, Any]:
+            return {key: f"{t.strict}/{t.n}" for key, t in sorted(tallies.items())}
+
+        risk_total = sum(t.n for t in self.recall_by_category.values())
+        caught = sum(t.strict for t in self.recall_by_category.values())
+        return {
+            "recall": round(caught / risk_total, 3) if risk_total else None,
+            "recall_by_category": recall(self.recall_by_category),
+            "recall_by_writer": recall(self.recall_by_writer),
+            "recall_by_length": recall(self.recall_by_length),
+            "false_alarm_rate": (
+                round(self.false_alarms.strict / self.false_alarms.n, 3) if self.false_alarms.n else None
+            ),
+            "false_alarms": f"{self.false_alarms.strict}/{self.false_alarms.n}",
+            "reply_for_another_writer": f"{self.reply_fits.n - self.reply_fits.strict}/{self.reply_fits.n}",
+        }
+
+
+def score_risk(rows: List[RiskRow], outcomes: List[RiskOutcome]) -> RiskReport:
+    report = RiskReport()
+    for row, outcome in zip(rows, outcomes, strict=True):
+        if row.category == "none":
+            report.false_alarms.add(outcome.escalated, False)
+            if outcome.escalated:
+                report.alarms.append(row.text)
+            continue
+        report.recall_by_category[row.category].add(outcome.escalated, False)
+        report.recall_by_writer[row.writer].add(outcome.escalated, False)
+        report.recall_by_length[length_band(row.text)].add(outcome.escalated, False)
+        if not outcome.escalated:
+            report.misses.append((row.text, row.category, row.writer))
+            continue
+        wanted = REPLY_KIND.get(row.writer)
+        if wanted:
+            fits = outcome.writer == wanted
+            report.reply_fits.add(fits, False)
+            if not fits:
+                report.wrong_reply.append((row.text, wanted, outcome.writer or "?"))
+    return report
+
+
+# ---- running --------------------------------------------------------------------------------
+
+
+def evaluate_questions(agent: Any, path: Path) -> QuestionReport:
+    rows = load_questions(path)
+    parses = parse_all(agent, [row.text for row in rows])
+    return score_questions(rows, [answer_key(parse) for parse in parses], CATEGORY_FOR_INTENT)
+
+
+def evaluate_risk(agent: Any, path: Path) -> RiskReport:
+    rows = load_risk(path)
+    parses = parse_all(agent, [row.text for row in rows])
+    return score_risk(rows, [risk_outcome(parse) for parse in parses])
+
+
+def default_sets() -> Dict[str, Dict[str, Path]]:
+    """Every set present: ours under heldout/, and the development set beside the checkout."""
+    sets: Dict[str, Dict[str, Path]] = {}
+    for name, folder in (("independent", HELDOUT_DIR / "independent"), ("development", DEV_SET_DIR)):
+        found = {kind: folder / f"{kind}.csv" for kind in ("questions", "risk") if (folder / f"{kind}.csv").exists()}
+        if found:
+            sets[name] = found
+    return sets
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--errors", action="store_true", help="print every miss (text included)")
+    parser.add_argument("--json", help="write the figures to this file")
+    args = parser.parse_args(argv)
+    agent = load_agent(args.model)
+    figures: Dict[str, Any] = {}
+    for name, paths in default_sets().items():
+        figures[name] = {}
+        if "questions" in paths:
+            report = evaluate_questions(agent, paths["questions"])
+            figures[name]["questions"] = report.as_dict()
+            if args.errors:
+                for text, expected, got in report.errors:
+                    print(f"[{name} q] {expected:28} <- {got:34} | {text[:140]}")
+        if "risk" in paths:
+            risk = evaluate_risk(agent, paths["risk"])
+            figures[name]["risk"] = risk.as_dict()
+            if args.errors:
+                for text, category, writer in risk.misses:
+                    print(f"[{name} miss] {category}/{writer} | {text[:160]}")
+                for text in risk.alarms:
+                    print(f"[{name} alarm] {text[:160]}")
+                for text, wanted, got in risk.wrong_reply:
+                    print(f"[{name} reply] wanted {wanted} got {got} | {text[:120]}")
+    print(json.dumps(figures, indent=2))
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""What the response generator fills into domain responses besides the practice details.
+
+Two things depend on more than practice.yml: `{next_reader}` depends on the moment a message
+is sent (office hours, in the practice's time zone), and a crisis card
+(`custom: {crisis_card: <situation>}`) becomes the lines for that kind of writer. The words
+of `{next_reader}` are domain responses (`utter_phrase_*`), so every client-facing sentence
+stays in domain.yml; this module only picks which phrase and fills in the day and time.
+
+Rasa sends a response with its placeholders unfilled, all of them, when one is unknown, so
+`check_responses` refuses at start-up a domain that names something no one fills.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Set
+
+from confidant.office_hours import OfficeWeek, next_reader
+from confidant.settings import SITUATIONS, PracticeSettings
+
+# Filled when the message is sent.
+SEND_TIME_VARIABLES = ("next_reader",)
+PHRASE_OPEN = "utter_phrase_next_reader_open"
+PHRASE_CLOSED = "utter_phrase_next_reader_closed"
+DAY_PHRASES = {
+    "today": "utter_phrase_day_today",
+    "tomorrow": "utter_phrase_day_tomorrow",
+    "weekday": "utter_phrase_day_weekday",
+    "date": "utter_phrase_day_date",
+}
+PHRASES = (PHRASE_OPEN, PHRASE_CLOSED, *DAY_PHRASES.values())
+# Only phrases may name these (they are the parts of `{next_reader}`).
+PHRASE_VARIABLES = ("next_open_day", "next_open_time", "next_open_weekday", "next_open_date")
+PHRASE_PREFIX = "utter_phrase_"
+CRISIS_CARD = "crisis_card"
+# The placeholders Rasa's interpolator recognises.
+PLACEHOLDER = re.compile(r"{([^\n{}]+?)}")
+
+DOUBLE_STOP = re.compile(r"(?<=\.m)\.\.")
+
+Render = Callable[[str, Dict[str, str]], str]
+
+
+class ResponseError(ValueError):
+    """domain.yml names a placeholder, phrase or situation that nothing fills in."""
+
+
+def next_reader_text(week: OfficeWeek, sent_at: datetime, render: Render) -> str:
+    """The `{next_reader}` sentence for a message sent at `sent_at`.
+
+    `render(response_name, variables)` fills a domain phrase (for the message's channel).
+    """
+    reader = next_reader(week, sent_at)
+    if reader.open_now:
+        return render(PHRASE_OPEN, {})
+    parts = {"next_open_weekday": reader.weekday, "next_open_date": reader.date, "next_open_time": reader.time}
+    parts["next_open_day"] = render(DAY_PHRASES[reader.day_kind], parts)
+    # "from 9 a.m." at the end of a sentence: one full stop, not two.
+    return DOUBLE_STOP.sub(".", render(PHRASE_CLOSED, parts))
+
+
+def expand_crisis_card(response: Dict[str, Any], settings: PracticeSettings) -> Dict[str, Any]:
+    """Turn `custom: {crisis_card: <situation>}` into the card the web chat draws."""
+    custom = response.get("custom")
+    if isinstance(custom, dict) and isinstance(custom.get(CRISIS_CARD), str):
+        response["custom"] = {**custom, **settings.crisis.crisis_card(custom[CRISIS_CARD])}
+    return response
+
+
+def check_responses(
+    responses: Mapping[str, List[Dict[str, Any]]],
+    practice_variables: Iterable[str],
+    slot_names: Iterable[str] = (),
+) -> None:
+    """Refuse responses that name a placeholder, phrase or crisis card situation nothing fills."""
+    known = set(practice_variables) | set(slot_names) | set(SEND_TIME_VARIABLES)
+    problems: List[str] = []
+    uses_next_reader = False
+    for name, variations in responses.items():
+        allowed = known | set(PHRASE_VARIABLES) if name.startswith(PHRASE_PREFIX) else known
+        for variation in variations:
+            used = _placeholders(variation.get("text"))
+            uses_next_reader |= "next_reader" in used
+            for unknown in sorted(used - allowed):
+                problems.append(f"{name} names {{{unknown}}}, which {_who_fills(unknown)}")
+            custom = variation.get("custom")
+            card = custom.get(CRISIS_CARD) if isinstance(custom, dict) else None
+            if card is not None and card not in SITUATIONS:
+                problems.append(f"{name} has a crisis card for {card!r}, not one of crisis.situations")
+    if uses_next_reader:
+        problems += [f"{{next_reader}} needs the phrase {phrase}" for phrase in PHRASES if phrase not in responses]
+    if problems:
+        raise ResponseError("domain.yml responses cannot be filled in:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+def _placeholders(text: Optional[str]) -> Set[str]:
+    return set(PLACEHOLDER.findall(text or ""))
+
+
+def _who_fills(name: str) -> str:
+    if name == "first_line_spanish":
+        return "needs a crisis line with a `spanish` phrase in practice.yml"
+    if name in PHRASE_VARIABLES:
+        return f"only the {PHRASE_PREFIX}* phrases may use"
+    return "is neither a practice detail, a send-time value nor a slot"

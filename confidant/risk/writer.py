@@ -1,0 +1,167 @@
+"""Who is writing a risk message, so the reply speaks to that person.
+
+The screen and DIET decide WHAT the risk is (the category) and whether it is current. This
+module decides which risk intent, and so which reply, fits the writer: a teenager hit at home
+needs the child line and "you are not in trouble", a man who hits his partner must never be told
+"this is not your fault", a new mother frightened by her own thoughts needs calm, not police.
+
+Reviewed cues in data/risk/writers.yml come first (they are precise where they match); DIET's
+ranking among the category's intents comes next; the category's default reply last. None of
+this can stop an escalation: it only chooses among the replies of the category.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence
+
+import yaml
+
+from confidant.risk.categories import ABUSE, HARM_OTHERS, INTENT_FOR_CATEGORY, SELF_HARM, intents_of
+
+WRITER_CUES_FILE = "writers.yml"
+CUE_KINDS = ("child", "partner", "sexual_assault", "harming", "intrusive", "bystander", "elder", "access_to_children")
+THREAT_TO_WRITER_PATTERNS = ("harm_others.threat_to_me", "harm_others.threat_to_me_weak")
+VICTIM_IS_WRITER_PATTERNS = ("abuse.violence_to_me", "abuse.fear_at_home")
+_WRITER_AS_OBJECT = re.compile(r"\b(me|us|my (room|bed|body|privates))\b")
+_WRITER_AS_SUBJECT = re.compile(r"\b(i|i'?m|im|i am|i'?ve|ive)\b")
+# DIET's say on the writer counts from this confidence (within the category's intents).
+CLASSIFIER_MIN_SHARE = 0.4
+
+
+class WriterCueError(ValueError):
+    """The cue file is missing a kind or holds an expression that does not compile."""
+
+
+@dataclass(frozen=True)
+class WriterCues:
+    """Compiled cue expressions by kind."""
+
+    expressions: Dict[str, Sequence[re.Pattern[str]]]
+
+    @classmethod
+    def none(cls) -> "WriterCues":
+        """No cues at all: every choice falls to the screen's level, DIET or the default."""
+        return cls({kind: () for kind in CUE_KINDS})
+
+    @classmethod
+    def from_file(cls, path: Path) -> "WriterCues":
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        compiled: Dict[str, Sequence[re.Pattern[str]]] = {}
+        for kind in CUE_KINDS:
+            if kind not in raw:
+                raise WriterCueError(f"{path.name}: no '{kind}' cues")
+            try:
+                compiled[kind] = tuple(re.compile(expression) for expression in raw[kind])
+            except re.error as error:
+                raise WriterCueError(f"{path.name}: a '{kind}' cue does not compile: {error}") from error
+        return cls(compiled)
+
+    def found(self, kind: str, text: str) -> Optional[str]:
+        """The first text that a cue of `kind` matches, or None."""
+        for expression in self.expressions[kind]:
+            match = expression.search(text)
+            if match:
+                return match.group(0)
+        return None
+
+
+@dataclass(frozen=True)
+class WriterChoice:
+    """The risk intent whose reply fits the writer, and the evidence for choosing it."""
+
+    intent: str
+    reason: str
+    default: bool = False  # nothing told who is writing: the category's own reply
+
+
+def _classifier_pick(ranking: Iterable[Dict[str, Any]], allowed: frozenset) -> Optional[str]:
+    """DIET's best intent among `allowed`, if it holds a fair share of their confidence."""
+    candidates = [c for c in ranking if c.get("name") in allowed]
+    total = sum(float(c.get("confidence") or 0.0) for c in candidates)
+    if not candidates or total <= 0:
+        return None
+    best = max(candidates, key=lambda c: float(c.get("confidence") or 0.0))
+    return best["name"] if float(best.get("confidence") or 0.0) / total >= CLASSIFIER_MIN_SHARE else None
+
+
+def _writer_is_victim(text: str, evidence: List[Dict[str, Any]]) -> bool:
+    """Is the harm in the evidence done to the writer ("hits me", "I'm being abused")?"""
+    for item in evidence:
+        if item.get("pattern") in VICTIM_IS_WRITER_PATTERNS or _WRITER_AS_OBJECT.search(item.get("text", "").lower()):
+            return True
+        before = text[max(0, int(item.get("start", 0)) - 25) : int(item.get("start", 0))].lower()
+        if item.get("pattern") == "abuse.being_abused" and _WRITER_AS_SUBJECT.search(before):
+            return True
+    return False
+
+
+def choose_writer(
+    category: str,
+    level: str,
+    text: str,
+    evidence: List[Dict[str, Any]],
+    ranking: Iterable[Dict[str, Any]],
+    cues: WriterCues,
+) -> WriterChoice:
+    """The reply for a message already judged to be current risk of `category`.
+
+    `level` is the screen's level ("third_party" means the screen found it is about someone
+    else), `text` the message, `evidence` the screen's matches (offsets into `text`).
+    """
+    ranking = list(ranking)
+    lowered = text.lower()
+    patterns = {item.get("pattern") for item in evidence}
+
+    def cue(kind: str) -> Optional[str]:
+        return cues.found(kind, lowered)
+
+    if category == SELF_HARM:
+        if level == "third_party":
+            return WriterChoice("concern_for_someone", "the screen found it is about someone else")
+        found = cue("intrusive")
+        if found:
+            return WriterChoice("intrusive_thoughts", f"intrusive-thought cue {found!r}")
+        picked = _classifier_pick(ranking, intents_of(SELF_HARM))
+        if picked and picked != INTENT_FOR_CATEGORY[SELF_HARM]:
+            return WriterChoice(picked, "classifier")
+        return WriterChoice(INTENT_FOR_CATEGORY[SELF_HARM], "the writer is at risk", default=True)
+
+    if category == HARM_OTHERS:
+        if patterns & set(THREAT_TO_WRITER_PATTERNS):
+            if cue("child"):
+                return WriterChoice("risk_child_abuse", f"threat to a child writer ({cue('child')!r})")
+            if cue("partner"):
+                return WriterChoice("risk_partner_violence", f"threat from a partner ({cue('partner')!r})")
+            return WriterChoice("risk_abuse_disclosure", "threat to the writer")
+        found = cue("intrusive")
+        if found:
+            return WriterChoice("intrusive_thoughts", f"intrusive-thought cue {found!r}")
+        return WriterChoice(INTENT_FOR_CATEGORY[HARM_OTHERS], "the writer may hurt someone", default=True)
+
+    if category == ABUSE:
+        harming = cue("harming")
+        if harming:
+            return WriterChoice("risk_harm_others", f"the writer is hurting someone ({harming!r})")
+        child = cue("child")
+        assault = cue("sexual_assault")
+        if assault and not child:
+            return WriterChoice("risk_sexual_assault", f"sexual assault cue {assault!r}")
+        victim = _writer_is_victim(lowered, evidence)
+        if child and (victim or assault or not cue("bystander")):
+            return WriterChoice("risk_child_abuse", f"child writer cue {child!r}")
+        partner = cue("partner")
+        if victim and partner:
+            return WriterChoice("risk_partner_violence", f"partner cue {partner!r}")
+        if not victim and (cue("bystander") or cue("elder") or cue("access_to_children")):
+            return WriterChoice("concern_abuse", "someone else is being hurt")
+        picked = _classifier_pick(ranking, intents_of(ABUSE) | {"risk_harm_others"})
+        if picked:
+            return WriterChoice(picked, "classifier")
+        if victim:
+            return WriterChoice("risk_abuse_disclosure", "the writer is being hurt; who by is unclear", default=True)
+        return WriterChoice(INTENT_FOR_CATEGORY[ABUSE], "who is hurt is unclear", default=True)
+
+    return WriterChoice(INTENT_FOR_CATEGORY.get(category, INTENT_FOR_CATEGORY[SELF_HARM]), "unknown category", True)

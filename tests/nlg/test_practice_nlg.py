@@ -1,0 +1,198 @@
+"""The response generator inside Rasa: crisis placeholders, the crisis card, honest time."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Dict, Optional
+from zoneinfo import ZoneInfo
+
+import pytest
+import yaml
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from confidant.practice_nlg import PracticeResponseGenerator
+from confidant.response_filling import ResponseError
+from confidant.settings import SITUATIONS, load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+SETTINGS = load_settings(ROOT / "practice.yml")
+NEW_YORK = ZoneInfo("America/New_York")
+
+# Responses the way the lead's crisis replies will use the new placeholders.
+TEST_RESPONSES = {
+    "utter_test_first": [
+        {"text": "Please {first_line_self_at_risk}. Also: {lines_self_at_risk}. {first_line_spanish}."},
+    ],
+    "utter_test_card": [
+        {"text": "Help is there any time: {first_line_child_victim}.", "custom": {"crisis_card": "child_victim"}},
+        {"text": "Any time: {first_line_child_victim}.", "custom": {"crisis_card": "child_victim"}, "channel": "sms"},
+    ],
+    "utter_test_time": [
+        {"text": "I'm letting a person know. {next_reader}"},
+        {"text": "SMS: {next_reader}", "channel": "sms"},
+    ],
+}
+
+
+def generator(responses: Optional[Dict[str, Any]] = None, now: Optional[datetime] = None) -> PracticeResponseGenerator:
+    data = copy.deepcopy(DOMAIN)
+    data["responses"].update(responses if responses is not None else TEST_RESPONSES)
+    domain = Domain.from_dict(data)
+    moment = now or datetime(2025, 11, 19, 11, tzinfo=NEW_YORK)
+    return PracticeResponseGenerator(domain=domain, settings=SETTINGS, clock=lambda: moment)
+
+
+def say(nlg: PracticeResponseGenerator, name: str, channel: str = "socketio") -> Dict[str, Any]:
+    tracker = DialogueStateTracker("conv-1", [])
+    response = asyncio.run(nlg.generate(name, tracker, channel))
+    assert response is not None
+    return response
+
+
+def test_the_first_line_and_lines_of_a_situation_are_filled() -> None:
+    text = say(generator(), "utter_test_first")["text"]
+    assert text == (
+        "Please call or text 988 (Suicide & Crisis Lifeline). Also: call or text 988 (Suicide & Crisis "
+        "Lifeline), or text HOME to 741741 (Crisis Text Line). llame al 988 y marque 2, o envíe AYUDA por "
+        "mensaje de texto al 988."
+    )
+
+
+def test_every_existing_response_still_renders_completely() -> None:
+    nlg = generator()
+    for name in DOMAIN["responses"]:
+        if name.startswith("utter_phrase_"):  # parts of {next_reader}, never sent alone
+            continue
+        for channel in ("socketio", "sms"):
+            text = say(nlg, name, channel).get("text") or ""
+            assert "{" not in text, f"{name} ({channel}) left a placeholder: {text}"
+
+
+def test_a_crisis_card_becomes_the_widgets_payload() -> None:
+    response = say(generator(), "utter_test_card")
+    assert response["text"].startswith("Help is there any time: call or text 1-800-422-4453")
+    assert response["custom"] == SETTINGS.crisis.crisis_card("child_victim")
+    card = response["custom"]["crisis_card"]
+    assert card["emergency"] == {"name": "Emergency", "call": "911"}
+    assert [line["name"] for line in card["lines"]] == ["Childhelp Child Abuse Hotline", "Crisis Text Line"]
+    assert set(card["lines"][0]) == {"name", "call", "text", "text_body", "note"}
+
+
+def test_the_same_response_twice_keeps_its_card_unexpanded_in_the_domain() -> None:
+    nlg = generator()
+    say(nlg, "utter_test_card")
+    assert nlg.responses["utter_test_card"][0]["custom"] == {"crisis_card": "child_victim"}
+    assert say(nlg, "utter_test_card")["custom"]["crisis_card"]["situation"] == "child_victim"
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        # Wednesday 11 a.m.: open.
+        (datetime(2025, 11, 19, 11, tzinfo=NEW_YORK), "Someone at the practice will see this today."),
+        # Friday night.
+        (
+            datetime(2025, 11, 21, 21, 30, tzinfo=NEW_YORK),
+            "The practice is closed now. Someone will read this on Monday from 9 a.m.",
+        ),
+        # Sunday afternoon.
+        (
+            datetime(2025, 11, 23, 15, tzinfo=NEW_YORK),
+            "The practice is closed now. Someone will read this tomorrow from 9 a.m.",
+        ),
+        # Thanksgiving (a holiday in practice.yml) at 10 a.m.: read on Friday.
+        (
+            datetime(2025, 11, 27, 10, tzinfo=NEW_YORK),
+            "The practice is closed now. Someone will read this tomorrow from 9 a.m.",
+        ),
+        # Christmas Eve evening: Christmas is a holiday, then the weekend.
+        (
+            datetime(2025, 12, 24, 18, tzinfo=NEW_YORK),
+            "The practice is closed now. Someone will read this on Friday from 9 a.m.",
+        ),
+        # The edges: 8:59 is closed (read today), 5 p.m. is closed (read tomorrow).
+        (
+            datetime(2025, 11, 19, 8, 59, tzinfo=NEW_YORK),
+            "The practice is closed now. Someone will read this today from 9 a.m.",
+        ),
+        (
+            datetime(2025, 11, 19, 17, 0, tzinfo=NEW_YORK),
+            "The practice is closed now. Someone will read this tomorrow from 9 a.m.",
+        ),
+        (datetime(2025, 11, 19, 16, 59, tzinfo=NEW_YORK), "Someone at the practice will see this today."),
+    ],
+)
+def test_next_reader_says_when_a_person_will_see_it(now: datetime, expected: str) -> None:
+    assert say(generator(now=now), "utter_test_time")["text"] == f"I'm letting a person know. {expected}"
+
+
+def test_next_reader_is_filled_at_send_time_not_start_up() -> None:
+    moments = iter([datetime(2025, 11, 19, 11, tzinfo=NEW_YORK), datetime(2025, 11, 21, 22, tzinfo=NEW_YORK)])
+    data = copy.deepcopy(DOMAIN)
+    data["responses"].update(TEST_RESPONSES)
+    nlg = PracticeResponseGenerator(domain=Domain.from_dict(data), settings=SETTINGS, clock=lambda: next(moments))
+    assert say(nlg, "utter_test_time")["text"].endswith("will see this today.")
+    assert say(nlg, "utter_test_time")["text"].endswith("on Monday from 9 a.m.")
+
+
+def test_next_reader_uses_the_phrases_of_the_messages_channel() -> None:
+    responses = copy.deepcopy(TEST_RESPONSES)
+    nlg_domain = copy.deepcopy(DOMAIN)
+    nlg_domain["responses"].update(responses)
+    nlg_domain["responses"]["utter_phrase_next_reader_open"].append({"text": "Read today.", "channel": "sms"})
+    wednesday = datetime(2025, 11, 19, 11, tzinfo=NEW_YORK)
+    nlg = PracticeResponseGenerator(domain=Domain.from_dict(nlg_domain), settings=SETTINGS, clock=lambda: wednesday)
+    assert say(nlg, "utter_test_time", "sms")["text"] == "SMS: Read today."
+    assert say(nlg, "utter_test_time", "socketio")["text"].endswith("Someone at the practice will see this today.")
+
+
+@pytest.mark.parametrize(
+    ("responses", "problem"),
+    [
+        ({"utter_x": [{"text": "Call {lines_self_at_rsk}."}]}, r"utter_x names \{lines_self_at_rsk\}"),
+        ({"utter_x": [{"text": "Hi", "custom": {"crisis_card": "teen"}}]}, "crisis card for 'teen'"),
+        ({"utter_x": [{"text": "On {next_open_weekday}."}]}, "only the utter_phrase_"),
+    ],
+)
+def test_a_response_nothing_fills_stops_start_up(responses: Dict[str, Any], problem: str) -> None:
+    with pytest.raises(ResponseError, match=problem):
+        generator(responses)
+
+
+def test_next_reader_without_its_phrases_stops_start_up() -> None:
+    data = copy.deepcopy(DOMAIN)
+    data["responses"] = {name: v for name, v in data["responses"].items() if not name.startswith("utter_phrase_")}
+    data["responses"].update(TEST_RESPONSES)
+    with pytest.raises(ResponseError, match="needs the phrase utter_phrase_next_reader_closed"):
+        PracticeResponseGenerator(domain=Domain.from_dict(data), settings=SETTINGS)
+
+
+def test_spanish_without_a_spanish_line_stops_start_up(tmp_path: Path) -> None:
+    raw = yaml.safe_load((ROOT / "practice.yml").read_text())
+    for line in raw["crisis"]["lines"]:
+        line.pop("spanish", None)
+    path = tmp_path / "practice.yml"
+    path.write_text(yaml.safe_dump(raw))
+    data = copy.deepcopy(DOMAIN)
+    data["responses"].update(TEST_RESPONSES)
+    with pytest.raises(ResponseError, match="first_line_spanish.*needs a crisis line with a `spanish` phrase"):
+        PracticeResponseGenerator(domain=Domain.from_dict(data), settings=load_settings(path))
+
+
+def test_every_situation_can_be_named_by_a_response() -> None:
+    responses = {
+        f"utter_test_{situation}": [
+            {"text": f"{{first_line_{situation}}}; {{lines_{situation}}}", "custom": {"crisis_card": situation}}
+        ]
+        for situation in SITUATIONS
+    }
+    nlg = generator(responses)
+    for situation in SITUATIONS:
+        response = say(nlg, f"utter_test_{situation}")
+        assert "{" not in response["text"]
+        assert response["custom"]["crisis_card"]["situation"] == situation
