@@ -21,6 +21,7 @@ from typing import List, Optional
 
 from cryptography.fernet import Fernet
 
+from confidant.private_files import private_sqlite, read_or_create_secret
 from confidant.settings import PROJECT_ROOT
 
 KEY_ENV_VAR = "CONFIDANT_CONTACT_KEY"
@@ -71,23 +72,18 @@ def load_contact_key() -> bytes:
     key = os.environ.get(KEY_ENV_VAR)
     if key:
         return key.encode("ascii")
-    DEFAULT_KEY_PATH.parent.mkdir(parents=True, exist_ok=True)
-    if not DEFAULT_KEY_PATH.exists():
-        descriptor = os.open(DEFAULT_KEY_PATH, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as key_file:
-            key_file.write(Fernet.generate_key())
-    return DEFAULT_KEY_PATH.read_bytes().strip()
+    return read_or_create_secret(DEFAULT_KEY_PATH, Fernet.generate_key)
 
 
 class ContactVault:
     """Encrypted call-back details, one row per request."""
 
     def __init__(self, path: Optional[os.PathLike] = None, key: Optional[bytes] = None) -> None:
-        self.path = Path(path or os.environ.get(VAULT_PATH_ENV_VAR) or DEFAULT_VAULT_PATH)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = private_sqlite(Path(path or os.environ.get(VAULT_PATH_ENV_VAR) or DEFAULT_VAULT_PATH))
         self._fernet = Fernet(key or load_contact_key())
         self._lock = threading.Lock()
         self._connection = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._connection.execute("PRAGMA secure_delete = ON")  # a deleted number is overwritten, not left in free pages
         self._connection.execute(
             "CREATE TABLE IF NOT EXISTS contacts (id INTEGER PRIMARY KEY AUTOINCREMENT,"
             " conversation_id TEXT NOT NULL, kind TEXT NOT NULL, masked TEXT NOT NULL,"
@@ -117,6 +113,15 @@ class ContactVault:
                 (conversation_id,),
             ).fetchall()
         return [ContactDetails(kind, self._fernet.decrypt(secret).decode("utf-8")) for kind, secret in rows]
+
+    def conversations_older_than(self, cutoff: datetime) -> List[str]:
+        """Conversations whose newest call-back details were stored before `cutoff` (for retention)."""
+        with self._lock:
+            rows = self._connection.execute(
+                "SELECT conversation_id FROM contacts GROUP BY conversation_id HAVING MAX(created_at) < ?",
+                (cutoff.astimezone(timezone.utc).isoformat(),),
+            ).fetchall()
+        return [row[0] for row in rows]
 
     def delete_conversation(self, conversation_id: str) -> int:
         with self._lock:

@@ -301,6 +301,17 @@ class WebhookNotifier(_Strict):
     name: str
     url_env: str
     token_env: Optional[str] = None
+    # The URL must be https (certificate and host name verified). true: an http:// URL is also
+    # accepted, but only to this machine (127.0.0.1, ::1, localhost), e.g. a local relay or a test.
+    plain_http_local: bool = False
+
+
+# How escalation emails reach the SMTP server. Certificates and host names are always verified.
+#   tls:               implicit TLS (SMTPS, usually port 465), the default
+#   starttls:          plain connection upgraded with STARTTLS (usually 587); a server that does
+#                      not offer STARTTLS is refused, never used in clear
+#   plain_local_relay: no encryption, only to a relay on this machine (127.0.0.1, ::1, localhost)
+SmtpSecurity = Literal["tls", "starttls", "plain_local_relay"]
 
 
 class EmailNotifier(_Strict):
@@ -312,7 +323,16 @@ class EmailNotifier(_Strict):
     smtp_port_env: str
     smtp_user_env: Optional[str] = None
     smtp_password_env: Optional[str] = None
-    starttls: bool = False
+    smtp_security: SmtpSecurity = "tls"
+
+    @root_validator(pre=True)
+    def _starttls_was_replaced(cls, values: Dict[str, object]) -> Dict[str, object]:  # noqa: N805
+        if "starttls" in values:
+            raise ValueError(
+                "'starttls' was replaced by 'smtp_security' (tls, starttls or plain_local_relay); "
+                "the default is tls"
+            )
+        return values
 
 
 Notifier = Union[WebhookNotifier, EmailNotifier]

@@ -1,8 +1,12 @@
 """Accounts of the people who may review conversations, and the login throttle.
 
-Five failed logins in a row for a name lock it for fifteen minutes, whether or not an
-account of that name exists (so the lock does not tell anyone which names are real). While
-locked, even the right password is refused.
+Failed sign-ins are counted per client address, never per account: a clinician who must reach
+an open escalation is never locked out because someone elsewhere guessed at their name. An
+address gets MAX_FAILURES attempts, then must wait between attempts, FIRST_DELAY after the
+fifth failure and twice as long after each further one, up to MAX_DELAY; a successful sign-in
+from it clears its count. Every attempt is counted in one transaction *before* its password is
+checked, so parallel requests cannot slip past the limit while the (slow) hash is verified.
+The throttle does not depend on whether the name exists, so it tells nobody which names are real.
 """
 
 from __future__ import annotations
@@ -12,15 +16,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import List, Optional
 
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 
 from review.appdb import ACCOUNTS, LOGIN_THROTTLE, SESSIONS, parse_stamp, stamp
 from review.passwords import MIN_PASSWORD_CHARS, decoy_hash, hash_password, needs_rehash, verify_password
 
 ROLES = ("admin", "clinician")
 MAX_FAILURES = 5
-LOCKOUT = timedelta(minutes=15)
+FIRST_DELAY = timedelta(seconds=30)
+MAX_DELAY = timedelta(minutes=15)
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 
 
@@ -41,10 +47,23 @@ class Account:
         return self.role == "admin"
 
 
+def delay_after(failures: int) -> Optional[timedelta]:
+    """How long an address waits after its `failures`-th failure in a row (None: no wait yet)."""
+    if failures < MAX_FAILURES:
+        return None
+    doublings = min(failures - MAX_FAILURES, 20)
+    return min(FIRST_DELAY * (2**doublings), MAX_DELAY)
+
+
+def throttle_key(address: str) -> str:
+    return f"address:{address or 'unknown'}"[:64]
+
+
 @dataclass(frozen=True)
 class LoginResult:
     account: Optional[Account]
-    locked_until: Optional[datetime] = None
+    # Set when this address must wait: the attempt was refused without checking the password.
+    retry_at: Optional[datetime] = None
 
     @property
     def ok(self) -> bool:
@@ -89,14 +108,13 @@ class AccountStore:
             return True
 
     def set_password(self, name: str, password: str) -> bool:
-        """A new password ends the account's sessions and lifts a lockout."""
+        """A new password ends the account's sessions."""
         if len(password) < MIN_PASSWORD_CHARS:
             raise AccountError(f"A password has at least {MIN_PASSWORD_CHARS} characters.")
         with self.engine.begin() as connection:
             result = connection.execute(
                 update(ACCOUNTS).where(ACCOUNTS.c.name == name).values(password_hash=hash_password(password))
             )
-            connection.execute(delete(LOGIN_THROTTLE).where(LOGIN_THROTTLE.c.name == name))
             account_ids = select(ACCOUNTS.c.id).where(ACCOUNTS.c.name == name).scalar_subquery()
             connection.execute(delete(SESSIONS).where(SESSIONS.c.account_id == account_ids))
             return result.rowcount == 1
@@ -111,22 +129,29 @@ class AccountStore:
             rows = connection.execute(select(ACCOUNTS).order_by(ACCOUNTS.c.name)).all()
         return [_account(row) for row in rows]
 
-    def locked_until(self, name: str, now: Optional[datetime] = None) -> Optional[datetime]:
+    def forget_failures(self, address: str) -> None:
+        """Clear an address's failed attempts (an admin who knows the address is a colleague's)."""
+        with self.engine.begin() as connection:
+            connection.execute(delete(LOGIN_THROTTLE).where(LOGIN_THROTTLE.c.name == throttle_key(address)))
+
+    def retry_at(self, address: str, now: Optional[datetime] = None) -> Optional[datetime]:
+        """When `address` may try to sign in again, if it must wait."""
         with self.engine.connect() as connection:
-            row = connection.execute(select(LOGIN_THROTTLE).where(LOGIN_THROTTLE.c.name == name[:64])).first()
+            row = connection.execute(
+                select(LOGIN_THROTTLE).where(LOGIN_THROTTLE.c.name == throttle_key(address))
+            ).first()
         until = parse_stamp(row.locked_until) if row else None
         return until if until and until > (now or datetime.now(timezone.utc)) else None
 
-    def authenticate(self, name: str, password: str, now: Optional[datetime] = None) -> LoginResult:
-        """Check a login; count the failure (and lock the name on the fifth) if it is wrong."""
+    def authenticate(self, name: str, password: str, address: str = "", now: Optional[datetime] = None) -> LoginResult:
+        """Check a login from `address`; the attempt is counted first, and cleared if it succeeds."""
         moment = now or datetime.now(timezone.utc)
-        key = name[:64]
+        key = throttle_key(address)
+        wait_until = self._count_attempt(key, moment)
+        if wait_until is not None:
+            return LoginResult(None, wait_until)
         with self.engine.connect() as connection:
-            throttle = connection.execute(select(LOGIN_THROTTLE).where(LOGIN_THROTTLE.c.name == key)).first()
             row = connection.execute(select(ACCOUNTS).where(ACCOUNTS.c.name == name)).first()
-        locked_until = parse_stamp(throttle.locked_until) if throttle else None
-        if locked_until and locked_until > moment:
-            return LoginResult(None, locked_until)
         password_hash = row.password_hash if row else decoy_hash()
         if verify_password(password_hash, password) and row is not None:
             with self.engine.begin() as connection:
@@ -136,13 +161,39 @@ class AccountStore:
                     values["password_hash"] = hash_password(password)
                 connection.execute(update(ACCOUNTS).where(ACCOUNTS.c.id == row.id).values(**values))
             return LoginResult(_account(row))
-        failures = (throttle.failures if throttle and not locked_until else 0) + 1
-        new_lock = moment + LOCKOUT if failures >= MAX_FAILURES else None
-        with self.engine.begin() as connection:
-            connection.execute(delete(LOGIN_THROTTLE).where(LOGIN_THROTTLE.c.name == key))
-            connection.execute(
-                insert(LOGIN_THROTTLE).values(
-                    name=key, failures=0 if new_lock else failures, locked_until=stamp(new_lock) if new_lock else None
-                )
-            )
-        return LoginResult(None, new_lock)
+        return LoginResult(None)
+
+    def _count_attempt(self, key: str, moment: datetime) -> Optional[datetime]:
+        """Count one attempt atomically; None if it may go ahead, else when the address may try again.
+
+        The count goes up in the transaction's first statement (a write: SQLite takes its write
+        lock, PostgreSQL the row's), so concurrent attempts are counted one after the other.
+        """
+        for _ in range(5):
+            try:
+                with self.engine.begin() as connection:
+                    return self._count_attempt_in(connection, key, moment)
+            except IntegrityError:
+                continue  # two first attempts from one address inserted at once: count again
+        raise RuntimeError("login throttle: could not count the attempt")
+
+    @staticmethod
+    def _count_attempt_in(connection: Connection, key: str, moment: datetime) -> Optional[datetime]:
+        row_of_key = LOGIN_THROTTLE.c.name == key
+        counted = connection.execute(
+            update(LOGIN_THROTTLE)
+            .where(row_of_key)
+            .where(or_(LOGIN_THROTTLE.c.locked_until.is_(None), LOGIN_THROTTLE.c.locked_until <= stamp(moment)))
+            .values(failures=LOGIN_THROTTLE.c.failures + 1)
+        ).rowcount
+        if not counted:
+            waiting = connection.execute(select(LOGIN_THROTTLE.c.locked_until).where(row_of_key)).first()
+            if waiting is not None:
+                return parse_stamp(waiting.locked_until)
+            connection.execute(insert(LOGIN_THROTTLE).values(name=key, failures=1, locked_until=None))
+            return None
+        failures = connection.execute(select(LOGIN_THROTTLE.c.failures).where(row_of_key)).scalar_one()
+        delay = delay_after(int(failures))
+        if delay is not None:  # the next attempt waits; this one (already counted) goes ahead
+            connection.execute(update(LOGIN_THROTTLE).where(row_of_key).values(locked_until=stamp(moment + delay)))
+        return None

@@ -40,11 +40,13 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     create = commands.add_parser("create", help="create an account")
     create.add_argument("name")
     create.add_argument("--role", choices=ROLES, required=True)
-    password = commands.add_parser("password", help="set a new password (and lift a lockout)")
+    password = commands.add_parser("password", help="set a new password (ends the account's sessions)")
     password.add_argument("name")
     remove = commands.add_parser("remove", help="remove an account and end its sessions")
     remove.add_argument("name")
     commands.add_parser("list", help="list accounts")
+    unthrottle = commands.add_parser("unthrottle", help="clear an address's failed sign-ins (it need not wait)")
+    unthrottle.add_argument("address")
     args = parser.parse_args(argv)
 
     engine = open_review_db(ReviewConfig.from_env().review_db_url)
@@ -65,6 +67,10 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
                 raise SystemExit(f"No account named {args.name!r}.")
             log.record(CLI_ACTOR, audit.ACCOUNT_REMOVED, args.name, "sessions ended")
             print(f"Removed account {args.name!r}; its sessions are ended.")
+        elif args.command == "unthrottle":
+            store.forget_failures(args.address)
+            log.record(CLI_ACTOR, audit.THROTTLE_CLEARED, "", "failed sign-ins cleared", args.address[:64])
+            print(f"Failed sign-ins from {args.address} cleared.")
         else:
             for account in store.all():
                 last = account.last_login_at or "-"

@@ -7,13 +7,12 @@ server owns). Times are ISO 8601 strings in UTC, as in the outbox, so they sort 
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Optional
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, String, Table, Text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, String, Table, Text, inspect
+from sqlalchemy.engine import Engine
 
-from review.engines import is_sqlite, make_engine, normalise_url
+from review.engines import make_engine
 
 METADATA = MetaData()
 
@@ -56,7 +55,28 @@ AUDIT_LOG = Table(
     Column("target", String(255), nullable=False, default=""),
     Column("detail", Text, nullable=False, default=""),
     Column("address", String(64), nullable=False, default=""),
+    # The hash chain (review/audit.py): each entry's keyed hash covers the one before it.
+    Column("prev_hash", String(64)),
+    Column("entry_hash", String(64)),
     Index("audit_log_at", "at"),
+)
+
+# One row: the newest entry's hash. Updated first in every audit transaction, which serialises
+# appends (SQLite's write lock, PostgreSQL's row lock) and lets `verify` notice a cut-off tail.
+AUDIT_CHAIN = Table(
+    "audit_chain",
+    METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("entries", Integer, nullable=False),
+    Column("last_hash", String(64)),
+)
+
+# Which conversations left the app in each export (keyed references, never the ids).
+AUDIT_EXPORTED = Table(
+    "audit_exported",
+    METADATA,
+    Column("entry_id", Integer, ForeignKey("audit_log.id"), nullable=False, index=True),
+    Column("conversation_ref", String(64), nullable=False, index=True),
 )
 
 NOTES = Table(
@@ -89,12 +109,17 @@ def parse_stamp(value: Optional[str]) -> Optional[datetime]:
     return datetime.fromisoformat(value) if value else None
 
 
+# Columns added after a table was first released: (table, column, SQL type), added if missing.
+ADDED_COLUMNS = (("audit_log", "prev_hash", "VARCHAR(64)"), ("audit_log", "entry_hash", "VARCHAR(64)"))
+
+
 def open_review_db(url: str) -> Engine:
-    """An engine on the review database, with its tables created if they are missing."""
-    if is_sqlite(url):
-        database = make_url(normalise_url(url)).database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+    """An engine on the review database, with its tables (and columns added since) created if missing."""
     engine = make_engine(url)
     METADATA.create_all(engine)
+    with engine.begin() as connection:
+        inspector = inspect(connection)
+        for table, column, sql_type in ADDED_COLUMNS:
+            if column not in {existing["name"] for existing in inspector.get_columns(table)}:
+                connection.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}")
     return engine

@@ -7,13 +7,16 @@ SELECT (`CONFIDANT_REVIEW_READ_URL`), while erasure and retention need the privi
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Tuple, Union
 
 from confidant.contact_vault import KEY_ENV_VAR
 from confidant.settings import PROJECT_ROOT
+
+Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 
 DATABASE_URL_ENV_VAR = "CONFIDANT_DATABASE_URL"
 READ_URL_ENV_VAR = "CONFIDANT_REVIEW_READ_URL"
@@ -22,6 +25,7 @@ RETENTION_INTERVAL_ENV_VAR = "CONFIDANT_REVIEW_RETENTION_INTERVAL"
 TIMEZONE_ENV_VAR = "CONFIDANT_REVIEW_TIMEZONE"
 COOKIE_SECURE_ENV_VAR = "CONFIDANT_REVIEW_COOKIE_SECURE"
 SESSION_IDLE_ENV_VAR = "CONFIDANT_REVIEW_SESSION_IDLE_MINUTES"
+TRUSTED_PROXIES_ENV_VAR = "CONFIDANT_REVIEW_TRUSTED_PROXIES"
 
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'conversations.sqlite3'}"
 DEFAULT_REVIEW_DB_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'review.sqlite3'}"
@@ -45,6 +49,18 @@ def _number(environ: Mapping[str, str], name: str, default: float, minimum: floa
     return value
 
 
+def _networks(environ: Mapping[str, str], name: str) -> Tuple[Network, ...]:
+    """Comma-separated addresses or networks (`127.0.0.1`, `10.0.0.0/8`), each checked."""
+    networks = []
+    for part in (environ.get(name) or "").split(","):
+        if part.strip():
+            try:
+                networks.append(ipaddress.ip_network(part.strip(), strict=False))
+            except ValueError:
+                raise ConfigError(f"{name}: {part.strip()!r} is not an IP address or network.") from None
+    return tuple(networks)
+
+
 @dataclass(frozen=True)
 class ReviewConfig:
     database_url: str
@@ -60,6 +76,8 @@ class ReviewConfig:
     session_idle_minutes: float = 60.0
     session_lifetime_hours: float = 12.0
     page_size: int = 25
+    # Reverse proxies whose X-Forwarded-For is believed; from anyone else the header is ignored.
+    trusted_proxies: Tuple[Network, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "ReviewConfig":
@@ -77,4 +95,5 @@ class ReviewConfig:
             timezone=env.get(TIMEZONE_ENV_VAR) or "UTC",
             cookie_secure=env.get(COOKIE_SECURE_ENV_VAR, "").strip().lower() in ("1", "true", "yes"),
             session_idle_minutes=_number(env, SESSION_IDLE_ENV_VAR, 60.0, 1.0),
+            trusted_proxies=_networks(env, TRUSTED_PROXIES_ENV_VAR),
         )

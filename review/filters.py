@@ -6,15 +6,19 @@ search string is only ever data: quotes, `%`, `_` and backslashes mean themselve
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Dict, List, Mapping, Optional, Tuple
 from zoneinfo import ZoneInfo
 
+from review.audit import fingerprint
 from review.conversations import ConversationSummary
 
 MAX_SEARCH_CHARS = 200
 RISK_CATEGORIES = ("self_harm", "harm_others", "abuse")
+# A filter value that is a word of the app's vocabulary (a date, channel, topic, category), not free text.
+VOCABULARY_VALUE = re.compile(r"^[a-z0-9_/.:-]{1,64}$")
 
 
 def _date(raw: Optional[str]) -> Optional[date]:
@@ -68,8 +72,12 @@ class ConversationFilter:
         return {key: value for key, value in args.items() if value}
 
     def describe(self) -> str:
-        """The filters in a line for the audit log."""
-        return ", ".join(f"{key}={value!r}" for key, value in sorted(self.as_args().items())) or "no filters"
+        """The filters in a line for the audit log: what was typed (a search) only as a keyed fingerprint."""
+        shown = {
+            key: value if key != "q" and VOCABULARY_VALUE.match(value) else fingerprint(value)
+            for key, value in self.as_args().items()
+        }
+        return ", ".join(f"{key}={value!r}" for key, value in sorted(shown.items())) or "no filters"
 
     def window(self, zone: ZoneInfo) -> Tuple[Optional[datetime], Optional[datetime]]:
         start = datetime.combine(self.date_from, time.min, zone) if self.date_from else None

@@ -63,6 +63,7 @@ def build_services(config: ReviewConfig) -> Services:
     outbox = Outbox(config.outbox_path)
     vault = ContactVault(config.vault_path, config.contact_key)
     followup = FollowUp(review_engine)
+    audit = AuditLog(review_engine)
     return Services(
         config=config,
         settings=settings,
@@ -77,10 +78,17 @@ def build_services(config: ReviewConfig) -> Services:
             idle=timedelta(minutes=config.session_idle_minutes),
             lifetime=timedelta(hours=config.session_lifetime_hours),
         ),
-        audit=AuditLog(review_engine),
+        audit=audit,
         followup=followup,
         outbox=outbox,
         vault=vault,
         queue=EscalationQueue(outbox, followup),
-        eraser=ConversationEraser(write_engine, vault, outbox, followup),
+        eraser=ConversationEraser(
+            write_engine,
+            vault,
+            outbox,
+            followup,
+            audit,
+            sms_key=(lambda: config.contact_key) if config.contact_key else None,  # type: ignore[return-value]
+        ),
     )

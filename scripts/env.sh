@@ -15,7 +15,9 @@ export SQLALCHEMY_SILENCE_UBER_WARNING=1
 export PYTHONHASHSEED="${PYTHONHASHSEED:-0}"
 export TQDM_DISABLE=1
 
-mkdir -p "$ROOT/var" "$ROOT/models"
+# var/ holds client data and keys: this account only (files in it: confidant/private_files.py).
+(umask 077 && mkdir -p "$ROOT/var") && chmod 700 "$ROOT/var"
+mkdir -p "$ROOT/models"
 
 export CONFIDANT_DATABASE_URL="${CONFIDANT_DATABASE_URL:-sqlite:///$ROOT/var/conversations.sqlite3}"
 export CONFIDANT_ACTION_PORT="${CONFIDANT_ACTION_PORT:-5055}"

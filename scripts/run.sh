@@ -8,6 +8,7 @@ source "$(dirname "$0")/env.sh"
 source "$ROOT/scripts/model.sh"
 cd "$ROOT"
 python -m confidant.settings
+python -m confidant.private_files  # var/ 0700, its files 0600: fixes and reports what was open
 
 # SMS is on when the Twilio account is configured (README, "The SMS channel").
 credentials=credentials.yml

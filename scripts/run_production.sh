@@ -27,6 +27,7 @@ export TICKET_LOCK_LIFETIME="${TICKET_LOCK_LIFETIME:-20}"
 
 command -v nginx >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light; }
 python -m confidant.store.ensure_database "$CONFIDANT_DATABASE_URL"
+python -m confidant.private_files  # var/ 0700, its files 0600: fixes and reports what was open
 
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }

@@ -6,10 +6,12 @@ Run by hand (not in CI), after `make lock` or to pick up newer advisories:
     python scripts/vendor_advisories.py [--mirror /work/.mirror/pypa+advisory-database/repo]
 
 The mirror is a git directory of https://github.com/pypa/advisory-database (no work tree needed):
-it is read with `git ls-tree` and `git show`. Only the advisories that affect a version pinned in
-requirements/lock.txt are kept, with their raw `affected` list so that scripts/audit_dependencies.py
-can re-evaluate them offline. The snapshot also records every locked version it was built from, so
-the audit notices a lock change that the snapshot does not cover yet.
+it is read with `git ls-tree` and `git show`. Every advisory (withdrawn ones left out) about a package
+pinned in requirements/lock.txt is kept, whatever versions it affects, with its `affected` list
+(ECOSYSTEM ranges, or the explicit versions where there is no range) so that
+scripts/audit_dependencies.py evaluates them offline and re-evaluates them after a pin moves. The
+snapshot records its commit and commit date (the audit refuses one older than 90 days) and every
+locked version it was built from, so the audit notices a lock change it does not cover yet.
 """
 
 from __future__ import annotations
@@ -28,10 +30,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from audit_dependencies import (  # noqa: E402
     ADVISORIES,
     LOCK,
+    TOOLING,
     fixed_versions,
     is_affected,
     normalise,
-    read_lock,
+    read_pins,
 )
 
 DEFAULT_MIRROR = Path("/work/.mirror/pypa+advisory-database/repo")
@@ -50,41 +53,70 @@ def advisory_directories(mirror: Path) -> Dict[str, List[str]]:
     return directories
 
 
+SUMMARY_CHARS = 200
+
+
 def summary_of(advisory: Dict[str, Any]) -> str:
-    summary = advisory.get("summary") or (advisory.get("details") or "").strip().split("\n", 1)[0]
-    return " ".join(str(summary).split())
+    """The advisory's summary, or its details, on one line and cut short (the id leads to the rest)."""
+    summary = " ".join(str(advisory.get("summary") or advisory.get("details") or "").split())
+    return summary if len(summary) <= SUMMARY_CHARS else summary[: SUMMARY_CHARS - 1].rstrip() + "…"
+
+
+def render(snapshot: Dict[str, Any]) -> str:
+    """JSON with one advisory per line: small, and a refresh shows as a readable diff."""
+    head = {key: value for key, value in snapshot.items() if key != "advisories"}
+    text = json.dumps(head, indent=1, default=str)[:-2]
+    lines = [json.dumps(advisory, ensure_ascii=False, separators=(",", ":")) for advisory in snapshot["advisories"]]
+    return text + ',\n "advisories": [\n  ' + ",\n  ".join(lines) + "\n ]\n}\n"
+
+
+def compact_affected(entry: Dict[str, Any]) -> Dict[str, Any]:
+    """An OSV `affected` entry reduced to what the audit evaluates: ECOSYSTEM ranges, else versions.
+
+    PYSEC entries also list every affected version and GIT ranges; the ECOSYSTEM range says the
+    same in a few events, and keeping only it keeps the vendored file small.
+    """
+    ranges = [range_ for range_ in entry.get("ranges") or [] if range_.get("type") == "ECOSYSTEM"]
+    compact: Dict[str, Any] = {"package": entry.get("package", {})}
+    if ranges:
+        compact["ranges"] = ranges
+    else:
+        compact["versions"] = entry.get("versions") or []
+    return compact
 
 
 def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--mirror", type=Path, default=DEFAULT_MIRROR, help="git directory of pypa/advisory-database")
     parser.add_argument("--lock", type=Path, default=LOCK)
+    parser.add_argument("--tooling", type=Path, default=TOOLING, help="pip/setuptools pins (not in the lock)")
     parser.add_argument("--out", type=Path, default=ADVISORIES)
     args = parser.parse_args(argv)
 
-    locked = read_lock(args.lock)
+    locked = read_pins(args.lock, args.tooling)
     directories = advisory_directories(args.mirror)
     kept: List[Dict[str, Any]] = []
-    for package, version in sorted(locked.items()):
+    withdrawn = 0
+    for package in sorted(locked):
         for directory in directories.get(package, []):
             for path in git(args.mirror, "ls-tree", "-r", "--name-only", "HEAD", directory).splitlines():
                 if not path.endswith((".yaml", ".yml")):
                     continue
                 advisory = yaml.safe_load(git(args.mirror, "show", f"HEAD:{path}"))
                 if advisory.get("withdrawn"):
+                    withdrawn += 1
                     continue
                 affected = [
-                    entry
+                    compact_affected(entry)
                     for entry in advisory.get("affected", [])
                     if normalise(entry.get("package", {}).get("name", "")) == package
                 ]
-                if not is_affected(version, affected):
+                if not affected:
                     continue
                 kept.append(
                     {
                         "id": advisory["id"],
                         "package": package,
-                        "version_locked": version,
                         "summary": summary_of(advisory),
                         "aliases": advisory.get("aliases", []),
                         "fixed_in": fixed_versions(affected),
@@ -99,8 +131,12 @@ def main(argv: List[str] | None = None) -> int:
         "locked": dict(sorted(locked.items())),
         "advisories": kept,
     }
-    args.out.write_text(json.dumps(snapshot, indent=1, sort_keys=False, default=str) + "\n")
-    print(f"{len(kept)} advisories affect {len(locked)} locked packages; wrote {args.out}")
+    args.out.write_text(render(snapshot))
+    affecting = sum(1 for advisory in kept if is_affected(locked[advisory["package"]], advisory["affected"]))
+    print(
+        f"{len(kept)} advisories about {len({a['package'] for a in kept})} of {len(locked)} locked packages "
+        f"({affecting} affect a locked version; {withdrawn} withdrawn left out); wrote {args.out}"
+    )
     return 0
 
 

@@ -8,6 +8,7 @@ SMTP server, each in a temporary directory of its own.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import urllib.error
 import urllib.request
@@ -20,6 +21,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+# In-process code that fingerprints audit text uses this key, not a key file in the repository's var/.
+os.environ.setdefault("CONFIDANT_REVIEW_AUDIT_KEY", "audit-key-of-the-test-session-" + uuid.uuid4().hex)
 
 from tests.support.receivers import SmtpServer, WebhookReceiver, free_port  # noqa: E402
 from tests.support.servers import ManagedProcess, model_path, scratch_environment  # noqa: E402

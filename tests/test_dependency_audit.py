@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import json
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 from types import ModuleType
 
@@ -24,6 +26,14 @@ def load_audit_module() -> ModuleType:
 
 
 audit_dependencies = load_audit_module()
+
+SNAPSHOT_DAY = date(2024, 10, 10)
+FRESH = SNAPSHOT_DAY + timedelta(days=10)  # "today" for the fake repository: its snapshot is fresh
+
+
+def run_audit(repo: dict, today: date = FRESH):
+    return audit_dependencies.audit(repo["lock"], repo["advisories"], repo["exceptions"], today=today)
+
 
 # Affected from 1.0 up to (not including) 1.4, and again from 2.0 up to and including 2.1.
 AFFECTED = [
@@ -95,11 +105,90 @@ def test_the_snapshot_records_its_source_and_covers_the_lock() -> None:
     snapshot = json.loads((ROOT / "requirements" / "advisories.json").read_text())
     assert snapshot["source"] == "pypa/advisory-database"
     assert len(snapshot["commit"]) == 40 and snapshot["commit_date"].startswith("2024-10-10")
-    assert snapshot["locked"] == audit_dependencies.read_lock(ROOT / "requirements" / "lock.txt")
+    assert snapshot["locked"] == audit_dependencies.read_pins(ROOT / "requirements" / "lock.txt")
+
+
+def test_the_tooling_pins_are_what_the_venv_gets() -> None:
+    """pip and setuptools are audited from requirements/tooling.txt: it must say what is installed."""
+    tooling = audit_dependencies.read_lock(ROOT / "requirements" / "tooling.txt")
+    assert f"pip=={tooling['pip']}" in (ROOT / "scripts" / "install.sh").read_text()
+    assert tooling["setuptools"] == importlib.metadata.version("setuptools")
+
+
+def test_the_snapshot_holds_the_advisories_of_the_locked_packages() -> None:
+    """Every advisory about a locked package, not only those affecting its pin: the audit has something to check."""
+    snapshot = json.loads((ROOT / "requirements" / "advisories.json").read_text())
+    packages = {advisory["package"] for advisory in snapshot["advisories"]}
+    assert len(snapshot["advisories"]) > 100
+    assert {"protobuf", "pydantic", "scikit-learn", "aiohttp", "tensorflow"} <= packages
+    assert packages <= set(snapshot["locked"])
+    # an old advisory whose range the pin is past: vendored, evaluated, not affecting
+    pydantic = next(a for a in snapshot["advisories"] if a["id"] == "PYSEC-2021-47")
+    assert audit_dependencies.is_affected("1.8.1", pydantic["affected"])
+    assert not audit_dependencies.is_affected(snapshot["locked"]["pydantic"], pydantic["affected"])
+
+
+def test_an_empty_snapshot_fails(fake_repo: dict) -> None:
+    snapshot = json.loads(fake_repo["advisories"].read_text())
+    fake_repo["advisories"].write_text(json.dumps(dict(snapshot, advisories=[])))
+    fake_repo["exceptions"].write_text("accepted: []\n")
+    result = run_audit(fake_repo)
+    assert not result.ok
+    assert any(problem.startswith("EMPTY snapshot") for problem in result.problems())
+
+
+def waiver(until: date, commit: str = "0" * 40, reason: str = "no newer mirror reachable") -> dict:
+    return {"commit": commit, "until": until, "reason": reason}
+
+
+def write_exceptions(repo: dict, **parts: object) -> None:
+    repo["exceptions"].write_text(yaml.safe_dump({"accepted": repo["entries"], **parts}))
+
+
+def test_a_snapshot_older_than_90_days_fails(fake_repo: dict) -> None:
+    assert run_audit(fake_repo, today=SNAPSHOT_DAY + timedelta(days=90)).ok
+    result = run_audit(fake_repo, today=SNAPSHOT_DAY + timedelta(days=91))
+    assert not result.ok
+    assert any(problem.startswith("STALE SNAPSHOT") for problem in result.problems())
+
+
+@pytest.mark.parametrize(
+    ("days_after_today", "commit", "reason", "ok"),
+    [
+        (30, "0" * 40, "no newer mirror reachable", True),
+        (90, "0" * 40, "no newer mirror reachable", True),
+        (91, "0" * 40, "no newer mirror reachable", False),  # a waiver may not run further than the limit
+        (-1, "0" * 40, "no newer mirror reachable", False),  # it ran out
+        (30, "1" * 40, "no newer mirror reachable", False),  # for another snapshot
+        (30, "0" * 40, " ", False),  # without a reason
+    ],
+)
+def test_a_stale_snapshot_passes_only_with_a_live_waiver(
+    fake_repo: dict, days_after_today: int, commit: str, reason: str, ok: bool
+) -> None:
+    today = SNAPSHOT_DAY + timedelta(days=400)
+    write_exceptions(fake_repo, snapshot_age=waiver(today + timedelta(days=days_after_today), commit, reason))
+    result = run_audit(fake_repo, today=today)
+    assert result.ok is ok, list(result.problems())
+    assert bool(result.snapshot_notes) is ok
+
+
+def test_a_known_outside_advisory_must_be_reviewed_again_when_its_pin_moves(fake_repo: dict) -> None:
+    known = [{"id": "CVE-0000-9", "package": "Clean", "version": "3.0", "fixed_in": "3.1", "reason": "unreachable"}]
+    write_exceptions(fake_repo, known_outside_snapshot=known)
+    result = run_audit(fake_repo)
+    assert result.ok and result.known_outside == 1
+    fake_repo["lock"].write_text("Demo_Pkg==1.2\nother.pkg==0.5.0\nclean==3.1\n")
+    result = run_audit(fake_repo)
+    assert any(entry.startswith("CVE-0000-9") for entry in result.stale)
+    known[0].update(version="3.0", reason="")
+    write_exceptions(fake_repo, known_outside_snapshot=known)
+    fake_repo["lock"].write_text("Demo_Pkg==1.2\nother.pkg==0.5.0\nclean==3.0\n")
+    assert run_audit(fake_repo).unreasoned == ["CVE-0000-9"]
 
 
 def test_the_fake_repository_passes(fake_repo: dict) -> None:
-    result = audit_dependencies.audit(fake_repo["lock"], fake_repo["advisories"], fake_repo["exceptions"])
+    result = run_audit(fake_repo)
     assert result.ok, list(result.problems())
     assert result.packages == 3
     assert sorted(result.accepted) == ["PYSEC-0000-1", "PYSEC-0000-2"]
@@ -107,7 +196,7 @@ def test_the_fake_repository_passes(fake_repo: dict) -> None:
 
 def test_an_affecting_advisory_without_an_exception_fails(fake_repo: dict) -> None:
     fake_repo["exceptions"].write_text(yaml.safe_dump(fake_repo["entries"][1:]))
-    result = audit_dependencies.audit(fake_repo["lock"], fake_repo["advisories"], fake_repo["exceptions"])
+    result = run_audit(fake_repo)
     assert not result.ok
     assert [advisory["id"] for advisory in result.unaccepted] == ["PYSEC-0000-1"]
     assert any(problem.startswith("UNACCEPTED PYSEC-0000-1") for problem in result.problems())
@@ -117,13 +206,13 @@ def test_an_affecting_advisory_without_an_exception_fails(fake_repo: dict) -> No
 def test_a_stale_exception_fails(fake_repo: dict) -> None:
     entries = fake_repo["entries"] + [{"id": "PYSEC-9999-9", "package": "gone", "reason": "was accepted once"}]
     fake_repo["exceptions"].write_text(yaml.safe_dump(entries))
-    result = audit_dependencies.audit(fake_repo["lock"], fake_repo["advisories"], fake_repo["exceptions"])
+    result = run_audit(fake_repo)
     assert not result.ok and result.stale == ["PYSEC-9999-9"]
 
 
 def test_a_pin_moved_out_of_range_makes_its_exception_stale(fake_repo: dict) -> None:
     fake_repo["lock"].write_text("Demo_Pkg==1.4\nother.pkg==0.5.0\nclean==3.0\n")
-    result = audit_dependencies.audit(fake_repo["lock"], fake_repo["advisories"], fake_repo["exceptions"])
+    result = run_audit(fake_repo)
     assert result.stale == ["PYSEC-0000-1"]
     # ... and the snapshot, built from 1.2, does not cover 1.4 until it is vendored again
     assert result.uncovered and result.uncovered[0].startswith("demo-pkg==1.4")
@@ -132,7 +221,7 @@ def test_a_pin_moved_out_of_range_makes_its_exception_stale(fake_repo: dict) -> 
 def test_an_exception_without_a_reason_fails(fake_repo: dict) -> None:
     fake_repo["entries"][0]["reason"] = " "
     fake_repo["exceptions"].write_text(yaml.safe_dump(fake_repo["entries"]))
-    result = audit_dependencies.audit(fake_repo["lock"], fake_repo["advisories"], fake_repo["exceptions"])
+    result = run_audit(fake_repo)
     assert not result.ok and result.unreasoned == ["PYSEC-0000-1"]
     assert result.accepted == ["PYSEC-0000-2"]
 

@@ -22,6 +22,7 @@ from typing import Any, Dict, List, Optional
 from cryptography.fernet import Fernet, InvalidToken
 
 from confidant.contact_vault import load_contact_key
+from confidant.private_files import private_sqlite
 from confidant.settings import PROJECT_ROOT
 
 STORE_PATH_ENV_VAR = "CONFIDANT_SMS_STORE_PATH"
@@ -45,13 +46,13 @@ class SmsStore:
     """Thread-safe: the webhook handler and the send threads share one connection."""
 
     def __init__(self, path: Optional[os.PathLike] = None, key: Optional[bytes] = None) -> None:
-        self.path = Path(path or os.environ.get(STORE_PATH_ENV_VAR) or DEFAULT_STORE_PATH)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = private_sqlite(Path(path or os.environ.get(STORE_PATH_ENV_VAR) or DEFAULT_STORE_PATH))
         self._fernet = Fernet(key or load_contact_key())
         self._lock = threading.Lock()
         self._connection = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         with self._lock:
             self._connection.execute("PRAGMA journal_mode=WAL")
+            self._connection.execute("PRAGMA secure_delete = ON")  # a forgotten number is overwritten
             for statement in _SCHEMA:
                 self._connection.execute(statement)
 
@@ -87,6 +88,19 @@ class SmsStore:
         with self._lock:
             for table in ("contacts", "opt_outs", "offered_buttons"):
                 self._connection.execute(f"DELETE FROM {table} WHERE pseudonym = ?", (pseudonym,))
+            self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no copy left in the write-ahead log
+
+    def pseudonyms_older_than(self, cutoff: float) -> List[str]:
+        """Conversations whose newest record here (number, opt-out, choices) is older than `cutoff` (epoch)."""
+        with self._lock:
+            rows = self._connection.execute(
+                "SELECT pseudonym FROM (SELECT pseudonym, first_seen AS at FROM contacts"
+                " UNION ALL SELECT pseudonym, opted_out_at FROM opt_outs"
+                " UNION ALL SELECT pseudonym, offered_at FROM offered_buttons)"
+                " GROUP BY pseudonym HAVING MAX(at) < ?",
+                (cutoff,),
+            ).fetchall()
+        return [row[0] for row in rows]
 
     # ---- opt-out ------------------------------------------------------------------------------
 

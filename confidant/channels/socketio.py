@@ -40,6 +40,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from confidant.private_files import read_or_create_secret
 from confidant.settings import PROJECT_ROOT, PracticeSettings, current_settings
 
 logger = logging.getLogger(__name__)
@@ -58,17 +59,7 @@ def load_session_key() -> bytes:
     key = os.environ.get(KEY_ENV_VAR)
     if key:
         return key.encode("utf-8")
-    path = Path(DEFAULT_KEY_PATH)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        try:
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process made it first
-        else:
-            with os.fdopen(descriptor, "w") as key_file:
-                key_file.write(secrets.token_hex(32))
-    return path.read_bytes().strip()
+    return read_or_create_secret(Path(DEFAULT_KEY_PATH), lambda: secrets.token_hex(32).encode("ascii"))
 
 
 def _b64(raw: bytes) -> str:

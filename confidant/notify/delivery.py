@@ -2,22 +2,31 @@
 
 Targets and secrets are named in practice.yml and read from the environment. A notifier whose
 environment is not set up is reported at start-up and its notifications wait in the outbox.
+
+Nothing leaves in clear by default: webhooks must be https and emails go over TLS (implicit, or
+STARTTLS that the server must offer), certificates and host names verified against the system's
+CAs plus `CONFIDANT_NOTIFY_CA_FILE` (a practice's own CA, or a test's). Plain http or SMTP is an
+explicit per-notifier opt-in in practice.yml and reaches only this machine (a local relay).
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import os
 import smtplib
+import ssl
 from email.message import EmailMessage
 from typing import Any, Dict, Optional
+from urllib.parse import urlsplit
 
 import aiohttp
 
 from confidant.settings import EmailNotifier, Notifier, WebhookNotifier
 
 REQUEST_TIMEOUT_SECONDS = 10
+CA_FILE_ENV_VAR = "CONFIDANT_NOTIFY_CA_FILE"
 
 
 class DeliveryError(RuntimeError):
@@ -36,11 +45,55 @@ def missing_environment(notifier: Notifier) -> Optional[str]:
     return None
 
 
+def is_local_host(host: str) -> bool:
+    """This machine: localhost or a loopback address (a relay here, or a test's receiver)."""
+    host = host.strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def transport_problem(notifier: Notifier) -> Optional[str]:
+    """Why this notifier would send in clear where it must not (None: it is safe to use)."""
+    if isinstance(notifier, WebhookNotifier):
+        url = urlsplit(os.environ.get(notifier.url_env, ""))
+        if url.scheme == "https":
+            return None
+        if url.scheme == "http" and notifier.plain_http_local and is_local_host(url.hostname or ""):
+            return None
+        if url.scheme == "http" and notifier.plain_http_local:
+            return f"{notifier.url_env} is plain http to another machine: only https leaves this machine"
+        if url.scheme == "http":
+            return f"{notifier.url_env} is not https (plain_http_local: true allows http to this machine only)"
+        return f"{notifier.url_env} is not an https URL"
+    if notifier.smtp_security == "plain_local_relay" and not is_local_host(os.environ.get(notifier.smtp_host_env, "")):
+        return (
+            f"smtp_security plain_local_relay but {notifier.smtp_host_env} is not this machine: "
+            "use tls or starttls for another host"
+        )
+    return None
+
+
+def tls_context() -> ssl.SSLContext:
+    """Certificate and host name checked: the system's CAs, plus `CONFIDANT_NOTIFY_CA_FILE` if set."""
+    context = ssl.create_default_context()
+    ca_file = os.environ.get(CA_FILE_ENV_VAR)
+    if ca_file:
+        context.load_verify_locations(cafile=ca_file)
+    return context
+
+
 async def deliver(notifier: Notifier, payload: Dict[str, Any]) -> None:
     """Send one payload; raise `DeliveryError` if the target did not accept it."""
     missing = missing_environment(notifier)
     if missing:
         raise DeliveryError(f"not configured: environment variable {missing} is not set")
+    refused = transport_problem(notifier)
+    if refused:
+        raise DeliveryError(f"refused: {refused}")
     if isinstance(notifier, WebhookNotifier):
         await _post_webhook(notifier, payload)
     else:
@@ -55,7 +108,11 @@ async def _post_webhook(notifier: WebhookNotifier, payload: Dict[str, Any]) -> N
     try:
         async with aiohttp.ClientSession(timeout=timeout) as session:
             async with session.post(
-                os.environ[notifier.url_env], data=json.dumps(payload), headers=headers
+                os.environ[notifier.url_env],
+                data=json.dumps(payload),
+                headers=headers,
+                ssl=tls_context(),
+                allow_redirects=False,  # a redirect could lead to plain http
             ) as response:
                 if response.status >= 300:
                     raise DeliveryError(f"webhook answered HTTP {response.status}")
@@ -83,14 +140,15 @@ def _send_email(notifier: EmailNotifier, payload: Dict[str, Any]) -> None:
     message["To"] = notifier.to
     message["Subject"] = f"[Assistant] {payload.get('summary', 'Escalation')}"
     message.set_content(email_body(payload))
+    host, port = os.environ[notifier.smtp_host_env], int(os.environ[notifier.smtp_port_env])
     try:
-        with smtplib.SMTP(
-            os.environ[notifier.smtp_host_env],
-            int(os.environ[notifier.smtp_port_env]),
-            timeout=REQUEST_TIMEOUT_SECONDS,
-        ) as smtp:
-            if notifier.starttls:
-                smtp.starttls()
+        if notifier.smtp_security == "tls":
+            connection = smtplib.SMTP_SSL(host, port, timeout=REQUEST_TIMEOUT_SECONDS, context=tls_context())
+        else:
+            connection = smtplib.SMTP(host, port, timeout=REQUEST_TIMEOUT_SECONDS)
+        with connection as smtp:
+            if notifier.smtp_security == "starttls":
+                smtp.starttls(context=tls_context())  # SMTPNotSupportedError if not offered: never sent in clear
             if notifier.smtp_user_env and os.environ.get(notifier.smtp_user_env):
                 smtp.login(
                     os.environ[notifier.smtp_user_env],

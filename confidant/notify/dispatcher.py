@@ -11,7 +11,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Dict, List, Optional
 
-from confidant.notify.delivery import DeliveryError, deliver, missing_environment
+from confidant.notify.delivery import DeliveryError, deliver, missing_environment, transport_problem
 from confidant.notify.outbox import Escalation, Outbox
 from confidant.notify.payloads import escalation_payload
 from confidant.notify.reconciler import EscalationReconciler
@@ -38,8 +38,11 @@ class Dispatcher:
         problems = []
         for name, notifier in self.notifiers.items():
             missing = missing_environment(notifier)
+            refused = None if missing else transport_problem(notifier)
             if missing:
                 problems.append(f"notifier '{name}' has no {missing}: its notifications wait in the outbox")
+            elif refused:
+                problems.append(f"notifier '{name}' refused: {refused}; its notifications wait in the outbox")
         return problems
 
     async def deliver_due(self, now: Optional[datetime] = None) -> int:

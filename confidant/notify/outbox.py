@@ -21,6 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Union
 
+from confidant.private_files import private_sqlite
 from confidant.settings import PROJECT_ROOT
 
 OUTBOX_PATH_ENV_VAR = "CONFIDANT_OUTBOX_PATH"
@@ -104,13 +105,13 @@ class Outbox:
     """Escalations and pending notifications, safe to share between threads of one process."""
 
     def __init__(self, path: Optional[os.PathLike] = None) -> None:
-        self.path = Path(path or os.environ.get(OUTBOX_PATH_ENV_VAR) or DEFAULT_OUTBOX_PATH)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = private_sqlite(Path(path or os.environ.get(OUTBOX_PATH_ENV_VAR) or DEFAULT_OUTBOX_PATH))
         self._lock = threading.Lock()
         self._connection = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
         self._connection.row_factory = sqlite3.Row
         self._connection.execute("PRAGMA journal_mode=WAL")
         self._connection.execute("PRAGMA synchronous=FULL")
+        self._connection.execute("PRAGMA secure_delete = ON")  # erased rows are overwritten, not left in free pages
         self._connection.executescript(SCHEMA)
 
     def close(self) -> None:
@@ -257,7 +258,23 @@ class Outbox:
                 " (SELECT id FROM escalations WHERE conversation_id = ?)",
                 (conversation_id,),
             )
-            return cursor.execute("DELETE FROM escalations WHERE conversation_id = ?", (conversation_id,)).rowcount
+            deleted = cursor.execute("DELETE FROM escalations WHERE conversation_id = ?", (conversation_id,)).rowcount
+        self._truncate_log()
+        return deleted
+
+    def _truncate_log(self) -> None:
+        """Fold the write-ahead log into the database and empty it: no copy of erased rows stays in it."""
+        with self._lock:
+            self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def conversations_older_than(self, cutoff: datetime) -> List[str]:
+        """Conversations whose newest escalation is older than `cutoff` (for retention)."""
+        with self._transaction() as cursor:
+            rows = cursor.execute(
+                "SELECT conversation_id FROM escalations GROUP BY conversation_id HAVING MAX(last_seen_at) < ?",
+                (_iso(cutoff),),
+            ).fetchall()
+        return [row[0] for row in rows]
 
     def overdue_escalations(
         self, ack_timeout: Union[timedelta, Callable[[datetime], datetime]], now: Optional[datetime] = None

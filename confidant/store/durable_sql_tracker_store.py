@@ -33,14 +33,12 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 
-from confidant.settings import PROJECT_ROOT
+from confidant.private_files import private_sqlite_url
 from confidant.store import tracker_window
-from confidant.store.event_spool import EventSpool
+from confidant.store.event_spool import DEFAULT_SPOOL_DIR, SPOOL_DIR_ENV_VAR, EventSpool
 
 logger = logging.getLogger(__name__)
 
-SPOOL_DIR_ENV_VAR = "CONFIDANT_EVENT_SPOOL_DIR"
-DEFAULT_SPOOL_DIR = PROJECT_ROOT / "var" / "event-spool"
 RETRY_DELAYS_SECONDS = (0.1, 0.4)
 RECENT_TRACKERS = 2000
 # Turns handed to Rasa in full (0: the whole session). Must cover memoization's max_history.
@@ -107,6 +105,7 @@ class DurableSQLTrackerStore(SQLTrackerStore):
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("host", kwargs.pop("url", None))
+        private_sqlite_url(kwargs["host"] if "://" in str(kwargs["host"] or "") else None)
         super().__init__(domain, **kwargs)
         self.spool = EventSpool(Path(spool_dir or os.environ.get(SPOOL_DIR_ENV_VAR) or DEFAULT_SPOOL_DIR))
         # Last known state of recent conversations, to carry on through an outage.

@@ -18,15 +18,18 @@ import os
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Tuple
 
+from confidant.private_files import open_private, private_directory
+from confidant.settings import PROJECT_ROOT
+
 LOCK_STRIPES = 256
+SPOOL_DIR_ENV_VAR = "CONFIDANT_EVENT_SPOOL_DIR"
+DEFAULT_SPOOL_DIR = PROJECT_ROOT / "var" / "event-spool"
 
 
 class EventSpool:
     def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.directory.mkdir(parents=True, exist_ok=True)
-        self._locks = self.directory / ".locks"
-        self._locks.mkdir(exist_ok=True)
+        self.directory = private_directory(directory)
+        self._locks = private_directory(self.directory / ".locks")
 
     @staticmethod
     def _digest(sender_id: str) -> str:
@@ -39,7 +42,7 @@ class EventSpool:
     def locked(self, sender_id: str) -> Iterator[None]:
         """Exclusive access to one conversation's spool, across threads and processes."""
         stripe = int(self._digest(sender_id)[:4], 16) % LOCK_STRIPES
-        with open(self._locks / f"{stripe:03d}.lock", "a") as lock_file:
+        with open_private(self._locks / f"{stripe:03d}.lock") as lock_file:
             fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX)
             try:
                 yield
@@ -47,7 +50,7 @@ class EventSpool:
                 fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
 
     def append(self, sender_id: str, rows: List[Dict[str, Any]]) -> None:
-        with self.locked(sender_id), open(self._path(sender_id), "a", encoding="utf-8") as spool:
+        with self.locked(sender_id), open_private(self._path(sender_id)) as spool:
             for row in rows:
                 spool.write(json.dumps({"sender_id": sender_id, **row}) + "\n")
             spool.flush()
@@ -80,6 +83,23 @@ class EventSpool:
                 if line.strip():
                     rows.append(json.loads(line))
         return rows
+
+    def forget(self, sender_id: str) -> int:
+        """Erase a conversation's spooled events (deletion, retention): they must not reach the database later."""
+        with self.locked(sender_id):
+            path, rows = self.read_for(sender_id)
+            self.remove(path)
+        return len(rows)
+
+    def senders_older_than(self, cutoff: float) -> List[str]:
+        """Conversations whose spool file was last written before `cutoff` (epoch seconds)."""
+        senders = []
+        for path in sorted(self.directory.glob("*.jsonl")):
+            with contextlib.suppress(OSError, ValueError):
+                if path.stat().st_mtime < cutoff:
+                    with open(path, encoding="utf-8") as spool:
+                        senders.append(json.loads(spool.readline())["sender_id"])
+        return senders
 
     def remove(self, path: Path) -> None:
         path.unlink(missing_ok=True)

@@ -1,8 +1,9 @@
 """Signing in and out.
 
 The login form has its own CSRF token (double-submit: a cookie and a hidden field that must
-match), since there is no session yet to hold one. Wrong passwords and lockouts are audited
-under the name that was typed.
+match), since there is no session yet to hold one. Wrong passwords and refused attempts are
+audited under the name that was typed; attempts are throttled per client address (see
+review/account_store.py), never by locking an account.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import asyncio
 import hmac
 import re
 import secrets
+from datetime import datetime, timezone
 
 from sanic import Blueprint
 from sanic.request import Request
@@ -18,7 +20,15 @@ from sanic.response import HTTPResponse, redirect
 
 from review import audit
 from review.sessions import COOKIE_NAME
-from review.web.guard import CSRF_FIELD, clear_cookie, client_address, is_local_path, public, set_cookie
+from review.web.guard import (
+    CSRF_FIELD,
+    clear_cookie,
+    client_address,
+    cookies_secure,
+    is_local_path,
+    public,
+    set_cookie,
+)
 from review.web.render import page
 
 LOGIN_CSRF_COOKIE = "review_login_csrf"
@@ -45,7 +55,7 @@ def _login_page(request: Request, status: int = 200, error: str = "", name: str 
         name=name,
         next=_next(request.form.get("next") if request.method == "POST" else request.args.get("next")),
     )
-    set_cookie(response, LOGIN_CSRF_COOKIE, token, request.app.ctx.services.config.cookie_secure, max_age=3600)
+    set_cookie(response, LOGIN_CSRF_COOKIE, token, cookies_secure(request), max_age=3600)
     return response
 
 
@@ -76,20 +86,26 @@ def blueprint() -> Blueprint:
         name = str(request.form.get("name") or "").strip()[:64]
         password = str(request.form.get("password") or "")[:1024]
         address = client_address(request)
-        result = await asyncio.to_thread(services.accounts.authenticate, name, password)
+        result = await asyncio.to_thread(services.accounts.authenticate, name, password, address)
         if result.ok:
             account = result.account
             token, _ = services.sessions.start(account)
             services.audit.record(account.name, audit.LOGIN, account.name, f"role {account.role}", address)
             response = redirect(_next(request.form.get("next")), status=303)
-            set_cookie(response, COOKIE_NAME, token, services.config.cookie_secure)
-            clear_cookie(response, LOGIN_CSRF_COOKIE, services.config.cookie_secure)
+            set_cookie(response, COOKIE_NAME, token, cookies_secure(request))
+            clear_cookie(response, LOGIN_CSRF_COOKIE, cookies_secure(request))
             return response
-        if result.locked_until is not None:
-            services.audit.record(name or "(blank)", audit.LOGIN_LOCKED, name, "sign-in refused: locked", address)
-            until = result.locked_until.astimezone(services.zone).strftime("%H:%M")
-            error = f"Too many failed sign-ins for this name. Try again after {until} ({services.zone.key})."
-            return _login_page(request, status=429, error=error, name=name)
+        if result.retry_at is not None:
+            services.audit.record(
+                name or "(blank)", audit.LOGIN_LOCKED, name, "sign-in refused: address must wait", address
+            )
+            until = result.retry_at.astimezone(services.zone).strftime("%H:%M:%S")
+            error = f"Too many failed sign-ins from this address. Try again after {until} ({services.zone.key})."
+            response = _login_page(request, status=429, error=error, name=name)
+            response.headers["Retry-After"] = str(
+                max(1, int((result.retry_at - datetime.now(timezone.utc)).total_seconds()) + 1)
+            )
+            return response
         services.audit.record(name or "(blank)", audit.LOGIN_FAILED, name, "wrong name or password", address)
         return _login_page(request, status=401, error="Wrong name or password.", name=name)
 
@@ -100,7 +116,7 @@ def blueprint() -> Blueprint:
         account = request.ctx.session.account
         services.audit.record(account.name, audit.LOGOUT, account.name, "", client_address(request))
         response = redirect("/login", status=303)
-        clear_cookie(response, COOKIE_NAME, services.config.cookie_secure)
+        clear_cookie(response, COOKIE_NAME, cookies_secure(request))
         return response
 
     return bp

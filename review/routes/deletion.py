@@ -50,7 +50,7 @@ def blueprint() -> Blueprint:
             account.name,
             audit.DELETE,
             conversation_id,
-            f"{erased.describe()}" + (f"; reason: {reason}" if reason else ""),
+            erased.describe() + (f"; reason {services.audit.fingerprint(reason)}" if reason else ""),
             client_address(request),
         )
         return redirect(with_args("/conversations", deleted=conversation_id), status=303)

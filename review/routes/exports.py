@@ -19,7 +19,7 @@ from sanic.response import HTTPResponse, raw
 from review import audit
 from review.exports import conversation_record, to_csv, to_json
 from review.filters import ConversationFilter
-from review.web.guard import client_address
+from review.web.guard import admin_only, client_address
 
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "csv": "text/csv; charset=utf-8"}
 
@@ -60,6 +60,7 @@ async def _one(request: Request, conversation_id: str, fmt: str, reveal: bool) -
         conversation_id,
         f"{fmt}, contact details {'shown' if reveal else 'masked'}",
         address,
+        exported=[conversation_id],
     )
     return _file([record], fmt, f"conversation-{conversation_id}", account.name)
 
@@ -68,6 +69,7 @@ def blueprint() -> Blueprint:
     bp = Blueprint("exports")
 
     @bp.get("/export/<fmt>")
+    @admin_only  # many conversations at once: admins only
     async def export_filtered(request: Request, fmt: str) -> HTTPResponse:
         services = request.app.ctx.services
         fmt = _format(fmt)
@@ -97,6 +99,7 @@ def blueprint() -> Blueprint:
             "conversations",
             f"{fmt}, contact details masked; {filters.describe()}; {len(records)} conversations",
             client_address(request),
+            exported=[record["conversation_id"] for record in records],
         )
         return _file(records, fmt, "conversations", account.name)
 

@@ -9,13 +9,15 @@ session's CSRF token in its form.
 from __future__ import annotations
 
 import hmac
-from typing import Any, Callable, Optional, TypeVar
+import ipaddress
+from typing import Any, Callable, Optional, Sequence, TypeVar
 from urllib.parse import quote
 
 from sanic import Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse, redirect
 
+from review import audit
 from review.sessions import COOKIE_NAME
 from review.web.render import page
 
@@ -37,6 +39,10 @@ SECURITY_HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
 }
+
+HSTS_SECONDS = 365 * 24 * 3600
+# Pages whose every view is audited here, whatever the route does (no client id in their paths).
+AUDITED_PAGES = (("/insights", audit.VIEW_INSIGHTS), ("/admin/", audit.VIEW_ADMIN))
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 
@@ -67,8 +73,33 @@ def csrf_ok(request: Request, expected: str) -> bool:
     return bool(supplied) and bool(expected) and hmac.compare_digest(str(supplied), expected)
 
 
+def _is_trusted(address: str, trusted: Sequence[Any]) -> bool:
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(parsed in network for network in trusted)
+
+
 def client_address(request: Request) -> str:
-    return str(request.ip or "")
+    """The client's address: the peer's, or, behind a trusted proxy, the one the proxy chain saw.
+
+    X-Forwarded-For is read right to left and the first hop that is not a trusted proxy is the
+    client; anything to its left was written by the client itself and is ignored. A request not
+    from a trusted proxy (CONFIDANT_REVIEW_TRUSTED_PROXIES) cannot name its own address.
+    """
+    peer = str(request.ip or "")
+    trusted = request.app.ctx.services.config.trusted_proxies
+    if not _is_trusted(peer, trusted):
+        return peer
+    hops = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _is_trusted(hop, trusted):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return peer  # a malformed hop: the chain cannot be believed past it
+    return peer
 
 
 async def authenticate(request: Request) -> Optional[HTTPResponse]:
@@ -98,17 +129,54 @@ async def authenticate(request: Request) -> Optional[HTTPResponse]:
     return None
 
 
+def is_https(request: Request) -> bool:
+    """The browser reached us over HTTPS: directly, or through a trusted proxy that says so."""
+    if request.scheme == "https":
+        return True
+    trusted = request.app.ctx.services.config.trusted_proxies
+    proto = request.headers.get("X-Forwarded-Proto", "").split(",")[-1].strip().lower()
+    return proto == "https" and _is_trusted(str(request.ip or ""), trusted)
+
+
+def cookies_secure(request: Request) -> bool:
+    """Cookies are `Secure` behind HTTPS, and always when CONFIDANT_REVIEW_COOKIE_SECURE says so."""
+    return request.app.ctx.services.config.cookie_secure or is_https(request)
+
+
 async def security_headers(request: Request, response: HTTPResponse) -> None:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if cookies_secure(request):
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={HSTS_SECONDS}")
     response.headers.setdefault("Cache-Control", "no-store")
     if response.headers.get("Cache-Control") == "no-store":
         response.headers.setdefault("Pragma", "no-cache")
 
 
+async def audit_access(request: Request, response: HTTPResponse) -> None:
+    """Audit every refusal (403) and every view of the insights and admin pages."""
+    session = getattr(request.ctx, "session", None)
+    actor = session.account.name if session is not None else "(not signed in)"
+    services = request.app.ctx.services
+    if response.status == 403:
+        route = getattr(request, "route", None)
+        conversation_id = (request.match_info or {}).get("conversation_id")
+        detail = f"{request.method} {route.name if route else request.path}: {response.status}"
+        if conversation_id:
+            detail += f"; {services.audit.conversation_ref(conversation_id)}"
+        services.audit.record(actor, audit.REFUSED, "", detail, client_address(request))
+        return
+    if request.method == "GET" and response.status == 200 and session is not None:
+        for prefix, action in AUDITED_PAGES:
+            if request.path == prefix.rstrip("/") or request.path.startswith(prefix):
+                services.audit.record(actor, action, request.path[:255], "", client_address(request))
+                return
+
+
 def install(app: Sanic) -> None:
     app.register_middleware(authenticate, "request")
     app.register_middleware(security_headers, "response")
+    app.register_middleware(audit_access, "response")
 
 
 def set_cookie(response: HTTPResponse, name: str, value: str, secure: bool, max_age: Optional[int] = None) -> None:

@@ -13,11 +13,15 @@ from confidant.notify.dispatcher import Dispatcher
 from confidant.notify.outbox import Outbox, utc_now
 from confidant.notify.payloads import escalation_payload
 from confidant.settings import load_settings
-from tests.support.receivers import SmtpServer, WebhookReceiver
+from tests.support.receivers import SmtpServer, WebhookReceiver, practice_for_local_receivers
 
-ROOT = Path(__file__).resolve().parents[2]
 # The demo practice: Monday to Friday 9 to 5 in New York; Thanksgiving 2025 (27 November) closed.
 NEW_YORK = ZoneInfo("America/New_York")
+
+
+def local_settings(tmp_path: Path):
+    """practice.yml with its notifiers opted in to the plain loopback receivers."""
+    return load_settings(practice_for_local_receivers(tmp_path / "practice.yml"))
 
 
 @pytest.fixture
@@ -52,7 +56,7 @@ def test_both_notifiers_deliver_minimum_necessary(tmp_path: Path, targets) -> No
     webhook, smtp = targets
     webhook.start()
     smtp.start()
-    settings = load_settings(ROOT / "practice.yml")
+    settings = local_settings(tmp_path)
     outbox = Outbox(tmp_path / "outbox.sqlite3")
     escalation_id = escalate(outbox, settings)
 
@@ -73,7 +77,7 @@ def test_both_notifiers_deliver_minimum_necessary(tmp_path: Path, targets) -> No
 
 def test_targets_down_then_back_lose_nothing(tmp_path: Path, targets) -> None:
     webhook, smtp = targets
-    settings = load_settings(ROOT / "practice.yml")
+    settings = local_settings(tmp_path)
     path = tmp_path / "outbox.sqlite3"
     outbox = Outbox(path)
     escalate(outbox, settings)
@@ -95,7 +99,7 @@ def test_targets_down_then_back_lose_nothing(tmp_path: Path, targets) -> None:
 def test_unconfigured_notifier_waits_in_the_outbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CONFIDANT_WEBHOOK_URL", raising=False)
     monkeypatch.delenv("CONFIDANT_SMTP_HOST", raising=False)
-    settings = load_settings(ROOT / "practice.yml")
+    settings = local_settings(tmp_path)
     outbox = Outbox(tmp_path / "outbox.sqlite3")
     dispatcher = Dispatcher(outbox, settings)
     assert any("CONFIDANT_WEBHOOK_URL" in problem for problem in dispatcher.configuration_problems())
@@ -107,7 +111,7 @@ def test_unconfigured_notifier_waits_in_the_outbox(tmp_path: Path, monkeypatch: 
 def test_second_contact_is_paged_when_no_one_acknowledges(tmp_path: Path, targets) -> None:
     webhook, smtp = targets
     smtp.start()
-    settings = load_settings(ROOT / "practice.yml")
+    settings = local_settings(tmp_path)
     outbox = Outbox(tmp_path / "outbox.sqlite3")
     escalation_id = escalate(outbox, settings)
     # Wednesday 11 a.m. at the practice; thirty-one minutes pass without an acknowledgement.
@@ -126,7 +130,7 @@ def test_second_contact_is_paged_when_no_one_acknowledges(tmp_path: Path, target
 
 
 def test_an_acknowledged_escalation_pages_no_one_else(tmp_path: Path, targets) -> None:
-    settings = load_settings(ROOT / "practice.yml")
+    settings = local_settings(tmp_path)
     outbox = Outbox(tmp_path / "outbox.sqlite3")
     escalation_id = escalate(outbox, settings)
     assert outbox.acknowledge(escalation_id, "dr-lee")
@@ -153,7 +157,7 @@ def test_an_acknowledged_escalation_pages_no_one_else(tmp_path: Path, targets) -
     ],
 )
 def test_the_second_contact_counts_office_time_only(tmp_path: Path, escalated, not_yet, due) -> None:
-    settings = load_settings(ROOT / "practice.yml")
+    settings = local_settings(tmp_path)
     outbox = Outbox(tmp_path / "outbox.sqlite3")
     escalation_id = escalate(outbox, settings)
     created_at(outbox, escalation_id, datetime(*escalated, tzinfo=NEW_YORK))

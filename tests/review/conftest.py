@@ -20,12 +20,19 @@ from cryptography.fernet import Fernet
 
 from confidant.contact_vault import ContactDetails, ContactVault
 from confidant.notify.outbox import Outbox
+from review.audit import conversation_ref
 from tests.review.support import ROOT, Client, Say, days_ago, risk_of, wait_for, write_conversation
 from tests.support.receivers import free_port
 
 ADMIN = ("ada-admin", "admin password 1234")
 CLINICIAN = ("cleo-clinician", "clinician password 5678")
 LOCKOUT_TARGET = ("lou-lockout", "lockout password 9012")
+AUDIT_KEY = "audit-key-for-the-review-tests-0123456789"
+
+
+def audit_ref(conversation_id: str) -> str:
+    """How the audit log names a conversation (a keyed reference), for queries on it."""
+    return conversation_ref(conversation_id, AUDIT_KEY.encode())
 
 XSS_TEXT = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> will you tell my mum & dad?'
 RISK_TEXT = "Honestly I want to end my life, nobody would notice"
@@ -75,6 +82,9 @@ def scratch_env(directory: Path, database_url: str) -> Dict[str, str]:
             "CONFIDANT_CONTACT_VAULT_PATH": str(directory / "contacts.sqlite3"),
             "CONFIDANT_CONTACT_KEY": Fernet.generate_key().decode(),
             "CONFIDANT_REVIEW_RETENTION_INTERVAL": "1",
+            "CONFIDANT_REVIEW_AUDIT_KEY": AUDIT_KEY,
+            "CONFIDANT_SMS_STORE_PATH": str(directory / "sms.sqlite3"),
+            "CONFIDANT_EVENT_SPOOL_DIR": str(directory / "event-spool"),
         }
     )
     env.pop("CONFIDANT_REVIEW_READ_URL", None)

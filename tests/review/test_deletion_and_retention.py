@@ -4,11 +4,15 @@ old conversations only, from the command line and on the app's own schedule."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from confidant.channels.sms_store import SmsStore
 from confidant.contact_vault import ContactDetails
-from tests.review.conftest import Scratch, make_scratch, run_cli
+from confidant.store.event_spool import EventSpool
+from tests.review.conftest import Scratch, audit_ref, make_scratch, run_cli
 from tests.review.support import Client, Say, days_ago, rasa_events, risk_of, wait_for, write_events
 
 SECRET_WORDS = "marmalade-elephant"
@@ -73,9 +77,10 @@ def test_delete_a_conversation_everywhere(admin: Client, clinician: Client, scra
             body = client.get(path).body
             assert "c-delete-me" not in body and SECRET_WORDS not in body, path
     entry = review_rows(
-        scratch, "SELECT actor, detail FROM audit_log WHERE action = 'delete' AND target = ?", "c-delete-me"
+        scratch, "SELECT actor, detail FROM audit_log WHERE action = 'delete' AND target = ?", audit_ref("c-delete-me")
     )
-    assert entry and entry[0][0] == "ada-admin" and "client's request" in entry[0][1]
+    assert entry and entry[0][0] == "ada-admin"
+    assert "client's request" not in entry[0][1] and "; reason #" in entry[0][1]  # free text: fingerprint only
 
 
 def _old_and_new(practice: Scratch) -> None:
@@ -104,12 +109,92 @@ def test_retention_command_purges_only_conversations_past_the_retention_period(t
     assert event_count(practice, "recent-one") > 0 and event_count(practice, "returning-one") > 0
     assert practice.vault.reveal("old-one") == [] and practice.outbox.escalations("old-one") == []
     audit = review_rows(practice, "SELECT actor, target FROM audit_log WHERE action = 'retention_purge'")
-    assert audit == [("retention", "old-one")]
+    assert audit == [("retention", audit_ref("old-one"))]
 
 
-def test_the_app_purges_on_its_schedule(clinician: Client, scratch: Scratch) -> None:
+def test_the_app_purges_on_its_schedule(admin: Client, scratch: Scratch) -> None:
     scratch.write("c-expired", [Say(f"expired {SECRET_WORDS}", faq="bot_privacy")], days=91)
     wait_for(lambda: event_count(scratch, "c-expired") == 0, timeout=20)
     assert event_count(scratch, "c-faq-parents") > 0 and event_count(scratch, "c-filler-29") > 0
-    assert "c-expired" not in clinician.get("/conversations?topic=faq/bot_privacy").body
-    assert "c-expired" not in json.dumps(json.loads(clinician.get("/export/json").body))
+    assert "c-expired" not in admin.get("/conversations?topic=faq/bot_privacy").body
+    assert "c-expired" not in json.dumps(json.loads(admin.get("/export/json").body))
+
+
+EVERY_COPY = "sms-5eed0f00d5eed0f00d5eed0f00d5eed0"  # an SMS conversation: its id is the number's pseudonym
+EVERY_COPY_WORDS = "pomegranate-lighthouse"
+EVERY_COPY_NUMBER = "+15550100777"
+REASON = "Quentin Example phoned to ask"
+
+
+def files_holding(directory: Path, needles: tuple) -> list:
+    """Every file under `directory` whose raw bytes contain one of the needles (deleted rows included)."""
+    found = []
+    for path in sorted(directory.rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            found += [f"{path.name}: {needle}" for needle in needles if needle.encode("utf-8") in data]
+    return found
+
+
+def test_every_copy_of_a_conversation_is_erased(admin: Client, scratch: Scratch) -> None:
+    text = f"my {EVERY_COPY_WORDS} secret, text me at {EVERY_COPY_NUMBER}"
+    scratch.write(EVERY_COPY, [Say(text, intent="risk_self_harm", risk=risk_of(text, "self_harm", "secret"))], 0.2)
+    escalation_id = scratch.escalate(EVERY_COPY, "self_harm", days=0.2, channel="twilio")
+    scratch.vault.store(EVERY_COPY, ContactDetails("phone", EVERY_COPY_NUMBER))
+    key = scratch.env["CONFIDANT_CONTACT_KEY"].encode()
+    sms = SmsStore(scratch.directory / "sms.sqlite3", key=key)
+    sms.remember_address(EVERY_COPY, EVERY_COPY_NUMBER)
+    sms.opt_out(EVERY_COPY, "STOP")
+    sms.set_offered_buttons(EVERY_COPY, [{"title": f"about {EVERY_COPY_WORDS}", "payload": "/x"}])
+    sms.close()
+    spool = EventSpool(scratch.directory / "event-spool")
+    spool.append(EVERY_COPY, [{"type_name": "user", "data": json.dumps({"text": text})}])
+
+    assert EVERY_COPY_WORDS in admin.get(f"/conversations/{EVERY_COPY}").body
+    admin.get(f"/conversations?q={EVERY_COPY_WORDS}")  # a search: audited, never verbatim
+    admin.post(f"/escalations/{escalation_id}/notes", {"body": f"called back about the {EVERY_COPY_WORDS}"})
+    admin.post(f"/escalations/{escalation_id}/resolve")
+    assert admin.get(f"/conversations/{EVERY_COPY}/export/json").status == 200
+    assert EVERY_COPY_WORDS in admin.get(f"/export/json?q={EVERY_COPY_WORDS}").body
+    needles = (EVERY_COPY, EVERY_COPY_WORDS, EVERY_COPY_NUMBER, REASON)
+    assert files_holding(scratch.directory, needles)  # the copies are there before
+
+    assert admin.post(f"/conversations/{EVERY_COPY}/delete", {"reason": REASON}).status == 303
+
+    assert files_holding(scratch.directory, needles) == []
+    assert not (scratch.directory / "event-spool" / f"{spool._digest(EVERY_COPY)}.jsonl").exists()
+    [(detail,)] = review_rows(
+        scratch, "SELECT detail FROM audit_log WHERE action = 'delete' AND target = ?", audit_ref(EVERY_COPY)
+    )
+    assert "1 spooled events" in detail and "SMS number store" in detail
+    assert "had left in 2 export(s)" in detail  # the single and the bulk export recorded what left
+    # The audit log still shows who did what to it, under its keyed reference only.
+    actions = [
+        row[0] for row in review_rows(scratch, "SELECT action FROM audit_log WHERE target = ?", audit_ref(EVERY_COPY))
+    ]
+    assert {"view_transcript", "note", "resolve", "export", "delete"} <= set(actions)
+    assert admin.get(f"/conversations/{EVERY_COPY}").status == 404
+
+
+def test_retention_reaches_copies_whose_events_are_gone(tmp_path: Path) -> None:
+    practice = make_scratch(tmp_path)
+    _old_and_new(practice)
+    old_sms = "sms-0ld0ld0ld0ld0ld0ld0ld0ld0ld0ld0"
+    sms = SmsStore(tmp_path / "sms.sqlite3", key=practice.env["CONFIDANT_CONTACT_KEY"].encode())
+    sms.remember_address(old_sms, EVERY_COPY_NUMBER)
+    sms._connection.execute("UPDATE contacts SET first_seen = first_seen - 200 * 86400")
+    sms.close()
+    spool = EventSpool(tmp_path / "event-spool")
+    spool.append("web-spooled-long-ago", [{"type_name": "user", "data": "{}"}])
+    old = (datetime.now(timezone.utc) - timedelta(days=150)).timestamp()
+    os.utime(spool.read_for("web-spooled-long-ago")[0], (old, old))
+
+    result = run_cli(practice.env, "review.retention")
+    assert result.returncode == 0, result.stderr
+    assert "Purged 3 conversation(s)" in result.stdout
+    assert (
+        SmsStore(tmp_path / "sms.sqlite3", key=practice.env["CONFIDANT_CONTACT_KEY"].encode()).address_for(old_sms)
+        is None
+    )
+    assert not spool.has("web-spooled-long-ago")
+    assert event_count(practice, "recent-one") > 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 
-from tests.review.conftest import Scratch
+from tests.review.conftest import Scratch, audit_ref
 from tests.review.support import Client, Say, risk_of
 
 
@@ -52,7 +52,8 @@ def test_acknowledge_note_and_resolve(clinician: Client, scratch: Scratch) -> No
         actions = [
             row[0]
             for row in connection.execute(
-                "SELECT action FROM audit_log WHERE target = 'c-queue' AND actor = 'cleo-clinician' ORDER BY id"
+                "SELECT action FROM audit_log WHERE target = ? AND actor = 'cleo-clinician' ORDER BY id",
+                (audit_ref("c-queue"),),
             )
         ]
     assert {"acknowledge", "note", "resolve", "view_transcript"} <= set(actions)

@@ -1,4 +1,4 @@
-"""Signing in: argon2 hashes, audited successes and failures, lockout after five failures."""
+"""Signing in: argon2 hashes, audited successes and failures, growing waits per address after five failures."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 import sqlite3
 from datetime import datetime, timedelta, timezone
 
-from review.account_store import LOCKOUT, MAX_FAILURES, AccountStore
+from review.account_store import FIRST_DELAY, MAX_DELAY, MAX_FAILURES, AccountStore, delay_after
 from review.appdb import open_review_db
 from tests.review.conftest import CLINICIAN, LOCKOUT_TARGET, Scratch, run_cli
 from tests.review.support import Client
@@ -38,30 +38,46 @@ def test_login_success_and_failure_are_audited(review_server, scratch: Scratch) 
     assert audit(scratch, CLINICIAN[0])[-1] == "logout"
 
 
-def test_five_failures_lock_the_name_for_fifteen_minutes(review_server, scratch: Scratch) -> None:
+def test_wrong_passwords_slow_the_address_down_not_the_account(review_server, scratch: Scratch) -> None:
+    """All requests here come from 127.0.0.1: after five failures it waits; the account is not locked."""
     client = Client(review_server.url)
-    for _ in range(MAX_FAILURES - 1):
+    for _ in range(MAX_FAILURES):
         assert client.login(LOCKOUT_TARGET[0], "not the password").status == 401
-    fifth = client.login(LOCKOUT_TARGET[0], "not the password")
-    assert fifth.status == 429 and "Too many failed sign-ins" in fifth.body
+    sixth = client.login(LOCKOUT_TARGET[0], "not the password")
+    assert sixth.status == 429 and "Too many failed sign-ins from this address" in sixth.body
+    assert 1 <= int(sixth.header("Retry-After")) <= FIRST_DELAY.total_seconds() + 1
     right_password = client.login(*LOCKOUT_TARGET)
     assert right_password.status == 429
     assert "review_session" not in right_password.header("Set-Cookie")
     assert audit(scratch, LOCKOUT_TARGET[0])[-1] == "login_locked"
-    # An unknown name locks the same way, so a lock does not tell which names exist.
-    for _ in range(MAX_FAILURES):
-        client.login("nobody-here", "guess")
+    # The same address is waiting for an unknown name too: the wait tells nobody which names exist.
     assert client.login("nobody-here", "guess").status == 429
+    # Other tests sign in from 127.0.0.1 as well: let it through again.
+    AccountStore(open_review_db(scratch.env["CONFIDANT_REVIEW_DB_URL"])).forget_failures("127.0.0.1")
+    assert client.login(*LOCKOUT_TARGET).status == 303
 
 
-def test_the_lock_ends_after_fifteen_minutes(scratch: Scratch) -> None:
+def test_the_wait_grows_with_each_further_failure_and_ends(scratch: Scratch) -> None:
     store = AccountStore(open_review_db(scratch.env["CONFIDANT_REVIEW_DB_URL"]))
     store.create("tess-timer", "clinician", "timer password 1234")
     now = datetime.now(timezone.utc)
+    guesser, colleague = "203.0.113.9", "198.51.100.9"
     for _ in range(MAX_FAILURES):
-        store.authenticate("tess-timer", "wrong", now=now)
-    assert not store.authenticate("tess-timer", "timer password 1234", now=now + LOCKOUT - timedelta(seconds=1)).ok
-    assert store.authenticate("tess-timer", "timer password 1234", now=now + LOCKOUT + timedelta(seconds=1)).ok
+        assert store.authenticate("tess-timer", "wrong", guesser, now=now).retry_at is None
+    refused = store.authenticate("tess-timer", "timer password 1234", guesser, now=now + timedelta(seconds=29))
+    assert not refused.ok and refused.retry_at == now + FIRST_DELAY
+    # The account is not locked: the clinician signs in from elsewhere at once.
+    assert store.authenticate("tess-timer", "timer password 1234", colleague, now=now).ok
+    # After the wait, one more attempt is checked; a wrong one doubles the wait.
+    later = now + FIRST_DELAY + timedelta(seconds=1)
+    assert store.authenticate("tess-timer", "wrong", guesser, now=later).retry_at is None
+    assert store.retry_at(guesser, now=later) == later + 2 * FIRST_DELAY
+    # Each doubling stops at MAX_DELAY.
+    assert delay_after(MAX_FAILURES + 30) == MAX_DELAY
+    # The right password after the wait gets in and clears the address's count.
+    after = later + 2 * FIRST_DELAY + timedelta(seconds=1)
+    assert store.authenticate("tess-timer", "timer password 1234", guesser, now=after).ok
+    assert store.retry_at(guesser, now=after) is None
 
 
 def test_accounts_cli_removes_accounts_and_their_sessions(review_server, scratch: Scratch) -> None:

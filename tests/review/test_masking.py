@@ -7,10 +7,12 @@ import io
 import json
 import sqlite3
 
+import pytest
+
 from review.masking import find_contacts, mask_text
 from review.segments import segments
 from review.tracker_events import Evidence
-from tests.review.conftest import CALLBACK_NUMBER, Scratch
+from tests.review.conftest import CALLBACK_NUMBER, Scratch, audit_ref
 from tests.review.support import Client
 
 SECRETS = ("jo.bloggs@example.org", "+44 7700 900456", "7700 900456", CALLBACK_NUMBER)
@@ -19,7 +21,8 @@ SECRETS = ("jo.bloggs@example.org", "+44 7700 900456", "7700 900456", CALLBACK_N
 def audit_rows(scratch: Scratch, action: str, target: str) -> list:
     with sqlite3.connect(scratch.directory / "review.sqlite3") as connection:
         return connection.execute(
-            "SELECT actor, detail FROM audit_log WHERE action = ? AND target = ? ORDER BY id", (action, target)
+            "SELECT actor, detail FROM audit_log WHERE action = ? AND target = ? ORDER BY id",
+            (action, audit_ref(target)),
         ).fetchall()
 
 
@@ -35,6 +38,27 @@ def test_masking_finds_phones_and_emails_and_spares_the_rest() -> None:
     masked = mask_text(text)
     assert "[j***@example.org]" in masked and "[phone ending 56]" in masked and "988" in masked
     assert mask_text("call us on (555) 010-0100", keep=["(555) 010-0100"]) == "call us on (555) 010-0100"
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("call 555/867/5309 tonight", "call [phone ending 09] tonight"),
+        ("ring 555-010-0199 x204", "ring [phone ending 99]"),
+        ("office (555) 010 0199 ext. 12 please", "office [phone ending 99] please"),
+        ("desk 555 010 0199, extension 7", "desk [phone ending 99]"),
+        ("phone 555\u2011010\u20110199", "phone [phone ending 99]"),  # non-breaking hyphens
+        ("mobile 07700\u2013900\u2013123", "mobile [phone ending 23]"),  # en dashes
+        ("cell 555\u2212010\u22120199 ok", "cell [phone ending 99] ok"),  # minus signs
+        ("write to jo(at)example.org", "write to [j***@example.org]"),
+        ("jo [at] example [dot] org", "[j***@example.org]"),
+        ("jo.bloggs at example.org please", "[j***@example.org] please"),
+        ("name(at)host", "[n***@host]"),
+        ("I am at home, 3/4 of the time, since 12/05/2024 or 2024-05-12", None),
+    ],
+)
+def test_masking_finds_numbers_and_addresses_written_other_ways(text: str, masked: str) -> None:
+    assert mask_text(text) == (masked or text)
 
 
 def test_segments_mark_evidence_and_mask_contacts_by_offsets() -> None:
@@ -64,15 +88,15 @@ def test_list_and_transcript_are_masked(clinician: Client) -> None:
     assert_masked(risk)
 
 
-def test_exports_are_masked(clinician: Client) -> None:
-    for path in (
-        "/conversations/c-contact/export/json",
-        "/conversations/c-contact/export/csv",
-        "/export/json",
-        "/export/csv",
-        "/conversations/c-risk-open/export/csv",
+def test_exports_are_masked(clinician: Client, admin: Client) -> None:
+    for client, path in (
+        (clinician, "/conversations/c-contact/export/json"),
+        (clinician, "/conversations/c-contact/export/csv"),
+        (admin, "/export/json"),  # bulk exports: admins only
+        (admin, "/export/csv"),
+        (clinician, "/conversations/c-risk-open/export/csv"),
     ):
-        response = clinician.get(path)
+        response = client.get(path)
         assert response.status == 200, path
         assert_masked(response.body)
     document = json.loads(clinician.get("/conversations/c-contact/export/json").body)

@@ -107,6 +107,8 @@ def scratch_environment(state: Path) -> Dict[str, str]:
 
     from cryptography.fernet import Fernet
 
+    from tests.support.receivers import practice_for_local_receivers
+
     env = dict(os.environ)
     env.update(
         {
@@ -119,6 +121,8 @@ def scratch_environment(state: Path) -> Dict[str, str]:
             "CONFIDANT_ACTION_SECRET": "secret-" + uuid.uuid4().hex,
             "CONFIDANT_WEB_SESSION_KEY": "session-" + uuid.uuid4().hex,
             "STATE_DIR": str(state),
+            # the test receivers are plain http/SMTP on loopback: opted in explicitly
+            "CONFIDANT_SETTINGS": str(practice_for_local_receivers(state / "practice.yml")),
         }
     )
     return env

@@ -18,7 +18,7 @@ from typing import Dict, Optional
 import pytest
 import yaml
 
-from tests.support.receivers import free_port
+from tests.support.receivers import free_port, with_local_receivers
 from tests.support.servers import ROOT, ManagedProcess, model_path
 
 LOCAL_PAGE_ORIGIN = "http://localhost:8080"
@@ -38,7 +38,7 @@ class SocketIORasa:
 
 
 def settings_for_tests(path: Path, origins: list) -> Path:
-    settings = yaml.safe_load((ROOT / "practice.yml").read_text())
+    settings = with_local_receivers(yaml.safe_load((ROOT / "practice.yml").read_text()))
     settings["web"] = {"allowed_origins": origins}
     path.write_text(yaml.safe_dump(settings, sort_keys=False))
     return path
