@@ -377,6 +377,7 @@ class PracticeSettings(_Strict):
             "emergency_number": self.crisis.emergency_number,
             "crisis_line": self.crisis_line,
             "crisis_lines": self.crisis_lines_text,
+            "retention_days": str(self.assistant.retention_days),
         }
         for situation in SITUATIONS:
             lines = self.crisis.lines_for(situation)
