@@ -30,6 +30,11 @@ WORST_CASE = {
     "emergency_number": 5,
     "crisis_line": 30,
     "crisis_lines": 120,
+    # Filled in by action_save_callback (confidant/callback_text.py keeps good_time this short).
+    "reach_how": 12,
+    "contact_ending": 2,
+    "contact_masked": 40,
+    "good_time": 60,
 }
 SMS_LIMIT = 300
 REQUIRED_FAQ = {
