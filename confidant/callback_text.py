@@ -55,9 +55,7 @@ NO_CALLS_OR_TEXTS = re.compile(rf"\b{_NOT}\s+(?:to\s+)?(?:call|text)\s+(?:or|and
 TEXT_ONLY_WORDS = re.compile(
     r"\b(?:texts? only|only (?:by )?text(?:s|ing)?|just text(?:s|ing)?|text(?:ing)? is (?:better|safer))\b", re.I
 )
-CALL_ONLY_WORDS = re.compile(
-    r"\b(?:calls? only|only (?:a )?call|just (?:a )?call|calling is (?:better|safer))\b", re.I
-)
+CALL_ONLY_WORDS = re.compile(r"\b(?:calls? only|only (?:a )?call|just (?:a )?call|calling is (?:better|safer))\b", re.I)
 EMAIL_ONLY_WORDS = re.compile(
     r"\b(?:email(?: me)? (?:only|instead)|only (?:by )?email|just email|email(?: is)? (?:better|safer)"
     r"|(?:by|via) email)\b",
