@@ -81,6 +81,11 @@ CANCEL_WORDS = re.compile(
     r"no,? thank you|not anymore|don'?t (?:want|need) (?:a |to be |anyone to )?(?:call|contact|call ?back|reach))",
     re.I,
 )
+# Words of a plain answer ("Call or text is fine", "Text only", "yes it's safe"): nothing to note.
+ANSWER_WORDS = frozenset(
+    "yes yeah yep ok okay sure fine no nope call calls calling text texts texting or and is are it's its "
+    "only just email me instead please pls safe either both any anytime time thanks thank you that".split()
+)
 _DAYS = r"mon(?:day)?|tue(?:s|sday)?|wed(?:nesday)?|thu(?:rs|rsday)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?"
 TIME_WORDS = re.compile(
     r"\b(?:\d{1,2}(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.|o'?clock)"
@@ -251,5 +256,7 @@ def read_message(text: str) -> CallbackReading:
     unreadable = contact is None and looks_like_contact_attempt(text)
     when = None if unreadable else read_when(rest)
     note = None if unreadable or not rest or when == ANY_TIME or rest.lower() == (when or "").lower() else rest
+    if note and all(word in ANSWER_WORDS for word in re.findall(r"[a-z']+", note.lower())):
+        note = None
     note = note[:MAX_NOTE_CHARS] if note else None
     return CallbackReading(contact=contact, unreadable_contact=unreadable, how=read_how(rest), when=when, note=note)

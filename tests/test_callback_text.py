@@ -119,6 +119,7 @@ def test_the_rest_of_the_message_is_kept_as_a_note() -> None:
     reading = read_message("my number is 555 010 0199, my mom checks my calls")
     assert reading.note == "my mom checks my calls" and "555" not in reading.note
     assert read_message("yes please 555-010-0199").note is None  # nothing but filler
+    assert read_message("Call or text is fine").note is None  # a plain answer
 
 
 @pytest.mark.parametrize(
