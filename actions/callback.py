@@ -1,82 +1,283 @@
-"""The call-back offered after an escalation: take a phone number or email, keep it safe.
+"""The call-back offered after an escalation: how it is safe to reach the client, where, and when.
 
-The details are encrypted in the contact vault; the conversation keeps only a masked copy,
-and the practice is told that a call-back was asked for (not the number itself).
+The form asks three things (domain.yml `callback_form`): is it safe to call or text (someone else
+may see the phone), the phone number or email, and a good time. Every message is read whole
+(confidant/callback_text.py), so whatever the client gives, in any order and in any sentence,
+is taken, and only what is missing is asked. On SMS the practice already holds the number the
+client is texting from: "1" (yes) means "call me on this number", and the form copies it from
+the SMS channel's encrypted store.
+
+The number itself goes only to the encrypted contact vault: the slots hold a masked form
+("phone ending 99") and the vault's reference, never the number, and nothing here logs it.
+The practice is told a call-back was asked for as soon as there is a contact, so a form left
+half way loses nothing.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+import logging
+from functools import cache
+from typing import Any, Dict, List, Optional
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
-from confidant.contact_vault import default_vault, looks_like_contact_attempt, parse_contact
-from confidant.notify.outbox import default_outbox
+from confidant.callback_text import (
+    ANY_TIME,
+    BY_EMAIL,
+    CALL_ONLY,
+    EMAIL_ONLY,
+    TEXT_ONLY,
+    Contact,
+    is_cancel,
+    read_how_answer,
+    read_message,
+    read_when_answer,
+)
+from confidant.channels.sms_pseudonyms import is_pseudonym
+from confidant.contact_vault import ContactDetails, default_vault
+from confidant.notify.outbox import Escalation, default_outbox
 from confidant.notify.payloads import escalation_payload
+from confidant.risk.categories import RISK_INTENTS
 from confidant.settings import current_settings
 
+logger = logging.getLogger(__name__)
 
-class ValidateCallbackForm(FormValidationAction):
+FORM = "callback_form"
+HOW, CONTACT, REF, WHEN = "callback_how", "callback_contact", "callback_ref", "callback_when"
+REQUESTED = "requested_slot"
+# Messages the form steps aside for when they hold nothing for it: rules answer them (a question,
+# a "no" that cancels, a goodbye, someone else at risk), then the form asks again.
+STEP_ASIDE_INTENTS = frozenset(
+    {"faq", "what_can_you_do", "bot_challenge", "out_of_scope", "other_language", "deny", "goodbye"}
+)
+# Intents under which any words are an answer to "when is a good time?" ("no" meaning any time).
+FREE_ANSWER_INTENTS = frozenset({None, "nlu_fallback", "affirm", "deny", "inform_contact", "out_of_scope"})
+# Actions that run between a message and the form without answering it.
+BOOKKEEPING_ACTIONS = frozenset({"action_listen", "action_extract_slots", FORM, "action_session_start"})
+REACH_WORDS = {TEXT_ONLY: "text", CALL_ONLY: "call"}
+
+
+@cache
+def sms_store() -> Any:
+    """The SMS channel's store (encrypted numbers by pseudonym), opened only for SMS conversations."""
+    from confidant.channels.sms_store import SmsStore
+
+    return SmsStore()
+
+
+def answered_since_latest_message(tracker: Tracker) -> bool:
+    """True when a rule already replied to the latest message (the crisis text, an FAQ answer)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") not in BOOKKEEPING_ACTIONS:
+            return True
+    return False
+
+
+def sms_sender_contact(tracker: Tracker) -> Optional[Contact]:
+    """The number an SMS conversation comes from, from the channel's store (never from the tracker)."""
+    if tracker.get_latest_input_channel() != "sms" or not is_pseudonym(tracker.sender_id):
+        return None
+    try:
+        address = sms_store().address_for(tracker.sender_id)
+    except Exception as error:  # noqa: BLE001 - no number on file: the form asks for one
+        logger.warning("SMS number for the call-back not readable: %s", type(error).__name__)
+        return None
+    if not address or address.startswith("whatsapp:"):
+        return None
+    return Contact("phone", address)
+
+
+def escalation_for(tracker: Tracker) -> Escalation:
+    """The conversation's open escalation (a call-back without one still reaches the practice)."""
+    outbox = default_outbox()
+    escalation = outbox.open_escalation_for(tracker.sender_id)
+    if escalation is None:
+        escalation = outbox.record_escalation(
+            conversation_id=tracker.sender_id,
+            category=tracker.get_slot("risk_category") or "self_harm",
+            channel=tracker.get_latest_input_channel(),
+            notifiers=[],
+            payload_for=lambda opened: {},
+        )
+    return escalation
+
+
+def notify(tracker: Tracker, kind: str) -> None:
+    """Queue a notice (no contact details) to every notifier; once per escalation and kind."""
+    settings = current_settings()
+    escalation = escalation_for(tracker)
+    payload = escalation_payload(settings, escalation, kind=kind)
+    default_outbox().queue(escalation.id, kind, {notifier.name: payload for notifier in settings.escalation.notifiers})
+
+
+def callback_notified(tracker: Tracker) -> bool:
+    outbox = default_outbox()
+    escalation = outbox.open_escalation_for(tracker.sender_id)
+    return escalation is not None and any(
+        notification.kind == "callback" for notification in outbox.notifications(escalation.id)
+    )
+
+
+def request_id(tracker: Tracker) -> Optional[int]:
+    value = tracker.get_slot(REF)
+    try:
+        return int(str(value).removeprefix("vault:")) if value else None
+    except ValueError:
+        return None
+
+
+class ValidateCallbackForm(Action):
+    """Reads every message the form sees and decides what it gave; the form asks what is missing.
+
+    Returning no event rejects the message for the form, so the rules answer it: a risk message
+    first of all (the crisis reply), then the form runs again and takes any number it held.
+    """
+
     def name(self) -> str:
         return "validate_callback_form"
 
-    async def extract_callback_contact(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[str, Any]:
-        """Read contact details the classifier took for a question.
-
-        The slot's mapping skips questions (`faq`), so that someone who has just been offered a
-        call and asks "will you tell my parents?" gets the answer, and the form asks again. A
-        phone number can look like a question to the classifier ("12345" reads as an age): a
-        message that looks like an attempt at contact details is read as one all the same.
-        """
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
         latest = tracker.latest_message or {}
         text = str(latest.get("text") or "")
-        if (latest.get("intent") or {}).get("name") == "faq" and looks_like_contact_attempt(text):
-            return {"callback_contact": text}
-        return {}
+        intent = (latest.get("intent") or {}).get("name")
+        requested = tracker.get_slot(REQUESTED)
+        activating = requested is None
+        reading = read_message(text)
 
-    def validate_callback_contact(
-        self,
-        slot_value: Any,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> Dict[str, Any]:
-        contact = parse_contact(str(slot_value or ""))
-        if contact is None:
+        if answered_since_latest_message(tracker):
+            # A rule has replied (crisis text, an answer): only a number the message held is still taken.
+            slots = self._take_contact(tracker, reading.contact, {}) if reading.contact else {}
+            return [SlotSet(name, value) for name, value in slots.items()]
+        if intent in RISK_INTENTS:
+            return []  # the crisis reply comes first; the form runs again after it
+        if is_cancel(text) and reading.contact is None:
+            return []  # "forget it": the rule for a "no" in the form cancels it
+
+        slots: Dict[str, Any] = {}
+        contact = reading.contact
+        if contact is None and activating and not reading.unreadable_contact:
+            contact = sms_sender_contact(tracker)  # SMS: "yes" means "call me on this number"
+        if contact is not None:
+            slots = self._take_contact(tracker, contact, slots)
+
+        how = reading.how
+        if how is None and requested == HOW and contact is None:
+            how = read_how_answer(text, intent)
+        if how is not None and self._current(tracker, slots, CONTACT, "").find("@") < 0:
+            slots = self._take_how(tracker, how, slots)
+
+        when = reading.when
+        if when is None and requested == WHEN and contact is None and how is None and not reading.unreadable_contact:
+            if intent in FREE_ANSWER_INTENTS:
+                when = read_when_answer(text)
+        if when is not None:
+            slots[WHEN] = when
+
+        if slots:
+            # The rest of a message that answered something is kept as the client's note.
+            self._keep_details(tracker, slots, reading.note)
+        if reading.unreadable_contact and contact is None:
             dispatcher.utter_message(response="utter_invalid_contact")
-            return {"callback_contact": None}
-        default_vault().store(tracker.sender_id, contact)
-        return {"callback_contact": contact.masked}
+            return [SlotSet(CONTACT, None), SlotSet(REQUESTED, CONTACT)]
+        if slots:
+            return [SlotSet(name, value) for name, value in slots.items()]
+        if intent in STEP_ASIDE_INTENTS and not activating:
+            return []  # answered by its rule, then the form asks again
+        # Nothing for the form ("ok", "hmm"): it asks its question again.
+        return [SlotSet(requested or HOW, tracker.get_slot(requested or HOW))]
+
+    @staticmethod
+    def _current(tracker: Tracker, slots: Dict[str, Any], name: str, default: Any = None) -> Any:
+        value = slots[name] if name in slots else tracker.get_slot(name)
+        return default if value is None else value
+
+    def _ensure_request(self, tracker: Tracker, slots: Dict[str, Any]) -> int:
+        existing = request_id(tracker) if REF not in slots else (int(slots[REF]) if slots[REF] else None)
+        if existing is not None:
+            return existing
+        new_id = default_vault().open_request(tracker.sender_id)
+        slots[REF] = str(new_id)
+        return new_id
+
+    def _take_contact(self, tracker: Tracker, contact: Contact, slots: Dict[str, Any]) -> Dict[str, Any]:
+        """Put the contact in the vault; the conversation keeps only its masked form and the reference."""
+        details = ContactDetails(contact.kind, contact.value)
+        request = self._ensure_request(tracker, slots)
+        if not default_vault().set_contact(tracker.sender_id, request, details):
+            request = default_vault().store(tracker.sender_id, details)
+            slots[REF] = str(request)
+        slots[CONTACT] = details.masked
+        if contact.kind == "email":
+            slots[HOW] = BY_EMAIL
+            default_vault().update_details(tracker.sender_id, request, how=BY_EMAIL)
+        elif self._current(tracker, slots, HOW) in (EMAIL_ONLY, BY_EMAIL):
+            slots[HOW] = None  # a number after "email only": ask again whether calls or texts are safe
+        if not callback_notified(tracker):
+            notify(tracker, "callback")
+        return slots
+
+    def _take_how(self, tracker: Tracker, how: str, slots: Dict[str, Any]) -> Dict[str, Any]:
+        slots[HOW] = how
+        contact = self._current(tracker, slots, CONTACT)
+        if how == EMAIL_ONLY and contact and "@" not in contact:
+            # Calls and texts are not safe: the number is taken out again and an email asked for.
+            request = request_id(tracker) if REF not in slots else int(slots[REF])
+            if request is not None:
+                default_vault().set_contact(tracker.sender_id, request, None)
+            slots[CONTACT] = None
+        return slots
+
+    def _keep_details(self, tracker: Tracker, slots: Dict[str, Any], note: Optional[str]) -> None:
+        """How, when and the client's note go to the vault, with the request they belong to."""
+        request = self._ensure_request(tracker, slots)
+        default_vault().update_details(tracker.sender_id, request, how=slots.get(HOW), when=slots.get(WHEN), note=note)
+
+
+def reach_words(how: Optional[str]) -> str:
+    return REACH_WORDS.get(how or "", "call or text")
 
 
 class ActionSaveCallback(Action):
-    """Tell the practice a call-back was requested, on the conversation's escalation."""
+    """Confirm the call-back, reading back the masked contact; the practice has been told already."""
 
     def name(self) -> str:
         return "action_save_callback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
-        settings = current_settings()
-        outbox = default_outbox()
-        escalation = outbox.open_escalation_for(tracker.sender_id)
-        if escalation is None:
-            escalation = outbox.record_escalation(
-                conversation_id=tracker.sender_id,
-                category=tracker.get_slot("risk_category") or "self_harm",
-                channel=tracker.get_latest_input_channel(),
-                notifiers=[],
-                payload_for=lambda opened: {},
+        masked = str(tracker.get_slot(CONTACT) or "")
+        when = tracker.get_slot(WHEN) or ANY_TIME
+        good_time = "any time" if when == ANY_TIME else when
+        if masked:
+            notify(tracker, "callback")  # queued at the contact already; a repeat is ignored
+        if "@" in masked:
+            dispatcher.utter_message(response="utter_callback_saved_email", contact_masked=masked, good_time=good_time)
+        elif masked:
+            dispatcher.utter_message(
+                response="utter_callback_saved",
+                reach_how=reach_words(tracker.get_slot(HOW)),
+                contact_ending=masked[-2:],
+                good_time=good_time,
             )
-        payload = escalation_payload(settings, escalation, kind="callback")
-        outbox.queue(
-            escalation.id,
-            "callback",
-            {notifier.name: payload for notifier in settings.escalation.notifiers},
-        )
-        dispatcher.utter_message(response="utter_callback_saved")
-        return [SlotSet("callback_contact", None)]
+        else:
+            dispatcher.utter_message(response="utter_callback_unavailable")
+        # Ready for another call-back later in the conversation; the vault keeps this one.
+        return [SlotSet(HOW, None), SlotSet(CONTACT, None), SlotSet(REF, None), SlotSet(WHEN, None)]
+
+
+class ActionWithdrawCallback(Action):
+    """The client said no half way: the details left so far are removed and the practice told."""
+
+    def name(self) -> str:
+        return "action_withdraw_callback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[EventType]:
+        request = request_id(tracker)
+        if request is not None:
+            default_vault().delete_request(tracker.sender_id, request)
+            if callback_notified(tracker):
+                notify(tracker, "callback_withdrawn")
+        return [SlotSet(HOW, None), SlotSet(CONTACT, None), SlotSet(REF, None), SlotSet(WHEN, None)]

@@ -9,15 +9,16 @@ created under var/ so the local set-up needs nothing.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from cryptography.fernet import Fernet
 
@@ -28,43 +29,26 @@ KEY_ENV_VAR = "CONFIDANT_CONTACT_KEY"
 VAULT_PATH_ENV_VAR = "CONFIDANT_CONTACT_VAULT_PATH"
 DEFAULT_VAULT_PATH = PROJECT_ROOT / "var" / "contacts.sqlite3"
 DEFAULT_KEY_PATH = PROJECT_ROOT / "var" / "contact.key"
-
-EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[A-Za-z]{2,24}$")
-PHONE_ALLOWED = re.compile(r"^\+?[\d\s().\-]{7,24}$")
+MAX_NOTES = 20
 
 
 @dataclass(frozen=True)
 class ContactDetails:
     kind: str  # "phone" or "email"
     value: str
+    # What the client said about reaching them (call_or_text, text_only, call_only, email), when,
+    # and anything else they added ("my mom checks my calls").
+    how: Optional[str] = None
+    when: Optional[str] = None
+    notes: Tuple[str, ...] = field(default=())
 
     @property
     def masked(self) -> str:
         if self.kind == "email":
             local, _, domain = self.value.partition("@")
             return f"{local[:1]}***@{domain}"
-        digits = re.sub(r"\D", "", self.value)
+        digits = re.sub(r"\D", "", self.value.split(" x")[0])
         return f"phone ending {digits[-2:]}"
-
-
-def looks_like_contact_attempt(text: str) -> bool:
-    """True for a message meant as contact details, even a mistyped one (an @, or five digits or more).
-
-    "what if I'm 15?" is a question; "12345" and "me at gmail.com" are attempts to be read.
-    """
-    return "@" in text or sum(character.isdigit() for character in text) >= 5
-
-
-def parse_contact(text: str) -> Optional[ContactDetails]:
-    """A phone number or email address typed by a client, or None if it is neither."""
-    candidate = text.strip().strip(".,;")
-    if EMAIL_PATTERN.match(candidate):
-        return ContactDetails("email", candidate)
-    if PHONE_ALLOWED.match(candidate):
-        digits = re.sub(r"\D", "", candidate)
-        if 7 <= len(digits) <= 15:
-            return ContactDetails("phone", candidate)
-    return None
 
 
 def load_contact_key() -> bytes:
@@ -76,56 +60,167 @@ def load_contact_key() -> bytes:
 
 
 class ContactVault:
-    """Encrypted call-back details, one row per request."""
+    """Encrypted call-back requests: one row per request, its contact and its details encrypted.
+
+    A request is opened as soon as the form reads anything worth keeping, so a form left half
+    way still leaves what was said; the contact may be added, corrected or removed later.
+    """
 
     def __init__(self, path: Optional[os.PathLike] = None, key: Optional[bytes] = None) -> None:
         self.path = private_sqlite(Path(path or os.environ.get(VAULT_PATH_ENV_VAR) or DEFAULT_VAULT_PATH))
         self._fernet = Fernet(key or load_contact_key())
         self._lock = threading.Lock()
         self._connection = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._connection.execute("PRAGMA secure_delete = ON")  # a deleted number is overwritten, not left in free pages
-        self._connection.execute(
-            "CREATE TABLE IF NOT EXISTS contacts (id INTEGER PRIMARY KEY AUTOINCREMENT,"
-            " conversation_id TEXT NOT NULL, kind TEXT NOT NULL, masked TEXT NOT NULL,"
-            " secret BLOB NOT NULL, created_at TEXT NOT NULL)"
-        )
+        # A deleted number is overwritten, not left in free pages.
+        self._connection.execute("PRAGMA secure_delete = ON")
+        with self._lock:
+            self._connection.execute(
+                "CREATE TABLE IF NOT EXISTS callback_requests (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                " conversation_id TEXT NOT NULL, kind TEXT, masked TEXT, secret BLOB, details BLOB,"
+                " created_at TEXT NOT NULL, updated_at TEXT NOT NULL)"
+            )
+            self._connection.execute(
+                "CREATE INDEX IF NOT EXISTS callback_requests_by_conversation ON callback_requests (conversation_id)"
+            )
+            self._migrate_contacts_table()
 
-    def store(self, conversation_id: str, contact: ContactDetails) -> int:
-        secret = self._fernet.encrypt(contact.value.encode("utf-8"))
+    def _migrate_contacts_table(self) -> None:
+        """Rows of the first schema (`contacts`: one contact, no details) become requests."""
+        legacy = self._connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'contacts'"
+        ).fetchone()
+        if not legacy:
+            return
+        self._connection.execute("BEGIN IMMEDIATE")
+        try:
+            self._connection.execute(
+                "INSERT INTO callback_requests (conversation_id, kind, masked, secret, details, created_at, updated_at)"
+                " SELECT conversation_id, kind, masked, secret, NULL, created_at, created_at FROM contacts ORDER BY id"
+            )
+            self._connection.execute("DROP TABLE contacts")
+            self._connection.execute("COMMIT")
+        except BaseException:
+            self._connection.execute("ROLLBACK")
+            raise
+
+    @staticmethod
+    def _now() -> str:
+        return datetime.now(timezone.utc).isoformat()
+
+    def _encrypt(self, text: str) -> bytes:
+        return self._fernet.encrypt(text.encode("utf-8"))
+
+    def _decrypt(self, secret: Optional[bytes]) -> Optional[str]:
+        return None if secret is None else self._fernet.decrypt(secret).decode("utf-8")
+
+    def open_request(self, conversation_id: str) -> int:
+        """A new, empty request for this conversation; its id is the reference the tracker keeps."""
+        now = self._now()
         with self._lock:
             cursor = self._connection.execute(
-                "INSERT INTO contacts (conversation_id, kind, masked, secret, created_at) VALUES (?, ?, ?, ?, ?)",
-                (
-                    conversation_id,
-                    contact.kind,
-                    contact.masked,
-                    secret,
-                    datetime.now(timezone.utc).isoformat(),
-                ),
+                "INSERT INTO callback_requests (conversation_id, created_at, updated_at) VALUES (?, ?, ?)",
+                (conversation_id, now, now),
             )
             return int(cursor.lastrowid)
 
+    def store(self, conversation_id: str, contact: ContactDetails) -> int:
+        """A new request holding `contact` (and its details, if any)."""
+        request_id = self.open_request(conversation_id)
+        self.set_contact(conversation_id, request_id, contact)
+        self.update_details(conversation_id, request_id, how=contact.how, when=contact.when)
+        for note in contact.notes:
+            self.update_details(conversation_id, request_id, note=note)
+        return request_id
+
+    def set_contact(self, conversation_id: str, request_id: int, contact: Optional[ContactDetails]) -> bool:
+        """Put (or, with None, take out) the request's contact; False if no such request in this conversation."""
+        values = (None, None, None) if contact is None else (contact.kind, contact.masked, self._encrypt(contact.value))
+        with self._lock:
+            cursor = self._connection.execute(
+                "UPDATE callback_requests SET kind = ?, masked = ?, secret = ?, updated_at = ?"
+                " WHERE id = ? AND conversation_id = ?",
+                (*values, self._now(), request_id, conversation_id),
+            )
+            return cursor.rowcount == 1
+
+    def _details(self, conversation_id: str, request_id: int) -> Optional[Dict[str, Any]]:
+        row = self._connection.execute(
+            "SELECT details FROM callback_requests WHERE id = ? AND conversation_id = ?", (request_id, conversation_id)
+        ).fetchone()
+        if row is None:
+            return None
+        return json.loads(self._decrypt(row[0]) or "{}")
+
+    def update_details(
+        self,
+        conversation_id: str,
+        request_id: int,
+        how: Optional[str] = None,
+        when: Optional[str] = None,
+        note: Optional[str] = None,
+    ) -> bool:
+        """Set how and when (None leaves them as they are) and add a note."""
+        if how is None and when is None and not note:
+            return True
+        with self._lock:
+            details = self._details(conversation_id, request_id)
+            if details is None:
+                return False
+            if how is not None:
+                details["how"] = how
+            if when is not None:
+                details["when"] = when
+            if note:
+                details["notes"] = (list(details.get("notes") or []) + [note])[-MAX_NOTES:]
+            self._connection.execute(
+                "UPDATE callback_requests SET details = ?, updated_at = ? WHERE id = ? AND conversation_id = ?",
+                (self._encrypt(json.dumps(details)), self._now(), request_id, conversation_id),
+            )
+            return True
+
+    def delete_request(self, conversation_id: str, request_id: int) -> bool:
+        with self._lock:
+            cursor = self._connection.execute(
+                "DELETE FROM callback_requests WHERE id = ? AND conversation_id = ?", (request_id, conversation_id)
+            )
+            return cursor.rowcount == 1
+
     def reveal(self, conversation_id: str) -> List[ContactDetails]:
-        """Decrypt a conversation's call-back details; callers audit who asked."""
+        """Decrypt a conversation's call-back contacts with their details; callers audit who asked."""
         with self._lock:
             rows = self._connection.execute(
-                "SELECT kind, secret FROM contacts WHERE conversation_id = ? ORDER BY id",
+                "SELECT kind, secret, details FROM callback_requests"
+                " WHERE conversation_id = ? AND secret IS NOT NULL ORDER BY id",
                 (conversation_id,),
             ).fetchall()
-        return [ContactDetails(kind, self._fernet.decrypt(secret).decode("utf-8")) for kind, secret in rows]
+        revealed = []
+        for kind, secret, details_secret in rows:
+            details = json.loads(self._decrypt(details_secret) or "{}")
+            revealed.append(
+                ContactDetails(
+                    kind,
+                    self._decrypt(secret) or "",
+                    how=details.get("how"),
+                    when=details.get("when"),
+                    notes=tuple(details.get("notes") or ()),
+                )
+            )
+        return revealed
 
     def conversations_older_than(self, cutoff: datetime) -> List[str]:
         """Conversations whose newest call-back details were stored before `cutoff` (for retention)."""
         with self._lock:
             rows = self._connection.execute(
-                "SELECT conversation_id FROM contacts GROUP BY conversation_id HAVING MAX(created_at) < ?",
+                "SELECT conversation_id FROM callback_requests GROUP BY conversation_id HAVING MAX(updated_at) < ?",
                 (cutoff.astimezone(timezone.utc).isoformat(),),
             ).fetchall()
         return [row[0] for row in rows]
 
     def delete_conversation(self, conversation_id: str) -> int:
         with self._lock:
-            cursor = self._connection.execute("DELETE FROM contacts WHERE conversation_id = ?", (conversation_id,))
+            cursor = self._connection.execute(
+                "DELETE FROM callback_requests WHERE conversation_id = ?", (conversation_id,)
+            )
             return cursor.rowcount
 
 

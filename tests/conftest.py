@@ -60,6 +60,9 @@ def server_env(
             "CONFIDANT_SMTP_HOST": "127.0.0.1",
             "CONFIDANT_SMTP_PORT": str(smtp_server.port),
             "CONFIDANT_LOG_LEVEL": "INFO",
+            # The SMS channel's store: the action server reads an SMS client's own number
+            # from it for a call-back ("reply 1 to be called on this number").
+            "CONFIDANT_SMS_STORE_PATH": str(state / "sms.sqlite3"),
         }
     )
     return env

@@ -18,6 +18,14 @@ from review.web.guard import client_address
 from review.web.render import page
 
 SNIPPET_CHARS = 140
+# What the client said about being reached (the call-back form's `callback_how`).
+CALLBACK_HOW_LABELS = {
+    "call_or_text": "call or text",
+    "text_only": "text only (do not call)",
+    "call_only": "call only (do not text)",
+    "email_only": "not safe to call or text",
+    "email": "email",
+}
 
 
 def page_number(raw: Optional[str]) -> int:
@@ -59,6 +67,7 @@ async def render_transcript(
         escalations=services.queue.items(conversation_id=conversation_id),
         reveal=reveal,
         callback=callback,
+        how_labels=CALLBACK_HOW_LABELS,
     )
 
 

@@ -28,7 +28,6 @@ from urllib.parse import parse_qs, urlencode
 
 import pytest
 import yaml
-from cryptography.fernet import Fernet
 
 from confidant.channels.sms_signature import SignatureCheck
 from tests.support.receivers import free_port
@@ -244,10 +243,8 @@ def sms_server(
     env.update(
         {
             "CONFIDANT_DATABASE_URL": f"sqlite:///{tracker_db}",
-            "CONFIDANT_SMS_STORE_PATH": str(state / "sms.sqlite3"),
             "CONFIDANT_EVENT_SPOOL_DIR": str(state / "event-spool"),
             "CONFIDANT_SMS_PSEUDONYM_KEY": PSEUDONYM_KEY,
-            "CONFIDANT_CONTACT_KEY": Fernet.generate_key().decode(),
             "CONFIDANT_TWILIO_API_BASE": sms_twilio.url,
             "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
@@ -278,7 +275,9 @@ def sms_server(
         tmp_path_factory.mktemp("rasa-sms-logs"),
     )
     process.start(timeout=240)
-    yield SmsServer(process, f"http://127.0.0.1:{port}", tracker_db, state / "sms.sqlite3", env)
+    # The SMS store and its key are the action server's too (server_env): a call-back on SMS
+    # copies the client's number from that store into the contact vault.
+    yield SmsServer(process, f"http://127.0.0.1:{port}", tracker_db, Path(env["CONFIDANT_SMS_STORE_PATH"]), env)
     process.stop()
 
 

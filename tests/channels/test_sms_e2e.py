@@ -12,10 +12,12 @@ import re
 import sqlite3
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 
 from confidant.channels.sms_pseudonyms import pseudonym_for
+from confidant.contact_vault import ContactVault
 from tests.channels.conftest import (
     PSEUDONYM_KEY,
     PUBLIC_URL,
@@ -100,6 +102,28 @@ def test_a_risk_message_gets_the_crisis_resources_and_a_numbered_choice(
     sms_server.post(twilio_form(phone, "2"))
     *_, declined = wait_for_text(sms_twilio, phone, "That's okay")
     assert "988" in declined
+
+
+def test_reply_1_after_the_offer_means_call_this_number_and_it_reaches_only_the_vault(
+    sms_server, sms_twilio, server_env
+) -> None:
+    phone = new_phone()
+    sms_server.post(twilio_form(phone, "i want to kill myself"))
+    *_, offer = wait_for_text(sms_twilio, phone, "Reply 1 to be called on this number")
+    assert "/affirm" not in offer
+    sms_server.post(twilio_form(phone, "1"))  # the practice holds the number: none is asked for
+    *_, ask_how = wait_for_text(sms_twilio, phone, "Is it safe")
+    assert "this number" in ask_how and "2 for text only" in ask_how
+    sms_server.post(twilio_form(phone, "2"))
+    *_, ask_when = wait_for_text(sms_twilio, phone, "good time")
+    sms_server.post(twilio_form(phone, "1"))
+    *_, saved = wait_for_text(sms_twilio, phone, "the number ending")
+    assert f"text the number ending {phone[-2:]}" in saved and phone[2:] not in saved
+
+    key = server_env["CONFIDANT_CONTACT_KEY"].encode()
+    vault = ContactVault(Path(server_env["STATE_DIR"]) / "contacts.sqlite3", key)
+    [contact] = vault.reveal(pseudonym(phone))
+    assert (contact.value, contact.how, contact.when) == (phone, "text_only", "any time")
 
 
 def test_help_is_answered_at_once_without_rasa(sms_server, sms_twilio) -> None:

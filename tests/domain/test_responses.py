@@ -43,6 +43,11 @@ WORST_CASE = {
     "first_line_spanish": SPANISH_LIMIT,
     # Filled when the message is sent; test_next_reader_phrases_fit checks the phrases keep to it.
     "next_reader": 100,
+    # Filled in by action_save_callback (confidant/callback_text.py keeps good_time this short).
+    "reach_how": 12,
+    "contact_ending": 2,
+    "contact_masked": 40,
+    "good_time": 60,
 }
 # The parts of {next_reader}, longest cases: "on Wednesday, September 30", "12:30 p.m.".
 PHRASE_WORST_CASE = {"next_open_day": 26, "next_open_time": 10, "next_open_weekday": 9, "next_open_date": 12}

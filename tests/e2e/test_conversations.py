@@ -64,28 +64,116 @@ def test_risk_overrides_an_faq_answer_mid_conversation(rasa_server, sender) -> N
     assert len(messages) == 2
 
 
+def tracker_events(server_env, sender: str, *types: str) -> list:
+    """The stored events of a conversation, of the given types ("slot", "bot", "user")."""
+    store = sqlite3.connect(Path(server_env["STATE_DIR"]) / "conversations.sqlite3")
+    try:
+        rows = store.execute(
+            f"SELECT type_name, data FROM events WHERE sender_id = ? AND type_name IN ({','.join('?' * len(types))})",
+            (sender, *types),
+        ).fetchall()
+    finally:
+        store.close()
+    return rows
+
+
+def vault_rows(server_env, sender: str) -> list:
+    vault = sqlite3.connect(Path(server_env["STATE_DIR"]) / "contacts.sqlite3")
+    try:
+        return vault.execute(
+            "SELECT masked, secret FROM callback_requests WHERE conversation_id = ? AND secret IS NOT NULL", (sender,)
+        ).fetchall()
+    finally:
+        vault.close()
+
+
 def test_a_question_during_the_callback_form_is_answered_and_the_form_asks_again(rasa_server, sender) -> None:
     rasa_server.texts(sender, "I'm going to hurt myself tonight")
-    rasa_server.texts(sender, "yes")
+    [ask_how] = rasa_server.texts(sender, "yes")
+    assert "safe" in ask_how and "call or text" in ask_how
     answer, ask_again = rasa_server.texts(sender, "wait, will you tell my parents?")
     assert "parent" in answer.lower() and "couldn't read" not in answer
-    assert "phone number or email" in ask_again or "number or email" in ask_again
-    [saved] = rasa_server.texts(sender, "555-010-0199")
-    assert "passed this to the team" in saved or "will contact you" in saved
+    assert "safe" in ask_again and "call or text" in ask_again
+    [ask_contact] = rasa_server.texts(sender, "Text only")
+    assert "phone number or email" in ask_contact
+    [ask_when] = rasa_server.texts(sender, "555-010-0199")
+    assert "good time" in ask_when
+    [saved] = rasa_server.texts(sender, "any time")
+    assert "text the number ending 99" in saved
 
 
-def test_callback_details_are_taken_and_stored_encrypted(rasa_server, sender, server_env) -> None:
+def test_a_number_in_a_sentence_right_after_the_offer_starts_the_form_and_is_read_back(
+    rasa_server, sender, server_env
+) -> None:
+    rasa_server.texts(sender, "I'm going to hurt myself tonight")
+    # No "yes" first: the number answers the offer, and the time in the same sentence is kept.
+    [ask_how] = rasa_server.texts(sender, "my number is 555 010 0199, after 5pm please")
+    assert "safe" in ask_how and "call or text" in ask_how
+    [saved] = rasa_server.texts(sender, "text only, my mom checks my calls")
+    assert "text the number ending 99" in saved and "after 5pm please" in saved
+    [(masked, secret)] = vault_rows(server_env, sender)
+    assert masked == "phone ending 99" and b"0199" not in secret
+
+
+@pytest.mark.parametrize("text", ["call me at 555-010-0199", "555 010 0199"])
+def test_a_number_typed_after_yes_is_taken_whatever_the_sentence(rasa_server, sender, text) -> None:
+    rasa_server.texts(sender, "I'm going to hurt myself tonight")
+    rasa_server.texts(sender, "yes")
+    rasa_server.texts(sender, "Call or text is fine")
+    [ask_when] = rasa_server.texts(sender, text)
+    assert "good time" in ask_when and "couldn't read" not in ask_when
+
+
+def test_callback_number_reaches_only_the_vault_never_a_slot_or_a_reply(rasa_server, sender, server_env) -> None:
     rasa_server.texts(sender, "I'm going to hurt myself tonight")
     [ask] = rasa_server.texts(sender, "yes")
-    assert "phone number or email" in ask
-    retry = rasa_server.texts(sender, "12345")
+    retry = rasa_server.texts(sender, "12345")  # a bare number: asked again, never read as a question
     assert "couldn't read that" in retry[0]
-    [saved] = rasa_server.texts(sender, "555-010-0199")
-    assert "passed this to the team" in saved
+    rasa_server.texts(sender, "(555) 010-0199 ext 12")
+    rasa_server.texts(sender, "Call only")
+    [saved] = rasa_server.texts(sender, "weekday mornings")
+    assert "call the number ending 99" in saved and "weekday mornings" in saved
 
-    vault = sqlite3.connect(Path(server_env["STATE_DIR"]) / "contacts.sqlite3")
-    [(masked, secret)] = vault.execute("SELECT masked, secret FROM contacts WHERE conversation_id = ?", (sender,))
+    [(masked, secret)] = vault_rows(server_env, sender)
     assert masked == "phone ending 99" and b"555" not in secret
+    slots_and_replies = " ".join(data for _, data in tracker_events(server_env, sender, "slot", "bot"))
+    assert "0199" not in slots_and_replies and "010" not in slots_and_replies
+    assert "phone ending 99" in slots_and_replies  # the masked form and the vault reference are kept
+
+
+def test_an_email_instead_when_calls_and_texts_are_not_safe(rasa_server, sender, server_env) -> None:
+    rasa_server.texts(sender, "I'm going to hurt myself tonight")
+    rasa_server.texts(sender, "yes")
+    [ask_email] = rasa_server.texts(sender, "no")
+    assert "email" in ask_email and "safer" in ask_email
+    [unreadable] = rasa_server.texts(sender, "sam@example")[:1]
+    assert "couldn't read" in unreadable
+    [ask_when] = rasa_server.texts(sender, "my email is sam@example.org")
+    assert "good time" in ask_when
+    [saved] = rasa_server.texts(sender, "any time")
+    assert "s***@example.org" in saved
+    [(masked, _)] = vault_rows(server_env, sender)
+    assert masked == "s***@example.org"
+
+
+def test_a_risk_message_in_the_form_gets_the_crisis_reply_first_then_the_form_goes_on(rasa_server, sender) -> None:
+    rasa_server.texts(sender, "I'm going to hurt myself tonight")
+    rasa_server.texts(sender, "yes")
+    messages = rasa_server.texts(sender, "i just want to die, call me 555-010-0199")
+    assert "call or text 988" in messages[0] and "no one is reading this live" in messages[0]
+    # The number the message held was still taken: the form goes on to what is missing.
+    assert "safe" in messages[-1] and "call or text" in messages[-1]
+
+
+def test_a_no_half_way_ends_the_form_and_removes_what_was_left(rasa_server, sender, server_env) -> None:
+    rasa_server.texts(sender, "I'm going to hurt myself tonight")
+    rasa_server.texts(sender, "yes, 555-010-0199")
+    [declined] = rasa_server.texts(sender, "forget it")
+    assert "That's okay" in declined
+    wait_until(lambda: vault_rows(server_env, sender) == [], timeout=10)
+    # The form is over: a question gets its answer and nothing else.
+    [answer] = rasa_server.texts(sender, "will you tell my parents?")
+    assert "parent" in answer.lower()
 
 
 def test_third_person_at_risk_gets_resources_and_how_to_help(rasa_server, sender) -> None:

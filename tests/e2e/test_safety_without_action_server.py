@@ -29,7 +29,7 @@ def test_in_the_call_back_form_a_risk_message_and_a_question_are_answered_with_t
     rasa_server, action_server, sender
 ) -> None:
     rasa_server.texts(sender, "i want to kill myself")
-    assert "phone number or email" in " ".join(rasa_server.texts(sender, "yes please"))
+    assert "call or text" in " ".join(rasa_server.texts(sender, "yes please"))
     action_server.stop()
     try:
         # The form would call its validation action first; unreachable, it steps aside.
@@ -40,5 +40,22 @@ def test_in_the_call_back_form_a_risk_message_and_a_question_are_answered_with_t
     finally:
         action_server.start()
     # Back up, the form carries on where it was.
-    done = " ".join(rasa_server.texts(sender, "555-010-0199"))
-    assert "someone will contact you" in done or "will contact you" in done
+    ask_when = " ".join(rasa_server.texts(sender, "text only, 555-010-0199"))
+    assert "good time" in ask_when
+
+
+def test_a_number_the_form_cannot_save_gets_a_clear_reply_and_can_be_given_again(
+    rasa_server, action_server, sender
+) -> None:
+    rasa_server.texts(sender, "i want to kill myself")
+    rasa_server.texts(sender, "yes please")
+    action_server.stop()
+    try:
+        reply = " ".join(rasa_server.texts(sender, "my number is 555 010 0199"))
+        assert "can't save contact details right now" in reply and "(555) 010-0100" in reply
+        assert "0199" not in reply
+    finally:
+        action_server.start()
+    # The form is still open: the same number, given again, is taken.
+    ask = " ".join(rasa_server.texts(sender, "my number is 555 010 0199"))
+    assert "safe" in ask and "call or text" in ask

@@ -136,7 +136,10 @@ def populate(practice: Scratch) -> Scratch:
         days=1,
     )
     practice.escalate("c-risk-open", "self_harm", days=1)
-    practice.vault.store("c-risk-open", ContactDetails("phone", CALLBACK_NUMBER))
+    practice.vault.store(
+        "c-risk-open",
+        ContactDetails("phone", CALLBACK_NUMBER, how="text_only", when="after 5pm", notes=("my mom checks my calls",)),
+    )
     harm_text = "sometimes I think about hurting my brother"
     practice.write(
         "c-risk-acked",

@@ -129,6 +129,9 @@ def test_reveal_of_call_back_details_is_audited(clinician: Client, scratch: Scra
     clinician.get("/conversations/c-risk-open")
     page = clinician.post("/conversations/c-risk-open/callback")
     assert page.status == 200 and f"phone: <strong>{CALLBACK_NUMBER}</strong>" in page.body
+    # With what the client said about being reached, for the person who calls.
+    assert "text only (do not call)" in page.body and "after 5pm" in page.body
+    assert "my mom checks my calls" in page.body
     actor, detail = audit_rows(scratch, "reveal_callback", "c-risk-open")[-1]
     assert actor == "cleo-clinician" and "1 shown" in detail
     assert CALLBACK_NUMBER not in detail
