@@ -9,9 +9,10 @@ source "$ROOT/scripts/model.sh"
 cd "$ROOT"
 python -m confidant.settings
 
-# SMS is on when the Twilio account is configured (README, "The SMS channel").
-credentials=credentials.yml
-if [ -n "${TWILIO_ACCOUNT_SID:-}" ]; then credentials=credentials.sms.yml; fi
+# REST and the web chat always; SMS too when the Twilio account is configured (README, "The SMS
+# channel"): all in this one Rasa instance.
+source "$ROOT/scripts/credentials.sh"
+credentials=$(credentials_file)
 
 # Rasa's HTTP API stays off unless the practice sets a token for it.
 api_flags=()
