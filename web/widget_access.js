@@ -174,6 +174,8 @@
       messages.addEventListener("wheel", unpin, { passive: true });
       messages.addEventListener("touchstart", unpin, { passive: true });
       messages.addEventListener("mousedown", unpin);
+      // Tabbing to a button further down (a quick reply) lets the browser scroll it into view.
+      messages.addEventListener("focusin", function (event) { if (event.target !== messages) { unpin(); } });
       messages.addEventListener("keydown", function (event) { if (SCROLL_KEYS.indexOf(event.key) >= 0) { unpin(); } });
       messages.addEventListener("scroll", function () { if (pinned) { keepPinned(); } }, { passive: true });
       if (typeof ResizeObserver === "function") { new ResizeObserver(keepPinned).observe(messages); }
