@@ -133,9 +133,9 @@ def focused(page: Any) -> Dict[str, str]:
     )
 
 
-def tab_to(page: Any, predicate, limit: int = 40) -> Dict[str, str]:
+def tab_to(page: Any, predicate, key: str = "Tab", limit: int = 40) -> Dict[str, str]:
     for _ in range(limit):
-        page.keyboard.press("Tab")
+        page.keyboard.press(key)
         now = focused(page)
         if predicate(now):
             return now
@@ -177,8 +177,8 @@ def test_the_chat_works_from_the_keyboard_alone_and_reads_replies_out(browser, c
     page.locator(CRISIS_CARD).wait_for(timeout=WAIT_MS)
     page.locator(REPLY_BUTTONS, has_text="No, thank you").wait_for(timeout=WAIT_MS)
     page.wait_for_function("() => document.getElementById('chat-announcer').innerText.includes('Call 911')")
-    # The quick replies are buttons Tab reaches; Enter on one answers.
-    reply = tab_to(page, lambda f: f["text"] == "No, thank you")
+    # The quick replies are buttons Tab reaches (back from the text box); Enter on one answers.
+    reply = tab_to(page, lambda f: f["text"] == "No, thank you", key="Shift+Tab")
     assert reply["tag"] == "BUTTON"
     page.keyboard.press("Enter")
     response_with(page, "The practice has still been told")
