@@ -1,11 +1,14 @@
 """Serve the demo practice page with the chat widget, from this machine only.
 
-The page (web/index.html) gets the practice's details and crisis lines written into it: they
-are part of the page itself, not of the chat, so they are on screen even when the assistant is
-down. The chat is the Rasa web chat widget (npm `rasa-webchat`, installed into web/node_modules
+The page (web/index.html) gets the practice's details and crisis lines written into it, the
+crisis lines as call and text buttons (confidant/crisis_card.py): they are part of the page
+itself, not of the chat, so they are on screen even when the assistant is down. The chat is the
+Rasa web chat widget (npm `rasa-webchat`, installed into web/node_modules
 by `npm ci --prefix web`), served from here at /vendor/rasa-webchat.js, so the page loads
 nothing from a third-party CDN; a Content-Security-Policy lets it talk only to this server and
-the Rasa server. Nothing else under web/ is served.
+the Rasa server. web/chat.js starts the widget with what web/widget_access.js (keyboard, screen
+reader, starter questions, crisis reply kept in view) and web/crisis_card.js (the crisis card in
+the chat) add to it. Nothing else under web/ is served.
 """
 
 from __future__ import annotations
@@ -17,9 +20,12 @@ import os
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Dict, Optional, Tuple
-from urllib.parse import urlsplit
+from typing import Any, Dict, List, Optional, Tuple
+from urllib.parse import quote, urlsplit
 
+import yaml
+
+from confidant.crisis_card import crisis_card_from_settings, dialable
 from confidant.settings import PROJECT_ROOT, PracticeSettings, current_settings
 
 WEB_ROOT = PROJECT_ROOT / "web"
@@ -31,8 +37,14 @@ THIRD_PARTY_FONT_IMPORT = b"@import url(https://fonts.googleapis.com/css?family=
 STATIC_FILES = {
     "/chat.css": ("chat.css", "text/css; charset=utf-8"),
     "/chat.js": ("chat.js", "text/javascript; charset=utf-8"),
+    "/crisis_card.js": ("crisis_card.js", "text/javascript; charset=utf-8"),
+    "/widget_access.js": ("widget_access.js", "text/javascript; charset=utf-8"),
 }
 SOCKETIO_PATH = "/socket.io/"
+DOMAIN_PATH = PROJECT_ROOT / "domain.yml"
+# The FAQ topics offered as starter questions under the welcome, in this order; each button
+# sends its answer's `metadata.ask` question from domain.yml.
+STARTER_TOPICS = ("what_is_confidentiality", "limits_overview", "tell_parents", "bot_privacy")
 
 
 def _json_for_script(value: object) -> str:
@@ -40,28 +52,97 @@ def _json_for_script(value: object) -> str:
     return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def widget_config(settings: PracticeSettings, rasa_url: str) -> Dict[str, str]:
+def starter_questions(domain_path: Path = DOMAIN_PATH, topics: Tuple[str, ...] = STARTER_TOPICS) -> List[str]:
+    """The `metadata.ask` question of each starter topic's web answer in domain.yml."""
+    responses = (yaml.safe_load(domain_path.read_text(encoding="utf-8")) or {}).get("responses") or {}
+    questions = []
+    for topic in topics:
+        variations = responses.get(f"utter_faq/{topic}")
+        if not variations:
+            raise ValueError(f"starter topic {topic!r} has no answer utter_faq/{topic} in {domain_path}")
+        web = next((v for v in variations if not v.get("channel")), {})
+        ask = ((web.get("metadata") or {}).get("ask") or "").strip()
+        if not ask:
+            raise ValueError(f"starter topic {topic!r}: its web answer has no metadata.ask in {domain_path}")
+        questions.append(ask)
+    return questions
+
+
+def widget_config(settings: PracticeSettings, rasa_url: str, starters: Optional[List[str]] = None) -> Dict[str, Any]:
     """What web/chat.js passes to the widget."""
     return {
         "socketUrl": rasa_url,
         "socketPath": SOCKETIO_PATH,
         "title": settings.practice.name,
         "subtitle": "Automated assistant: questions about confidentiality",
+        "starters": starter_questions() if starters is None else starters,
     }
 
 
-def render_page(template: str, settings: PracticeSettings, rasa_url: str) -> str:
+def _button(href: str, label: str, number: str, kind: str) -> str:
+    """A call or text link styled as a button; the number never breaks across lines."""
+    return (
+        f'<a class="crisis-button crisis-{kind}" href="{html.escape(href)}">{html.escape(label)} '
+        f'<span class="crisis-number">{html.escape(number)}</span></a>'
+    )
+
+
+def call_href(number: str) -> str:
+    return "tel:" + dialable(number)
+
+
+def text_href(number: str, body: Optional[str]) -> str:
+    """`sms:` with the word to send, in the form both iOS and Android fill in."""
+    return "sms:" + dialable(number) + (f"?&body={quote(body)}" if body else "")
+
+
+def crisis_card_html(card: Dict[str, Any], practice_name: str, practice_phone: str) -> str:
+    """The page footer's crisis card: the same markup web/crisis_card.js builds in the chat."""
+    emergency = card["emergency"]
+    items = [
+        '<li class="crisis-line crisis-emergency">'
+        f'<span class="crisis-name">{html.escape(emergency["name"])}</span>'
+        f'{_button(call_href(emergency["call"]), "Call", emergency["call"], "call")}</li>'
+    ]
+    for line in card["lines"]:
+        buttons = []
+        if line.get("call"):
+            buttons.append(_button(call_href(line["call"]), "Call", line["call"], "call"))
+        if line.get("text") and line.get("text_body"):
+            label = f"Text {line['text_body']} to"
+            buttons.append(_button(text_href(line["text"], line["text_body"]), label, line["text"], "text"))
+        elif line.get("text"):
+            buttons.append(_button(text_href(line["text"], None), "Text", line["text"], "text"))
+        if not buttons:  # words practice.yml gives but no number read from them: still shown
+            buttons.append(f'<span class="crisis-how">{html.escape(line.get("how") or "")}</span>')
+        note = f'<span class="crisis-note">{html.escape(line["note"])}</span>' if line.get("note") else ""
+        items.append(
+            f'<li class="crisis-line"><span class="crisis-name">{html.escape(line["name"])}</span>{note}'
+            + "".join(buttons)
+            + "</li>"
+        )
+    items.append(
+        '<li class="crisis-line crisis-practice">'
+        f'<span class="crisis-name">{html.escape(practice_name)}</span>'
+        f'{_button(call_href(practice_phone), "Call us", practice_phone, "call")}</li>'
+    )
+    return '<ul class="crisis-lines">' + "".join(items) + "</ul>"
+
+
+def render_page(template: str, settings: PracticeSettings, rasa_url: str, starters: Optional[List[str]] = None) -> str:
     """Fill the page's placeholders; every value is HTML-escaped (or script-safe JSON)."""
     values = {
         "practice_name": settings.practice.name,
         "practice_phone": settings.practice.phone,
+        "retention_days": str(settings.assistant.retention_days),
         "emergency_number": settings.crisis.emergency_number,
-        "crisis_lines": settings.crisis_lines_text,
     }
     page = template
     for name, value in values.items():
         page = page.replace("{{" + name + "}}", html.escape(value))
-    return page.replace("{{widget_config_json}}", _json_for_script(widget_config(settings, rasa_url)))
+    card = crisis_card_html(crisis_card_from_settings(settings), settings.practice.name, settings.practice.phone)
+    page = page.replace("{{crisis_card}}", card)
+    return page.replace("{{widget_config_json}}", _json_for_script(widget_config(settings, rasa_url, starters)))
 
 
 def content_security_policy(rasa_url: str) -> str:

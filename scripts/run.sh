@@ -10,9 +10,10 @@ cd "$ROOT"
 python -m confidant.settings
 python -m confidant.private_files  # var/ 0700, its files 0600: fixes and reports what was open
 
-# SMS is on when the Twilio account is configured (README, "The SMS channel").
-credentials=credentials.yml
-if [ -n "${TWILIO_ACCOUNT_SID:-}" ]; then credentials=credentials.sms.yml; fi
+# REST and the web chat always; SMS too when the Twilio account is configured (README, "The SMS
+# channel"): all in this one Rasa instance.
+source "$ROOT/scripts/credentials.sh"
+credentials=$(credentials_file)
 
 # Rasa's HTTP API stays off unless the practice sets a token for it.
 api_flags=()

@@ -1,4 +1,5 @@
-// The demo page's script: the quick exit, then the Rasa web chat widget over socket.io.
+// The demo page's script: the quick exit, then the Rasa web chat widget over socket.io, with
+// web/widget_access.js and web/crisis_card.js added to it.
 // The widget keeps the conversation in sessionStorage (params.storage "session"): it survives a
 // reload in this tab and is gone when the tab closes. Nothing goes to localStorage or cookies.
 (function () {
@@ -40,7 +41,17 @@
       showStatus("The chat could not load. The numbers at the bottom of this page work any time.");
       return;
     }
+    var element = document.getElementById("webchat");
+    var widget = null;  // the widget's handle: sendMessage(payload, text shown as the person's)
+    var access = window.ConfidantWidgetAccess.enhance(element, {
+      starters: config.starters || [],
+      announcer: document.getElementById("chat-announcer"),
+      send: function (text) { if (widget) { widget.sendMessage(text, text); } }
+    });
     window.WebChat.default({
+      innerRef: function (handle) { widget = handle; },
+      // A crisis reply's card of call and text buttons (web/crisis_card.js).
+      customComponent: window.ConfidantCrisisCard.component,
       socketUrl: config.socketUrl,
       socketPath: config.socketPath,
       initPayload: "/greet",
@@ -59,11 +70,11 @@
       customMessageDelay: function () { return 150; },
       params: { storage: "session" },
       onSocketEvent: {
-        connect: hideStatus,
+        connect: function () { hideStatus(); access.startAnnouncing(); },
         connect_error: function () { if (!leaving) { showStatus(UNREACHABLE); } },
         disconnect: function (reason) { if (!leaving && reason !== "io client disconnect") { showStatus(UNREACHABLE); } }
       }
-    }, document.getElementById("webchat"));
+    }, element);
   }
 
   if (document.readyState === "loading") {

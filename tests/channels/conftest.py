@@ -250,6 +250,8 @@ def sms_server(
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "TWILIO_NUMBER": TWILIO_NUMBER,
             "CONFIDANT_SMS_PUBLIC_URL": PUBLIC_URL,
+            # credentials.sms.yml runs the web chat too (tests/channels/test_all_channels.py).
+            "CONFIDANT_WEB_SESSION_KEY": "test-web-session-key-" + uuid.uuid4().hex,
         }
     )
     port = free_port()

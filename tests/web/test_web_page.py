@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import threading
@@ -12,7 +13,7 @@ from typing import Dict, Iterator, Tuple
 import pytest
 
 from confidant import web_page
-from confidant.settings import current_settings
+from confidant.settings import CrisisLine, current_settings
 from tests.support.receivers import free_port
 
 RASA_URL = "http://localhost:5005"
@@ -43,7 +44,7 @@ def test_the_page_names_the_practice_and_its_crisis_lines(page_server) -> None:
     assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
     assert "Harbor Light Counseling" in page and "{{" not in page
     banner = re.search(r'<footer id="crisis-banner".*?</footer>', page, re.S).group(0)
-    assert "Call 911 now" in banner and "call or text 988" in banner and "text HOME to 741741" in banner
+    assert "role=" not in banner  # a footer is the page's contentinfo landmark, not a note
     assert 'id="quick-exit"' in page
     config = json.loads(re.search(r'id="confidant-config">(.*?)</script>', page).group(1))
     assert config == {
@@ -51,7 +52,63 @@ def test_the_page_names_the_practice_and_its_crisis_lines(page_server) -> None:
         "socketPath": "/socket.io/",
         "title": "Harbor Light Counseling",
         "subtitle": "Automated assistant: questions about confidentiality",
+        "starters": [
+            "What does confidentiality mean in therapy?",
+            "Is there anything you can't keep private?",
+            "Will you tell my parents what I say?",
+            "Who can read this chat?",
+        ],
     }
+
+
+def footer_links(page: str) -> dict:
+    banner = re.search(r'<footer id="crisis-banner".*?</footer>', page, re.S).group(0)
+    return {
+        html.unescape(re.sub(r"<[^>]+>", "", label)).strip(): html.unescape(href)
+        for href, label in re.findall(r'<a class="crisis-button[^"]*" href="([^"]+)">(.*?)</a>', banner, re.S)
+    }
+
+
+def test_the_footer_calls_and_texts_every_number_from_practice_yml(page_server) -> None:
+    _, _, body = get(page_server + "/")
+    assert footer_links(body.decode()) == {
+        "Call 911": "tel:911",
+        "Call 988": "tel:988",
+        "Text 988": "sms:988",
+        "Text HOME to 741741": "sms:741741?&body=HOME",
+        "Call us (555) 010-0100": "tel:5550100100",
+    }
+    # Numbers are kept whole: a phone number never breaks at its hyphen.
+    assert '<span class="crisis-number">(555) 010-0100</span>' in body.decode()
+
+
+def test_a_line_without_a_number_in_its_words_is_still_shown() -> None:
+    settings = current_settings()
+    crisis = settings.crisis.copy(
+        update={"lines": [CrisisLine(name="Local warmline", how="ask at the front desk")]}
+    )
+    page = web_page.render_page(
+        (web_page.WEB_ROOT / "index.html").read_text(), settings.copy(update={"crisis": crisis}), RASA_URL, starters=[]
+    )
+    assert "Local warmline" in page and "ask at the front desk" in page
+    assert footer_links(page) == {"Call 911": "tel:911", "Call us (555) 010-0100": "tel:5550100100"}
+
+
+def test_starter_questions_are_the_asks_of_the_faq_answers_in_the_domain(tmp_path) -> None:
+    domain = tmp_path / "domain.yml"
+    domain.write_text(
+        "responses:\n"
+        "  utter_faq/a:\n"
+        "    - text: web\n      metadata: {ask: 'First question?'}\n"
+        "    - text: sms\n      channel: sms\n      metadata: {ask: 'Not this one'}\n"
+        "  utter_faq/b:\n"
+        "    - text: web\n      metadata: {label: no ask}\n"
+    )
+    assert web_page.starter_questions(domain, ("a",)) == ["First question?"]
+    with pytest.raises(ValueError, match="'b'.*metadata.ask"):
+        web_page.starter_questions(domain, ("b",))
+    with pytest.raises(ValueError, match="'c'"):
+        web_page.starter_questions(domain, ("c",))
 
 
 def test_the_page_is_not_cached_and_may_talk_only_to_rasa(page_server) -> None:
@@ -81,12 +138,20 @@ def test_the_widget_is_served_from_here_without_its_third_party_font(page_server
         "/../practice.yml",
         "/%2e%2e/practice.yml",
         "/web/index.html",
+        "/node_modules/axe-core/axe.min.js",
+        "/vendor/axe.min.js",
         "/favicon.ico",
     ],
 )
 def test_nothing_else_is_served(page_server, path) -> None:
     status, _, _ = get(page_server + path)
     assert status == 404
+
+
+@pytest.mark.parametrize("path", ["/chat.js", "/crisis_card.js", "/widget_access.js", "/chat.css"])
+def test_the_page_scripts_and_styles_are_served(page_server, path) -> None:
+    status, _, body = get(page_server + path)
+    assert status == 200 and len(body) > 100
 
 
 def test_head_answers_like_get_without_a_body(page_server) -> None:
