@@ -13,7 +13,7 @@ from typing import Dict, Iterator, Tuple
 import pytest
 
 from confidant import web_page
-from confidant.settings import CrisisLine, current_settings
+from confidant.settings import current_settings
 from tests.support.receivers import free_port
 
 RASA_URL = "http://localhost:5005"
@@ -80,18 +80,6 @@ def test_the_footer_calls_and_texts_every_number_from_practice_yml(page_server) 
     }
     # Numbers are kept whole: a phone number never breaks at its hyphen.
     assert '<span class="crisis-number">(555) 010-0100</span>' in body.decode()
-
-
-def test_a_line_without_a_number_in_its_words_is_still_shown() -> None:
-    settings = current_settings()
-    crisis = settings.crisis.copy(
-        update={"lines": [CrisisLine(name="Local warmline", how="ask at the front desk")]}
-    )
-    page = web_page.render_page(
-        (web_page.WEB_ROOT / "index.html").read_text(), settings.copy(update={"crisis": crisis}), RASA_URL, starters=[]
-    )
-    assert "Local warmline" in page and "ask at the front desk" in page
-    assert footer_links(page) == {"Call 911": "tel:911", "Call us (555) 010-0100": "tel:5550100100"}
 
 
 def test_starter_questions_are_the_asks_of_the_faq_answers_in_the_domain(tmp_path) -> None:
