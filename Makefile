@@ -3,7 +3,7 @@ SHELL := /bin/bash
 ENV := source scripts/env.sh &&
 
 .DEFAULT_GOAL := help
-.PHONY: help install train run shell test lint audit validate eval eval-cv eval-risk bench lock clean
+.PHONY: help install train run shell test test-unit lint audit validate eval eval-cv eval-risk bench lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,6 +25,9 @@ shell: train ## Chat with the assistant in the terminal (starts the action serve
 
 test: train ## Run the whole test suite (lint, data validation, unit, end-to-end, evaluations)
 	@$(ENV) scripts/test.sh
+
+test-unit: install ## Lint and the tests that need no model and no services (a couple of minutes)
+	@scripts/test_unit.sh
 
 lint: install ## ruff over all Python
 	@$(ENV) ruff check .
