@@ -38,7 +38,9 @@ start() {
   local name=$1 log="$LOG_DIR/$1.log"
   shift
   : > "$log"
-  "$@" > >(tee -a "$log" | grep --line-buffered -E "$SHOWN" | sed -u "s/^/    [$name] /" >&2) 2>&1 &
+  local clear=""
+  [ -t 2 ] && clear=$'\r\033[K'  # over a "starting" line that is ticking
+  "$@" > >(tee -a "$log" | grep --line-buffered -E "$SHOWN" | sed -u "s/^/$clear    [$name] /" >&2) 2>&1 &
   names+=("$name") pids+=($!) logs+=("$log")
 }
 
