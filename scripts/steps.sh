@@ -3,6 +3,7 @@
 # on a terminal a line ticks with the time taken (and the step's own progress, if it has one);
 # a failed step says what failed, shows the end of its log and where the whole log is.
 # Each step's duration is kept in var/log/step-times, so the next time it says how long it takes.
+[ -n "${ROOT:-}" ] || source "$(dirname "${BASH_SOURCE[0]}")/env.sh"  # the project's environment
 LOG_DIR="$ROOT/var/log"
 STEP_TIMES="$LOG_DIR/step-times"
 mkdir -p "$LOG_DIR"
