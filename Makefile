@@ -3,10 +3,10 @@ SHELL := /bin/bash
 ENV := source scripts/env.sh &&
 
 .DEFAULT_GOAL := help
-.PHONY: help install train run shell test lint audit validate eval eval-independent eval-cv eval-risk bench lock clean
+.PHONY: help install train run shell test test-unit lint audit validate eval eval-independent eval-cv eval-risk bench bench-profiles lock clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
 install: ## Create .venv (Python 3.10) and install the pinned dependencies
 	@scripts/install.sh
@@ -25,6 +25,9 @@ shell: train ## Chat with the assistant in the terminal (starts the action serve
 
 test: train ## Run the whole test suite (lint, data validation, unit, end-to-end, evaluations)
 	@$(ENV) scripts/test.sh
+
+test-unit: install ## Lint and the tests that need no model and no services (a couple of minutes)
+	@scripts/test_unit.sh
 
 lint: install ## ruff over all Python
 	@$(ENV) ruff check .
@@ -47,8 +50,11 @@ eval-cv: install ## 5-fold cross-validation of the NLU data (slow: trains 5 mode
 eval-risk: train ## Risk detection recall and false alarms, per layer and for the union
 	@$(ENV) source scripts/model.sh && python -m confidant.evaluation.risk --model "$$MODEL_PATH"
 
-bench: train ## Benchmarks: start-up, memory, latency (prints figures)
-	@$(ENV) scripts/bench.sh
+bench: install ## Ours against the stock rasa init assistant, each figure with its ratio (trains both)
+	@scripts/bench.sh $(ARGS)
+
+bench-profiles: train ## Our profiles: production, two instances, workers, turn cost (prints figures)
+	@$(ENV) scripts/bench_profiles.sh
 
 lock: ## Re-resolve requirements/lock.txt from requirements/direct.txt
 	@scripts/lock.sh

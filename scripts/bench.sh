@@ -1,25 +1,13 @@
 #!/usr/bin/env bash
-# Benchmarks that print figures (no assertions), about ten minutes on two cores: the risk
-# screen's speed; the cost of a turn with the length of a conversation; then the whole
-# assistant (start-up, memory, latency, throughput without pause and with 300 paced
-# conversations) on one instance, and the production profile on one and on two instances
-# and on one instance with two Sanic workers.
-# Model training time is printed by `make train`; a fresh install's by timing `make install`.
-# Arguments are passed to every run of benchmarks/assistant.py (e.g. --seconds 10).
+# `make bench`: ours against the stock `rasa init` assistant with the same Rasa, in the same
+# run, with the same load and messages; every figure with its ratio to stock
+# (benchmarks/versus_stock.py: training, start-up, single messages, 20 conversations without
+# pause, a 200-turn conversation, memory and CPU per message). Trains both (ours takes most
+# of the time: 10-20 min on two cores); `make bench ARGS=--no-train` uses our model in models/.
+# Figures also go to var/bench/versus-stock-DATE.json. Our own profiles (production, two
+# instances, workers): `make bench-profiles`.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
-source "$ROOT/scripts/model.sh"
 cd "$ROOT"
 export LOG_LEVEL=WARNING
-echo "=== risk screen"
-python -m benchmarks.risk_screen_speed
-echo "=== cost of a turn with the length of the conversation"
-python -m benchmarks.turn_cost --model "$MODEL_PATH"
-echo "=== assistant, embedded profile (SQLite), one instance, 300 paced conversations"
-python -m benchmarks.assistant --paced 300 "$@"
-for instances in 1 2; do
-  echo "=== assistant, production profile (PostgreSQL + Redis), $instances instance(s)"
-  python -m benchmarks.assistant --instances "$instances" --single 50 "$@"
-done
-echo "=== assistant, production profile, 1 instance with 2 Sanic workers"
-python -m benchmarks.assistant --instances 1 --workers 2 --single 50 "$@"
+exec python -m benchmarks.versus_stock "$@"

@@ -3,19 +3,25 @@
 The conversation tests talk to a real Rasa server (the trained model, over the REST channel)
 backed by a real action server, a SQLite tracker store, a local webhook receiver and a local
 SMTP server, each in a temporary directory of its own.
+
+Test tiers: every test is marked `model`, `services` or `browser` by what it needs (from the
+fixtures it uses and the helpers it calls, see `tier_markers`), so `make test-unit` can run
+the rest in a couple of minutes; `make test` runs everything.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
+import re
 import sys
 import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Set, Tuple
 
 import pytest
 
@@ -28,6 +34,61 @@ from tests.support.receivers import SmtpServer, WebhookReceiver, free_port  # no
 from tests.support.servers import ManagedProcess, model_path, scratch_environment  # noqa: E402
 
 ACTION_SECRET = "test-secret-" + uuid.uuid4().hex
+
+# Test tiers. A test needs what any fixture it uses (directly or through other fixtures) needs,
+# or what its own code or its fixtures' code calls. Fixtures known by name first; then calls
+# of the helpers that reach the model or a service, found in the source, so a new fixture or
+# test that calls them is marked without anyone remembering to. A test that still slips
+# through fails in `make test-unit` with a message (tests/support/servers.py: unit_tier_refuses).
+TIER_FIXTURES: Dict[str, Set[str]] = {
+    "model": {"rasa_server", "socketio_rasa", "sms_server", "trained_agent", "chat_page", "chat_clients"},
+    "services": {"action_server", "postgres", "shared_database", "postgres_behind_a_proxy", "two_instances"},
+    "browser": {"playwright_driver", "browser"},
+}
+TIER_CALLS: Dict[str, "re.Pattern[str]"] = {
+    "model": re.compile(r"\bmodel_path\(|\bload_agent\(|\bshared_socketio_rasa\("),
+    "services": re.compile(
+        r"\bscratch_postgres_database\(|psycopg2\.connect\(|redis\.Redis\(|AtomicRedisLockStore\("
+        r"|\bwhich\(\"nginx\"\)|confidant\.action_server"
+    ),
+    "browser": re.compile(r"\bCHROMIUM\b|sync_playwright|async_playwright"),
+}
+TIERS = tuple(TIER_FIXTURES)
+
+
+def _source(function: Callable[..., Any]) -> str:
+    try:
+        return inspect.getsource(function)
+    except (OSError, TypeError):
+        return ""
+
+
+def tier_markers(item: pytest.Item) -> Set[str]:
+    """The tiers (`model`, `services`, `browser`) a collected test needs."""
+    needs = {tier for tier in TIERS if item.get_closest_marker(tier)}
+    names = set(getattr(item, "fixturenames", ()))
+    needs |= {tier for tier, fixtures in TIER_FIXTURES.items() if names & fixtures}
+    sources = [_source(item.function)] if hasattr(item, "function") else []
+    info = getattr(item, "_fixtureinfo", None)
+    for definitions in (info.name2fixturedefs.values() if info else ()):
+        sources += [_source(definition.func) for definition in definitions]
+    # One level into the test module's own helper functions (e.g. a `start_rasa()` it calls).
+    module = getattr(item, "module", None)
+    called = {name for text in sources for name in re.findall(r"\b(\w+)\(", text)}
+    for name in called:
+        helper = getattr(module, name, None)
+        if inspect.isfunction(helper) and helper.__module__ == getattr(module, "__name__", None):
+            sources.append(_source(helper))
+    for tier, calls in TIER_CALLS.items():
+        if any(calls.search(text) for text in sources):
+            needs.add(tier)
+    return needs
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: List[pytest.Item]) -> None:
+    for item in items:
+        for tier in tier_markers(item) - {mark.name for mark in item.iter_markers()}:
+            item.add_marker(getattr(pytest.mark, tier))
 
 
 @pytest.fixture(scope="session")

@@ -7,10 +7,11 @@ the practice's response generator, once in every Rasa process this project start
 
 from __future__ import annotations
 
-from confidant.rasa_speedups import action_response_validation, event_types
+from confidant.rasa_speedups import action_response_validation, event_types, model_loading
 
 
 def install() -> None:
     """Install every speed-up (idempotent)."""
     action_response_validation.install()
     event_types.install()
+    model_loading.install()

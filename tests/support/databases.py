@@ -32,7 +32,9 @@ def scratch_postgres_database(prefix: str) -> Iterator[str]:
     import pytest
 
     from confidant.store.ensure_database import ensure_database
+    from tests.support.servers import unit_tier_refuses
 
+    unit_tier_refuses("PostgreSQL")
     url = f"postgresql://postgres@127.0.0.1:5432/{prefix}_{uuid.uuid4().hex[:8]}"
     try:
         ensure_database(url)

@@ -12,12 +12,28 @@ from typing import Dict, List, Optional
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# `make test-unit` sets this: the tests it runs must need no model and no servers.
+TIER_VARIABLE = "CONFIDANT_TEST_TIER"
+
+
+def unit_tier_refuses(what: str) -> None:
+    """Fail a test that reaches `what` in the unit tier: it lacks its marker (tests/conftest.py)."""
+    if os.environ.get(TIER_VARIABLE) == "unit":
+        import pytest
+
+        pytest.fail(
+            f"this test needs {what}, which `make test-unit` does not provide: mark it "
+            "@pytest.mark.model / services / browser, or use a fixture tests/conftest.py knows",
+            pytrace=False,
+        )
+
 
 def model_path() -> Path:
     """The model `make train` built for the current data (scripts/model.sh decides the name).
 
     `CONFIDANT_TEST_MODEL` names another model file, for trying a candidate model by hand.
     """
+    unit_tier_refuses("the trained model")
     if os.environ.get("CONFIDANT_TEST_MODEL"):
         return Path(os.environ["CONFIDANT_TEST_MODEL"])
     output = subprocess.run(
@@ -53,6 +69,8 @@ class ManagedProcess:
         self.process: Optional[subprocess.Popen] = None
 
     def start(self, timeout: float = 180) -> None:
+        if "run" in self.command[1:3] or "confidant.action_server" in self.command:
+            unit_tier_refuses(f"a Rasa server ({self.name})")
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             self.command,

@@ -1,0 +1,290 @@
+"""`rasa train` with a progress display a person can follow, and everything else in a log file.
+
+Rasa trains with its progress bars off (TQDM_DISABLE, scripts/env.sh) and prints hundreds of
+library warnings that mean nothing to a practice. This runs Rasa's own command line unchanged
+(`rasa train ...`, same validation, same model), but sends everything Rasa, TensorFlow and
+Python print (both file descriptors, so C++ logs too) to a log file, and shows on the terminal
+which component is training, its epochs, and about how long is left. Two of Rasa's hooks are
+wrapped to see that: the graph trainer's logging hook (a component starts or finishes) and
+the Keras callback that drives Rasa's own epoch bar.
+
+Estimates: each component's time in the last successful training is kept in a JSON file
+(`--times`); without one, the time left is worked out from the epochs still to run at the
+speed of the epochs seen so far. On failure, the step that failed, the end of the log and the
+log's path are shown, and the exit status is Rasa's.
+
+Usage: python -m confidant.training_progress --log var/log/train.log -- train --config ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Dict, List, Optional
+
+BAR_WIDTH = 24
+
+
+def minutes_and_seconds(seconds: float) -> str:
+    """'3 min 05 s', '40 s': how long, as a person says it."""
+    seconds = max(0, int(round(seconds)))
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
+
+
+def bar(done: float, total: float) -> str:
+    filled = int(BAR_WIDTH * done / total) if total else 0
+    return "#" * filled + "-" * (BAR_WIDTH - filled)
+
+
+@dataclass
+class Step:
+    """One component that trains (a node of Rasa's training graph)."""
+
+    node: str
+    component: str
+    epochs: int = 0
+    started: float = 0.0
+    finished: float = 0.0
+    epochs_done: int = 0
+    first_epoch_done: float = 0.0
+    position: int = 0
+
+
+@dataclass
+class TrainingDisplay:
+    """What the terminal shows: one line per step, rewritten in place on a terminal."""
+
+    out: IO[str]
+    previous_times: Dict[str, float] = field(default_factory=dict)
+    interactive: bool = False
+    steps: List[Step] = field(default_factory=list)
+    current: Optional[Step] = None
+    started: float = field(default_factory=time.monotonic)
+    last_printed: float = 0.0
+    seconds_per_epoch: Optional[float] = None
+    planned: bool = False
+
+    def plan(self, steps: List[Step]) -> None:
+        """The components to train, known once Rasa has pruned its graph (cached ones skipped)."""
+        if self.planned:
+            return
+        self.planned = True
+        self.steps = steps
+        if steps:
+            self._line(f"  {len(steps)} components to train{self._total_left()}", final=True)
+        else:
+            self._line("  nothing to train: every component is in Rasa's cache (.rasa/cache)", final=True)
+
+    def start(self, node: str) -> None:
+        step = self._step(node)
+        step.started = time.monotonic()
+        step.position = 1 + sum(1 for s in self.steps if s.started and s is not step)
+        self.current = step
+        self._show(step)
+
+    def finish(self, node: str) -> None:
+        step = self._step(node)
+        step.finished = time.monotonic()
+        self.current = None
+        if step.epochs:
+            step.epochs_done = step.epochs
+        took = step.finished - (step.started or step.finished)
+        self._line(f"  [{self._position(step)}] {step.component:<28} done in {minutes_and_seconds(took)}", final=True)
+
+    def epoch(self, done: int, total: int) -> None:
+        step = self.current
+        if step is None:
+            return
+        step.epochs, step.epochs_done = total, done
+        # The first epoch also builds TensorFlow's graph: time the epochs after it.
+        if done == 1:
+            step.first_epoch_done = time.monotonic()
+        elif done > 2:
+            self.seconds_per_epoch = (time.monotonic() - step.first_epoch_done) / (done - 1)
+        self._show(step)
+
+    def times(self) -> Dict[str, float]:
+        """Seconds each finished step took: kept for the next training's estimates."""
+        return {s.node: round(s.finished - s.started, 1) for s in self.steps if s.finished and s.started}
+
+    def failed_step(self) -> str:
+        if self.current:
+            return f"training {self.current.component}"
+        return "packing the model" if self.steps and all(s.finished for s in self.steps) else (
+            "preparing (reading and validating the data)"
+        )
+
+    def _step(self, node: str) -> Step:
+        for step in self.steps:
+            if step.node == node:
+                return step
+        step = Step(node, node)
+        self.steps.append(step)
+        return step
+
+    def _position(self, step: Step) -> str:
+        width = len(str(len(self.steps)))
+        return f"{step.position or self.steps.index(step) + 1:>{width}}/{len(self.steps)}"
+
+    def _show(self, step: Step) -> None:
+        now = time.monotonic()
+        if not self.interactive and now - self.last_printed < 15 and step.epochs_done not in (0, step.epochs):
+            return  # a log, not a terminal: a line every 15 s is enough
+        progress = ""
+        if step.epochs:
+            progress = f" {bar(step.epochs_done, step.epochs)} epoch {step.epochs_done}/{step.epochs}"
+        self._line(f"  [{self._position(step)}] {step.component:<28}{progress}{self._total_left()}")
+        self.last_printed = now
+
+    def _total_left(self) -> str:
+        left = self._seconds_left()
+        return f"   about {minutes_and_seconds(left)} left" if left is not None else ""
+
+    def _seconds_left(self) -> Optional[float]:
+        """Time left: the last training's step times where known, else epochs left x epoch time."""
+        now = time.monotonic()
+        pending = [s for s in self.steps if not s.finished]
+        if self.previous_times and all(s.node in self.previous_times for s in pending):
+            done = [s for s in self.steps if s.finished and s.node in self.previous_times]
+            before = sum(self.previous_times[s.node] for s in done)
+            speed = sum(s.finished - s.started for s in done) / before if before > 5 else 1.0
+            left = 0.0
+            for step in pending:
+                expected = self.previous_times[step.node] * speed
+                left += max(expected - (now - step.started), 0) if step.started else expected
+            return left
+        if self.seconds_per_epoch is None:
+            return None
+        epochs_left = sum(s.epochs - s.epochs_done for s in pending)
+        return epochs_left * self.seconds_per_epoch
+
+    def _line(self, text: str, final: bool = False) -> None:
+        text = os.environ.get("STEP_INDENT", "") + text
+        if self.interactive:
+            self.out.write("\r\033[K" + text + ("\n" if final else ""))
+        else:
+            self.out.write(text + "\n")
+        self.out.flush()
+
+
+def watch_rasa(display: TrainingDisplay) -> None:
+    """Wrap Rasa's training hooks so that the display hears of every component and epoch."""
+    from rasa.engine.training import hooks
+    from rasa.utils.tensorflow import callback
+
+    logging_hook = hooks.LoggingHook
+    before, after = logging_hook.on_before_node, logging_hook.on_after_node
+
+    def on_before_node(self: Any, node_name: str, *args: Any, **kwargs: Any) -> Dict:
+        schema = self._pruned_schema
+        display.plan([
+            Step(name, node.uses.__name__, int(node.config.get("epochs") or 0))
+            for name, node in schema.nodes.items()
+            if logging_hook._does_node_train(node) and not logging_hook._is_cached_node(node)
+        ])
+        node = schema.nodes[node_name]
+        if logging_hook._does_node_train(node) and not logging_hook._is_cached_node(node):
+            display.start(node_name)
+        return before(self, node_name, *args, **kwargs)
+
+    def on_after_node(self: Any, node_name: str, *args: Any, **kwargs: Any) -> None:
+        node = self._pruned_schema.nodes[node_name]
+        if logging_hook._does_node_train(node) and not logging_hook._is_cached_node(node):
+            display.finish(node_name)
+        return after(self, node_name, *args, **kwargs)
+
+    logging_hook.on_before_node = on_before_node
+    logging_hook.on_after_node = on_after_node
+
+    epoch_logger = callback.RasaTrainingLogger
+    init, epoch_end = epoch_logger.__init__, epoch_logger.on_epoch_end
+
+    def logger_init(self: Any, epochs: int, silent: bool) -> None:
+        init(self, epochs, silent=True)
+        self.confidant_epochs = epochs
+
+    def on_epoch_end(self: Any, epoch: int, logs: Optional[Dict[str, Any]] = None) -> None:
+        epoch_end(self, epoch, logs)
+        display.epoch(epoch + 1, self.confidant_epochs)
+        if logs and ((epoch + 1) % 10 == 0 or epoch + 1 == self.confidant_epochs):
+            metrics = ", ".join(f"{name} {float(value):.3f}" for name, value in logs.items())
+            print(f"epoch {epoch + 1}/{self.confidant_epochs}: {metrics}", flush=True)  # to the log
+
+    epoch_logger.__init__ = logger_init
+    epoch_logger.on_epoch_end = on_epoch_end
+
+
+def redirect_output_to(log_path: Path) -> IO[str]:
+    """Send file descriptors 1 and 2 (Python, TensorFlow's C++ and all) to the log; return the terminal."""
+    terminal = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(log)
+    return terminal
+
+
+def log_tail(log_path: Path, lines: int = 15) -> str:
+    text = re.sub(r"\x1b\[[0-9;]*m", "", log_path.read_text(errors="replace")).splitlines()
+    return "\n".join("    " + line for line in text[-lines:])
+
+
+def load_times(path: Optional[Path]) -> Dict[str, float]:
+    try:
+        return {str(k): float(v) for k, v in json.loads(path.read_text()).items()} if path else {}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--log", type=Path, required=True, help="file for everything Rasa prints")
+    parser.add_argument("--times", type=Path, help="JSON of each component's seconds, read and then updated")
+    parser.add_argument("rasa_arguments", nargs=argparse.REMAINDER, help="-- train --config ... (rasa's own)")
+    args = parser.parse_args(argv)
+    rasa_arguments = args.rasa_arguments[1:] if args.rasa_arguments[:1] == ["--"] else args.rasa_arguments
+
+    terminal = redirect_output_to(args.log)
+    display = TrainingDisplay(terminal, load_times(args.times), interactive=terminal.isatty())
+    started = time.monotonic()
+    status = 0
+    try:
+        watch_rasa(display)
+        from rasa.__main__ import main as rasa_main
+
+        sys.argv = ["rasa", *rasa_arguments]
+        rasa_main()
+    except SystemExit as exit_:
+        status = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+    except BaseException:  # noqa: BLE001 - shown to the person below, in full in the log
+        import traceback
+
+        traceback.print_exc()
+        status = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if status:
+        terminal.write(
+            f"\nTraining failed while {display.failed_step()} (exit status {status}).\n"
+            f"The end of the log:\n{log_tail(args.log)}\nWhole log: {args.log}\n"
+        )
+        return status
+    if args.times and display.times():
+        args.times.parent.mkdir(parents=True, exist_ok=True)
+        args.times.write_text(json.dumps({**load_times(args.times), **display.times()}, indent=1))
+    indent = os.environ.get("STEP_INDENT", "")
+    terminal.write(f"{indent}  Trained in {minutes_and_seconds(time.monotonic() - started)}.\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
