@@ -25,6 +25,7 @@ EXPORT = "export"
 ACKNOWLEDGE = "acknowledge"
 NOTE = "note"
 RESOLVE = "resolve"
+REOPEN = "reopen"
 DELETE = "delete"
 RETENTION = "retention_purge"
 REVEAL = "reveal"
@@ -44,6 +45,7 @@ ACTIONS = (
     ACKNOWLEDGE,
     NOTE,
     RESOLVE,
+    REOPEN,
     DELETE,
     RETENTION,
     REVEAL,

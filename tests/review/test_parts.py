@@ -32,7 +32,7 @@ def test_topic_is_the_faq_key_or_the_intent() -> None:
     faq = parse_event(
         *user_row("x", response_selector={"faq": {"response": {"intent_response_key": "faq/limit_court"}}})
     )
-    assert faq.topic == "faq/limit_court" and topic_label(faq.topic) == "FAQ: limit court"
+    assert faq.topic == "faq/limit_court" and topic_label(faq.topic) == "FAQ: courts and legal orders"
     ranked = parse_event(*user_row("x", response_selector={"faq": {"ranking": [{"intent_response_key": "faq/a"}]}}))
     assert ranked.topic == "faq/a"
     greet = parse_event(1, "user", 1.0, json.dumps({"text": "hi", "parse_data": {"intent": {"name": "greet"}}}))
