@@ -17,7 +17,7 @@ from typing import Dict, FrozenSet, Iterable, List, Sequence, Tuple
 from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import Engine
 
-from review.labels import is_conversation_topic
+from review.labels import is_conversation_topic, unanswered_kind
 from review.masking import mask_text
 from review.tracker_events import EVENTS, Message, event_time, parse_event
 
@@ -40,6 +40,8 @@ class ConversationSummary:
     # a number nobody has revealed); (time, topic) of each client message, for insights.
     search_texts: Tuple[str, ...]
     topic_times: Tuple[Tuple[datetime, str], ...]
+    # (time, topic, masked text) of messages the assistant could not answer (review.unanswered).
+    unanswered: Tuple[Tuple[datetime, str, str], ...] = ()
 
 
 def summarise(
@@ -60,6 +62,7 @@ def summarise(
     escalated = False
     texts: List[str] = []
     topic_times: List[Tuple[datetime, str]] = []
+    unanswered: List[Tuple[datetime, str, str]] = []
     first_text = ""
     for message in messages:
         if message.kind == "client":
@@ -72,6 +75,8 @@ def summarise(
             if is_conversation_topic(message.topic):
                 topics.add(message.topic)
                 topic_times.append((message.at, message.topic))
+                if unanswered_kind(message.topic):
+                    unanswered.append((message.at, str(message.topic), mask_text(message.text, keep)))
             if not first_text and message.text:
                 first_text = message.text
             texts.append(mask_text(message.text, keep).casefold())
@@ -93,6 +98,7 @@ def summarise(
         first_client_text=first_text,
         search_texts=tuple(texts),
         topic_times=tuple(topic_times),
+        unanswered=tuple(unanswered),
     )
 
 

@@ -164,3 +164,19 @@ def channel_label(channel: Optional[str]) -> str:
     if not channel:
         return "—"
     return CHANNEL_LABELS.get(channel, words(channel))
+
+
+# Questions the assistant could not answer (the insights page's "unanswered" part, issue 18.3).
+NOT_UNDERSTOOD = "nlu_fallback"
+OUT_OF_SCOPE = "out_of_scope"
+OTHER_LANGUAGE = "other_language"
+BEYOND_POLICY = "beyond_policy"
+
+
+def unanswered_kind(topic: Optional[str]) -> Optional[str]:
+    """Which kind of unanswered question a message's topic is, or None for an answered one."""
+    if topic in (NOT_UNDERSTOOD, OUT_OF_SCOPE, OTHER_LANGUAGE):
+        return topic
+    if topic and topic.startswith("faq/beyond_"):
+        return BEYOND_POLICY
+    return None

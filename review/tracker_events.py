@@ -125,6 +125,18 @@ def evidence_in(text: str, risk: Dict[str, Any]) -> Tuple[Evidence, ...]:
     return tuple(sorted(found, key=lambda evidence: (evidence.start, evidence.end)))
 
 
+def gives_contact_details(text: str) -> bool:
+    """A message that is there to leave a number or address, not to ask something: it holds
+    one, and what is left is a few words or no question ("my number is 07700 900123")."""
+    spans = find_contacts(text)
+    if not spans:
+        return False
+    rest = text
+    for span in reversed(spans):
+        rest = rest[: span.start] + " " + rest[span.end :]
+    return len(rest.split()) <= 6 or "?" not in rest
+
+
 def _text_or_none(value: Any) -> Optional[str]:
     return str(value) if value else None
 
@@ -160,7 +172,7 @@ def parse_event(event_id: int, type_name: str, timestamp: Optional[float], data:
             kind="client",
             text=text,
             intent=(parse_data.get("intent") or {}).get("name"),
-            topic=CONTACT_TOPIC if find_contacts(text) and not risk.get("category") else topic_of(parse_data),
+            topic=CONTACT_TOPIC if gives_contact_details(text) and not risk.get("category") else topic_of(parse_data),
             channel=payload.get("input_channel"),
             risk_category=risk.get("category"),
             risk_level=risk.get("level"),

@@ -59,7 +59,8 @@ def transcript_lines(messages: Sequence[Message], keep: Sequence[str], reveal: b
     buttons: Dict[str, str] = {}
     for message in messages:
         if message.kind == "slot":
-            lines.append(TranscriptLine(message, [Segment(slot_text(message, keep, reveal))], internal=True))
+            pieces = [Segment(slot_text(message, keep, reveal))]
+            lines.append(TranscriptLine(message, pieces, slot_name(message), internal=True))
             continue
         if message.kind == "assistant":
             buttons = {payload: title for title, payload in message.buttons}

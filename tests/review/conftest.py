@@ -75,6 +75,8 @@ def scratch_env(directory: Path, database_url: str) -> Dict[str, str]:
             "CONFIDANT_CONTACT_VAULT_PATH": str(directory / "contacts.sqlite3"),
             "CONFIDANT_CONTACT_KEY": Fernet.generate_key().decode(),
             "CONFIDANT_REVIEW_RETENTION_INTERVAL": "1",
+            # Pages ask for the open-alert count every second, so the browser tests see it change.
+            "CONFIDANT_REVIEW_POLL_SECONDS": "1",
         }
     )
     env.pop("CONFIDANT_REVIEW_READ_URL", None)

@@ -122,8 +122,12 @@ def test_escalation_queue_lists_open_and_acknowledged(clinician: Client) -> None
 def test_insights_draws_svg_charts(clinician: Client) -> None:
     response = clinician.get("/insights?weeks=12")
     assert response.status == 200
-    charts = re.findall(r"<svg class=\"plot\"[^>]*>.*?</svg>", response.body, re.S)
-    assert len(charts) == 2 and all("<rect" in chart for chart in charts)
+    # Each chart twice: a wide drawing and a narrow one for phones (CSS shows one), same bars.
+    wide = re.findall(r"<svg class=\"plot wide\"[^>]*>.*?</svg>", response.body, re.S)
+    narrow = re.findall(r"<svg class=\"plot narrow\"[^>]*>.*?</svg>", response.body, re.S)
+    assert len(wide) == len(narrow) >= 2 and all("<rect" in chart for chart in wide + narrow)
+    assert [chart.count("<rect") for chart in wide] == [chart.count("<rect") for chart in narrow]
+    assert "The numbers, week by week" in response.body
     assert "FAQ: will parents be told" in response.body
     # Charts are drawn on the server; the only script is the app's own, from its own origin.
     assert re.findall(r"<script[^>]*>", response.body) == ['<script src="/static/review.js" defer>']

@@ -115,3 +115,23 @@ def test_only_local_paths_are_redirect_targets() -> None:
     assert is_local_path("/conversations/x?y=1")
     for target in ("//evil.example", "https://evil.example", "/\\evil.example", "", "conversations"):
         assert not is_local_path(target), target
+
+
+def test_highlights_cover_whole_words() -> None:
+    text = "I keep thinking about ending it all"
+    inside = {"screen": {"evidence": [{"text": "ding it al", "start": 24, "end": 34, "pattern": "p"}]}}
+    assert [item.text for item in evidence_in(text, inside)] == ["ending it all"]
+    exact = {"screen": {"evidence": [{"text": "it", "start": 29, "end": 31}]}}
+    assert [item.text for item in evidence_in(text, exact)] == ["it"]
+
+
+def test_a_message_leaving_a_number_is_contact_details_whatever_the_classifier_said() -> None:
+    from review.tracker_events import gives_contact_details
+
+    number = parse_event(
+        *user_row("07700 900123", response_selector={"faq": {"response": {"intent_response_key": "faq/minor_age"}}})
+    )
+    assert number.topic == "inform_contact" and topic_label(number.topic) == "contact details for a call-back"
+    assert gives_contact_details("you can reach me at jo@example.org or on 07700 900456 after 5")
+    assert not gives_contact_details("can my insurer see my diagnosis? email me at kim@example.net please")
+    assert not gives_contact_details("will you tell my parents?")
