@@ -43,7 +43,7 @@
     /* The clinician is writing or has a confirmation open: do not swap the list under them. */
     if (!queue) return false;
     var active = document.activeElement;
-    if (active && queue.contains(active) && active.matches("textarea, input, button, summary")) return true;
+    if (active && queue.contains(active) && active.matches("textarea, input, button, summary, a")) return true;
     if (queue.querySelector("details[open]")) return true;
     return Array.prototype.some.call(queue.querySelectorAll("textarea"), function (area) { return area.value.trim() !== ""; });
   }
