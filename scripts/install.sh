@@ -41,6 +41,8 @@ if ! command -v npm >/dev/null; then
   fi
 fi
 npm ci --prefix web --no-audit --no-fund --loglevel=error >/dev/null
+# axe-core for the review app's browser tests (tests/review/test_browser_pages.py).
+npm ci --prefix tests/review --no-audit --no-fund --loglevel=error >/dev/null
 # Rasa's own telemetry switch, as well as the environment variable every entry point sets.
 .venv/bin/rasa telemetry disable >/dev/null 2>&1 || true
 rm -f .venv/.installed-*

@@ -135,3 +135,34 @@ def test_a_message_leaving_a_number_is_contact_details_whatever_the_classifier_s
     assert gives_contact_details("you can reach me at jo@example.org or on 07700 900456 after 5")
     assert not gives_contact_details("can my insurer see my diagnosis? email me at kim@example.net please")
     assert not gives_contact_details("will you tell my parents?")
+
+
+def test_the_wait_counts_office_time_like_the_second_contact() -> None:
+    """An alert at 4:50 p.m. on a Friday with 30 minutes to acknowledge is due at 9:20 on Monday:
+    overdue then, not over the weekend."""
+    from datetime import time as clock
+
+    from confidant.notify.outbox import Escalation
+    from confidant.office_hours import OfficeWeek
+    from review.escalation_queue import QueueItem
+    from review.queue_view import duration_text, queue_counts, timing
+
+    new_york = ZoneInfo("America/New_York")
+    week = OfficeWeek(new_york, {day: (clock(9), clock(17)) for day in range(5)})
+    friday = datetime(2024, 5, 17, 16, 50, tzinfo=new_york)
+    escalation = Escalation("e", "c", "self_harm", "rest", friday.isoformat(), 0, None, None, None)
+    item = QueueItem(escalation, None)
+    saturday = timing(item, week, timedelta(minutes=30), friday + timedelta(days=1))
+    assert not saturday.overdue and saturday.deadline == datetime(2024, 5, 20, 9, 20, tzinfo=new_york)
+    monday = timing(item, week, timedelta(minutes=30), datetime(2024, 5, 20, 10, 0, tzinfo=new_york))
+    assert monday.overdue and monday.late_text == "40 min" and monday.waited_text == "2 d 17 h"
+    assert queue_counts([item], week, timedelta(minutes=30), datetime(2024, 5, 20, 10, tzinfo=new_york)).as_dict() == {
+        "open": 1,
+        "overdue": 1,
+    }
+    acknowledged = QueueItem(
+        Escalation("e", "c", "self_harm", "rest", friday.isoformat(), 0, "2024-05-20T13:25:00+00:00", "dr", None), None
+    )
+    late = timing(acknowledged, week, timedelta(minutes=30), datetime(2024, 5, 21, tzinfo=new_york))
+    assert late.settled and late.overdue and late.late_text == "5 min"  # 09:25 New York time
+    assert [duration_text(timedelta(seconds=s)) for s in (30, 600, 3900)] == ["under a minute", "10 min", "1 h 05 min"]
