@@ -47,6 +47,7 @@ EXPORT = "export"
 ACKNOWLEDGE = "acknowledge"
 NOTE = "note"
 RESOLVE = "resolve"
+REOPEN = "reopen"
 DELETE = "delete"
 RETENTION = "retention_purge"
 REVEAL = "reveal"
@@ -70,6 +71,7 @@ ACTIONS = (
     ACKNOWLEDGE,
     NOTE,
     RESOLVE,
+    REOPEN,
     DELETE,
     RETENTION,
     REVEAL,

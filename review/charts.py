@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Tuple
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999")
@@ -50,6 +50,8 @@ class Chart:
     x_ticks: List[Tick] = field(default_factory=list)
     y_ticks: List[Tick] = field(default_factory=list)
     legend: List[LegendItem] = field(default_factory=list)
+    # The numbers behind the bars, week by week (one count per legend item), for a data table.
+    table: List[Tuple[str, List[int]]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -79,8 +81,13 @@ def stacked_weekly(
     label: Callable[[str], str] = str,
     width: int = 760,
     height: int = 300,
+    max_ticks: int = 12,
 ) -> Chart:
-    """One stacked bar per week, one colour per series, oldest week on the left."""
+    """One stacked bar per week, one colour per series, oldest week on the left.
+
+    `width` and `height` are the drawing's own units; the page scales it to its box, so a
+    narrow layout (a phone) gets its own, narrower drawing with fewer week labels to stay legible.
+    """
     left, top, right, bottom = 44.0, 12.0, 12.0, 40.0
     plot_width, plot_height = width - left - right, height - top - bottom
     totals = [sum(counts[position] for counts in series.values()) for position in range(len(weeks))]
@@ -103,7 +110,7 @@ def stacked_weekly(
             bars.append(
                 Bar(round(x, 1), round(base, 1), round(bar_width, 1), round(bar_height, 1), colours[name], tooltip)
             )
-    every = max(1, math.ceil(len(weeks) / 12))
+    every = max(1, math.ceil(len(weeks) / max_ticks))
     x_ticks = [
         Tick(round(left + position * slot + slot / 2, 1), week.strftime("%d %b"))
         for position, week in enumerate(weeks)
@@ -114,4 +121,32 @@ def stacked_weekly(
         for value in range(0, ceiling + 1, step)
     ]
     legend = [LegendItem(colours[name], label(name)) for name in series]
-    return Chart(title, width, height, left, top, plot_width, plot_height, bars, x_ticks, y_ticks, legend)
+    table = [
+        (week.strftime("%d %b %Y"), [series[name][position] for name in series]) for position, week in enumerate(weeks)
+    ]
+    return Chart(title, width, height, left, top, plot_width, plot_height, bars, x_ticks, y_ticks, legend, table)
+
+
+@dataclass(frozen=True)
+class ResponsiveChart:
+    """The same chart drawn twice: wide for a desktop, narrow (fewer labels) for a phone."""
+
+    wide: Chart
+    narrow: Chart
+
+    @property
+    def title(self) -> str:
+        return self.wide.title
+
+    @property
+    def empty(self) -> bool:
+        return self.wide.empty
+
+
+def weekly_chart(
+    title: str, weeks: List[date], series: Dict[str, List[int]], label: Callable[[str], str] = str
+) -> ResponsiveChart:
+    return ResponsiveChart(
+        wide=stacked_weekly(title, weeks, series, label, width=640, height=260, max_ticks=13),
+        narrow=stacked_weekly(title, weeks, series, label, width=340, height=240, max_ticks=5),
+    )

@@ -26,6 +26,7 @@ TIMEZONE_ENV_VAR = "CONFIDANT_REVIEW_TIMEZONE"
 COOKIE_SECURE_ENV_VAR = "CONFIDANT_REVIEW_COOKIE_SECURE"
 SESSION_IDLE_ENV_VAR = "CONFIDANT_REVIEW_SESSION_IDLE_MINUTES"
 TRUSTED_PROXIES_ENV_VAR = "CONFIDANT_REVIEW_TRUSTED_PROXIES"
+POLL_SECONDS_ENV_VAR = "CONFIDANT_REVIEW_POLL_SECONDS"
 
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'conversations.sqlite3'}"
 DEFAULT_REVIEW_DB_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'review.sqlite3'}"
@@ -71,13 +72,16 @@ class ReviewConfig:
     # None: the contact vault's own default (a key file under var/).
     contact_key: Optional[bytes] = None
     retention_interval_seconds: float = 3600.0
-    timezone: str = "UTC"
+    # Empty: the practice's time zone (practice.yml `practice.timezone`).
+    timezone: str = ""
     cookie_secure: bool = False
     session_idle_minutes: float = 60.0
     session_lifetime_hours: float = 12.0
     page_size: int = 25
     # Reverse proxies whose X-Forwarded-For is believed; from anyone else the header is ignored.
     trusted_proxies: Tuple[Network, ...] = ()
+    # How often open pages ask for the number of open escalations.
+    poll_seconds: float = 30.0
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "ReviewConfig":
@@ -92,8 +96,9 @@ class ReviewConfig:
             vault_path=(Path(env["CONFIDANT_CONTACT_VAULT_PATH"]) if env.get("CONFIDANT_CONTACT_VAULT_PATH") else None),
             contact_key=env[KEY_ENV_VAR].encode("ascii") if env.get(KEY_ENV_VAR) else None,
             retention_interval_seconds=_number(env, RETENTION_INTERVAL_ENV_VAR, 3600.0, 0.0),
-            timezone=env.get(TIMEZONE_ENV_VAR) or "UTC",
+            timezone=env.get(TIMEZONE_ENV_VAR) or "",
             cookie_secure=env.get(COOKIE_SECURE_ENV_VAR, "").strip().lower() in ("1", "true", "yes"),
             session_idle_minutes=_number(env, SESSION_IDLE_ENV_VAR, 60.0, 1.0),
             trusted_proxies=_networks(env, TRUSTED_PROXIES_ENV_VAR),
+            poll_seconds=_number(env, POLL_SECONDS_ENV_VAR, 30.0, 1.0),
         )

@@ -12,11 +12,13 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Dict, FrozenSet, Iterable, List, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Sequence, Tuple
 
 from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import Engine
 
+from review.labels import is_conversation_topic, unanswered_kind
+from review.masking import mask_text
 from review.tracker_events import EVENTS, Message, event_time, parse_event
 
 CHUNK = 500
@@ -34,32 +36,50 @@ class ConversationSummary:
     risk_categories: FrozenSet[str]
     escalated_in_tracker: bool
     first_client_text: str
-    # Casefolded client messages, for search; (time, topic) of each client message, for insights.
+    # Casefolded client messages with contact details masked, for search (a search must not find
+    # a number nobody has revealed); (time, topic) of each client message, for insights.
     search_texts: Tuple[str, ...]
     topic_times: Tuple[Tuple[datetime, str], ...]
+    # (time, topic, masked text) of messages the assistant could not answer (review.unanswered).
+    unanswered: Tuple[Tuple[datetime, str, str], ...] = ()
 
 
 def summarise(
-    conversation_id: str, event_count: int, first: datetime, last: datetime, messages: Iterable[Message]
+    conversation_id: str,
+    event_count: int,
+    first: datetime,
+    last: datetime,
+    messages: Iterable[Message],
+    keep: Sequence[str] = (),
 ) -> ConversationSummary:
-    """What the list, the filters and the insights need to know about one conversation."""
+    """What the list, the filters and the insights need to know about one conversation.
+
+    Button presses and the chat's opening payload (`/greet`) are not what the client wrote: the
+    first message shown is the first one typed, and only typed messages are searched. `keep`:
+    contact details never masked (the practice's own).
+    """
     channels, topics, categories = set(), set(), set()
     escalated = False
     texts: List[str] = []
     topic_times: List[Tuple[datetime, str]] = []
+    unanswered: List[Tuple[datetime, str, str]] = []
     first_text = ""
     for message in messages:
         if message.kind == "client":
             if message.channel:
                 channels.add(message.channel)
-            if message.topic:
-                topics.add(message.topic)
-                topic_times.append((message.at, message.topic))
             if message.risk_category:
                 categories.add(message.risk_category)
+            if message.is_payload:
+                continue
+            if is_conversation_topic(message.topic):
+                topics.add(message.topic)
+                topic_times.append((message.at, message.topic))
+                if unanswered_kind(message.topic):
+                    unanswered.append((message.at, str(message.topic), mask_text(message.text, keep)))
             if not first_text and message.text:
                 first_text = message.text
-            texts.append(message.text.casefold())
+            texts.append(mask_text(message.text, keep).casefold())
         elif message.kind == "slot":
             if message.slot == "escalated" and message.slot_value is True:
                 escalated = True
@@ -78,14 +98,16 @@ def summarise(
         first_client_text=first_text,
         search_texts=tuple(texts),
         topic_times=tuple(topic_times),
+        unanswered=tuple(unanswered),
     )
 
 
 class ConversationIndex:
     """Summaries of every conversation in the tracker store, kept fresh on each call."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, keep: Sequence[str] = ()) -> None:
         self.engine = engine
+        self.keep = tuple(keep)
         self._lock = threading.Lock()
         self._cache: Dict[str, Tuple[Tuple[int, int], ConversationSummary]] = {}
 
@@ -117,7 +139,9 @@ class ConversationIndex:
                     grouped = self._messages_of(connection, chunk)
                     for sender in chunk:
                         _, max_id, count, first, last = current[sender]
-                        summary = summarise(sender, count, event_time(first), event_time(last), grouped.get(sender, []))
+                        summary = summarise(
+                            sender, count, event_time(first), event_time(last), grouped.get(sender, []), self.keep
+                        )
                         self._cache[sender] = ((max_id, count), summary)
             for sender in set(self._cache) - set(current):
                 del self._cache[sender]

@@ -86,6 +86,12 @@ class FollowUp:
             )
         return True
 
+    def reopen(self, escalation_id: str) -> bool:
+        """Take a "resolved" mark back (the follow-up was not finished); False if it was not resolved."""
+        with self.engine.begin() as connection:
+            removed = connection.execute(delete(RESOLUTIONS).where(RESOLUTIONS.c.escalation_id == escalation_id))
+        return bool(removed.rowcount)
+
     def resolutions(self) -> Dict[str, Resolution]:
         """Resolutions by escalation id."""
         with self.engine.connect() as connection:

@@ -48,9 +48,10 @@ class Services:
         return (self.settings.practice.phone, self.settings.practice.email)
 
 
-def display_zone(name: str) -> ZoneInfo:
+def display_zone(name: str, practice_zone: str = "UTC") -> ZoneInfo:
+    """The zone pages show times in: CONFIDANT_REVIEW_TIMEZONE if set, else the practice's own."""
     try:
-        return ZoneInfo(name)
+        return ZoneInfo(name or practice_zone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"Unknown time zone {name!r} (CONFIDANT_REVIEW_TIMEZONE).") from None
 
@@ -67,11 +68,11 @@ def build_services(config: ReviewConfig) -> Services:
     return Services(
         config=config,
         settings=settings,
-        zone=display_zone(config.timezone),
+        zone=display_zone(config.timezone, settings.practice.timezone),
         read_engine=read_engine,
         write_engine=write_engine,
         review_engine=review_engine,
-        conversations=ConversationIndex(read_engine),
+        conversations=ConversationIndex(read_engine, keep=(settings.practice.phone, settings.practice.email)),
         accounts=AccountStore(review_engine),
         sessions=SessionStore(
             review_engine,

@@ -14,6 +14,8 @@ from typing import Any, Dict, Optional, Tuple
 
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text
 
+from review.masking import find_contacts
+
 EVENTS = Table(
     "events",
     MetaData(),
@@ -27,8 +29,12 @@ EVENTS = Table(
 )
 
 FAQ_INTENT = "faq"
-# Slots that say something a reviewer needs to see in a transcript.
-SHOWN_SLOTS = ("escalated", "risk_category", "callback_contact")
+# The topic of a message that gives contact details (a call-back number), whatever the
+# classifier made of it: "07700 900123" is not a question about the age of consent.
+CONTACT_TOPIC = "inform_contact"
+# Slots that say something a reviewer needs to know: in the transcript's details view, and the
+# call-back (masked contact, how and when) in the escalation queue.
+SHOWN_SLOTS = ("escalated", "risk_category", "callback_contact", "callback_how", "callback_when")
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,16 @@ class Message:
     evidence: Tuple[Evidence, ...] = ()
     slot: Optional[str] = None
     slot_value: Any = None
+    # Who is writing, as the risk component decided, and why (`risk.writer`, `risk.writer_reason`).
+    risk_writer: Optional[str] = None
+    risk_writer_reason: Optional[str] = None
+    # An assistant message's quick replies as (title, payload), to name the button a client pressed.
+    buttons: Tuple[Tuple[str, str], ...] = ()
+
+    @property
+    def is_payload(self) -> bool:
+        """A button press or the chat's opening payload (`/greet`), not words the client typed."""
+        return self.kind == "client" and self.text.startswith("/")
 
 
 def event_time(timestamp: Optional[float]) -> datetime:
@@ -75,8 +91,17 @@ def topic_of(parse_data: Dict[str, Any]) -> Optional[str]:
     return key or intent
 
 
+def to_word_bounds(text: str, start: int, end: int) -> Tuple[int, int]:
+    """Widen `start:end` to whole words, so a highlight never starts or ends inside a word."""
+    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
+        end += 1
+    return start, end
+
+
 def evidence_in(text: str, risk: Dict[str, Any]) -> Tuple[Evidence, ...]:
-    """The screen's evidence whose offsets really point into `text`.
+    """The screen's evidence whose offsets really point into `text`, widened to whole words.
 
     Offsets that do not fit the text (an older screen, an edited message) are re-anchored on
     the evidence's own words when they occur in the text, and dropped otherwise.
@@ -95,8 +120,35 @@ def evidence_in(text: str, risk: Dict[str, Any]) -> Tuple[Evidence, ...]:
             if position < 0:
                 continue
             start, end = position, position + len(quoted)
+        start, end = to_word_bounds(text, start, end)
         found.append(Evidence(start, end, text[start:end], str(item.get("pattern") or "")))
     return tuple(sorted(found, key=lambda evidence: (evidence.start, evidence.end)))
+
+
+def gives_contact_details(text: str) -> bool:
+    """A message that is there to leave a number or address, not to ask something: it holds
+    one, and what is left is a few words or no question ("my number is 07700 900123")."""
+    spans = find_contacts(text)
+    if not spans:
+        return False
+    rest = text
+    for span in reversed(spans):
+        rest = rest[: span.start] + " " + rest[span.end :]
+    return len(rest.split()) <= 6 or "?" not in rest
+
+
+def _text_or_none(value: Any) -> Optional[str]:
+    return str(value) if value else None
+
+
+def _buttons(raw: Any) -> Tuple[Tuple[str, str], ...]:
+    if not isinstance(raw, list):
+        return ()
+    return tuple(
+        (str(item.get("title") or ""), str(item.get("payload") or ""))
+        for item in raw
+        if isinstance(item, dict) and item.get("payload")
+    )
 
 
 def parse_event(event_id: int, type_name: str, timestamp: Optional[float], data: Optional[str]) -> Optional[Message]:
@@ -120,15 +172,18 @@ def parse_event(event_id: int, type_name: str, timestamp: Optional[float], data:
             kind="client",
             text=text,
             intent=(parse_data.get("intent") or {}).get("name"),
-            topic=topic_of(parse_data),
+            topic=CONTACT_TOPIC if gives_contact_details(text) and not risk.get("category") else topic_of(parse_data),
             channel=payload.get("input_channel"),
             risk_category=risk.get("category"),
             risk_level=risk.get("level"),
             evidence=evidence_in(text, risk),
+            risk_writer=_text_or_none(risk.get("writer")),
+            risk_writer_reason=_text_or_none(risk.get("writer_reason")),
         )
     if type_name == "bot":
         text = payload.get("text")
-        return Message(event_id=event_id, at=at, kind="assistant", text=str(text)) if text else None
+        buttons = _buttons((payload.get("data") or {}).get("buttons"))
+        return Message(event_id=event_id, at=at, kind="assistant", text=str(text), buttons=buttons) if text else None
     name = payload.get("name")
     if name not in SHOWN_SLOTS:
         return None

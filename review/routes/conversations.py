@@ -10,9 +10,11 @@ from sanic.exceptions import NotFound
 from sanic.request import Request
 from sanic.response import HTTPResponse, redirect
 
-from review import audit
+from review import alerts, audit
 from review.filters import RISK_CATEGORIES, ConversationFilter
-from review.masking import mask_text
+from review.labels import is_conversation_topic, topic_label
+from review.masking import find_contacts, mask_text
+from review.routes.escalations import DONE_MESSAGES
 from review.transcript import transcript_lines
 from review.web.guard import client_address
 from review.web.render import page
@@ -42,6 +44,7 @@ async def render_transcript(
     detail: str,
     reveal: bool = False,
     with_callback: bool = False,
+    details: bool = False,
 ) -> HTTPResponse:
     """The transcript page, recorded in the audit log as `action` once the conversation is found."""
     services = request.app.ctx.services
@@ -64,10 +67,12 @@ async def render_transcript(
         channels=sorted({message.channel for message in clients if message.channel}),
         first_at=messages[0].at,
         last_at=messages[-1].at,
-        escalations=services.queue.items(conversation_id=conversation_id),
+        escalations=alerts.rows_for(services, services.queue.items(conversation_id=conversation_id)),
         reveal=reveal,
         callback=callback,
         how_labels=CALLBACK_HOW_LABELS,
+        details=details,
+        done=DONE_MESSAGES.get(request.args.get("done") or ""),
     )
 
 
@@ -101,6 +106,7 @@ def blueprint() -> Blueprint:
                     "escalated": summary.escalated_in_tracker or summary.conversation_id in categories,
                     "status": statuses.get(summary.conversation_id),
                     "categories": sorted(summary.risk_categories | set(categories.get(summary.conversation_id, []))),
+                    "topics": sorted(summary.topics, key=topic_label),
                 }
             )
         account = request.ctx.session.account
@@ -121,7 +127,11 @@ def blueprint() -> Blueprint:
             page_number=number,
             pages=pages,
             channels=sorted({channel for summary in summaries for channel in summary.channels}),
-            topics=sorted({topic for summary in summaries for topic in summary.topics}),
+            topics=sorted(
+                {topic for summary in summaries for topic in summary.topics if is_conversation_topic(topic)},
+                key=topic_label,
+            ),
+            contact_search=bool(filters.text and find_contacts(filters.text)),
             risk_categories=sorted(
                 set(RISK_CATEGORIES) | {category for summary in summaries for category in summary.risk_categories}
             ),
@@ -130,7 +140,14 @@ def blueprint() -> Blueprint:
 
     @bp.route("/conversations/<conversation_id>", methods=["GET"], unquote=True)
     async def transcript(request: Request, conversation_id: str) -> HTTPResponse:
-        return await render_transcript(request, conversation_id, audit.VIEW_TRANSCRIPT, "contact details masked")
+        details = request.args.get("details") == "1"
+        return await render_transcript(
+            request,
+            conversation_id,
+            audit.VIEW_TRANSCRIPT,
+            "contact details masked" + ("; details view" if details else ""),
+            details=details,
+        )
 
     @bp.route("/conversations/<conversation_id>/reveal", methods=["POST"], unquote=True)
     async def reveal(request: Request, conversation_id: str) -> HTTPResponse:

@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sanic.request import Request
 from sanic.response import HTTPResponse, html
 
-from review.labels import category_label, topic_label
+from review.labels import category_label, channel_label, status_label, topic_label, writer_label
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -34,7 +34,19 @@ def make_templates(zone: ZoneInfo) -> Environment:
         text = moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
         return f"{text} {zone.key}" if with_zone else text
 
+    def isotime(moment: Union[datetime, str, None]) -> str:
+        """For `<time datetime>`: machine-readable, with the offset."""
+        if not moment:
+            return ""
+        if isinstance(moment, str):
+            moment = datetime.fromisoformat(moment)
+        return moment.astimezone(zone).isoformat(timespec="minutes")
+
     environment.filters["localtime"] = localtime
+    environment.filters["isotime"] = isotime
+    environment.filters["status"] = status_label
+    environment.filters["writer"] = writer_label
+    environment.filters["channel"] = channel_label
     environment.filters["topic"] = topic_label
     environment.filters["category"] = category_label
     environment.filters["urlpart"] = lambda value: quote(str(value), safe="")
@@ -50,11 +62,28 @@ def with_args(path: str, args: Optional[Mapping[str, Any]] = None, **more: Any) 
     return f"{path}?{query}" if query else path
 
 
-def page(request: Request, template: str, status: int = 200, **context: Any) -> HTTPResponse:
-    """Render `template` with the signed-in account and its CSRF token available to every form."""
+def _common(request: Request, context: dict) -> dict:
     session = getattr(request.ctx, "session", None)
     context.setdefault("account", session.account if session else None)
     context.setdefault("csrf_token", session.csrf_token if session else "")
     context.setdefault("current_path", request.path)
+    return context
+
+
+def page(request: Request, template: str, status: int = 200, **context: Any) -> HTTPResponse:
+    """Render `template` with the signed-in account, its CSRF token and the open-alert count."""
+    from review import alerts  # the queue needs the stores; imported late to keep this module light
+
+    context = _common(request, context)
+    services = request.app.ctx.services
+    if context["account"] is not None and "alerts" not in context:
+        context["alerts"] = alerts.counts(services)
+    context.setdefault("alerts", None)
+    context.setdefault("poll_seconds", int(services.config.poll_seconds))
     body = request.app.ctx.templates.get_template(template).render(**context)
     return html(body, status=status)
+
+
+def render_fragment(request: Request, template: str, **context: Any) -> str:
+    """Part of a page (a queue row, the queue list) for review.js to put in place."""
+    return request.app.ctx.templates.get_template(template).render(**_common(request, context))

@@ -85,6 +85,8 @@ def scratch_env(directory: Path, database_url: str) -> Dict[str, str]:
             "CONFIDANT_REVIEW_AUDIT_KEY": AUDIT_KEY,
             "CONFIDANT_SMS_STORE_PATH": str(directory / "sms.sqlite3"),
             "CONFIDANT_EVENT_SPOOL_DIR": str(directory / "event-spool"),
+            # Pages ask for the open-alert count every second, so the browser tests see it change.
+            "CONFIDANT_REVIEW_POLL_SECONDS": "1",
         }
     )
     env.pop("CONFIDANT_REVIEW_READ_URL", None)

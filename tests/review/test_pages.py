@@ -13,7 +13,7 @@ from tests.review.support import Client, Say
 
 
 def listed(page: str) -> set:
-    return set(re.findall(r'<a href="/conversations/([^"/]+)">', page))
+    return set(re.findall(r'<a href="/conversations/([^"/?]+)"[^>]*class="conversation-link"', page))
 
 
 def search(client: Client, query: str, **filters: str) -> set:
@@ -97,32 +97,40 @@ def test_pages_of_the_list(clinician: Client, scratch: Scratch) -> None:
 
 def test_transcript_shows_times_topics_evidence_and_escalation(clinician: Client) -> None:
     page = clinician.get("/conversations/c-risk-open").body
-    assert "FAQ: what is confidentiality" in page
-    assert 'title="intent: risk_self_harm"' in page
+    assert "FAQ: what confidentiality means" in page and "risk: suicide or self-harm" not in page
+    # Internal names only in the details view.
+    assert "risk_self_harm" not in page and "callback_contact" not in page
+    details = clinician.get("/conversations/c-risk-open?details=1").body
+    assert "risk_self_harm" in details and "callback_contact" in details
     assert re.search(r'<mark class="evidence" title="Risk evidence: suicidal_intent">end my life</mark>', page)
     before, _, after = RISK_TEXT.partition("end my life")
     assert str(escape(before)) in page and str(escape(after)) in page
-    assert "Not acknowledged yet" in page and "thoughts of suicide or self-harm" in page
-    assert re.search(r"<time>\d{4}-\d\d-\d\d \d\d:\d\d</time>", page)
+    assert ">not acknowledged</span>" in page and "thoughts of suicide or self-harm" in page
+    assert re.search(r'<time datetime="[^"]+">\d{4}-\d\d-\d\d \d\d:\d\d</time>', page)
     acked = clinician.get("/conversations/c-risk-acked").body
-    assert "Acknowledged by dr-earlier at" in acked
+    assert "Acknowledged by dr-earlier after" in acked
     assert clinician.get("/conversations/no-such-conversation").status == 404
 
 
 def test_escalation_queue_lists_open_and_acknowledged(clinician: Client) -> None:
     page = clinician.get("/escalations").body
-    assert "conversation c-risk-open" in page and "conversation c-risk-acked" in page
+    assert 'href="/conversations/c-risk-open"' in page and 'href="/conversations/c-risk-acked"' in page
     open_only = clinician.get("/escalations?status=open").body
-    assert "conversation c-risk-acked" not in open_only
+    assert 'href="/conversations/c-risk-acked"' not in open_only
 
 
 def test_insights_draws_svg_charts(clinician: Client) -> None:
     response = clinician.get("/insights?weeks=12")
     assert response.status == 200
-    charts = re.findall(r"<svg class=\"plot\"[^>]*>.*?</svg>", response.body, re.S)
-    assert len(charts) == 2 and all("<rect" in chart for chart in charts)
-    assert "FAQ: tell parents" in response.body
-    assert "<script" not in response.body
+    # Each chart twice: a wide drawing and a narrow one for phones (CSS shows one), same bars.
+    wide = re.findall(r"<svg class=\"plot wide\"[^>]*>.*?</svg>", response.body, re.S)
+    narrow = re.findall(r"<svg class=\"plot narrow\"[^>]*>.*?</svg>", response.body, re.S)
+    assert len(wide) == len(narrow) >= 2 and all("<rect" in chart for chart in wide + narrow)
+    assert [chart.count("<rect") for chart in wide] == [chart.count("<rect") for chart in narrow]
+    assert "The numbers, week by week" in response.body
+    assert "FAQ: will parents be told" in response.body
+    # Charts are drawn on the server; the only script is the app's own, from its own origin.
+    assert re.findall(r"<script[^>]*>", response.body) == ['<script src="/static/review.js" defer>']
 
 
 def test_conversation_ids_with_odd_characters(clinician: Client, scratch: Scratch) -> None:

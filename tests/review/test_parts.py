@@ -32,7 +32,7 @@ def test_topic_is_the_faq_key_or_the_intent() -> None:
     faq = parse_event(
         *user_row("x", response_selector={"faq": {"response": {"intent_response_key": "faq/limit_court"}}})
     )
-    assert faq.topic == "faq/limit_court" and topic_label(faq.topic) == "FAQ: limit court"
+    assert faq.topic == "faq/limit_court" and topic_label(faq.topic) == "FAQ: courts and legal orders"
     ranked = parse_event(*user_row("x", response_selector={"faq": {"ranking": [{"intent_response_key": "faq/a"}]}}))
     assert ranked.topic == "faq/a"
     greet = parse_event(1, "user", 1.0, json.dumps({"text": "hi", "parse_data": {"intent": {"name": "greet"}}}))
@@ -115,3 +115,54 @@ def test_only_local_paths_are_redirect_targets() -> None:
     assert is_local_path("/conversations/x?y=1")
     for target in ("//evil.example", "https://evil.example", "/\\evil.example", "", "conversations"):
         assert not is_local_path(target), target
+
+
+def test_highlights_cover_whole_words() -> None:
+    text = "I keep thinking about ending it all"
+    inside = {"screen": {"evidence": [{"text": "ding it al", "start": 24, "end": 34, "pattern": "p"}]}}
+    assert [item.text for item in evidence_in(text, inside)] == ["ending it all"]
+    exact = {"screen": {"evidence": [{"text": "it", "start": 29, "end": 31}]}}
+    assert [item.text for item in evidence_in(text, exact)] == ["it"]
+
+
+def test_a_message_leaving_a_number_is_contact_details_whatever_the_classifier_said() -> None:
+    from review.tracker_events import gives_contact_details
+
+    number = parse_event(
+        *user_row("07700 900123", response_selector={"faq": {"response": {"intent_response_key": "faq/minor_age"}}})
+    )
+    assert number.topic == "inform_contact" and topic_label(number.topic) == "contact details for a call-back"
+    assert gives_contact_details("you can reach me at jo@example.org or on 07700 900456 after 5")
+    assert not gives_contact_details("can my insurer see my diagnosis? email me at kim@example.net please")
+    assert not gives_contact_details("will you tell my parents?")
+
+
+def test_the_wait_counts_office_time_like_the_second_contact() -> None:
+    """An alert at 4:50 p.m. on a Friday with 30 minutes to acknowledge is due at 9:20 on Monday:
+    overdue then, not over the weekend."""
+    from datetime import time as clock
+
+    from confidant.notify.outbox import Escalation
+    from confidant.office_hours import OfficeWeek
+    from review.escalation_queue import QueueItem
+    from review.queue_view import duration_text, queue_counts, timing
+
+    new_york = ZoneInfo("America/New_York")
+    week = OfficeWeek(new_york, {day: (clock(9), clock(17)) for day in range(5)})
+    friday = datetime(2024, 5, 17, 16, 50, tzinfo=new_york)
+    escalation = Escalation("e", "c", "self_harm", "rest", friday.isoformat(), 0, None, None, None)
+    item = QueueItem(escalation, None)
+    saturday = timing(item, week, timedelta(minutes=30), friday + timedelta(days=1))
+    assert not saturday.overdue and saturday.deadline == datetime(2024, 5, 20, 9, 20, tzinfo=new_york)
+    monday = timing(item, week, timedelta(minutes=30), datetime(2024, 5, 20, 10, 0, tzinfo=new_york))
+    assert monday.overdue and monday.late_text == "40 min" and monday.waited_text == "2 d 17 h"
+    assert queue_counts([item], week, timedelta(minutes=30), datetime(2024, 5, 20, 10, tzinfo=new_york)).as_dict() == {
+        "open": 1,
+        "overdue": 1,
+    }
+    acknowledged = QueueItem(
+        Escalation("e", "c", "self_harm", "rest", friday.isoformat(), 0, "2024-05-20T13:25:00+00:00", "dr", None), None
+    )
+    late = timing(acknowledged, week, timedelta(minutes=30), datetime(2024, 5, 21, tzinfo=new_york))
+    assert late.settled and late.overdue and late.late_text == "5 min"  # 09:25 New York time
+    assert [duration_text(timedelta(seconds=s)) for s in (30, 600, 3900)] == ["under a minute", "10 min", "1 h 05 min"]
