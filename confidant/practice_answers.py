@@ -85,6 +85,12 @@ def answer_problems(
                     f"{field}.{kind}: names {{{name}}}, which the assistant cannot fill in "
                     f"(it can fill {', '.join('{' + known + '}' for known in sorted(fillable))})"
                 )
+            outside_placeholders = _PLACEHOLDER.sub("", text)
+            if "{" in outside_placeholders or "}" in outside_placeholders:
+                # Rasa's interpolator fails the whole turn on a lone brace.
+                problems.append(
+                    f"{field}.{kind}: has a {{ or }} that is not part of a placeholder like {{practice_phone}}"
+                )
             grade = flesch_kincaid_grade(text)
             if grade > GRADE_LIMIT:
                 problems.append(

@@ -121,6 +121,13 @@ def test_a_placeholder_the_assistant_cannot_fill_is_refused(tmp_path: Path) -> N
     assert "{practice_phone}" in message  # and says what it can fill
 
 
+@pytest.mark.parametrize("sms", ["Call us :} at {practice_phone}.", "Call us at {{practice_phone}}.", "Call { us."])
+def test_a_brace_that_is_not_a_placeholder_is_refused(tmp_path: Path, sms: str) -> None:
+    # Rasa would fail the whole turn on it ("Single '}' encountered in format string").
+    message = refusal(tmp_path, answers={"insurance": answer(sms=sms)})
+    assert "addendum.answers.insurance.sms: has a { or } that is not part of a placeholder" in message
+
+
 def test_send_time_and_crisis_placeholders_are_accepted(tmp_path: Path) -> None:
     sms = "Ask us about billing: {practice_phone}. {next_reader} In danger now? {first_line_general}."
     assert load_settings(write_practice(tmp_path, answers={"insurance": answer(sms=sms)})).addendum.answers
