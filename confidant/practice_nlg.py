@@ -6,7 +6,9 @@ all, even when the action server is down. This generator fills them straight fro
 practice settings, inside the Rasa process; a slot of the same name would take precedence.
 It also fills `{next_reader}` for the moment the message is sent (office hours) and expands a
 `custom: {crisis_card: <situation>}` into the web chat's crisis card
-(confidant/response_filling.py).
+(confidant/response_filling.py). Where the practice has written its own answer to a question
+its policy page does not cover (practice.yml `addendum.answers`), that answer is sent instead
+of the domain's deflection (confidant/practice_answers.py): no retraining, no action server.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from confidant import rasa_resilience, rasa_speedups
-from confidant.response_filling import check_responses, expand_crisis_card, next_reader_text
+from confidant.practice_answers import NoDeflectionError, with_practice_answers
+from confidant.response_filling import ResponseError, check_responses, expand_crisis_card, next_reader_text
 from confidant.settings import PracticeSettings, current_settings
 
 
@@ -44,6 +47,10 @@ class PracticeResponseGenerator(TemplatedNaturalLanguageGenerator):
         # Read (and validate) at start-up: a bad settings file stops Rasa here, not mid-chat;
         # so does a response naming something nothing fills (Rasa would send it unfilled).
         self.settings = settings or current_settings()
+        try:
+            self.responses = with_practice_answers(self.responses, self.settings.addendum.answers)
+        except NoDeflectionError as error:
+            raise ResponseError(str(error)) from None
         self.practice_variables = self.settings.response_variables()
         check_responses(self.responses, self.practice_variables, (slot.name for slot in domain.slots))
         self.clock = clock

@@ -18,6 +18,8 @@ import yaml
 from pydantic import BaseModel, Extra, Field, ValidationError, constr, root_validator, validator
 
 from confidant.office_hours import WEEKDAYS, OfficeWeek
+from confidant.policy_sections import AddendumError, policy_section_ids, read_addendum
+from confidant.practice_answers import BEYOND_POLICY_TOPICS, answer_problems
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SETTINGS_ENV_VAR = "CONFIDANT_SETTINGS"
@@ -346,12 +348,49 @@ class EscalationSettings(_Strict):
     second_contact: List[Notifier] = Field(default_factory=list)
 
 
+# ---- the practice's own answers to questions the policy page does not cover ----------------
+
+SectionId = constr(strip_whitespace=True, regex=r"^[a-z][a-z0-9-]*$")
+
+
+class PracticeAnswer(_Strict):
+    """The practice's answer to one topic, sent instead of the domain's deflection."""
+
+    # Section ids of the policy page (docs/source/SECTIONS.md) or of the addendum.
+    sources: List[SectionId] = Field(..., min_items=1)
+    web: str = Field(..., min_length=1)
+    sms: str = Field(..., min_length=1)
+
+
+class Addendum(_Strict):
+    # The practice's own policy sections (`## <id>: <title>`); a relative path is read from the
+    # project folder (where docs/source/ is), so a copy of this file elsewhere finds it too.
+    file: Optional[str] = Field(None, min_length=1)
+    # Per topic (`insurance`, `school`, ...: practice_answers.BEYOND_POLICY_TOPICS).
+    answers: Dict[str, PracticeAnswer] = Field(default_factory=dict)
+
+    @validator("answers", pre=True)
+    @classmethod
+    def _known_topics(cls, value: Any) -> Any:
+        if value is None:
+            return {}
+        if isinstance(value, dict):
+            for topic in value:
+                if topic not in BEYOND_POLICY_TOPICS:
+                    raise ValueError(
+                        f"{topic!r} is not a question the assistant answers beyond the policy page; "
+                        f"the topics are {', '.join(BEYOND_POLICY_TOPICS)}"
+                    )
+        return value
+
+
 class PracticeSettings(_Strict):
     practice: PracticeDetails
     crisis: CrisisResources
     assistant: AssistantLimits = AssistantLimits()
     web: WebSettings = WebSettings()
     escalation: EscalationSettings
+    addendum: Addendum = Addendum()
 
     @property
     def crisis_line(self) -> str:
@@ -411,9 +450,35 @@ def load_settings(path: Optional[Union[str, Path]] = None) -> PracticeSettings:
     if not isinstance(raw, dict):
         raise SettingsError(f"Practice settings in {settings_path} must be a YAML mapping.")
     try:
-        return PracticeSettings.parse_obj(raw)
+        settings = PracticeSettings.parse_obj(raw)
     except ValidationError as error:
         raise SettingsError(_describe(error, settings_path)) from None
+    problems = _addendum_problems(settings)
+    if problems:
+        raise SettingsError(
+            f"Practice settings in {settings_path} are not valid:\n" + "\n".join(f"  - {p}" for p in problems)
+        )
+    return settings
+
+
+def addendum_path(settings: PracticeSettings) -> Optional[Path]:
+    """The addendum file; a relative path is read from the project folder."""
+    if not settings.addendum.file:
+        return None
+    return (PROJECT_ROOT / settings.addendum.file).resolve()
+
+
+def _addendum_problems(settings: PracticeSettings) -> List[str]:
+    """The practice's answers checked against the sections they cite and the wording rules."""
+    policy_ids = policy_section_ids()
+    citable = set(policy_ids)
+    path = addendum_path(settings)
+    if path is not None:
+        try:
+            citable |= set(read_addendum(path, policy_ids))
+        except AddendumError as error:
+            return [f"addendum.file: {error}"]
+    return answer_problems(settings.addendum.answers, settings.response_variables(), citable)
 
 
 @cache
@@ -431,7 +496,8 @@ def main() -> None:
     except SettingsError as error:
         print(error, file=sys.stderr)
         raise SystemExit(2) from None
-    print(f"Practice settings OK: {settings.practice.name}")
+    answered = ", ".join(settings.addendum.answers) or "none yet"
+    print(f"Practice settings OK: {settings.practice.name} (the practice's own answers: {answered})")
 
 
 if __name__ == "__main__":

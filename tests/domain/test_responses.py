@@ -9,7 +9,10 @@ from typing import Any, Dict, List
 import pytest
 import yaml
 
-from confidant.response_filling import PHRASE_PREFIX, PHRASE_VARIABLES, check_responses
+from confidant import practice_answers
+from confidant.channels.sms_text import SMS_PART_LIMIT
+from confidant.practice_answers import BEYOND_POLICY_TOPICS, RESPONSE_PREFIX
+from confidant.response_filling import PHRASE_PREFIX, PHRASE_VARIABLES, SEND_TIME_VARIABLES, check_responses
 from confidant.risk.categories import RISK_INTENT_LIST, SPANISH_RISK_INTENT
 from confidant.settings import FIRST_LINE_LIMIT, LINES_LIMIT, SITUATIONS, SPANISH_LIMIT, load_settings
 from tests.support.readability import SLOT_PATTERN, flesch_kincaid_grade, sentences
@@ -260,3 +263,16 @@ def test_next_reader_phrases_fit_and_read_plainly(name: str) -> None:
         assert set(SLOT_PATTERN.findall(variation["text"])) <= set(WORST_CASE) | set(PHRASE_WORST_CASE)
         if name.startswith(PHRASE_PREFIX + "next_reader"):
             assert flesch_kincaid_grade(variation["text"]) <= 8.0
+
+
+def test_a_practice_may_answer_exactly_the_questions_beyond_the_policy_page() -> None:
+    """practice.yml `addendum.answers` topics are the domain's `utter_faq/beyond_<topic>`."""
+    domain_topics = {name[len(RESPONSE_PREFIX) :] for name in FAQ_RESPONSES if name.startswith(RESPONSE_PREFIX)}
+    assert set(BEYOND_POLICY_TOPICS) == domain_topics == {key[len("beyond_") :] for key in BEYOND_POLICY_FAQ}
+
+
+def test_a_practices_own_answers_keep_the_domains_wording_rules() -> None:
+    assert practice_answers.SMS_LIMIT == SMS_LIMIT == SMS_PART_LIMIT
+    assert practice_answers.GRADE_LIMIT == 8.0
+    assert set(practice_answers.SEND_TIME_VARIABLES) == set(SEND_TIME_VARIABLES)
+    assert practice_answers.SEND_TIME_VARIABLES["next_reader"] == WORST_CASE["next_reader"]
