@@ -21,6 +21,12 @@ CALL_ONLY = "call_only"
 EMAIL_ONLY = "email_only"  # calls and texts are not safe: an email address is needed
 BY_EMAIL = "email"  # the contact left is an email address
 ANY_TIME = "any time"
+# What action_save_callback fills into the responses it sends (read back to the client); the
+# response generator's start-up check accepts these names in these responses only.
+SAVED_REPLY_VARIABLES = {
+    "utter_callback_saved": frozenset({"reach_how", "contact_ending", "good_time"}),
+    "utter_callback_saved_email": frozenset({"contact_masked", "good_time"}),
+}
 MAX_WHEN_CHARS = 60
 MAX_NOTE_CHARS = 300
 

@@ -22,6 +22,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from confidant import rasa_resilience, rasa_speedups
+from confidant.callback_text import SAVED_REPLY_VARIABLES
 from confidant.practice_answers import NoDeflectionError, with_practice_answers
 from confidant.response_filling import ResponseError, check_responses, expand_crisis_card, next_reader_text
 from confidant.settings import PracticeSettings, current_settings
@@ -52,7 +53,12 @@ class PracticeResponseGenerator(TemplatedNaturalLanguageGenerator):
         except NoDeflectionError as error:
             raise ResponseError(str(error)) from None
         self.practice_variables = self.settings.response_variables()
-        check_responses(self.responses, self.practice_variables, (slot.name for slot in domain.slots))
+        check_responses(
+            self.responses,
+            self.practice_variables,
+            (slot.name for slot in domain.slots),
+            SAVED_REPLY_VARIABLES,
+        )
         self.clock = clock
         self.sent_with_time = {
             name

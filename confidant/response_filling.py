@@ -72,13 +72,19 @@ def check_responses(
     responses: Mapping[str, List[Dict[str, Any]]],
     practice_variables: Iterable[str],
     slot_names: Iterable[str] = (),
+    action_variables: Optional[Mapping[str, Iterable[str]]] = None,
 ) -> None:
-    """Refuse responses that name a placeholder, phrase or crisis card situation nothing fills."""
+    """Refuse responses that name a placeholder, phrase or crisis card situation nothing fills.
+
+    `action_variables`: per response, the names the action that sends it fills in.
+    """
     known = set(practice_variables) | set(slot_names) | set(SEND_TIME_VARIABLES)
+    action_variables = action_variables or {}
     problems: List[str] = []
     uses_next_reader = False
     for name, variations in responses.items():
         allowed = known | set(PHRASE_VARIABLES) if name.startswith(PHRASE_PREFIX) else known
+        allowed = allowed | set(action_variables.get(name, ()))
         for variation in variations:
             used = _placeholders(variation.get("text"))
             uses_next_reader |= "next_reader" in used

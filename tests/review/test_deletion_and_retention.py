@@ -153,7 +153,8 @@ def test_every_copy_of_a_conversation_is_erased(admin: Client, scratch: Scratch)
     assert EVERY_COPY_WORDS in admin.get(f"/conversations/{EVERY_COPY}").body
     admin.get(f"/conversations?q={EVERY_COPY_WORDS}")  # a search: audited, never verbatim
     admin.post(f"/escalations/{escalation_id}/notes", {"body": f"called back about the {EVERY_COPY_WORDS}"})
-    admin.post(f"/escalations/{escalation_id}/resolve")
+    assert admin.post(f"/escalations/{escalation_id}/acknowledge").status == 303
+    assert admin.post(f"/escalations/{escalation_id}/resolve", {"confirm": "yes"}).status == 303
     assert admin.get(f"/conversations/{EVERY_COPY}/export/json").status == 200
     assert EVERY_COPY_WORDS in admin.get(f"/export/json?q={EVERY_COPY_WORDS}").body
     needles = (EVERY_COPY, EVERY_COPY_WORDS, EVERY_COPY_NUMBER, REASON)
