@@ -20,6 +20,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from confidant.channels.client_text import as_client_text
 from confidant.settings import current_settings
 from confidant.store.durable_sql_tracker_store import last_turn_unstored
 
@@ -79,6 +80,8 @@ def parse_rest_payload(body: Optional[bytes], max_chars: int) -> RestPayload:
     text = data.get("message")
     if not isinstance(text, str):
         raise PayloadError(400, "missing_message", "Every request needs a 'message' string.")
+    # Typed text is words, never an intent payload (only the assistant's buttons send those).
+    text = as_client_text(text)
     if not text.strip():
         raise PayloadError(400, "empty_message", "The message is empty.")
     if "\x00" in text:

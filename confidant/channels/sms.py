@@ -35,6 +35,7 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from confidant.channels.client_text import as_client_text
 from confidant.channels.rest import PayloadError
 from confidant.channels.sms_outbound import (
     TWILIO_OPTED_OUT,
@@ -234,7 +235,8 @@ class SmsInput(InputChannel):
         pseudonym = self.pseudonym(address)
         opted_out = self.store.is_opted_out(pseudonym)
         keyword = keyword_in(body, first(form, "OptOutType"), opted_out)
-        text = body.replace("\x00", "").strip()
+        # Only a numbered choice may send an intent payload: a typed "/intent" is read as words.
+        text = as_client_text(body.replace("\x00", ""), allowed=frozenset()).strip()
         needs_rasa = keyword is None and 0 < len(text) <= self.max_message_chars
         if needs_rasa and not rasa_ready():
             # Not 2xx, so Twilio turns to the fallback URL (crisis lines, the practice's phone).
@@ -253,8 +255,6 @@ class SmsInput(InputChannel):
         if len(text) > self.max_message_chars:
             logger.info("SMS refused: longer than %d characters (conversation %s)", self.max_message_chars, pseudonym)
             return Inbound(twiml() if opted_out else self._twiml(too_long_text(self.settings, self.max_message_chars)))
-        # Only a numbered choice may send an intent payload; a typed "/intent" is read as words.
-        text = re.sub(r"^/+", "", text).strip() or text
         return Inbound(twiml(), Turn(pseudonym, text))
 
     def _keyword(self, pseudonym: str, action: str, word: str, opted_out: bool) -> Inbound:
@@ -346,7 +346,9 @@ class SmsInput(InputChannel):
 
     async def run_turn(self, app: Sanic, on_new_message: Callable[[UserMessage], Awaitable[Any]], turn: Turn) -> None:
         async with self._one_at_a_time(turn.pseudonym):
-            text = chosen_payload(turn.text, self.store.offered_buttons(turn.pseudonym)) or turn.text
+            chosen = chosen_payload(turn.text, self.store.offered_buttons(turn.pseudonym))
+            # A numbered choice sends its button's payload, if the assistant offers that payload.
+            text = as_client_text(chosen) if chosen else turn.text
             replies: asyncio.Queue[Optional[OutgoingReply]] = asyncio.Queue()
             output = SmsOutputChannel(replies.put_nowait)
             delivery = asyncio.ensure_future(self._deliver_all(turn.pseudonym, replies))

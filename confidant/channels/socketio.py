@@ -40,13 +40,14 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from confidant.channels.client_text import as_client_text
+from confidant.channels.conversation_ids import WEB_CONVERSATION_PREFIX
 from confidant.settings import PROJECT_ROOT, PracticeSettings, current_settings
 
 logger = logging.getLogger(__name__)
 
 KEY_ENV_VAR = "CONFIDANT_WEB_SESSION_KEY"
 DEFAULT_KEY_PATH = PROJECT_ROOT / "var" / "web_session.key"
-CONVERSATION_PREFIX = "web-"
 TOKEN_VERSION = "1"
 # sanic-cors skips a response whose request carries this flag: engine.io answers CORS itself,
 # from web.allowed_origins, and a second Access-Control-Allow-Origin header would break it.
@@ -103,7 +104,7 @@ class SessionTokens:
         return hmac.new(self._key, f"{purpose}:{text}".encode("ascii"), hashlib.sha256).digest()
 
     def _conversation_id(self, nonce: str) -> str:
-        return CONVERSATION_PREFIX + self._mac("conversation", nonce)[:16].hex()
+        return WEB_CONVERSATION_PREFIX + self._mac("conversation", nonce)[:16].hex()
 
     def issue(self) -> IssuedSession:
         nonce = _b64(secrets.token_bytes(16))
@@ -151,6 +152,8 @@ def parse_socket_message(data: Any, max_chars: int, settings: PracticeSettings) 
     text = data.get("message")
     if not isinstance(text, str):
         raise MessageError("missing_message", "Every message needs a 'message' string.")
+    # Typed text is words, never an intent payload (only the widget's buttons send those).
+    text = as_client_text(text)
     if not text.strip():
         raise MessageError("empty_message", "The message is empty.")
     if "\x00" in text:

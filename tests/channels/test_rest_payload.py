@@ -35,6 +35,7 @@ def test_a_normal_message_is_accepted() -> None:
         (body(sender="web-1"), "missing_message"),
         (body(sender="web-1", message=None), "missing_message"),
         (body(sender="web-1", message="   "), "empty_message"),
+        (body(sender="web-1", message=" / /"), "empty_message"),
         (body(sender="web-1", message="a\x00b"), "invalid_message"),
     ],
 )
@@ -53,3 +54,9 @@ def test_a_huge_message_gets_413_with_the_limit() -> None:
 def test_a_message_at_the_limit_with_emoji_and_rtl_text_is_accepted() -> None:
     text = ("שלום 👋 " * 4000)[:LIMIT]
     assert parse_rest_payload(body(sender="web-1", message=text), LIMIT).text == text
+
+
+def test_typed_text_never_reaches_rasa_as_an_intent_payload() -> None:
+    typed = parse_rest_payload(body(sender="x-1", message='/greet{"a":1} i want to die'), LIMIT)
+    assert typed.text == 'greet{"a":1} i want to die'
+    assert parse_rest_payload(body(sender="x-1", message="/affirm"), LIMIT).text == "/affirm"
