@@ -25,6 +25,15 @@ from sanic.response import HTTPResponse
 
 from confidant.channels.client_text import as_client_text
 from confidant.channels.conversation_ids import ISSUED_PREFIXES, issued_prefix_of
+from confidant.channels.crisis_reply import crisis_replies, crisis_reply_for
+from confidant.channels.rate_limits import (
+    RateLimiter,
+    Refusal,
+    client_address,
+    refusal_detail,
+    shared_rate_limiter,
+    trusted_networks,
+)
 from confidant.channels.rest_access import RestAccess, RestAccessError
 from confidant.settings import current_settings
 from confidant.store.durable_sql_tracker_store import last_turn_unstored
@@ -116,9 +125,18 @@ class RestConfigurationError(RasaException):
 class GuardedRestInput(InputChannel):
     """REST input for the practice's own integrations and for tests."""
 
-    def __init__(self, max_message_chars: Optional[int] = None, access: Optional[RestAccess] = None) -> None:
-        self.max_message_chars = max_message_chars or current_settings().assistant.max_message_chars
+    def __init__(
+        self,
+        max_message_chars: Optional[int] = None,
+        access: Optional[RestAccess] = None,
+        limiter: Optional[RateLimiter] = None,
+    ) -> None:
+        settings = current_settings()
+        self.settings = settings
+        self.max_message_chars = max_message_chars or settings.assistant.max_message_chars
         self.access = access if access is not None else RestAccess(token=None, required=False)
+        self.limiter = limiter or shared_rate_limiter()
+        self.trusted_proxies = trusted_networks(settings.limits.trusted_proxies)
 
     @classmethod
     def name(cls) -> str:
@@ -145,6 +163,7 @@ class GuardedRestInput(InputChannel):
             except RestAccessError as error:
                 logger.critical("REST channel: %s", error)
                 raise RestConfigurationError(str(error)) from None
+            crisis_replies()  # loaded before the first refusal needs it
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
@@ -160,6 +179,11 @@ class GuardedRestInput(InputChannel):
             except PayloadError as refusal:
                 logger.info("REST request refused: %s", refusal.code)
                 return refusal.as_response()
+
+            address = client_address(request.ip, request.headers.get("X-Forwarded-For"), self.trusted_proxies)
+            refusal = self.limiter.admit_message(address, payload.sender)
+            if refusal is not None:
+                return self._rate_limited(refusal, payload)
 
             collector = CollectingOutputChannel()
             try:
@@ -187,6 +211,24 @@ class GuardedRestInput(InputChannel):
             return response.json(collector.messages)
 
         return webhook
+
+    def _rate_limited(self, refusal: Refusal, payload: RestPayload) -> HTTPResponse:
+        """429; a risk message still gets the domain's crisis response (never withheld)."""
+        crisis = crisis_reply_for(payload.text, self.name())
+        logger.warning(
+            "REST message refused: rate limit (%s %s, conversation %s)%s",
+            refusal.limit,
+            refusal.scope,
+            payload.sender,
+            "; crisis resources sent" if crisis else "",
+        )
+        body: Dict[str, Any] = {
+            "error": refusal.code,
+            "detail": refusal_detail(refusal, self.settings.crisis.emergency_number, self.settings.crisis_line),
+            "retry_after": refusal.retry_after_seconds,
+            "messages": [{"recipient_id": payload.sender, "text": crisis}] if crisis else [],
+        }
+        return response.json(body, status=429, headers={"Retry-After": str(refusal.retry_after_seconds)})
 
 
 FAILURE_DETAILS = {

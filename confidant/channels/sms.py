@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from asyncio import CancelledError
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from confidant.channels.client_text import as_client_text
+from confidant.channels.crisis_reply import crisis_replies, crisis_reply_for
+from confidant.channels.rate_limits import RateLimiter, Refusal, shared_rate_limiter
 from confidant.channels.rest import PayloadError
 from confidant.channels.sms_outbound import (
     TWILIO_OPTED_OUT,
@@ -63,6 +66,7 @@ from confidant.channels.sms_text import (
     fallback_text,
     help_text,
     keyword_in,
+    rate_limited_text,
     split_for_sms,
     text_only_text,
     too_long_text,
@@ -170,6 +174,7 @@ class SmsInput(InputChannel):
         sender: TwilioSender,
         settings: Optional[PracticeSettings] = None,
         max_message_chars: Optional[int] = None,
+        limiter: Optional[RateLimiter] = None,
     ) -> None:
         self.config = config
         self.settings = settings or current_settings()
@@ -180,6 +185,9 @@ class SmsInput(InputChannel):
         self._signatures = SignatureCheck(config.auth_token)
         self._tasks: set[asyncio.Task] = set()
         self._conversation_locks: Dict[str, Tuple[asyncio.Lock, int]] = {}
+        # Counted per phone (its pseudonym): a number past a limit gets one short notice a window.
+        self.limiter = limiter or shared_rate_limiter()
+        self._rate_notice_at: Dict[str, float] = {}
 
     @classmethod
     def name(cls) -> str:
@@ -255,7 +263,29 @@ class SmsInput(InputChannel):
         if len(text) > self.max_message_chars:
             logger.info("SMS refused: longer than %d characters (conversation %s)", self.max_message_chars, pseudonym)
             return Inbound(twiml() if opted_out else self._twiml(too_long_text(self.settings, self.max_message_chars)))
+        refusal = self.limiter.admit_message(pseudonym, pseudonym)
+        if refusal is not None:
+            return self._rate_limited(pseudonym, text, refusal, opted_out)
         return Inbound(twiml(), Turn(pseudonym, text))
+
+    def _rate_limited(self, pseudonym: str, text: str, refusal: Refusal, opted_out: bool) -> Inbound:
+        """No turn. A risk message still gets the crisis response; otherwise one short notice a window."""
+        crisis = crisis_reply_for(text, self.name())
+        logger.warning(
+            "SMS refused: rate limit (%s %s, conversation %s)%s",
+            refusal.limit, refusal.scope, pseudonym, "; crisis resources sent" if crisis and not opted_out else "",
+        )
+        if opted_out:
+            return Inbound(twiml())
+        if crisis:
+            return Inbound(self._twiml(crisis))
+        now = time.monotonic()
+        window = self.settings.limits.window_minutes * 60
+        self._rate_notice_at = {key: at for key, at in self._rate_notice_at.items() if now - at < window}
+        if pseudonym in self._rate_notice_at:
+            return Inbound(twiml())
+        self._rate_notice_at[pseudonym] = now
+        return Inbound(self._twiml(rate_limited_text(self.settings)))
 
     def _keyword(self, pseudonym: str, action: str, word: str, opted_out: bool) -> Inbound:
         # Twilio confirms STOP and START itself (and blocks anything we send to an opted-out
@@ -305,6 +335,10 @@ class SmsInput(InputChannel):
                 return refusal.as_response()
             logger.warning("Twilio used the SMS fallback URL: the primary webhook failed")
             return response.text(self._twiml(fallback_text(self.settings)), content_type=TWIML_CONTENT_TYPE)
+
+        @webhook.listener("before_server_start")
+        async def load_crisis_replies(_: Sanic, __: Any) -> None:
+            crisis_replies()  # loaded before the first refusal needs it
 
         @webhook.listener("before_server_stop")
         async def finish_turns(_: Sanic, __: Any) -> None:

@@ -15,7 +15,9 @@ not a string. This connector keeps the protocol the Rasa web chat widget speaks
   a message is ignored;
 - browser origins are limited to `web.allowed_origins` in practice.yml;
 - messages are checked like the REST channel's (empty, too long, not a string: an error event
-  and a short explanation, never a crash), and no client text is logged.
+  and a short explanation, never a crash), and no client text is logged;
+- new sessions and messages are rate limited per client address and overall (`rate_limits`);
+  a refused message that is a risk message still gets the domain's crisis response.
 """
 
 from __future__ import annotations
@@ -42,6 +44,16 @@ from socketio import AsyncServer
 
 from confidant.channels.client_text import as_client_text
 from confidant.channels.conversation_ids import WEB_CONVERSATION_PREFIX
+from confidant.channels.crisis_reply import crisis_replies, crisis_reply_for
+from confidant.channels.rate_limits import (
+    UNKNOWN_ADDRESS,
+    RateLimiter,
+    Refusal,
+    client_address,
+    refusal_detail,
+    shared_rate_limiter,
+    trusted_networks,
+)
 from confidant.settings import PROJECT_ROOT, PracticeSettings, current_settings
 
 logger = logging.getLogger(__name__)
@@ -168,6 +180,14 @@ def parse_socket_message(data: Any, max_chars: int, settings: PracticeSettings) 
     return text
 
 
+class ConversationRefusedError(Exception):
+    """A new web chat session that a rate limit refuses."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.limit)
+        self.refusal = refusal
+
+
 class GuardedSocketIOOutput(SocketIOOutput):
     """Rasa's socket.io output; replies go to the conversation's room (its one socket)."""
 
@@ -228,6 +248,7 @@ class GuardedSocketIOInput(InputChannel):
         allowed_origins: Optional[Iterable[str]] = None,
         max_message_chars: Optional[int] = None,
         session_key: Optional[bytes] = None,
+        limiter: Optional[RateLimiter] = None,
     ) -> None:
         settings = current_settings()
         self.settings = settings
@@ -247,6 +268,9 @@ class GuardedSocketIOInput(InputChannel):
         self._conversation_of: Dict[str, str] = {}
         self._holder_of: Dict[str, str] = {}
         self._binding: Set[str] = set()  # sockets whose session request is being answered
+        self.limiter = limiter or shared_rate_limiter()
+        self.trusted_proxies = trusted_networks(settings.limits.trusted_proxies)
+        self._address_of: Dict[str, str] = {}  # the client address each socket is counted under
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         if self.sio is None:
@@ -283,6 +307,9 @@ class GuardedSocketIOInput(InputChannel):
             outcome = "resumed"
         if sid not in self._connected:
             return None
+        refusal = self.limiter.admit_conversation(self._address_of.get(sid, UNKNOWN_ADDRESS), session.conversation_id)
+        if refusal is not None:
+            raise ConversationRefusedError(refusal)
         # No await between the checks above and these assignments: the binding is atomic.
         self._conversation_of[sid] = session.conversation_id
         self._holder_of[session.conversation_id] = sid
@@ -292,9 +319,23 @@ class GuardedSocketIOInput(InputChannel):
 
     def _release(self, sid: str) -> None:
         self._connected.discard(sid)
+        self._address_of.pop(sid, None)
         conversation_id = self._conversation_of.pop(sid, None)
         if conversation_id and self._holder_of.get(conversation_id) == sid:
             del self._holder_of[conversation_id]
+
+    def _rate_detail(self, refusal: Refusal) -> str:
+        return refusal_detail(refusal, self.settings.crisis.emergency_number, self.settings.crisis_line)
+
+    async def _crisis_reply_if_at_risk(self, sio: AsyncServer, sid: str, data: Any) -> bool:
+        """Send the domain's crisis response for a message that will not reach Rasa, if it is a risk message."""
+        text = data.get("message") if isinstance(data, dict) else None
+        if not isinstance(text, str) or not text.strip() or len(text) > self.max_message_chars:
+            return False
+        crisis = crisis_reply_for(text, self.name())
+        if crisis:
+            await sio.emit(self.bot_message_evt, {"text": crisis}, room=sid, namespace=self.namespace)
+        return bool(crisis)
 
     async def _refuse(self, sio: AsyncServer, sid: str, code: str, detail: str) -> None:
         # The machine-readable error, and the same words where the widget shows messages.
@@ -318,12 +359,20 @@ class GuardedSocketIOInput(InputChannel):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
+        @socketio_webhook.listener("before_server_start")
+        async def load_crisis_replies(_: Sanic, __: Any) -> None:
+            crisis_replies()  # loaded before the first refusal needs it
+
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: str, environ: Dict[str, Any], auth: Optional[Dict[str, Any]] = None) -> bool:
             # engine.io has checked the Origin already; this is the same check, kept here too.
             if not self._origin_allowed(environ.get("HTTP_ORIGIN")):
                 logger.info("Web chat connection refused: origin not in web.allowed_origins")
                 return False
+            request = environ.get("sanic.request")
+            self._address_of[sid] = client_address(
+                getattr(request, "ip", None), environ.get("HTTP_X_FORWARDED_FOR"), self.trusted_proxies
+            )
             self._connected.add(sid)
             return True
 
@@ -354,6 +403,16 @@ class GuardedSocketIOInput(InputChannel):
             self._binding.add(sid)
             try:
                 session = await self._bind(sio, sid, requested)
+            except ConversationRefusedError as refused:
+                logger.warning(
+                    "Web chat session refused: rate limit (%s %s)", refused.refusal.limit, refused.refusal.scope
+                )
+                await sio.emit(self.error_evt, {
+                    "error": refused.refusal.code,
+                    "detail": self._rate_detail(refused.refusal),
+                    "retry_after": refused.refusal.retry_after_seconds,
+                }, room=sid, namespace=self.namespace)
+                return
             finally:
                 self._binding.discard(sid)
             if session is None:  # the socket went away while we waited
@@ -365,6 +424,8 @@ class GuardedSocketIOInput(InputChannel):
             conversation_id = self._conversation_of.get(sid)
             if conversation_id is None:
                 logger.info("Web chat message refused: no session")
+                # E.g. a session refused for rate: a risk message still gets the crisis resources.
+                await self._crisis_reply_if_at_risk(sio, sid, data)
                 await sio.emit(self.error_evt, {
                     "error": "no_session",
                     "detail": "Ask for a session (session_request) before sending messages.",
@@ -375,6 +436,16 @@ class GuardedSocketIOInput(InputChannel):
             except MessageError as refusal:
                 logger.info("Web chat message refused: %s (conversation %s)", refusal.code, conversation_id)
                 await self._refuse(sio, sid, refusal.code, refusal.detail)
+                return
+
+            refusal = self.limiter.admit_message(self._address_of.get(sid, UNKNOWN_ADDRESS), conversation_id)
+            if refusal is not None:
+                sent = await self._crisis_reply_if_at_risk(sio, sid, data)
+                logger.warning(
+                    "Web chat message refused: rate limit (%s %s, conversation %s)%s",
+                    refusal.limit, refusal.scope, conversation_id, "; crisis resources sent" if sent else "",
+                )
+                await self._refuse(sio, sid, refusal.code, self._rate_detail(refusal))
                 return
 
             # The conversation comes from the binding, never from the client's `session_id`,

@@ -1,0 +1,81 @@
+"""The crisis resources for a message a channel refuses (rate limits), in the domain's words.
+
+A refused message never reaches Rasa, so no rule can answer it. But a person at risk must
+never be left without the crisis resources because a limit was reached (a shared address, a
+flood of other traffic). Before refusing, a channel asks `crisis_reply_for`: the risk screen
+(`confidant.risk.screen`, pure and fast) reads the text, and a risk message gets the response
+that data/rules/safety.yml gives its intent (`utter_crisis_self_harm`, ...), with the
+channel's variant and the practice's details, exactly as Rasa would send it.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+from pathlib import Path
+from typing import Any, Dict, Optional
+
+import yaml
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+
+from confidant.risk.component import decide
+from confidant.risk.screen import RiskScreen
+from confidant.settings import PROJECT_ROOT, current_settings
+
+logger = logging.getLogger(__name__)
+
+DOMAIN_PATH = PROJECT_ROOT / "domain.yml"
+SAFETY_RULES_PATH = PROJECT_ROOT / "data" / "rules" / "safety.yml"
+
+
+def responses_for_risk_intents(rules_path: Path = SAFETY_RULES_PATH) -> Dict[str, str]:
+    """Risk intent -> the response its unconditional safety rule sends first."""
+    rules = (yaml.safe_load(rules_path.read_text(encoding="utf-8")) or {}).get("rules") or []
+    mapping: Dict[str, str] = {}
+    for rule in rules:
+        steps = rule.get("steps") or []
+        if rule.get("condition") or len(steps) < 2 or "intent" not in steps[0]:
+            continue
+        action = str(steps[1].get("action") or "")
+        if action.startswith("utter_"):
+            mapping.setdefault(str(steps[0]["intent"]), action)
+    return mapping
+
+
+class CrisisReplies:
+    """Screens a refused message and renders the domain's crisis response for it, if any."""
+
+    def __init__(self, screen: RiskScreen, responses: Dict[str, Any], response_for_intent: Dict[str, str]) -> None:
+        self.screen = screen
+        self._nlg = TemplatedNaturalLanguageGenerator(responses)
+        self._response_for_intent = response_for_intent
+        self._variables = current_settings().response_variables()
+
+    @classmethod
+    def load(cls) -> "CrisisReplies":
+        domain = yaml.safe_load(DOMAIN_PATH.read_text(encoding="utf-8")) or {}
+        return cls(RiskScreen.from_directory(), domain.get("responses") or {}, responses_for_risk_intents())
+
+    def response_name(self, text: str) -> Optional[str]:
+        """The crisis response this text calls for, or None if the screen finds no risk in it."""
+        decision = decide(self.screen.screen(text), None, 1.0)
+        return self._response_for_intent.get(decision["intent"] or "")
+
+    def for_text(self, text: str, channel: Optional[str]) -> Optional[str]:
+        """The crisis text (the channel's variant) for a risk message, or None."""
+        name = self.response_name(text)
+        if name is None:
+            return None
+        message = self._nlg.generate_from_slots(name, dict(self._variables), channel or "")
+        return (message or {}).get("text")
+
+
+@cache
+def crisis_replies() -> CrisisReplies:
+    """This process's crisis replies (the screen is loaded once)."""
+    return CrisisReplies.load()
+
+
+def crisis_reply_for(text: str, channel: Optional[str]) -> Optional[str]:
+    """The crisis text for a message refused before Rasa, or None if it is not a risk message."""
+    return crisis_replies().for_text(text, channel)
