@@ -150,3 +150,11 @@ def test_sms_requests_go_on_at_the_other_instance_when_one_is_down(proxy: Dict) 
     proxy["instances"][0].stop()
     reached = instances_reached(proxy["url"], "/webhooks/sms/webhook", 10, b"Body=hi")
     assert reached == ["b"] * 10
+
+
+def test_the_client_address_is_appended_to_x_forwarded_for(proxy: Dict) -> None:
+    # Rasa counts rate limits per client: it reads the entry nginx appends (the rightmost), never
+    # what the client wrote itself.
+    for path in ("/socket.io/?EIO=4&transport=polling", "/webhooks/sms/webhook"):
+        seen = request(proxy["url"], path, body=b"Body=hi", headers={"X-Forwarded-For": "6.6.6.6"})["headers"]
+        assert seen.get("X-Forwarded-For") == "6.6.6.6, 127.0.0.1"
