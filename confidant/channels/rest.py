@@ -226,7 +226,7 @@ class GuardedRestInput(InputChannel):
             "error": refusal.code,
             "detail": refusal_detail(refusal, self.settings.crisis.emergency_number, self.settings.crisis_line),
             "retry_after": refusal.retry_after_seconds,
-            "messages": [{"recipient_id": payload.sender, "text": crisis}] if crisis else [],
+            "messages": [{"recipient_id": payload.sender, "text": text} for text in crisis],
         }
         return response.json(body, status=429, headers={"Retry-After": str(refusal.retry_after_seconds)})
 

@@ -278,7 +278,7 @@ class SmsInput(InputChannel):
         if opted_out:
             return Inbound(twiml())
         if crisis:
-            return Inbound(self._twiml(crisis))
+            return Inbound(twiml(*(part for reply in crisis for part in split_for_sms(reply, SMS_PART_LIMIT))))
         now = time.monotonic()
         window = self.settings.limits.window_minutes * 60
         self._rate_notice_at = {key: at for key, at in self._rate_notice_at.items() if now - at < window}

@@ -333,8 +333,8 @@ class GuardedSocketIOInput(InputChannel):
         if not isinstance(text, str) or not text.strip() or len(text) > self.max_message_chars:
             return False
         crisis = crisis_reply_for(text, self.name())
-        if crisis:
-            await sio.emit(self.bot_message_evt, {"text": crisis}, room=sid, namespace=self.namespace)
+        for reply in crisis:
+            await sio.emit(self.bot_message_evt, {"text": reply}, room=sid, namespace=self.namespace)
         return bool(crisis)
 
     async def _refuse(self, sio: AsyncServer, sid: str, code: str, detail: str) -> None:

@@ -9,13 +9,16 @@ to risk messages are tested end to end elsewhere; here the crisis text must come
 from __future__ import annotations
 
 import asyncio
+import html
+import re
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 import pytest
 import yaml
 from cryptography.fernet import Fernet
 
+from confidant.channels.crisis_reply import responses_for_risk_intents
 from confidant.channels.rate_limits import RateLimiter, trusted_networks
 from confidant.channels.rest import GuardedRestInput
 from confidant.channels.socketio import GuardedSocketIOInput
@@ -27,11 +30,17 @@ RISK = "i want to kill myself tonight"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 
 
-def crisis_template(name: str, channel: Optional[str] = None) -> str:
-    """The domain's wording for a response (the channel's variant), filled with practice.yml."""
+def crisis_texts(intent: str = "risk_self_harm", channel: Optional[str] = None) -> List[str]:
+    """The domain's wording (the channel's variants) of what the safety rule for `intent` says
+    first, filled with practice.yml: what Rasa itself would have sent."""
     domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
-    [variant] = [v for v in domain["responses"][name] if v.get("channel") == channel]
-    return variant["text"].format(**current_settings().response_variables())
+    names = responses_for_risk_intents()[intent]
+    assert names[0].startswith("utter_crisis")
+    texts = []
+    for name in names:
+        [variant] = [v for v in domain["responses"][name] if v.get("channel") == channel]
+        texts.append(variant["text"].format(**current_settings().response_variables()))
+    return texts
 
 
 def small_limits(messages: int = 2, conversations: int = 5) -> RateLimiter:
@@ -88,7 +97,7 @@ def test_rest_a_risk_message_past_the_limit_still_gets_the_domain_s_crisis_respo
 
     (*_, (status, body, _)), received = serve_rest(scenario, small_limits(messages=2))
     assert status == 429
-    assert body["messages"] == [{"recipient_id": "crm-2", "text": crisis_template("utter_crisis_self_harm")}]
+    assert body["messages"] == [{"recipient_id": "crm-2", "text": text} for text in crisis_texts()]
     assert RISK not in received
 
 
@@ -144,8 +153,8 @@ def test_sms_a_risk_message_past_the_limit_still_gets_the_crisis_response(tmp_pa
         return [await client.post(twilio_form(PHONE, text)) for text in ("a", "b", "c", RISK)]
 
     answers, received = serve_sms(scenario, tmp_path, twilio, small_limits(messages=2))
-    crisis = crisis_template("utter_crisis_self_harm", "sms")
-    assert crisis.replace("'", "&apos;") in answers[3][1] or crisis in answers[3][1]
+    parts = re.findall(r"<Message>(.*?)</Message>", answers[3][1], re.S)
+    assert [html.unescape(part) for part in parts] == crisis_texts(channel="sms")  # each under 300 characters
     assert RISK not in received
 
 
@@ -195,7 +204,7 @@ def test_web_chat_past_the_limit_gets_a_message_error_and_a_risk_message_the_cri
     (plain, error, risky), received = serve_chat(scenario, small_limits(messages=2))
     assert error["error"] == "rate_limited" and "911" in error["detail"]
     assert plain == [error["detail"]]  # the widget shows the refusal where messages appear
-    assert risky[0] == crisis_template("utter_crisis_self_harm") and len(risky) == 2
+    assert risky == crisis_texts() + [error["detail"]]
     assert received == ["hello", "hello again"]
 
 
@@ -211,7 +220,7 @@ def test_web_chat_new_sessions_from_one_address_are_limited_and_risk_is_still_an
 
     (error, crisis), received = serve_chat(scenario, small_limits(messages=10, conversations=2))
     assert error["error"] == "rate_limited" and error["retry_after"] > 0
-    assert crisis == [crisis_template("utter_crisis_self_harm")]
+    assert crisis == crisis_texts()
     assert received == []
 
 
