@@ -25,7 +25,7 @@ from sanic.response import HTTPResponse
 
 from confidant.channels.client_text import as_client_text
 from confidant.channels.conversation_ids import ISSUED_PREFIXES, issued_prefix_of
-from confidant.channels.crisis_reply import crisis_replies, crisis_reply_for
+from confidant.channels.crisis_reply import crisis_messages_for, crisis_replies
 from confidant.channels.rate_limits import (
     RateLimiter,
     Refusal,
@@ -183,7 +183,7 @@ class GuardedRestInput(InputChannel):
             address = client_address(request.ip, request.headers.get("X-Forwarded-For"), self.trusted_proxies)
             refusal = self.limiter.admit_message(address, payload.sender)
             if refusal is not None:
-                return self._rate_limited(refusal, payload)
+                return await self._rate_limited(refusal, payload)
 
             collector = CollectingOutputChannel()
             try:
@@ -212,9 +212,12 @@ class GuardedRestInput(InputChannel):
 
         return webhook
 
-    def _rate_limited(self, refusal: Refusal, payload: RestPayload) -> HTTPResponse:
-        """429; a risk message still gets the domain's crisis response (never withheld)."""
-        crisis = crisis_reply_for(payload.text, self.name())
+    async def _rate_limited(self, refusal: Refusal, payload: RestPayload) -> HTTPResponse:
+        """429; a risk message still gets the domain's crisis responses (never withheld)."""
+        collector = CollectingOutputChannel()
+        crisis = await crisis_messages_for(payload.text, collector.name())
+        for message in crisis:
+            await collector.send_response(payload.sender, message)
         logger.warning(
             "REST message refused: rate limit (%s %s, conversation %s)%s",
             refusal.limit,
@@ -226,7 +229,7 @@ class GuardedRestInput(InputChannel):
             "error": refusal.code,
             "detail": refusal_detail(refusal, self.settings.crisis.emergency_number, self.settings.crisis_line),
             "retry_after": refusal.retry_after_seconds,
-            "messages": [{"recipient_id": payload.sender, "text": text} for text in crisis],
+            "messages": collector.messages,
         }
         return response.json(body, status=429, headers={"Retry-After": str(refusal.retry_after_seconds)})
 

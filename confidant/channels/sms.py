@@ -37,7 +37,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from confidant.channels.client_text import as_client_text
-from confidant.channels.crisis_reply import crisis_replies, crisis_reply_for
+from confidant.channels.crisis_reply import crisis_messages_for, crisis_replies
 from confidant.channels.rate_limits import RateLimiter, Refusal, shared_rate_limiter
 from confidant.channels.rest import PayloadError
 from confidant.channels.sms_outbound import (
@@ -67,6 +67,7 @@ from confidant.channels.sms_text import (
     help_text,
     keyword_in,
     rate_limited_text,
+    render_reply,
     split_for_sms,
     text_only_text,
     too_long_text,
@@ -156,11 +157,22 @@ class Turn:
 
 
 @dataclass(frozen=True)
+class RateRefused:
+    """A message a rate limit keeps from Rasa; the answer is decided in `SmsInput.answer_refused`."""
+
+    pseudonym: str
+    text: str
+    refusal: Refusal
+    opted_out: bool
+
+
+@dataclass(frozen=True)
 class Inbound:
     """What the webhook does with a verified request: the TwiML to answer, and maybe a turn."""
 
     twiml: str
     turn: Optional[Turn] = None
+    refused: Optional[RateRefused] = None
 
 
 class SmsInput(InputChannel):
@@ -265,27 +277,30 @@ class SmsInput(InputChannel):
             return Inbound(twiml() if opted_out else self._twiml(too_long_text(self.settings, self.max_message_chars)))
         refusal = self.limiter.admit_message(pseudonym, pseudonym)
         if refusal is not None:
-            return self._rate_limited(pseudonym, text, refusal, opted_out)
+            return Inbound(twiml(), refused=RateRefused(pseudonym, text, refusal, opted_out))
         return Inbound(twiml(), Turn(pseudonym, text))
 
-    def _rate_limited(self, pseudonym: str, text: str, refusal: Refusal, opted_out: bool) -> Inbound:
-        """No turn. A risk message still gets the crisis response; otherwise one short notice a window."""
-        crisis = crisis_reply_for(text, self.name())
+    async def answer_refused(self, refused: RateRefused) -> str:
+        """No turn. A risk message still gets the crisis responses; otherwise one short notice a window."""
+        crisis = [] if refused.opted_out else await crisis_messages_for(refused.text, self.name())
         logger.warning(
             "SMS refused: rate limit (%s %s, conversation %s)%s",
-            refusal.limit, refusal.scope, pseudonym, "; crisis resources sent" if crisis and not opted_out else "",
+            refused.refusal.limit,
+            refused.refusal.scope,
+            refused.pseudonym,
+            "; crisis resources sent" if crisis else "",
         )
-        if opted_out:
-            return Inbound(twiml())
+        if refused.opted_out:
+            return twiml()
         if crisis:
-            return Inbound(twiml(*(part for reply in crisis for part in split_for_sms(reply, SMS_PART_LIMIT))))
+            return twiml(*(part for message in crisis for part in render_reply(message.get("text"))))
         now = time.monotonic()
         window = self.settings.limits.window_minutes * 60
         self._rate_notice_at = {key: at for key, at in self._rate_notice_at.items() if now - at < window}
-        if pseudonym in self._rate_notice_at:
-            return Inbound(twiml())
-        self._rate_notice_at[pseudonym] = now
-        return Inbound(self._twiml(rate_limited_text(self.settings)))
+        if refused.pseudonym in self._rate_notice_at:
+            return twiml()
+        self._rate_notice_at[refused.pseudonym] = now
+        return self._twiml(rate_limited_text(self.settings))
 
     def _keyword(self, pseudonym: str, action: str, word: str, opted_out: bool) -> Inbound:
         # Twilio confirms STOP and START itself (and blocks anything we send to an opted-out
@@ -324,6 +339,8 @@ class SmsInput(InputChannel):
                 return refusal.as_response()
             if inbound.turn is not None:
                 self._start(self.run_turn(request.app, on_new_message, inbound.turn))
+            if inbound.refused is not None:
+                return response.text(await self.answer_refused(inbound.refused), content_type=TWIML_CONTENT_TYPE)
             return response.text(inbound.twiml, content_type=TWIML_CONTENT_TYPE)
 
         @webhook.route("/fallback", methods=["POST"])

@@ -44,7 +44,7 @@ from socketio import AsyncServer
 
 from confidant.channels.client_text import as_client_text
 from confidant.channels.conversation_ids import WEB_CONVERSATION_PREFIX
-from confidant.channels.crisis_reply import crisis_replies, crisis_reply_for
+from confidant.channels.crisis_reply import crisis_messages_for, crisis_replies
 from confidant.channels.rate_limits import (
     UNKNOWN_ADDRESS,
     RateLimiter,
@@ -332,9 +332,10 @@ class GuardedSocketIOInput(InputChannel):
         text = data.get("message") if isinstance(data, dict) else None
         if not isinstance(text, str) or not text.strip() or len(text) > self.max_message_chars:
             return False
-        crisis = crisis_reply_for(text, self.name())
-        for reply in crisis:
-            await sio.emit(self.bot_message_evt, {"text": reply}, room=sid, namespace=self.namespace)
+        output = GuardedSocketIOOutput(sio, self.bot_message_evt)
+        crisis = await crisis_messages_for(text, output.name())
+        for message in crisis:
+            await output.send_response(sid, message)  # the socket's own room
         return bool(crisis)
 
     async def _refuse(self, sio: AsyncServer, sid: str, code: str, detail: str) -> None:

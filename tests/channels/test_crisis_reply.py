@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
-from confidant.channels.crisis_reply import crisis_reply_for, responses_for_risk_intents
+from confidant.channels.crisis_reply import crisis_messages_for, responses_for_risk_intents
 
 
 def test_the_responses_are_those_the_safety_rule_sends_before_any_action(tmp_path: Path) -> None:
@@ -34,10 +35,14 @@ def test_the_shipped_rules_name_a_crisis_response_for_every_risk_intent() -> Non
         assert mapping[intent][0].startswith("utter_crisis"), intent
 
 
+def texts(text: str, channel: str) -> list:
+    return [message["text"] for message in asyncio.run(crisis_messages_for(text, channel))]
+
+
 def test_a_risk_message_gets_the_crisis_resources_and_a_question_gets_nothing() -> None:
-    [*web] = crisis_reply_for("i want to kill myself", "socketio")
-    [*sms] = crisis_reply_for("i want to kill myself", "sms")
+    web = texts("i want to kill myself", "socketio")
+    sms = texts("i want to kill myself", "sms")
     assert web and sms and web != sms  # the channel's own variant
     assert "911" in web[0] and "988" in web[0] and "{" not in "".join(web + sms)
-    assert crisis_reply_for("will you tell my parents what i say?", "rest") == []
-    assert crisis_reply_for("i'd never kill myself, i was just asking", "rest") == []
+    assert texts("will you tell my parents what i say?", "collector") == []
+    assert texts("i'd never kill myself, i was just asking", "collector") == []
