@@ -215,7 +215,7 @@ class GuardedRestInput(InputChannel):
     async def _rate_limited(self, refusal: Refusal, payload: RestPayload) -> HTTPResponse:
         """429; a risk message still gets the domain's crisis responses (never withheld)."""
         collector = CollectingOutputChannel()
-        crisis = await crisis_messages_for(payload.text, collector.name())
+        crisis = await crisis_messages_for(payload.text, collector.name(), payload.sender, self.name())
         for message in crisis:
             await collector.send_response(payload.sender, message)
         logger.warning(

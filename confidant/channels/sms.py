@@ -282,13 +282,14 @@ class SmsInput(InputChannel):
 
     async def answer_refused(self, refused: RateRefused) -> str:
         """No turn. A risk message still gets the crisis responses; otherwise one short notice a window."""
-        crisis = [] if refused.opted_out else await crisis_messages_for(refused.text, self.name())
+        # Escalated even from an opted-out number (as a turn would be); only the reply is held back.
+        crisis = await crisis_messages_for(refused.text, self.name(), refused.pseudonym, self.name())
         logger.warning(
             "SMS refused: rate limit (%s %s, conversation %s)%s",
             refused.refusal.limit,
             refused.refusal.scope,
             refused.pseudonym,
-            "; crisis resources sent" if crisis else "",
+            "; crisis resources sent" if crisis and not refused.opted_out else "",
         )
         if refused.opted_out:
             return twiml()

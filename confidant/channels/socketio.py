@@ -333,7 +333,7 @@ class GuardedSocketIOInput(InputChannel):
         if not isinstance(text, str) or not text.strip() or len(text) > self.max_message_chars:
             return False
         output = GuardedSocketIOOutput(sio, self.bot_message_evt)
-        crisis = await crisis_messages_for(text, output.name())
+        crisis = await crisis_messages_for(text, output.name(), self._conversation_of.get(sid), self.name())
         for message in crisis:
             await output.send_response(sid, message)  # the socket's own room
         return bool(crisis)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from confidant.channels.crisis_reply import crisis_messages_for, responses_for_risk_intents
+from confidant.channels.crisis_reply import crisis_messages_for, escalating_intents, responses_for_risk_intents
 
 
 def test_the_responses_are_those_the_safety_rule_sends_before_any_action(tmp_path: Path) -> None:
@@ -27,12 +27,14 @@ def test_the_responses_are_those_the_safety_rule_sends_before_any_action(tmp_pat
         "      - action: utter_crisis_y\n"
     )
     assert responses_for_risk_intents(rules) == {"risk_x": ["utter_crisis_x", "utter_crisis_x_more"]}
+    assert escalating_intents(rules) == {"risk_x"}
 
 
 def test_the_shipped_rules_name_a_crisis_response_for_every_risk_intent() -> None:
     mapping = responses_for_risk_intents()
     for intent in ("risk_self_harm", "risk_harm_others", "risk_abuse_disclosure"):
         assert mapping[intent][0].startswith("utter_crisis"), intent
+        assert intent in escalating_intents(), intent
 
 
 def texts(text: str, channel: str) -> list:

@@ -22,6 +22,7 @@ from confidant.channels.crisis_reply import responses_for_risk_intents
 from confidant.channels.rate_limits import RateLimiter, trusted_networks
 from confidant.channels.rest import GuardedRestInput
 from confidant.channels.socketio import GuardedSocketIOInput
+from confidant.notify import outbox as outbox_module
 from confidant.settings import PROJECT_ROOT, RateLimit, RateLimits, current_settings
 from tests.channels.conftest import FakeAgent, make_channel, serving, twilio_form
 from tests.support.socketio_client import ChatClient
@@ -78,7 +79,7 @@ async def post(client: Any, sender: str, text: str, headers: Optional[Dict[str, 
         return reply.status, await reply.json(), reply.headers.get("Retry-After")
 
 
-def test_rest_past_the_message_limit_gets_429_json_and_nothing_reaches_rasa() -> None:
+def test_rest_past_the_message_limit_gets_429_json_and_nothing_reaches_rasa(outbox: Any) -> None:
     async def scenario(client: Any) -> list:
         return [await post(client, "crm-1", f"question {n}") for n in range(3)]
 
@@ -89,9 +90,10 @@ def test_rest_past_the_message_limit_gets_429_json_and_nothing_reaches_rasa() ->
     assert "try again in 10 minutes" in body["detail"] and "911" in body["detail"]
     assert retry_after == str(body["retry_after"]) and 0 < body["retry_after"] <= 600
     assert received == ["question 0", "question 1"]
+    assert outbox.escalations() == []
 
 
-def test_rest_a_risk_message_past_the_limit_still_gets_the_domain_s_crisis_response() -> None:
+def test_rest_a_risk_message_past_the_limit_still_gets_the_domain_s_crisis_response(outbox: Any) -> None:
     async def scenario(client: Any) -> list:
         return [await post(client, "crm-2", text) for text in ("hello", "hello again", RISK)]
 
@@ -99,6 +101,10 @@ def test_rest_a_risk_message_past_the_limit_still_gets_the_domain_s_crisis_respo
     assert status == 429
     assert body["messages"] == [{"recipient_id": "crm-2", "text": text} for text in crisis_texts()]
     assert RISK not in received
+    # The crisis text says a person is being told: the escalation is recorded as the rule would.
+    [escalation] = outbox.escalations()
+    assert (escalation.conversation_id, escalation.category, escalation.channel) == ("crm-2", "self_harm", "rest")
+    assert {n.kind for n in outbox.notifications(escalation.id)} == {"escalation"}
 
 
 def test_rest_new_conversations_from_one_address_are_limited() -> None:
@@ -148,7 +154,9 @@ def test_sms_past_the_limit_gets_one_short_notice_then_nothing(tmp_path: Path, t
     assert received == ["question 0", "question 1"]
 
 
-def test_sms_a_risk_message_past_the_limit_still_gets_the_crisis_response(tmp_path: Path, twilio: Any) -> None:
+def test_sms_a_risk_message_past_the_limit_still_gets_the_crisis_response(
+    tmp_path: Path, twilio: Any, outbox: Any
+) -> None:
     async def scenario(client: Any) -> list:
         return [await client.post(twilio_form(PHONE, text)) for text in ("a", "b", "c", RISK)]
 
@@ -156,6 +164,8 @@ def test_sms_a_risk_message_past_the_limit_still_gets_the_crisis_response(tmp_pa
     parts = re.findall(r"<Message>(.*?)</Message>", answers[3][1], re.S)
     assert [html.unescape(part) for part in parts] == crisis_texts(channel="sms")  # each under 300 characters
     assert RISK not in received
+    [escalation] = outbox.escalations()
+    assert escalation.conversation_id.startswith("sms-") and escalation.channel == "sms"
 
 
 def test_sms_limits_count_per_phone(tmp_path: Path, twilio: Any) -> None:
@@ -189,7 +199,7 @@ def serve_chat(scenario: Any, limiter: RateLimiter) -> Any:
     return asyncio.run(main())
 
 
-def test_web_chat_past_the_limit_gets_a_message_error_and_a_risk_message_the_crisis_response() -> None:
+def test_web_chat_past_the_limit_gets_a_message_error_and_a_risk_message_the_crisis_response(outbox: Any) -> None:
     async def scenario(connect: Any) -> tuple:
         client = await connect()
         await client.start_session(None)
@@ -206,6 +216,8 @@ def test_web_chat_past_the_limit_gets_a_message_error_and_a_risk_message_the_cri
     assert plain == [error["detail"]]  # the widget shows the refusal where messages appear
     assert risky == crisis_texts() + [error["detail"]]
     assert received == ["hello", "hello again"]
+    [escalation] = outbox.escalations()
+    assert escalation.conversation_id.startswith("web-") and escalation.channel == "socketio"
 
 
 def test_web_chat_new_sessions_from_one_address_are_limited_and_risk_is_still_answered() -> None:
@@ -225,8 +237,12 @@ def test_web_chat_new_sessions_from_one_address_are_limited_and_risk_is_still_an
 
 
 @pytest.fixture(autouse=True)
-def _quiet_crisis_screen_load() -> None:
-    """Load the risk screen once before the servers start (it is shared by the process)."""
+def outbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A fresh outbox for the escalations of refused risk messages; the crisis replies loaded once."""
     from confidant.channels.crisis_reply import crisis_replies
 
     crisis_replies()
+    monkeypatch.setenv(outbox_module.OUTBOX_PATH_ENV_VAR, str(tmp_path / "outbox.sqlite3"))
+    outbox_module.default_outbox.cache_clear()
+    yield outbox_module.default_outbox()
+    outbox_module.default_outbox.cache_clear()
