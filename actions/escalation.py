@@ -14,7 +14,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from confidant.notify.outbox import default_outbox
-from confidant.notify.payloads import escalation_payload
+from confidant.notify.payloads import escalation_payload, volume_alert
 from confidant.risk.categories import CATEGORY_FOR_INTENT
 from confidant.settings import current_settings
 
@@ -45,6 +45,7 @@ class ActionEscalate(Action):
             channel=tracker.get_latest_input_channel(),
             notifiers=[notifier.name for notifier in settings.escalation.notifiers],
             payload_for=lambda opened: escalation_payload(settings, opened, message_text=message_text),
+            volume=volume_alert(settings),
         )
         evidence = {
             "escalation_id": escalation.id,

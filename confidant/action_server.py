@@ -23,7 +23,7 @@ from sanic.response import HTTPResponse
 
 from confidant.notify.dispatcher import Dispatcher
 from confidant.notify.outbox import default_outbox
-from confidant.notify.payloads import escalation_payload
+from confidant.notify.payloads import escalation_payload, volume_alert
 from confidant.notify.reconciler import EscalationReconciler
 from confidant.settings import SettingsError, current_settings
 
@@ -42,6 +42,7 @@ def build_app(secret: str, dispatch_interval: float = 2.0) -> Sanic:
         default_outbox(),
         [notifier.name for notifier in settings.escalation.notifiers],
         lambda escalation: escalation_payload(settings, escalation),
+        volume=volume_alert(settings),
     )
     dispatcher = Dispatcher(default_outbox(), settings, reconciler)
     for problem in dispatcher.configuration_problems():

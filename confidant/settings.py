@@ -7,6 +7,7 @@ a broken sentence in the middle of a conversation.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from datetime import date, time
 from functools import cache
@@ -298,6 +299,42 @@ class WebSettings(_Strict):
     )
 
 
+class RateLimit(_Strict):
+    """How many in one window: from one client address, and from everyone together."""
+
+    per_address: int = Field(..., ge=1, le=1_000_000)
+    total: int = Field(..., ge=1, le=10_000_000)
+
+    @validator("total")
+    def total_covers_one_address(cls, total: int, values: Dict[str, int]) -> int:  # noqa: N805 - pydantic
+        if "per_address" in values and total < values["per_address"]:
+            raise ValueError("must be at least per_address")
+        return total
+
+
+# An address or network whose X-Forwarded-For is believed, e.g. "127.0.0.1" or "10.0.0.0/8".
+ProxyNetwork = constr(strip_whitespace=True, regex=r"^[0-9A-Fa-f.:]+(/[0-9]{1,3})?$")
+
+
+class RateLimits(_Strict):
+    """Limits on new conversations and on messages, on every channel (SMS: per phone pseudonym)."""
+
+    window_minutes: int = Field(10, ge=1, le=24 * 60)
+    new_conversations: RateLimit = RateLimit(per_address=20, total=500)
+    messages: RateLimit = RateLimit(per_address=120, total=3000)
+    # Proxies in front of Rasa that set X-Forwarded-For themselves (the production nginx runs on
+    # 127.0.0.1). A request from anywhere else is counted under its own socket address.
+    trusted_proxies: List[ProxyNetwork] = Field(default_factory=list)
+
+    @validator("trusted_proxies", each_item=True)
+    def is_a_network(cls, value: str) -> str:  # noqa: N805 - pydantic
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise ValueError(f"{value!r} is not an IP address or network") from None
+        return value
+
+
 class WebhookNotifier(_Strict):
     type: Literal["webhook"]
     name: str
@@ -346,6 +383,9 @@ class EscalationSettings(_Strict):
     include_message_text: bool = False
     notifiers: List[Notifier] = Field(..., min_items=1)
     second_contact: List[Notifier] = Field(default_factory=list)
+    # Beyond this many new escalations in an hour, each is still recorded for the review queue,
+    # but the practice gets ONE "unusual volume" alert instead of a page for every one.
+    unusual_volume_per_hour: int = Field(20, ge=1, le=100_000)
 
 
 # ---- the practice's own answers to questions the policy page does not cover ----------------
@@ -389,6 +429,7 @@ class PracticeSettings(_Strict):
     crisis: CrisisResources
     assistant: AssistantLimits = AssistantLimits()
     web: WebSettings = WebSettings()
+    limits: RateLimits = RateLimits()
     escalation: EscalationSettings
     addendum: Addendum = Addendum()
 

@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
 # The production profile on one machine: PostgreSQL tracker store, Redis lock store,
 # CONFIDANT_RASA_INSTANCES Rasa instances (default 2) behind nginx (round robin) on
-# CONFIDANT_RASA_PORT, one action server. PostgreSQL and Redis must be reachable at the URLs
+# CONFIDANT_RASA_PORT, one action server. nginx serves the web chat and SMS only; the REST
+# channel is reached at the instances themselves (127.0.0.1:CONFIDANT_RASA_PORT+1...) with
+# `Authorization: Bearer $CONFIDANT_REST_TOKEN`. PostgreSQL and Redis must be reachable at the URLs
 # below (defaults: the local servers); nginx is installed from Debian's packages if missing.
 set -euo pipefail
+# The REST channel is for the practice's own integrations: here it always needs a token, and
+# every instance refuses to start without one (confidant/channels/rest_access.py).
+if [ -z "${CONFIDANT_REST_TOKEN:-}" ]; then
+  echo "The production profile needs CONFIDANT_REST_TOKEN (the REST channel's bearer token):" >&2
+  echo "  export CONFIDANT_REST_TOKEN=\$(python3 -c 'import secrets; print(secrets.token_hex(32))')" >&2
+  exit 2
+fi
+export CONFIDANT_REST_TOKEN_REQUIRED=1
 "$(dirname "$0")/install.sh"
 "$(dirname "$0")/train.sh"
 source "$(dirname "$0")/env.sh"

@@ -238,4 +238,26 @@ def test_an_unknown_time_zone_is_named(tmp_path: Path, settings_data: dict) -> N
 def test_a_bad_holiday_is_named(tmp_path: Path, settings_data: dict) -> None:
     settings_data["practice"]["holidays"] = ["2025-12-25", "Christmas"]
     with pytest.raises(SettingsError, match=r"practice\.holidays\.1: invalid date format"):
+def test_rate_limits_have_defaults_when_the_section_is_left_out(tmp_path: Path, settings_data: dict) -> None:
+    del settings_data["limits"]
+    del settings_data["escalation"]["unusual_volume_per_hour"]
+    settings = load_settings(write(tmp_path, settings_data))
+    assert settings.limits.messages.per_address >= 1 and settings.limits.new_conversations.total >= 1
+    assert settings.limits.trusted_proxies == [] and settings.escalation.unusual_volume_per_hour >= 1
+
+
+@pytest.mark.parametrize(
+    "limits, field",
+    [
+        ({"messages": {"per_address": 0, "total": 10}}, "limits.messages.per_address"),
+        ({"messages": {"per_address": 50, "total": 10}}, "limits.messages.total"),
+        ({"new_conversations": {"per_address": 5}}, "limits.new_conversations.total"),
+        ({"trusted_proxies": ["nginx.local"]}, "limits.trusted_proxies"),
+        ({"trusted_proxies": ["10.0.0.0/99"]}, "limits.trusted_proxies"),
+        ({"window_minutes": 0}, "limits.window_minutes"),
+    ],
+)
+def test_a_bad_rate_limit_is_named(tmp_path: Path, settings_data: dict, limits: dict, field: str) -> None:
+    settings_data["limits"] = limits
+    with pytest.raises(SettingsError, match=field.replace(".", r"\.")):
         load_settings(write(tmp_path, settings_data))

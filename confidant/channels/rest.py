@@ -3,7 +3,9 @@
 Rasa's own REST channel files a message without a sender into one shared "default"
 conversation, answers malformed bodies with a server error, and logs the client's text when a
 turn fails. This connector keeps the same URL (`/webhooks/rest/webhook`) and reply format, but
-refuses what it cannot file safely with a clear 4xx JSON error and logs no client text.
+refuses what it cannot file safely with a clear 4xx JSON error and logs no client text. It is
+for the practice's own integrations and for tests: it never writes into another channel's
+conversations, and needs a bearer token wherever it is reachable (`rest_access`).
 """
 
 from __future__ import annotations
@@ -16,10 +18,23 @@ from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, Optional
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
-from sanic import Blueprint, response
+from rasa.shared.exceptions import RasaException
+from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from confidant.channels.client_text import as_client_text
+from confidant.channels.conversation_ids import ISSUED_PREFIXES, issued_prefix_of
+from confidant.channels.crisis_reply import crisis_messages_for, crisis_replies
+from confidant.channels.rate_limits import (
+    RateLimiter,
+    Refusal,
+    client_address,
+    refusal_detail,
+    shared_rate_limiter,
+    trusted_networks,
+)
+from confidant.channels.rest_access import RestAccess, RestAccessError
 from confidant.settings import current_settings
 from confidant.store.durable_sql_tracker_store import last_turn_unstored
 
@@ -75,10 +90,21 @@ def parse_rest_payload(body: Optional[bytes], max_chars: int) -> RestPayload:
             "invalid_sender",
             "'sender' must be 1-128 letters, digits, '_', '-', '.' or ':'.",
         )
+    if issued_prefix_of(sender) is not None:
+        # Web chat and SMS ids appear in notifications, review links and logs: knowing one must
+        # not let anyone write into that conversation.
+        raise PayloadError(
+            403,
+            "other_channel_sender",
+            f"Conversations whose id starts with {' or '.join(repr(p) for p in ISSUED_PREFIXES)} belong to "
+            "another channel; the REST channel cannot write into them.",
+        )
 
     text = data.get("message")
     if not isinstance(text, str):
         raise PayloadError(400, "missing_message", "Every request needs a 'message' string.")
+    # Typed text is words, never an intent payload (only the assistant's buttons send those).
+    text = as_client_text(text)
     if not text.strip():
         raise PayloadError(400, "empty_message", "The message is empty.")
     if "\x00" in text:
@@ -92,11 +118,25 @@ def parse_rest_payload(body: Optional[bytes], max_chars: int) -> RestPayload:
     return RestPayload(sender=sender, text=text)
 
 
-class GuardedRestInput(InputChannel):
-    """REST input for integrations and the local chat page."""
+class RestConfigurationError(RasaException):
+    """The REST channel cannot start as configured; the message says what to set."""
 
-    def __init__(self, max_message_chars: Optional[int] = None) -> None:
-        self.max_message_chars = max_message_chars or current_settings().assistant.max_message_chars
+
+class GuardedRestInput(InputChannel):
+    """REST input for the practice's own integrations and for tests."""
+
+    def __init__(
+        self,
+        max_message_chars: Optional[int] = None,
+        access: Optional[RestAccess] = None,
+        limiter: Optional[RateLimiter] = None,
+    ) -> None:
+        settings = current_settings()
+        self.settings = settings
+        self.max_message_chars = max_message_chars or settings.assistant.max_message_chars
+        self.access = access if access is not None else RestAccess(token=None, required=False)
+        self.limiter = limiter or shared_rate_limiter()
+        self.trusted_proxies = trusted_networks(settings.limits.trusted_proxies)
 
     @classmethod
     def name(cls) -> str:
@@ -104,7 +144,10 @@ class GuardedRestInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "GuardedRestInput":
-        return cls()
+        try:
+            return cls(access=RestAccess.from_environment())
+        except RestAccessError as error:
+            raise RestConfigurationError(str(error)) from None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("confidant_rest_webhook", __name__)
@@ -113,13 +156,34 @@ class GuardedRestInput(InputChannel):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
+        @webhook.listener("before_server_start")
+        async def refuse_to_listen_openly(app: Sanic, _: Any) -> None:
+            try:
+                self.access.check_startup(host=app.state.host)
+            except RestAccessError as error:
+                logger.critical("REST channel: %s", error)
+                raise RestConfigurationError(str(error)) from None
+            crisis_replies()  # loaded before the first refusal needs it
+
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if not self.access.allows(request.headers.get("Authorization")):
+                logger.info("REST request refused: unauthorized")
+                return response.json(
+                    {"error": "unauthorized", "detail": "Send 'Authorization: Bearer <token>' (CONFIDANT_REST_TOKEN)."},
+                    status=401,
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
             try:
                 payload = parse_rest_payload(request.body, self.max_message_chars)
             except PayloadError as refusal:
                 logger.info("REST request refused: %s", refusal.code)
                 return refusal.as_response()
+
+            address = client_address(request.ip, request.headers.get("X-Forwarded-For"), self.trusted_proxies)
+            refusal = self.limiter.admit_message(address, payload.sender)
+            if refusal is not None:
+                return await self._rate_limited(refusal, payload)
 
             collector = CollectingOutputChannel()
             try:
@@ -147,6 +211,27 @@ class GuardedRestInput(InputChannel):
             return response.json(collector.messages)
 
         return webhook
+
+    async def _rate_limited(self, refusal: Refusal, payload: RestPayload) -> HTTPResponse:
+        """429; a risk message still gets the domain's crisis responses (never withheld)."""
+        collector = CollectingOutputChannel()
+        crisis = await crisis_messages_for(payload.text, collector.name(), payload.sender, self.name())
+        for message in crisis:
+            await collector.send_response(payload.sender, message)
+        logger.warning(
+            "REST message refused: rate limit (%s %s, conversation %s)%s",
+            refusal.limit,
+            refusal.scope,
+            payload.sender,
+            "; crisis resources sent" if crisis else "",
+        )
+        body: Dict[str, Any] = {
+            "error": refusal.code,
+            "detail": refusal_detail(refusal, self.settings.crisis.emergency_number, self.settings.crisis_line),
+            "retry_after": refusal.retry_after_seconds,
+            "messages": collector.messages,
+        }
+        return response.json(body, status=429, headers={"Retry-After": str(refusal.retry_after_seconds)})
 
 
 FAILURE_DETAILS = {

@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from asyncio import CancelledError
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -35,6 +36,9 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from confidant.channels.client_text import as_client_text
+from confidant.channels.crisis_reply import crisis_messages_for, crisis_replies
+from confidant.channels.rate_limits import RateLimiter, Refusal, shared_rate_limiter
 from confidant.channels.rest import PayloadError
 from confidant.channels.sms_outbound import (
     TWILIO_OPTED_OUT,
@@ -62,6 +66,8 @@ from confidant.channels.sms_text import (
     fallback_text,
     help_text,
     keyword_in,
+    rate_limited_text,
+    render_reply,
     split_for_sms,
     text_only_text,
     too_long_text,
@@ -151,11 +157,22 @@ class Turn:
 
 
 @dataclass(frozen=True)
+class RateRefused:
+    """A message a rate limit keeps from Rasa; the answer is decided in `SmsInput.answer_refused`."""
+
+    pseudonym: str
+    text: str
+    refusal: Refusal
+    opted_out: bool
+
+
+@dataclass(frozen=True)
 class Inbound:
     """What the webhook does with a verified request: the TwiML to answer, and maybe a turn."""
 
     twiml: str
     turn: Optional[Turn] = None
+    refused: Optional[RateRefused] = None
 
 
 class SmsInput(InputChannel):
@@ -169,6 +186,7 @@ class SmsInput(InputChannel):
         sender: TwilioSender,
         settings: Optional[PracticeSettings] = None,
         max_message_chars: Optional[int] = None,
+        limiter: Optional[RateLimiter] = None,
     ) -> None:
         self.config = config
         self.settings = settings or current_settings()
@@ -179,6 +197,9 @@ class SmsInput(InputChannel):
         self._signatures = SignatureCheck(config.auth_token)
         self._tasks: set[asyncio.Task] = set()
         self._conversation_locks: Dict[str, Tuple[asyncio.Lock, int]] = {}
+        # Counted per phone (its pseudonym): a number past a limit gets one short notice a window.
+        self.limiter = limiter or shared_rate_limiter()
+        self._rate_notice_at: Dict[str, float] = {}
 
     @classmethod
     def name(cls) -> str:
@@ -234,7 +255,8 @@ class SmsInput(InputChannel):
         pseudonym = self.pseudonym(address)
         opted_out = self.store.is_opted_out(pseudonym)
         keyword = keyword_in(body, first(form, "OptOutType"), opted_out)
-        text = body.replace("\x00", "").strip()
+        # Only a numbered choice may send an intent payload: a typed "/intent" is read as words.
+        text = as_client_text(body.replace("\x00", ""), allowed=frozenset()).strip()
         needs_rasa = keyword is None and 0 < len(text) <= self.max_message_chars
         if needs_rasa and not rasa_ready():
             # Not 2xx, so Twilio turns to the fallback URL (crisis lines, the practice's phone).
@@ -253,9 +275,33 @@ class SmsInput(InputChannel):
         if len(text) > self.max_message_chars:
             logger.info("SMS refused: longer than %d characters (conversation %s)", self.max_message_chars, pseudonym)
             return Inbound(twiml() if opted_out else self._twiml(too_long_text(self.settings, self.max_message_chars)))
-        # Only a numbered choice may send an intent payload; a typed "/intent" is read as words.
-        text = re.sub(r"^/+", "", text).strip() or text
+        refusal = self.limiter.admit_message(pseudonym, pseudonym)
+        if refusal is not None:
+            return Inbound(twiml(), refused=RateRefused(pseudonym, text, refusal, opted_out))
         return Inbound(twiml(), Turn(pseudonym, text))
+
+    async def answer_refused(self, refused: RateRefused) -> str:
+        """No turn. A risk message still gets the crisis responses; otherwise one short notice a window."""
+        # Escalated even from an opted-out number (as a turn would be); only the reply is held back.
+        crisis = await crisis_messages_for(refused.text, self.name(), refused.pseudonym, self.name())
+        logger.warning(
+            "SMS refused: rate limit (%s %s, conversation %s)%s",
+            refused.refusal.limit,
+            refused.refusal.scope,
+            refused.pseudonym,
+            "; crisis resources sent" if crisis and not refused.opted_out else "",
+        )
+        if refused.opted_out:
+            return twiml()
+        if crisis:
+            return twiml(*(part for message in crisis for part in render_reply(message.get("text"))))
+        now = time.monotonic()
+        window = self.settings.limits.window_minutes * 60
+        self._rate_notice_at = {key: at for key, at in self._rate_notice_at.items() if now - at < window}
+        if refused.pseudonym in self._rate_notice_at:
+            return twiml()
+        self._rate_notice_at[refused.pseudonym] = now
+        return self._twiml(rate_limited_text(self.settings))
 
     def _keyword(self, pseudonym: str, action: str, word: str, opted_out: bool) -> Inbound:
         # Twilio confirms STOP and START itself (and blocks anything we send to an opted-out
@@ -294,6 +340,8 @@ class SmsInput(InputChannel):
                 return refusal.as_response()
             if inbound.turn is not None:
                 self._start(self.run_turn(request.app, on_new_message, inbound.turn))
+            if inbound.refused is not None:
+                return response.text(await self.answer_refused(inbound.refused), content_type=TWIML_CONTENT_TYPE)
             return response.text(inbound.twiml, content_type=TWIML_CONTENT_TYPE)
 
         @webhook.route("/fallback", methods=["POST"])
@@ -305,6 +353,10 @@ class SmsInput(InputChannel):
                 return refusal.as_response()
             logger.warning("Twilio used the SMS fallback URL: the primary webhook failed")
             return response.text(self._twiml(fallback_text(self.settings)), content_type=TWIML_CONTENT_TYPE)
+
+        @webhook.listener("before_server_start")
+        async def load_crisis_replies(_: Sanic, __: Any) -> None:
+            crisis_replies()  # loaded before the first refusal needs it
 
         @webhook.listener("before_server_stop")
         async def finish_turns(_: Sanic, __: Any) -> None:
@@ -346,7 +398,9 @@ class SmsInput(InputChannel):
 
     async def run_turn(self, app: Sanic, on_new_message: Callable[[UserMessage], Awaitable[Any]], turn: Turn) -> None:
         async with self._one_at_a_time(turn.pseudonym):
-            text = chosen_payload(turn.text, self.store.offered_buttons(turn.pseudonym)) or turn.text
+            chosen = chosen_payload(turn.text, self.store.offered_buttons(turn.pseudonym))
+            # A numbered choice sends its button's payload, if the assistant offers that payload.
+            text = as_client_text(chosen) if chosen else turn.text
             replies: asyncio.Queue[Optional[OutgoingReply]] = asyncio.Queue()
             output = SmsOutputChannel(replies.put_nowait)
             delivery = asyncio.ensure_future(self._deliver_all(turn.pseudonym, replies))

@@ -8,16 +8,20 @@ server answers the same at `/webhooks/sms/fallback`; this process answers it whe
     TWILIO_AUTH_TOKEN=... CONFIDANT_SMS_FALLBACK_PUBLIC_URL=https://sms-fallback.example.org \\
         python -m confidant.channels.sms_fallback --port 5006
 
-Requests are signature-checked like the webhook (forged or unsigned: 403). It logs no phone
-number and no message text: only that the fallback was used.
+Requests are signature-checked like the webhook (forged or unsigned: 403). A body is read only
+up to its declared Content-Length (digits only, at most 64 KiB), and a client that stalls is
+dropped after 10 seconds, so a slow or malformed request cannot hold the server. It logs no
+phone number and no message text: only that the fallback was used.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Optional
 from urllib.parse import urlsplit
@@ -39,6 +43,32 @@ FALLBACK_PATH = "/webhooks/sms/fallback"
 AUTH_TOKEN_ENV_VAR = "TWILIO_AUTH_TOKEN"
 PUBLIC_URL_ENV_VAR = "CONFIDANT_SMS_FALLBACK_PUBLIC_URL"
 MAX_BODY_BYTES = 64 * 1024
+# Twilio sends a small form at once; a client that dawdles only holds a thread. Each read waits
+# at most this long, and a whole request body must arrive within it too.
+REQUEST_TIMEOUT_SECONDS = 10.0
+
+
+class BodyError(ValueError):
+    """A request body the fallback refuses, with the HTTP status and a machine-readable code."""
+
+    def __init__(self, status: int, code: str) -> None:
+        super().__init__(code)
+        self.status = status
+        self.code = code
+
+
+def declared_length(value: Optional[str], limit: int = MAX_BODY_BYTES) -> int:
+    """The body length a Content-Length header declares, if it is one the server will read."""
+    if value is None:
+        raise BodyError(411, "length_required")
+    text = value.strip()
+    # Digits only: int() would also take "-1" (read to EOF), "+5", "1_0" or " 5 ".
+    if not text.isascii() or not text.isdigit():
+        raise BodyError(400, "invalid_length")
+    length = int(text)
+    if length > limit:
+        raise BodyError(413, "too_large")
+    return length
 
 
 def fallback_twiml(settings: PracticeSettings) -> str:
@@ -56,6 +86,27 @@ def make_server(
     class Handler(BaseHTTPRequestHandler):
         server_version = "confidant-sms-fallback"
         sys_version = ""
+        timeout = REQUEST_TIMEOUT_SECONDS  # http.server sets it on the socket: each read waits this long
+
+        def _read_body(self, length: int) -> bytes:
+            """Exactly `length` bytes, all within the request timeout (not one per read)."""
+            deadline = time.monotonic() + REQUEST_TIMEOUT_SECONDS
+            chunks = []
+            remaining = length
+            try:
+                while remaining > 0:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise TimeoutError("request body too slow")
+                    self.connection.settimeout(left)
+                    chunk = self.rfile.read1(min(remaining, 16 * 1024))
+                    if not chunk:
+                        raise BodyError(400, "incomplete_body")
+                    chunks.append(chunk)
+                    remaining -= len(chunk)
+            finally:
+                self.connection.settimeout(REQUEST_TIMEOUT_SECONDS)
+            return b"".join(chunks)
 
         def _reply(self, status: int, body: bytes, content_type: str) -> None:
             self.send_response(status)
@@ -75,11 +126,16 @@ def make_server(
             if parts.path != FALLBACK_PATH:
                 self._reply(404, b'{"error": "not_found"}', "application/json")
                 return
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_BODY_BYTES:
-                self._reply(413, b'{"error": "too_large"}', "application/json")
+            try:
+                body = self._read_body(declared_length(self.headers.get("Content-Length")))
+            except BodyError as refusal:
+                self.close_connection = True
+                self._reply(refusal.status, json.dumps({"error": refusal.code}).encode(), "application/json")
                 return
-            body = self.rfile.read(length)
+            except (TimeoutError, OSError):
+                logger.warning("SMS fallback request dropped: the body did not arrive in time")
+                self.close_connection = True
+                return
             try:
                 form = parse_form(body)
             except FormError:

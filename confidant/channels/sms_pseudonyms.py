@@ -15,8 +15,9 @@ import os
 import re
 from typing import Mapping, Optional
 
+from confidant.channels.conversation_ids import SMS_CONVERSATION_PREFIX
+
 PSEUDONYM_KEY_ENV_VAR = "CONFIDANT_SMS_PSEUDONYM_KEY"
-PSEUDONYM_PREFIX = "sms-"
 MIN_KEY_CHARS = 32
 # Part of the HMAC input, so the same key used elsewhere can never produce the same value.
 _DOMAIN_SEPARATOR = b"confidant/sms-pseudonym/v1\x00"
@@ -51,8 +52,8 @@ def normalise_address(address: str) -> str:
 def pseudonym_for(address: str, key: bytes) -> str:
     """`sms-<32 hex>`: the conversation id for a phone number (or `whatsapp:+...` address)."""
     digest = hmac.new(key, _DOMAIN_SEPARATOR + normalise_address(address).encode("utf-8"), hashlib.sha256)
-    return PSEUDONYM_PREFIX + digest.hexdigest()[:_HEX_CHARS]
+    return SMS_CONVERSATION_PREFIX + digest.hexdigest()[:_HEX_CHARS]
 
 
 def is_pseudonym(value: str) -> bool:
-    return bool(re.fullmatch(re.escape(PSEUDONYM_PREFIX) + f"[0-9a-f]{{{_HEX_CHARS}}}", value))
+    return bool(re.fullmatch(re.escape(SMS_CONVERSATION_PREFIX) + f"[0-9a-f]{{{_HEX_CHARS}}}", value))

@@ -219,6 +219,13 @@ def too_long_text(settings: PracticeSettings, limit: int) -> str:
     )
 
 
+def rate_limited_text(settings: PracticeSettings) -> str:
+    return (
+        "Too many messages right now; please wait a few minutes. "
+        f"In danger? Call {settings.crisis.emergency_number} or {settings.crisis_line}."
+    )
+
+
 def twiml(*messages: str) -> str:
     """A TwiML document replying with these messages (none: the empty `<Response/>`)."""
     document = MessagingResponse()

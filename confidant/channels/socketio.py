@@ -15,7 +15,9 @@ not a string. This connector keeps the protocol the Rasa web chat widget speaks
   a message is ignored;
 - browser origins are limited to `web.allowed_origins` in practice.yml;
 - messages are checked like the REST channel's (empty, too long, not a string: an error event
-  and a short explanation, never a crash), and no client text is logged.
+  and a short explanation, never a crash), and no client text is logged;
+- new sessions and messages are rate limited per client address and overall (`rate_limits`);
+  a refused message that is a risk message still gets the domain's crisis response.
 """
 
 from __future__ import annotations
@@ -41,13 +43,24 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from confidant.private_files import read_or_create_secret
+from confidant.channels.client_text import as_client_text
+from confidant.channels.conversation_ids import WEB_CONVERSATION_PREFIX
+from confidant.channels.crisis_reply import crisis_messages_for, crisis_replies
+from confidant.channels.rate_limits import (
+    UNKNOWN_ADDRESS,
+    RateLimiter,
+    Refusal,
+    client_address,
+    refusal_detail,
+    shared_rate_limiter,
+    trusted_networks,
+)
 from confidant.settings import PROJECT_ROOT, PracticeSettings, current_settings
 
 logger = logging.getLogger(__name__)
 
 KEY_ENV_VAR = "CONFIDANT_WEB_SESSION_KEY"
 DEFAULT_KEY_PATH = PROJECT_ROOT / "var" / "web_session.key"
-CONVERSATION_PREFIX = "web-"
 TOKEN_VERSION = "1"
 # sanic-cors skips a response whose request carries this flag: engine.io answers CORS itself,
 # from web.allowed_origins, and a second Access-Control-Allow-Origin header would break it.
@@ -94,7 +107,7 @@ class SessionTokens:
         return hmac.new(self._key, f"{purpose}:{text}".encode("ascii"), hashlib.sha256).digest()
 
     def _conversation_id(self, nonce: str) -> str:
-        return CONVERSATION_PREFIX + self._mac("conversation", nonce)[:16].hex()
+        return WEB_CONVERSATION_PREFIX + self._mac("conversation", nonce)[:16].hex()
 
     def issue(self) -> IssuedSession:
         nonce = _b64(secrets.token_bytes(16))
@@ -142,6 +155,8 @@ def parse_socket_message(data: Any, max_chars: int, settings: PracticeSettings) 
     text = data.get("message")
     if not isinstance(text, str):
         raise MessageError("missing_message", "Every message needs a 'message' string.")
+    # Typed text is words, never an intent payload (only the widget's buttons send those).
+    text = as_client_text(text)
     if not text.strip():
         raise MessageError("empty_message", "The message is empty.")
     if "\x00" in text:
@@ -154,6 +169,14 @@ def parse_socket_message(data: Any, max_chars: int, settings: PracticeSettings) 
             f"{settings.crisis_line} now.",
         )
     return text
+
+
+class ConversationRefusedError(Exception):
+    """A new web chat session that a rate limit refuses."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.limit)
+        self.refusal = refusal
 
 
 class GuardedSocketIOOutput(SocketIOOutput):
@@ -216,6 +239,7 @@ class GuardedSocketIOInput(InputChannel):
         allowed_origins: Optional[Iterable[str]] = None,
         max_message_chars: Optional[int] = None,
         session_key: Optional[bytes] = None,
+        limiter: Optional[RateLimiter] = None,
     ) -> None:
         settings = current_settings()
         self.settings = settings
@@ -235,6 +259,9 @@ class GuardedSocketIOInput(InputChannel):
         self._conversation_of: Dict[str, str] = {}
         self._holder_of: Dict[str, str] = {}
         self._binding: Set[str] = set()  # sockets whose session request is being answered
+        self.limiter = limiter or shared_rate_limiter()
+        self.trusted_proxies = trusted_networks(settings.limits.trusted_proxies)
+        self._address_of: Dict[str, str] = {}  # the client address each socket is counted under
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         if self.sio is None:
@@ -271,6 +298,9 @@ class GuardedSocketIOInput(InputChannel):
             outcome = "resumed"
         if sid not in self._connected:
             return None
+        refusal = self.limiter.admit_conversation(self._address_of.get(sid, UNKNOWN_ADDRESS), session.conversation_id)
+        if refusal is not None:
+            raise ConversationRefusedError(refusal)
         # No await between the checks above and these assignments: the binding is atomic.
         self._conversation_of[sid] = session.conversation_id
         self._holder_of[session.conversation_id] = sid
@@ -280,9 +310,24 @@ class GuardedSocketIOInput(InputChannel):
 
     def _release(self, sid: str) -> None:
         self._connected.discard(sid)
+        self._address_of.pop(sid, None)
         conversation_id = self._conversation_of.pop(sid, None)
         if conversation_id and self._holder_of.get(conversation_id) == sid:
             del self._holder_of[conversation_id]
+
+    def _rate_detail(self, refusal: Refusal) -> str:
+        return refusal_detail(refusal, self.settings.crisis.emergency_number, self.settings.crisis_line)
+
+    async def _crisis_reply_if_at_risk(self, sio: AsyncServer, sid: str, data: Any) -> bool:
+        """Send the domain's crisis response for a message that will not reach Rasa, if it is a risk message."""
+        text = data.get("message") if isinstance(data, dict) else None
+        if not isinstance(text, str) or not text.strip() or len(text) > self.max_message_chars:
+            return False
+        output = GuardedSocketIOOutput(sio, self.bot_message_evt)
+        crisis = await crisis_messages_for(text, output.name(), self._conversation_of.get(sid), self.name())
+        for message in crisis:
+            await output.send_response(sid, message)  # the socket's own room
+        return bool(crisis)
 
     async def _refuse(self, sio: AsyncServer, sid: str, code: str, detail: str) -> None:
         # The machine-readable error, and the same words where the widget shows messages.
@@ -306,12 +351,20 @@ class GuardedSocketIOInput(InputChannel):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
+        @socketio_webhook.listener("before_server_start")
+        async def load_crisis_replies(_: Sanic, __: Any) -> None:
+            crisis_replies()  # loaded before the first refusal needs it
+
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: str, environ: Dict[str, Any], auth: Optional[Dict[str, Any]] = None) -> bool:
             # engine.io has checked the Origin already; this is the same check, kept here too.
             if not self._origin_allowed(environ.get("HTTP_ORIGIN")):
                 logger.info("Web chat connection refused: origin not in web.allowed_origins")
                 return False
+            request = environ.get("sanic.request")
+            self._address_of[sid] = client_address(
+                getattr(request, "ip", None), environ.get("HTTP_X_FORWARDED_FOR"), self.trusted_proxies
+            )
             self._connected.add(sid)
             return True
 
@@ -342,6 +395,16 @@ class GuardedSocketIOInput(InputChannel):
             self._binding.add(sid)
             try:
                 session = await self._bind(sio, sid, requested)
+            except ConversationRefusedError as refused:
+                logger.warning(
+                    "Web chat session refused: rate limit (%s %s)", refused.refusal.limit, refused.refusal.scope
+                )
+                await sio.emit(self.error_evt, {
+                    "error": refused.refusal.code,
+                    "detail": self._rate_detail(refused.refusal),
+                    "retry_after": refused.refusal.retry_after_seconds,
+                }, room=sid, namespace=self.namespace)
+                return
             finally:
                 self._binding.discard(sid)
             if session is None:  # the socket went away while we waited
@@ -353,6 +416,8 @@ class GuardedSocketIOInput(InputChannel):
             conversation_id = self._conversation_of.get(sid)
             if conversation_id is None:
                 logger.info("Web chat message refused: no session")
+                # E.g. a session refused for rate: a risk message still gets the crisis resources.
+                await self._crisis_reply_if_at_risk(sio, sid, data)
                 await sio.emit(self.error_evt, {
                     "error": "no_session",
                     "detail": "Ask for a session (session_request) before sending messages.",
@@ -363,6 +428,16 @@ class GuardedSocketIOInput(InputChannel):
             except MessageError as refusal:
                 logger.info("Web chat message refused: %s (conversation %s)", refusal.code, conversation_id)
                 await self._refuse(sio, sid, refusal.code, refusal.detail)
+                return
+
+            refusal = self.limiter.admit_message(self._address_of.get(sid, UNKNOWN_ADDRESS), conversation_id)
+            if refusal is not None:
+                sent = await self._crisis_reply_if_at_risk(sio, sid, data)
+                logger.warning(
+                    "Web chat message refused: rate limit (%s %s, conversation %s)%s",
+                    refusal.limit, refusal.scope, conversation_id, "; crisis resources sent" if sent else "",
+                )
+                await self._refuse(sio, sid, refusal.code, self._rate_detail(refusal))
                 return
 
             # The conversation comes from the binding, never from the client's `session_id`,

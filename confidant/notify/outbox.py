@@ -60,6 +60,10 @@ CREATE TABLE IF NOT EXISTS notifications (
 CREATE INDEX IF NOT EXISTS notifications_due ON notifications (status, next_attempt_at);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+# Added after the first release: an outbox made before it gets the column on opening.
+PAGED_COLUMN = "paged INTEGER NOT NULL DEFAULT 1"
+UNUSUAL_VOLUME_STATE_KEY = "unusual_volume.alerted_at"
+VOLUME_WINDOW = timedelta(hours=1)
 
 
 def utc_now() -> datetime:
@@ -87,6 +91,15 @@ class Escalation:
     acknowledged_by: Optional[str]
     second_contact_at: Optional[str]
     is_new: bool = False
+    paged: bool = True  # False: opened during unusual volume, covered by the one volume alert
+
+
+@dataclass(frozen=True)
+class VolumeAlert:
+    """Beyond `per_hour` new escalations in an hour, one alert (`payload_for(count)`) instead of pages."""
+
+    per_hour: int
+    payload_for: Callable[[int], Dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -113,6 +126,9 @@ class Outbox:
         self._connection.execute("PRAGMA synchronous=FULL")
         self._connection.execute("PRAGMA secure_delete = ON")  # erased rows are overwritten, not left in free pages
         self._connection.executescript(SCHEMA)
+        columns = {row["name"] for row in self._connection.execute("PRAGMA table_info(escalations)")}
+        if "paged" not in columns:
+            self._connection.execute(f"ALTER TABLE escalations ADD COLUMN {PAGED_COLUMN}")
 
     def close(self) -> None:
         self._connection.close()
@@ -131,13 +147,18 @@ class Outbox:
         payload_for: Callable[[Escalation], Dict[str, Any]],
         now: Optional[datetime] = None,
         seen_at: Optional[str] = None,
+        volume: Optional[VolumeAlert] = None,
     ) -> Escalation:
         """Open an escalation and queue one notification per notifier, atomically.
 
         A conversation with an escalation nobody has acknowledged yet does not page the
         practice again for every further message: the open escalation counts the repeat.
+        With `volume`, an escalation beyond `volume.per_hour` new ones in the last hour is
+        recorded (for the review queue) without paging; the first such one in an hour queues
+        ONE "unusual_volume" alert instead, so a flood cannot bury the practice in pages.
         """
-        moment = _iso(now or utc_now())
+        moment_at = now or utc_now()
+        moment = _iso(moment_at)
         seen = seen_at or moment
         with self._transaction() as cursor:
             row = cursor.execute(
@@ -152,16 +173,37 @@ class Outbox:
                     (seen, row["id"]),
                 )
                 return self._escalation(cursor, row["id"])
+            hour_ago = _iso(moment_at - VOLUME_WINDOW)
+            recent = 0
+            if volume is not None:
+                recent = cursor.execute(
+                    "SELECT COUNT(*) FROM escalations WHERE created_at > ?", (hour_ago,)
+                ).fetchone()[0]
+            paged = volume is None or recent < volume.per_hour
             escalation_id = uuid.uuid4().hex
             cursor.execute(
                 "INSERT INTO escalations (id, conversation_id, category, channel, created_at,"
-                " last_seen_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (escalation_id, conversation_id, category, channel, moment, seen),
+                " last_seen_at, paged) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (escalation_id, conversation_id, category, channel, moment, seen, int(paged)),
             )
             escalation = self._escalation(cursor, escalation_id, is_new=True)
-            payload = payload_for(escalation)
-            for notifier in notifiers:
-                self._queue(cursor, escalation_id, "escalation", notifier, payload, moment)
+            if paged:
+                payload = payload_for(escalation)
+                for notifier in notifiers:
+                    self._queue(cursor, escalation_id, "escalation", notifier, payload, moment)
+                return escalation
+            alerted = cursor.execute(
+                "SELECT value FROM state WHERE key = ?", (UNUSUAL_VOLUME_STATE_KEY,)
+            ).fetchone()
+            if volume is not None and (alerted is None or alerted["value"] <= hour_ago):
+                alert = volume.payload_for(recent + 1)
+                for notifier in notifiers:
+                    self._queue(cursor, escalation_id, "unusual_volume", notifier, alert, moment)
+                cursor.execute(
+                    "INSERT INTO state (key, value) VALUES (?, ?)"
+                    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (UNUSUAL_VOLUME_STATE_KEY, moment),
+                )
             return escalation
 
     def queue(self, escalation_id: str, kind: str, payloads: Dict[str, Dict[str, Any]]) -> None:
@@ -289,7 +331,7 @@ class Outbox:
         with self._transaction() as cursor:
             rows = cursor.execute(
                 "SELECT id, created_at FROM escalations WHERE acknowledged_at IS NULL"
-                " AND second_contact_at IS NULL AND created_at <= ? ORDER BY created_at",
+                " AND second_contact_at IS NULL AND paged = 1 AND created_at <= ? ORDER BY created_at",
                 (_iso(moment),),
             ).fetchall()
             return [
@@ -322,6 +364,7 @@ class Outbox:
             acknowledged_by=row["acknowledged_by"],
             second_contact_at=row["second_contact_at"],
             is_new=is_new,
+            paged=bool(row["paged"]),
         )
 
     # ---- notifications -------------------------------------------------------------------

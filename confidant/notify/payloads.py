@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
-from confidant.notify.outbox import Escalation
+from confidant.notify.outbox import Escalation, VolumeAlert
 from confidant.settings import PracticeSettings
 
 CATEGORY_LABELS = {
@@ -45,3 +45,25 @@ def escalation_payload(
     if settings.escalation.include_message_text and message_text:
         payload["message"] = message_text
     return payload
+
+
+def unusual_volume_payload(settings: PracticeSettings, count: int) -> Dict[str, Any]:
+    """The one alert sent instead of a page per escalation when escalations come in a flood."""
+    return {
+        "type": "unusual_volume",
+        "summary": (
+            f"Unusual volume: {count} escalations in the last hour. Further ones this hour are not paged "
+            "one by one; every one is in the review tool's escalation queue."
+        ),
+        "count": count,
+        "review_link": f"{settings.escalation.review_url.rstrip('/')}/escalations",
+        "practice": settings.practice.name,
+    }
+
+
+def volume_alert(settings: PracticeSettings) -> VolumeAlert:
+    """practice.yml's threshold (`escalation.unusual_volume_per_hour`) and its alert."""
+    return VolumeAlert(
+        settings.escalation.unusual_volume_per_hour,
+        lambda count: unusual_volume_payload(settings, count),
+    )

@@ -17,7 +17,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 import sqlalchemy as sa
 
-from confidant.notify.outbox import Escalation, Outbox
+from confidant.notify.outbox import Escalation, Outbox, VolumeAlert
 from confidant.risk.categories import CATEGORY_FOR_INTENT
 
 logger = logging.getLogger(__name__)
@@ -35,8 +35,10 @@ class EscalationReconciler:
         notifiers: List[str],
         payload_for: Callable[[Escalation], Dict[str, Any]],
         database_url: Optional[str] = None,
+        volume: Optional[VolumeAlert] = None,
     ) -> None:
         self.outbox = outbox
+        self.volume = volume
         self.notifiers = notifiers
         self.payload_for = payload_for
         url = database_url or os.environ.get(DATABASE_URL_ENV_VAR)
@@ -68,7 +70,7 @@ class EscalationReconciler:
                 channel = (json.loads(row.data or "{}") or {}).get("input_channel")
                 escalation = self.outbox.record_escalation(
                     row.sender_id, category, channel, self.notifiers, self.payload_for,
-                    seen_at=_as_iso(row.timestamp),
+                    seen_at=_as_iso(row.timestamp), volume=self.volume,
                 )
                 opened += int(escalation.is_new)
                 logger.warning("Escalation %s opened late: the action server missed it", escalation.id)

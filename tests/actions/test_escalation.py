@@ -51,3 +51,16 @@ def test_a_risk_intent_without_a_category_still_escalates(outbox, domain) -> Non
     latest = {"text": "...", "intent": {"name": "risk_abuse_disclosure", "confidence": 0.6}}
     events = asyncio.run(ActionEscalate().run(CollectingDispatcher(), make_tracker([], latest=latest), domain))
     assert {e["name"]: e["value"] for e in events}["risk_category"] == "abuse"
+
+
+def test_a_flood_of_escalations_pages_up_to_the_threshold_then_alerts_once(outbox, domain) -> None:
+    from confidant.settings import current_settings
+
+    threshold = current_settings().escalation.unusual_volume_per_hour
+    for number in range(threshold + 30):
+        tracker = make_tracker([], latest=risk_message())
+        tracker.sender_id = f"flood-{number}"
+        asyncio.run(ActionEscalate().run(CollectingDispatcher(), tracker, domain))
+    kinds = [n.kind for n in outbox.notifications() if n.notifier == "on-call"]
+    assert kinds.count("escalation") == threshold and kinds.count("unusual_volume") == 1
+    assert len(outbox.escalations()) == threshold + 30

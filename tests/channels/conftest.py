@@ -424,8 +424,9 @@ async def serving(channel: Any, agent: FakeAgent) -> AsyncIterator[ChannelUnderT
         server.close()
         await server.wait_closed()
         await server.after_stop()
-        channel.sender.close()
-        channel.store.close()
+        if hasattr(channel, "sender"):  # the SMS channel's Twilio client and store
+            channel.sender.close()
+            channel.store.close()
 
 
 # ---- socket.io: the web chat channel (tests/channels/test_socketio*.py) ---------------------

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 from urllib.parse import urlencode
 
 import pytest
 
+from confidant.channels import sms_fallback
 from confidant.channels.sms_fallback import FALLBACK_PATH, make_server
 from confidant.settings import current_settings
 from tests.channels.conftest import AUTH_TOKEN, sign, twilio_form
@@ -86,3 +89,81 @@ def test_the_fallback_command_serves(tmp_path) -> None:
         assert "4155550142" not in process.log_text()
     finally:
         process.stop()
+
+
+# ---- the body cap and the timeouts (raw sockets: a well-behaved client cannot send these) -----
+
+
+
+@pytest.fixture
+def quick_fallback(monkeypatch):
+    """The fallback server with a short request timeout, so a stalled client is dropped quickly."""
+    monkeypatch.setattr(sms_fallback, "REQUEST_TIMEOUT_SECONDS", 0.5)
+    port = free_port()
+    server = make_server("127.0.0.1", port, AUTH_TOKEN, PUBLIC, current_settings())
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    yield port
+    server.shutdown()
+    server.server_close()
+
+
+def raw_exchange(port: int, head: bytes, body: bytes = b"", trickle: float = 0.0, wait: float = 3.0) -> tuple:
+    """Send a request by hand and keep the connection open: (what came back, seconds until the server closed)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=wait) as connection:
+        started = time.monotonic()
+        connection.sendall(head)
+        if trickle:
+            def drip() -> None:
+                for byte in body:
+                    try:
+                        connection.sendall(bytes([byte]))
+                    except OSError:
+                        return
+                    time.sleep(trickle)
+            threading.Thread(target=drip, daemon=True).start()
+        else:
+            connection.sendall(body)
+        received = b""
+        try:
+            while chunk := connection.recv(65536):
+                received += chunk
+        except (TimeoutError, ConnectionResetError):
+            pass
+        return received, time.monotonic() - started
+
+
+def head(length: str | None) -> bytes:
+    lines = [f"POST {FALLBACK_PATH} HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/x-www-form-urlencoded"]
+    if length is not None:
+        lines.append(f"Content-Length: {length}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def test_a_negative_content_length_is_refused_not_read_to_the_end(quick_fallback) -> None:
+    # int("-1") was accepted, and rfile.read(-1) reads until the client closes: past the cap.
+    received, seconds = raw_exchange(quick_fallback, head("-1"), b"Body=" + b"x" * 1000)
+    assert received.startswith(b"HTTP/1.0 400") and b"invalid_length" in received
+    assert seconds < 2
+
+
+@pytest.mark.parametrize("length, status", [("+5", b"400"), ("1_0", b"400"), ("five", b"400"), (None, b"411"),
+                                            (str(sms_fallback.MAX_BODY_BYTES + 1), b"413")])
+def test_a_content_length_the_server_will_not_read_gets_a_clear_refusal(quick_fallback, length, status) -> None:
+    received, _ = raw_exchange(quick_fallback, head(length), b"Body=hi")
+    assert received.startswith(b"HTTP/1.0 " + status), received[:80]
+
+
+def test_a_body_that_never_arrives_is_dropped_after_the_timeout(quick_fallback) -> None:
+    received, seconds = raw_exchange(quick_fallback, head("100"), b"Body=hi")
+    assert b"<Message>" not in received and seconds < 2
+
+
+def test_a_body_trickled_a_byte_at_a_time_is_dropped_at_the_deadline(quick_fallback) -> None:
+    # Each byte arrives within the per-read timeout; the whole body must still come within it.
+    received, seconds = raw_exchange(quick_fallback, head("40"), b"x" * 40, trickle=0.2, wait=10)
+    assert b"<Message>" not in received and seconds < 2
+
+
+def test_a_request_line_that_never_ends_is_dropped_after_the_timeout(quick_fallback) -> None:
+    received, seconds = raw_exchange(quick_fallback, b"POST /webhooks/sms/fall")
+    assert received == b"" and seconds < 2

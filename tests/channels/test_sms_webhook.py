@@ -167,6 +167,27 @@ def test_a_typed_intent_payload_is_read_as_words(tmp_path, twilio) -> None:
     assert run(scenario, tmp_path, twilio) == ["risk_self_harm"]
 
 
+def test_no_typed_text_reaches_rasa_starting_with_a_slash(tmp_path, twilio) -> None:
+    # Rasa strips whitespace before it looks for "/": a slash, a space, then a payload was one.
+    async def scenario(client):
+        await client.post(twilio_form(PHONE, ' / /greet{"a":1} i want to die'))
+        await client.post(twilio_form(PHONE, "/affirm"))
+        await settle(client)
+        return [m.text for m in client.agent.received]
+
+    assert run(scenario, tmp_path, twilio) == ['greet{"a":1} i want to die', "affirm"]
+
+
+def test_a_lone_slash_is_not_sent_to_rasa(tmp_path, twilio) -> None:
+    async def scenario(client):
+        status, body = await client.post(twilio_form(PHONE, " / "))
+        await settle(client)
+        return status, body, [m.text for m in client.agent.received]
+
+    status, body, received = run(scenario, tmp_path, twilio)
+    assert status == 200 and received == [] and "please type your question" in body
+
+
 def test_stop_opts_out_before_rasa_and_nothing_more_is_sent(tmp_path, twilio) -> None:
     async def scenario(client):
         pseudonym = client.pseudonym(PHONE)

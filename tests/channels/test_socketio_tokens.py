@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from confidant.channels.conversation_ids import WEB_CONVERSATION_PREFIX
 from confidant.channels.socketio import (
-    CONVERSATION_PREFIX,
     MessageError,
     SessionTokens,
     load_session_key,
@@ -29,8 +29,8 @@ def test_an_issued_token_verifies_to_the_same_unguessable_conversation() -> None
     tokens = SessionTokens(KEY, max_age_seconds=3600)
     issued = tokens.issue()
     assert tokens.verify(issued.token) == issued
-    assert issued.conversation_id.startswith(CONVERSATION_PREFIX)
-    assert len(issued.conversation_id) == len(CONVERSATION_PREFIX) + 32  # 128 bits
+    assert issued.conversation_id.startswith(WEB_CONVERSATION_PREFIX)
+    assert len(issued.conversation_id) == len(WEB_CONVERSATION_PREFIX) + 32  # 128 bits
     # The conversation id says nothing about the token: it is a keyed hash of the random part.
     assert issued.token.split(".")[2] not in issued.conversation_id
     assert len({tokens.issue().conversation_id for _ in range(200)}) == 200
@@ -100,6 +100,7 @@ def test_the_key_comes_from_the_environment_or_a_private_file(monkeypatch, tmp_p
         ({"message": 1}, "missing_message"),
         ({"message": ""}, "empty_message"),
         ({"message": " \t\n"}, "empty_message"),
+        ({"message": "/ "}, "empty_message"),
         ({"message": "a\x00"}, "invalid_message"),
         ({"message": "a" * 501}, "message_too_long"),
     ],
@@ -114,6 +115,14 @@ def test_a_good_message_is_returned_as_sent() -> None:
     text = "<b>will</b> you tell my parents? 😟 هل"
     assert parse_socket_message({"message": text, "session_id": "ignored"}, 500, current_settings()) == text
     assert parse_socket_message({"message": "a" * 500}, 500, current_settings()) == "a" * 500
+
+
+def test_typed_text_is_never_an_intent_payload_only_the_widget_s_own_are() -> None:
+    settings = current_settings()
+    typed = '/greet{"a":1} i want to die'
+    assert parse_socket_message({"message": typed}, 500, settings) == 'greet{"a":1} i want to die'
+    assert parse_socket_message({"message": "/greet"}, 500, settings) == "/greet"
+    assert parse_socket_message({"message": "/deny"}, 500, settings) == "/deny"
 
 
 def _settings_with(web: object) -> PracticeSettings:

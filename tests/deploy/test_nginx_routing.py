@@ -3,8 +3,9 @@
 nginx is rendered from deploy/nginx.conf.template by scripts/nginx_config.sh, exactly as the
 production script does, in front of two small HTTP servers that answer with their own name:
 the web chat's socket.io requests from one client must all reach one instance (its session
-starts with long-polling that only the opening instance knows), REST and SMS go round robin,
-and when an instance is down the others take its REST requests. Never skipped: without nginx
+starts with long-polling that only the opening instance knows), SMS goes round robin, and when
+an instance is down the others take its requests. The REST channel is not routed at all: it is
+for the practice's own integrations, which reach the instances directly with a token. Never skipped: without nginx
 the test fails and says how to install it (`.ci/run` does).
 """
 
@@ -113,11 +114,26 @@ def test_web_chat_requests_from_one_client_all_reach_one_instance(proxy: Dict) -
     assert len(set(reached)) == 1, reached
 
 
-def test_rest_and_sms_requests_are_shared_round_robin(proxy: Dict) -> None:
-    rest = collections.Counter(instances_reached(proxy["url"], "/webhooks/rest/webhook", 20, b'{"message": "hi"}'))
+def test_sms_requests_are_shared_round_robin(proxy: Dict) -> None:
     sms = collections.Counter(instances_reached(proxy["url"], "/webhooks/sms/webhook", 20, b"Body=hi"))
-    assert rest == {"a": 10, "b": 10}
     assert sms == {"a": 10, "b": 10}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/webhooks/rest/webhook", "/webhooks/rest/", "/webhooks/rest", "//webhooks//rest/webhook",
+        "/webhooks/%72est/webhook", "/webhooks/sms/../rest/webhook", "/webhooks/REST/webhook",
+        "/webhooks/rest/webhook?x=1",
+    ],
+)
+def test_the_rest_channel_is_not_routed_publicly(proxy: Dict, path: str) -> None:
+    # REST is for the practice's own integrations, which reach the instances directly with a token.
+    req = urllib.request.Request(proxy["url"] + path, data=b'{"sender": "x", "message": "hi"}', method="POST")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(req, timeout=10)
+    assert refused.value.code == 404
+    assert json.loads(refused.value.read())["error"] == "not_found"
 
 
 def test_the_web_chat_upgrade_to_a_websocket_is_passed_on(proxy: Dict) -> None:
@@ -130,7 +146,15 @@ def test_the_web_chat_upgrade_to_a_websocket_is_passed_on(proxy: Dict) -> None:
     assert seen.get("Connection", "").lower() == "upgrade"
 
 
-def test_rest_requests_go_on_at_the_other_instance_when_one_is_down(proxy: Dict) -> None:
+def test_sms_requests_go_on_at_the_other_instance_when_one_is_down(proxy: Dict) -> None:
     proxy["instances"][0].stop()
-    reached = instances_reached(proxy["url"], "/webhooks/rest/webhook", 10, b'{"message": "hi"}')
+    reached = instances_reached(proxy["url"], "/webhooks/sms/webhook", 10, b"Body=hi")
     assert reached == ["b"] * 10
+
+
+def test_the_client_address_is_appended_to_x_forwarded_for(proxy: Dict) -> None:
+    # Rasa counts rate limits per client: it reads the entry nginx appends (the rightmost), never
+    # what the client wrote itself.
+    for path in ("/socket.io/?EIO=4&transport=polling", "/webhooks/sms/webhook"):
+        seen = request(proxy["url"], path, body=b"Body=hi", headers={"X-Forwarded-For": "6.6.6.6"})["headers"]
+        assert seen.get("X-Forwarded-For") == "6.6.6.6, 127.0.0.1"

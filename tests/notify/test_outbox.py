@@ -63,3 +63,86 @@ def test_overdue_escalations_are_found_once(tmp_path: Path) -> None:
     assert [e.id for e in overdue] == [escalation.id]
     outbox.mark_second_contact(escalation.id, {"director": {"type": "second_contact"}})
     assert outbox.overdue_escalations(timedelta(minutes=30), now=utc_now() + timedelta(minutes=31)) == []
+
+
+# ---- a flood of escalations: one "unusual volume" alert, not a page for each ---------------------
+
+import sqlite3  # noqa: E402
+
+from confidant.notify.outbox import VolumeAlert  # noqa: E402
+from confidant.notify.payloads import volume_alert  # noqa: E402
+from confidant.settings import current_settings  # noqa: E402
+
+
+def flood(
+    outbox: Outbox, conversations: int, start, per_hour: int = 3, minutes_apart: float = 1.0, name: str = "flood"
+) -> list:
+    volume = VolumeAlert(per_hour, lambda count: {"type": "unusual_volume", "count": count})
+    return [
+        outbox.record_escalation(
+            f"{name}-{number}", "self_harm", "rest", ["on-call", "lead"], lambda e: {"escalation_id": e.id},
+            now=start + timedelta(minutes=number * minutes_apart), volume=volume,
+        )
+        for number in range(conversations)
+    ]
+
+
+def test_beyond_the_threshold_the_practice_gets_one_alert_instead_of_a_page_each(tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path / "outbox.sqlite3")
+    opened = flood(outbox, 50, utc_now())
+    kinds = [(n.kind, n.notifier) for n in outbox.notifications()]
+    assert kinds.count(("escalation", "on-call")) == 3 and kinds.count(("escalation", "lead")) == 3
+    alerts = [n for n in outbox.notifications() if n.kind == "unusual_volume"]
+    assert sorted(n.notifier for n in alerts) == ["lead", "on-call"]
+    assert alerts[0].payload == {"type": "unusual_volume", "count": 4}
+    # Every escalation is still recorded for the review queue, each under its own conversation.
+    assert len(outbox.escalations()) == 50 and [e.paged for e in opened].count(True) == 3
+
+
+def test_escalations_not_paged_one_by_one_do_not_page_the_second_contact_either(tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path / "outbox.sqlite3")
+    flood(outbox, 20, utc_now() - timedelta(hours=2), minutes_apart=0.1)
+    overdue = outbox.overdue_escalations(timedelta(minutes=30))
+    assert len(overdue) == 3 and all(e.paged for e in overdue)
+
+
+def test_after_an_hour_below_the_threshold_pages_resume_and_a_new_flood_alerts_again(tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path / "outbox.sqlite3")
+    start = utc_now() - timedelta(hours=3)
+    flood(outbox, 10, start)  # 3 paged, 1 alert
+    later = flood(outbox, 10, start + timedelta(hours=2), name="later")  # an hour on: 3 paged, 1 alert again
+    assert [e.paged for e in later][:4] == [True, True, True, False]
+    assert len([n for n in outbox.notifications() if n.kind == "unusual_volume"]) == 4  # 2 alerts x 2 notifiers
+
+
+def test_a_flood_in_one_conversation_is_one_escalation(tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path / "outbox.sqlite3")
+    start = utc_now()
+    volume = VolumeAlert(3, lambda count: {"count": count})
+    for minute in range(100):
+        outbox.record_escalation("same", "self_harm", "rest", ["on-call"], lambda e: {}, volume=volume,
+                                 now=start + timedelta(seconds=minute))
+    [escalation] = outbox.escalations()
+    assert escalation.repeat_count == 99 and [n.kind for n in outbox.notifications()] == ["escalation"]
+
+
+def test_the_alert_names_the_count_and_the_queue_but_no_conversation(tmp_path: Path) -> None:
+    payload = volume_alert(current_settings()).payload_for(21)
+    assert payload["type"] == "unusual_volume" and "21 escalations" in payload["summary"]
+    assert payload["review_link"].endswith("/escalations") and "conversation_id" not in payload
+
+
+def test_an_outbox_made_before_the_volume_alert_gets_the_new_column(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript(
+        "CREATE TABLE escalations (id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, category TEXT NOT NULL,"
+        " channel TEXT, created_at TEXT NOT NULL, repeat_count INTEGER NOT NULL DEFAULT 0,"
+        " last_seen_at TEXT NOT NULL, acknowledged_at TEXT, acknowledged_by TEXT, second_contact_at TEXT);"
+        "INSERT INTO escalations (id, conversation_id, category, created_at, last_seen_at)"
+        " VALUES ('old', 'c-old', 'abuse', '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00');"
+    )
+    old.close()
+    outbox = Outbox(path)
+    assert outbox.escalation("old").paged
+    assert [e.id for e in outbox.overdue_escalations(timedelta(minutes=30))] == ["old"]

@@ -8,7 +8,7 @@ import subprocess
 import time
 import urllib.request
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -119,6 +119,32 @@ class ManagedProcess:
             return ""
 
 
+# The servers a test run shares take every test's conversations from 127.0.0.1 within minutes:
+# far beyond practice.yml's limits for one client. Rate limits are tested with their own.
+GENEROUS_LIMITS = {
+    "window_minutes": 10,
+    "new_conversations": {"per_address": 1_000_000, "total": 1_000_000},
+    "messages": {"per_address": 1_000_000, "total": 1_000_000},
+    "trusted_proxies": [],
+}
+GENEROUS_ESCALATION_VOLUME = 100_000
+
+
+def settings_for_tests(path: Path, **changes: Any) -> Path:
+    """practice.yml with the limits a shared test server needs, and any other top-level `changes`."""
+    import yaml
+
+    from tests.support.receivers import with_local_receivers
+
+    # The test receivers are plain http/SMTP on loopback: opted in explicitly.
+    settings = with_local_receivers(yaml.safe_load((ROOT / "practice.yml").read_text()))
+    settings["limits"] = GENEROUS_LIMITS
+    settings["escalation"]["unusual_volume_per_hour"] = GENEROUS_ESCALATION_VOLUME
+    settings.update(changes)
+    path.write_text(yaml.safe_dump(settings, sort_keys=False))
+    return path
+
+
 def scratch_environment(state: Path) -> Dict[str, str]:
     """The environment for servers whose stores all live in `state`, with fresh secrets."""
     import uuid
@@ -128,6 +154,9 @@ def scratch_environment(state: Path) -> Dict[str, str]:
     from tests.support.receivers import practice_for_local_receivers
 
     env = dict(os.environ)
+    # The REST channel stays open on loopback for the tests, whatever the shell has set.
+    env.pop("CONFIDANT_REST_TOKEN", None)
+    env.pop("CONFIDANT_REST_TOKEN_REQUIRED", None)
     env.update(
         {
             "RASA_TELEMETRY_ENABLED": "false",
@@ -139,8 +168,7 @@ def scratch_environment(state: Path) -> Dict[str, str]:
             "CONFIDANT_ACTION_SECRET": "secret-" + uuid.uuid4().hex,
             "CONFIDANT_WEB_SESSION_KEY": "session-" + uuid.uuid4().hex,
             "STATE_DIR": str(state),
-            # the test receivers are plain http/SMTP on loopback: opted in explicitly
-            "CONFIDANT_SETTINGS": str(practice_for_local_receivers(state / "practice.yml")),
+            "CONFIDANT_SETTINGS": str(settings_for_tests(state / "practice.yml")),
         }
     )
     return env

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Dict, Optional
 
 import pytest
-import yaml
 
 from tests.support.receivers import free_port, with_local_receivers
 from tests.support.servers import ROOT, ManagedProcess, model_path
+from tests.support.servers import settings_for_tests as generous_settings
 
 LOCAL_PAGE_ORIGIN = "http://localhost:8080"
 
@@ -38,10 +38,7 @@ class SocketIORasa:
 
 
 def settings_for_tests(path: Path, origins: list) -> Path:
-    settings = with_local_receivers(yaml.safe_load((ROOT / "practice.yml").read_text()))
-    settings["web"] = {"allowed_origins": origins}
-    path.write_text(yaml.safe_dump(settings, sort_keys=False))
-    return path
+    return generous_settings(path, web={"allowed_origins": origins})
 
 
 _shared: Optional[SocketIORasa] = None
