@@ -238,6 +238,9 @@ def test_an_unknown_time_zone_is_named(tmp_path: Path, settings_data: dict) -> N
 def test_a_bad_holiday_is_named(tmp_path: Path, settings_data: dict) -> None:
     settings_data["practice"]["holidays"] = ["2025-12-25", "Christmas"]
     with pytest.raises(SettingsError, match=r"practice\.holidays\.1: invalid date format"):
+        load_settings(write(tmp_path, settings_data))
+
+
 def test_rate_limits_have_defaults_when_the_section_is_left_out(tmp_path: Path, settings_data: dict) -> None:
     del settings_data["limits"]
     del settings_data["escalation"]["unusual_volume_per_hour"]

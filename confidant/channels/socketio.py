@@ -42,7 +42,6 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from confidant.private_files import read_or_create_secret
 from confidant.channels.client_text import as_client_text
 from confidant.channels.conversation_ids import WEB_CONVERSATION_PREFIX
 from confidant.channels.crisis_reply import crisis_messages_for, crisis_replies
@@ -55,6 +54,7 @@ from confidant.channels.rate_limits import (
     shared_rate_limiter,
     trusted_networks,
 )
+from confidant.private_files import read_or_create_secret
 from confidant.settings import PROJECT_ROOT, PracticeSettings, current_settings
 
 logger = logging.getLogger(__name__)

@@ -151,7 +151,6 @@ def scratch_environment(state: Path) -> Dict[str, str]:
 
     from cryptography.fernet import Fernet
 
-    from tests.support.receivers import practice_for_local_receivers
 
     env = dict(os.environ)
     # The REST channel stays open on loopback for the tests, whatever the shell has set.

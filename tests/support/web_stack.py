@@ -17,7 +17,7 @@ from typing import Dict, Optional
 
 import pytest
 
-from tests.support.receivers import free_port, with_local_receivers
+from tests.support.receivers import free_port
 from tests.support.servers import ROOT, ManagedProcess, model_path
 from tests.support.servers import settings_for_tests as generous_settings
 
