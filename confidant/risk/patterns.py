@@ -129,6 +129,8 @@ class SubjectRules:
     third_person: frozenset[str]
     breakers: frozenset[str]
     max_lookback: int
+    # Words that make someone else's harm a story ("a podcast about a man who poisoned...").
+    fiction: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -560,13 +562,14 @@ def load_directory(path: str | Path) -> RiskData:
 
     subject_file = files["third_party.yml"]
     subject_file.check_keys(
-        ["first_person", "third_person", "breakers", "max_lookback"], ["first_person", "third_person"]
+        ["first_person", "third_person", "breakers", "max_lookback", "fiction"], ["first_person", "third_person"]
     )
     subjects = SubjectRules(
         first_person=subject_file.words("first_person", lexicon),
         third_person=subject_file.words("third_person", lexicon),
         breakers=subject_file.words("breakers", lexicon, required=False),
         max_lookback=subject_file.integer("max_lookback", 12),
+        fiction=subject_file.words("fiction", lexicon, required=False),
     )
 
     everything: list[Pattern] = [

@@ -379,8 +379,19 @@ class RiskScreen:
         if person == "detect":
             person = self._subject(doc, candidate, sentence)
         if person == "third" and trigger.category != "abuse":
+            story = self._fiction_before(doc, candidate, sentence)
+            if story:
+                return "idiom", f"someone else in a story ({story!r})"
             return "third_party", "about someone else"
         return "current", "no mitigating context"
+
+    def _fiction_before(self, doc: Doc, candidate: _Candidate, sentence: Span) -> str | None:
+        """A film, song, book or game named before someone else's harm in the same sentence."""
+        fiction = self.data.subjects.fiction
+        for token in doc[sentence.start : candidate.start]:
+            if token.lower_ in fiction:
+                return token.text
+        return None
 
     def _joke_marker(self, doc: Doc, sentence: Span) -> str | None:
         humour = self.data.humour
@@ -507,8 +518,10 @@ class RiskScreen:
                     return None
         region_start = max(sentence.start, candidate.start - rules.lookbehind)
         for start, end, pattern_id in past:
-            if start < candidate.end and end > region_start:
-                return pattern_id  # "used to cut", "history of self harm", "as a child I was abused"
+            if start <= candidate.end and end > region_start:
+                # "used to cut", "history of self harm", "as a child I was abused", and a marker
+                # right after the trigger: "abuse from my own childhood", "abused as a kid"
+                return pattern_id
         region = doc[region_start : candidate.end]
         words = {t.lower_ for t in region} | {t.norm_ for t in region}
         if words & rules.present_forms:
