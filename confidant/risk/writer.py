@@ -19,7 +19,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 import yaml
 
-from confidant.risk.categories import ABUSE, HARM_OTHERS, INTENT_FOR_CATEGORY, SELF_HARM, intents_of
+from confidant.risk.categories import ABUSE, HARM_OTHERS, INTENT_FOR_CATEGORY, INTRUSIVE_INTENT, SELF_HARM, intents_of
 
 WRITER_CUES_FILE = "writers.yml"
 CUE_KINDS = ("child", "partner", "sexual_assault", "harming", "intrusive", "bystander", "elder", "access_to_children")
@@ -124,8 +124,10 @@ def choose_writer(
         found = cue("intrusive")
         if found:
             return WriterChoice("intrusive_thoughts", f"intrusive-thought cue {found!r}")
+        # The screen found the writer is the one at risk (not someone else): DIET may only tell
+        # that the thoughts are unwanted ones, never move it to a worried friend's reply.
         picked = _classifier_pick(ranking, intents_of(SELF_HARM))
-        if picked and picked != INTENT_FOR_CATEGORY[SELF_HARM]:
+        if picked == INTRUSIVE_INTENT:
             return WriterChoice(picked, "classifier")
         return WriterChoice(INTENT_FOR_CATEGORY[SELF_HARM], "the writer is at risk", default=True)
 
@@ -139,6 +141,8 @@ def choose_writer(
         found = cue("intrusive")
         if found:
             return WriterChoice("intrusive_thoughts", f"intrusive-thought cue {found!r}")
+        if _classifier_pick(ranking, intents_of(SELF_HARM) | {INTENT_FOR_CATEGORY[HARM_OTHERS]}) == INTRUSIVE_INTENT:
+            return WriterChoice(INTRUSIVE_INTENT, "classifier")
         return WriterChoice(INTENT_FOR_CATEGORY[HARM_OTHERS], "the writer may hurt someone", default=True)
 
     if category == ABUSE:
