@@ -7,21 +7,33 @@ ends the turn with no reply at all: the crisis rules for "risk during the call-b
 run, because they only run once the form rejects the message. Here an unreachable or failing
 validation action makes the form reject the message, as it does when nothing was extracted, so
 the rules answer it (crisis text, FAQ answers) and the form asks again once the server is back.
+
+The form's first turn (the client has just said yes) is different: a rejection there leaves no
+form and Rasa's generic "didn't catch that". A form with a response in `UNAVAILABLE_RESPONSES`
+says it instead (for the call-back: the details cannot be saved now, try again or call the
+practice) and opens, so the client's next try is read once the server is back.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-from typing import Any, Callable, Coroutine
+from typing import Any, Callable, Coroutine, Dict, List
 
-from rasa.core.actions.action import ActionExecutionRejection
+from rasa.core.actions.action import ActionExecutionRejection, create_bot_utterance
 from rasa.core.actions.forms import FormAction
+from rasa.shared.core.events import Event
 from rasa.shared.exceptions import RasaException
 
 logger = logging.getLogger(__name__)
 
 _PATCHED = "_confidant_rejects_when_validation_unavailable"
+# The response a form sends when it cannot be validated on its first turn.
+UNAVAILABLE_RESPONSES: Dict[str, str] = {"callback_form": "utter_callback_unavailable"}
+
+
+class ValidationUnavailable(ActionExecutionRejection):
+    """The form's validation action could not be reached or failed: the form rejects the turn."""
 
 
 def rejecting_when_unavailable(
@@ -40,13 +52,40 @@ def rejecting_when_unavailable(
             logger.warning(
                 "Form %s could not be validated (%s); the rules answer this turn", self.name(), type(error).__name__
             )
-            raise ActionExecutionRejection(self.name(), "its validation action is unavailable") from None
+            raise ValidationUnavailable(self.name(), "its validation action is unavailable") from None
 
     setattr(validate_slots_or_reject, _PATCHED, True)
     return validate_slots_or_reject
 
 
+def saying_when_unavailable(
+    activate: Callable[..., Coroutine[Any, Any, List[Event]]],
+) -> Callable[..., Coroutine[Any, Any, List[Event]]]:
+    """Wrap `FormAction.activate`: unvalidated on its first turn, a form with a response says it and opens."""
+
+    @functools.wraps(activate)
+    async def activate_or_say_unavailable(
+        self: FormAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any
+    ) -> List[Event]:
+        try:
+            return await activate(self, output_channel, nlg, tracker, domain)
+        except ValidationUnavailable:
+            response = UNAVAILABLE_RESPONSES.get(self.name())
+            if not response or response not in domain.responses:
+                raise
+            message = await nlg.generate(response, tracker, output_channel.name())
+            if not message:
+                raise
+            logger.warning("Form %s opened unvalidated; the client was told details cannot be saved now", self.name())
+            return [create_bot_utterance({**message, "utter_action": response})]
+
+    setattr(activate_or_say_unavailable, _PATCHED, True)
+    return activate_or_say_unavailable
+
+
 def install() -> None:
-    """Replace `FormAction.validate_slots` once."""
+    """Replace `FormAction.validate_slots` and `FormAction.activate` once."""
     if not getattr(FormAction.validate_slots, _PATCHED, False):
         FormAction.validate_slots = rejecting_when_unavailable(FormAction.validate_slots)
+    if not getattr(FormAction.activate, _PATCHED, False):
+        FormAction.activate = saying_when_unavailable(FormAction.activate)

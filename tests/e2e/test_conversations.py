@@ -124,7 +124,9 @@ def test_a_number_typed_after_yes_is_taken_whatever_the_sentence(rasa_server, se
     assert "good time" in ask_when and "couldn't read" not in ask_when
 
 
-def test_callback_number_reaches_only_the_vault_never_a_slot_or_a_reply(rasa_server, sender, server_env) -> None:
+def test_callback_number_reaches_only_the_vault_never_a_slot_a_reply_or_a_log(
+    rasa_server, action_server, sender, server_env
+) -> None:
     rasa_server.texts(sender, "I'm going to hurt myself tonight")
     [ask] = rasa_server.texts(sender, "yes")
     retry = rasa_server.texts(sender, "12345")  # a bare number: asked again, never read as a question
@@ -139,6 +141,8 @@ def test_callback_number_reaches_only_the_vault_never_a_slot_or_a_reply(rasa_ser
     slots_and_replies = " ".join(data for _, data in tracker_events(server_env, sender, "slot", "bot"))
     assert "0199" not in slots_and_replies and "010" not in slots_and_replies
     assert "phone ending 99" in slots_and_replies  # the masked form and the vault reference are kept
+    for log in (rasa_server.process.log_text(), action_server.log_text()):
+        assert "010-0199" not in log and "010 0199" not in log
 
 
 def test_an_email_instead_when_calls_and_texts_are_not_safe(rasa_server, sender, server_env) -> None:

@@ -59,3 +59,18 @@ def test_a_number_the_form_cannot_save_gets_a_clear_reply_and_can_be_given_again
     # The form is still open: the same number, given again, is taken.
     ask = " ".join(rasa_server.texts(sender, "my number is 555 010 0199"))
     assert "safe" in ask and "call or text" in ask
+
+
+def test_a_yes_to_the_call_back_with_the_action_server_down_gets_a_clear_reply_and_the_form_waits(
+    rasa_server, action_server, sender
+) -> None:
+    rasa_server.texts(sender, "i want to kill myself")
+    action_server.stop()
+    try:
+        reply = " ".join(rasa_server.texts(sender, "yes please"))
+        assert "can't save contact details right now" in reply and "(555) 010-0100" in reply
+    finally:
+        action_server.start()
+    # Back up, the form is open and takes the answer.
+    ask = " ".join(rasa_server.texts(sender, "Text only"))
+    assert "phone number or email" in ask

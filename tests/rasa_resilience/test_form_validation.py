@@ -13,12 +13,20 @@ from unittest import mock
 import pytest
 from rasa.core.actions.action import ActionExecutionRejection
 from rasa.core.actions.forms import FormAction
-from rasa.shared.core.events import SlotSet
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import BotUttered, SlotSet
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 
 from confidant import rasa_resilience
 from confidant.practice_nlg import PracticeResponseGenerator
-from confidant.rasa_resilience.form_validation import install, rejecting_when_unavailable
+from confidant.rasa_resilience.form_validation import (
+    ValidationUnavailable,
+    install,
+    rejecting_when_unavailable,
+    saying_when_unavailable,
+)
 
 FORM = FormAction("callback_form", None)
 
@@ -63,18 +71,50 @@ def test_other_errors_are_not_hidden() -> None:
         run(broken)
 
 
-def test_install_wraps_rasas_method_once() -> None:
-    original = FormAction.validate_slots
-    rasas_own = getattr(original, "__wrapped__", original)  # another test's server may have installed it
-    try:
-        FormAction.validate_slots = rasas_own
-        install()
-        once = FormAction.validate_slots
-        install()
-        assert FormAction.validate_slots is once
-        assert once is not rasas_own and once.__wrapped__ is rasas_own
-    finally:
-        FormAction.validate_slots = original
+def test_install_wraps_rasas_methods_once() -> None:
+    for name in ("validate_slots", "activate"):
+        original = getattr(FormAction, name)
+        rasas_own = getattr(original, "__wrapped__", original)  # another test's server may have installed it
+        try:
+            setattr(FormAction, name, rasas_own)
+            install()
+            once = getattr(FormAction, name)
+            install()
+            assert getattr(FormAction, name) is once
+            assert once is not rasas_own and once.__wrapped__ is rasas_own
+        finally:
+            setattr(FormAction, name, original)
+
+
+class _Channel:
+    @staticmethod
+    def name() -> str:
+        return "rest"
+
+
+def activate_with(form: FormAction, activate, domain: Domain) -> object:
+    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+    tracker = DialogueStateTracker("conv", domain.slots)
+    return asyncio.run(saying_when_unavailable(activate)(form, _Channel(), nlg, tracker, domain))
+
+
+def test_on_its_first_turn_an_unvalidated_call_back_form_says_so_and_opens() -> None:
+    domain = Domain.from_dict({"responses": {"utter_callback_unavailable": [{"text": "can't save right now"}]}})
+
+    async def unavailable(*args: object) -> None:
+        raise ValidationUnavailable("callback_form", "down")
+
+    [said] = activate_with(FORM, unavailable, domain)
+    assert isinstance(said, BotUttered) and said.text == "can't save right now"
+    assert said.metadata.get("utter_action") == "utter_callback_unavailable"
+
+
+def test_a_form_with_no_such_response_still_steps_aside() -> None:
+    async def unavailable(*args: object) -> None:
+        raise ValidationUnavailable("other_form", "down")
+
+    with pytest.raises(ValidationUnavailable):
+        activate_with(FormAction("other_form", None), unavailable, Domain.empty())
 
 
 def test_every_rasa_server_installs_it_with_its_response_generator() -> None:
