@@ -41,7 +41,7 @@ from confidant.settings import PROJECT_ROOT
 RISK_PROPERTY = "risk"
 EXPLAINED_LEVELS = frozenset({"negated", "informational", "past", "idiom", "third_party"})
 # A risk message that also asks a question gets the answer too, when the selector is this sure.
-ALSO_ASKED_MIN_CONFIDENCE = 0.5
+ALSO_ASKED_MIN_CONFIDENCE = 0.7
 QUESTION_OPENER = re.compile(
     r"(^|[.!\n]\s*)(will|would|do|does|can|could|should|is|are|what|how|who|when|if)\b[^.!?\n]{3,}$",
     re.IGNORECASE,

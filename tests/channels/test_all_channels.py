@@ -78,10 +78,10 @@ async def test_the_web_chat_sms_and_rest_answer_from_one_server_with_sms_enabled
         messages = [data for name, data in client.received[start:] if name == "bot_uttered"]
         cards = [message["crisis_card"] for message in messages if "crisis_card" in message]
         assert len(cards) == 1 and cards[0]["emergency"]["call"] == "911"
-        assert {line["name"] for line in cards[0]["lines"]} >= {"988 Suicide & Crisis Lifeline", "Crisis Text Line"}
+        assert {line["name"] for line in cards[0]["lines"]} >= {"Suicide & Crisis Lifeline", "Crisis Text Line"}
         # The card follows the crisis text and comes before the call-back offer.
         card_at = next(i for i, message in enumerate(messages) if "crisis_card" in message)
-        assert "no one is reading this live" in messages[card_at - 1]["text"]
+        assert "If you might act on these thoughts" in messages[card_at - 1]["text"]
         assert any(message.get("quick_replies") for message in messages[card_at + 1 :])
     finally:
         await client.close()

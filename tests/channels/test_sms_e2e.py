@@ -77,7 +77,7 @@ def test_the_welcome_and_the_answer_arrive_as_sms_variants(sms_server, sms_twili
     assert all(len(part) <= 300 for part in sms_twilio.to(phone))
     assert all(message.from_ == TWILIO_NUMBER for message in sms_twilio.sent if message.to == phone)
     # The SMS variants, with the practice's details filled in.
-    assert "not watched 24/7" in welcome and "Harbor Light Counseling" in welcome and "911" in welcome
+    assert "No one reads this live" in welcome and "Harbor Light Counseling" in welcome and "911" in welcome
     assert "ask your therapist at the start" in answer and "(555) 010-0100" in answer
     assert not any("{" in text or "/" in text.replace("24/7", "") for text in (welcome, answer))
 
@@ -87,8 +87,10 @@ def test_a_risk_message_gets_the_crisis_resources_and_a_numbered_choice(
 ) -> None:
     phone = new_phone()
     sms_server.post(twilio_form(phone, "i want to kill myself"))
-    crisis, offer = wait_for_text(sms_twilio, phone, "988", "Reply 1")
-    assert "911" in crisis and "call or text 988" in crisis and "no one reads this live" in crisis
+    crisis, more, offer = wait_for_text(sms_twilio, phone, "988", "no one reads this live", "Reply 1")
+    # The numbers first, in a short text; then who reads it and when (SMS variants).
+    assert "911" in crisis and "call or text 988" in crisis and len(crisis) <= 160
+    assert "no one reads this live" in more and "Harbor Light Counseling" in more
     assert offer.count("Reply 1") == 1 and "/affirm" not in offer
 
     # The practice is told, under the pseudonym, on the SMS channel.

@@ -13,7 +13,7 @@ from tests.support.receivers import wait_until
 def test_first_message_is_the_disclaimer(rasa_server, sender) -> None:
     [welcome] = rasa_server.texts(sender, "/greet")
     assert "automated assistant of Harbor Light Counseling" in welcome
-    assert "not a therapist" in welcome and "around the clock" in welcome
+    assert "not a therapist" in welcome and "no one reads this chat live" in welcome
     assert "911" in welcome and "call or text 988" in welcome
     assert "{" not in welcome  # every practice detail was filled in
 
@@ -44,9 +44,10 @@ def test_suicidal_message_gets_crisis_resources_escalation_and_callback_offer(
     rasa_server, sender, webhook_receiver, smtp_server
 ) -> None:
     rasa_server.texts(sender, "hi")
-    crisis, offer = rasa_server.texts(sender, "honestly i just want to kms")
-    assert "911" in crisis and "call or text 988" in crisis and "text HOME to 741741" in crisis
-    assert "no one is reading this live" in crisis and "Harbor Light Counseling" in crisis
+    crisis, more, offer = rasa_server.texts(sender, "honestly i just want to kms")
+    # The numbers first, in a short message; then who reads this and when; then the offer.
+    assert "911" in crisis and "call or text 988" in crisis and len(crisis.split()) <= 30
+    assert "no one reads this chat live" in more and "Harbor Light Counseling" in more
     assert "contact you" in offer
 
     payload = wait_until(
@@ -60,8 +61,10 @@ def test_suicidal_message_gets_crisis_resources_escalation_and_callback_offer(
 def test_risk_overrides_an_faq_answer_mid_conversation(rasa_server, sender) -> None:
     rasa_server.texts(sender, "will you tell my parents?")
     messages = rasa_server.texts(sender, "my dad hits me and my little brother every night")
-    assert "mandated reporters" in messages[0]
-    assert len(messages) == 2
+    # A child: the child line first, then plain words and the duty to keep kids safe.
+    assert "Childhelp" in messages[0] and "911" in messages[0]
+    assert "not in trouble" in messages[1] and "keep kids safe" in messages[1]
+    assert len(messages) == 3
 
 
 def tracker_events(server_env, sender: str, *types: str) -> list:
@@ -164,7 +167,7 @@ def test_a_risk_message_in_the_form_gets_the_crisis_reply_first_then_the_form_go
     rasa_server.texts(sender, "I'm going to hurt myself tonight")
     rasa_server.texts(sender, "yes")
     messages = rasa_server.texts(sender, "i just want to die, call me 555-010-0199")
-    assert "call or text 988" in messages[0] and "no one is reading this live" in messages[0]
+    assert "call or text 988" in messages[0] and "no one reads this chat live" in messages[1]
     # The number the message held was still taken: the form goes on to what is missing.
     assert "safe" in messages[-1] and "call or text" in messages[-1]
 
@@ -182,14 +185,16 @@ def test_a_no_half_way_ends_the_form_and_removes_what_was_left(rasa_server, send
 
 def test_third_person_at_risk_gets_resources_and_how_to_help(rasa_server, sender) -> None:
     rasa_server.texts(sender, "hi")
-    [reply] = rasa_server.texts(sender, "my friend said she wants to kill herself, what do i do")
-    assert "look out for them" in reply and "988" in reply
+    messages = rasa_server.texts(sender, "my friend said she wants to kill herself, what do i do")
+    # Someone else at risk now: the numbers for helping them, how to help, and a person is told.
+    assert "If they might be in danger" in messages[0] and "988" in messages[0]
+    assert "look out for them" in messages[1] and "Harbor Light Counseling" in messages[1]
 
 
 def test_idiom_is_not_treated_as_risk(rasa_server, sender) -> None:
     rasa_server.texts(sender, "hi")
     messages = rasa_server.texts(sender, "this exam is killing me lol, anyway is therapy private?")
-    assert not any("no one is reading this live" in text for text in messages)
+    assert not any("no one reads this" in text for text in messages)
 
 
 def test_out_of_scope_is_deflected_kindly(rasa_server, sender) -> None:

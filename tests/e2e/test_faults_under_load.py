@@ -29,7 +29,7 @@ from tests.support.servers import ManagedProcess, model_path
 from tests.support.tcp_proxy import TcpProxy
 
 CONVERSATIONS = 8
-CRISIS_MARKERS = ("911", "know now")  # every crisis response gives 911 and says a person is told
+CRISIS_MARKERS = ("911", "a person at")  # every crisis reply gives 911 and says a person is told
 
 
 def start_load(urls: List[str], seconds: float) -> "Future[LoadResult]":

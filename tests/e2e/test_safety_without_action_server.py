@@ -11,9 +11,11 @@ def test_crisis_resources_reach_the_client_when_the_action_server_is_down(
     action_server.stop()
     try:
         messages = rasa_server.texts(sender, "i'm going to end it all tonight")
-        crisis = messages[0]
-        assert "call or text 988" in crisis and "911" in crisis and "Harbor Light Counseling" in crisis
-        assert "{" not in crisis  # practice details filled in without the session-start action
+        crisis, more = messages[0], messages[1]
+        assert "call or text 988" in crisis and "911" in crisis
+        # Both parts come from the domain, filled in inside Rasa: no action server needed.
+        assert "Harbor Light Counseling" in more and "no one reads this chat live" in more
+        assert "{" not in crisis + more  # practice details filled in without the session-start action
     finally:
         action_server.start()
     # Once the action server is back, the escalation it missed reaches the practice.

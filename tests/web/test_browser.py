@@ -68,7 +68,7 @@ def test_a_conversation_survives_a_reload_and_quick_exit_wipes_it(browser, chat_
     assert any(url.startswith("ws://") and "transport=websocket" in url for url in page.socket_requests)
 
     say(page, "i want to kill myself")
-    response_with(page, "no one is reading this live")
+    response_with(page, "no one reads this chat live")
     card = page.locator(CRISIS_CARD)
     card.wait_for(timeout=WAIT_MS)
     assert "988 Suicide & Crisis Lifeline" in card.inner_text() and "911" in card.inner_text()

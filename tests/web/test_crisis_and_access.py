@@ -78,7 +78,7 @@ def crisis_start_in_view(page: Any) -> Dict[str, Any]:
 def assert_crisis_help_in_view(page: Any, label: str) -> None:
     start = crisis_start_in_view(page)
     assert start["topVisible"], f"{label}: the crisis reply's start is out of view: {start}"
-    assert "no one is reading this live" in start["text"] or "Thank you" in start["text"], start
+    assert "If you might act on these thoughts" in start["text"], start
     # Every button of the footer is on screen and nothing (the chat's text box) covers it.
     assert on_screen_and_uncovered(page, "#crisis-banner a") == [], label
     assert on_screen_and_uncovered(page, INPUT) == [], label
