@@ -14,7 +14,7 @@ of the domain's deflection (confidant/practice_answers.py): no retraining, no ac
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
@@ -44,32 +44,41 @@ class PracticeResponseGenerator(TemplatedNaturalLanguageGenerator):
         **_: Any,
     ) -> None:
         domain = domain or Domain.empty()
-        super().__init__(domain.responses)
         # Read (and validate) at start-up: a bad settings file stops Rasa here, not mid-chat;
         # so does a response naming something nothing fills (Rasa would send it unfilled).
         self.settings = settings or current_settings()
-        try:
-            self.responses = with_practice_answers(self.responses, self.settings.addendum.answers)
-        except NoDeflectionError as error:
-            raise ResponseError(str(error)) from None
         self.practice_variables = self.settings.response_variables()
-        check_responses(
-            self.responses,
-            self.practice_variables,
-            (slot.name for slot in domain.slots),
-            SAVED_REPLY_VARIABLES,
-        )
+        self.slot_names = [slot.name for slot in domain.slots]
         self.clock = clock
-        self.sent_with_time = {
-            name
-            for name, variations in self.responses.items()
-            if any("{next_reader}" in (variation.get("text") or "") for variation in variations)
-        }
+        super().__init__(domain.responses)
         # Rasa builds its response generator once per server, before any custom action runs:
         # the place where every Rasa process this project starts installs the speed-ups and the
         # resilience changes.
         rasa_speedups.install()
         rasa_resilience.install()
+
+    @property
+    def responses(self) -> Dict[str, List[Dict[str, Any]]]:
+        return self._responses
+
+    @responses.setter
+    def responses(self, responses: Dict[str, List[Dict[str, Any]]]) -> None:
+        """The domain's responses, checked, with the practice's own answers in place.
+
+        Rasa's Agent sets `responses` again once the model is loaded (rasa/core/agent.py), so
+        everything derived from them is derived here, whenever they are set.
+        """
+        try:
+            answered = with_practice_answers(responses or {}, self.settings.addendum.answers)
+        except NoDeflectionError as error:
+            raise ResponseError(str(error)) from None
+        check_responses(answered, self.practice_variables, self.slot_names, SAVED_REPLY_VARIABLES)
+        self._responses = answered
+        self.sent_with_time = {
+            name
+            for name, variations in answered.items()
+            if any("{next_reader}" in (variation.get("text") or "") for variation in variations)
+        }
 
     def with_practice_variables(self, slot_values: Dict[str, Any]) -> Dict[str, Any]:
         """Slot values, with every unset practice variable taken from the settings."""

@@ -172,9 +172,10 @@ class RasaServer:
                 return error.code, payload.decode("utf-8", "replace")
 
     def texts(self, sender: str, text: str) -> List[str]:
+        """The text messages of the reply (a crisis card, a custom payload, is not one)."""
         status, body = self.send(sender, text)
         assert status == 200, (status, body)
-        return [message.get("text", "") for message in body]
+        return [message["text"] for message in body if message.get("text")]
 
 
 @pytest.fixture(scope="session")

@@ -199,3 +199,12 @@ def test_every_situation_can_be_named_by_a_response() -> None:
         response = say(nlg, f"utter_test_{situation}")
         assert "{" not in response["text"]
         assert response["custom"]["crisis_card"]["situation"] == situation
+
+
+def test_responses_set_after_start_up_are_checked_and_filled_like_the_first() -> None:
+    """Rasa's Agent builds the generator, then sets `responses` once the model is loaded."""
+    wednesday = datetime(2025, 11, 19, 11, tzinfo=NEW_YORK)
+    nlg = PracticeResponseGenerator(domain=Domain.empty(), settings=SETTINGS, clock=lambda: wednesday)
+    nlg.responses = Domain.load(str(ROOT / "domain.yml")).responses
+    text = say(nlg, "utter_crisis_self_harm_more")["text"]
+    assert "{" not in text and "Harbor Light Counseling" in text
