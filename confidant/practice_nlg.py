@@ -66,8 +66,12 @@ class PracticeResponseGenerator(TemplatedNaturalLanguageGenerator):
         """The domain's responses, checked, with the practice's own answers in place.
 
         Rasa's Agent sets `responses` again once the model is loaded (rasa/core/agent.py), so
-        everything derived from them is derived here, whenever they are set.
+        everything derived from them is derived here, whenever they are set. It first builds the
+        generator with no domain at all: nothing to check until the responses arrive.
         """
+        if not responses:
+            self._responses, self.sent_with_time = {}, set()
+            return
         try:
             answered = with_practice_answers(responses or {}, self.settings.addendum.answers)
         except NoDeflectionError as error:

@@ -15,7 +15,7 @@ from tests.channels.conftest import new_phone, twilio_form
 from tests.channels.test_sms_e2e import wait_for_text
 
 BYPASS = '/greet{"a":1} i want to kill myself'
-CRISIS = "no one reads this chat live"  # utter_crisis_self_harm_more (web)
+CRISIS = "If you might act on these thoughts"  # utter_crisis_self_harm (web): the numbers first
 SMS_CRISIS = "Your safety comes first"  # utter_crisis_self_harm (sms)
 
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import pytest
-import yaml
 from cryptography.fernet import Fernet
 
 from confidant.channels.crisis_reply import responses_for_risk_intents
@@ -23,7 +22,7 @@ from confidant.channels.rate_limits import RateLimiter, trusted_networks
 from confidant.channels.rest import GuardedRestInput
 from confidant.channels.socketio import GuardedSocketIOInput
 from confidant.notify import outbox as outbox_module
-from confidant.settings import PROJECT_ROOT, RateLimit, RateLimits, current_settings
+from confidant.settings import PROJECT_ROOT, RateLimit, RateLimits
 from tests.channels.conftest import FakeAgent, make_channel, serving, twilio_form
 from tests.support.socketio_client import ChatClient
 
@@ -32,16 +31,20 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 
 
 def crisis_texts(intent: str = "risk_self_harm", channel: Optional[str] = None) -> List[str]:
-    """The domain's wording (the channel's variants) of what the safety rule for `intent` says
-    first, filled with practice.yml: what Rasa itself would have sent."""
-    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())
+    """What the safety rule for `intent` says first, as the project's response generator fills
+    it in for the channel (`{next_reader}` at this moment): what Rasa itself would have sent."""
+    import asyncio
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from confidant.practice_nlg import PracticeResponseGenerator
+
+    nlg = PracticeResponseGenerator(domain=Domain.load(str(PROJECT_ROOT / "domain.yml")))
     names = responses_for_risk_intents()[intent]
     assert names[0].startswith("utter_crisis")
-    texts = []
-    for name in names:
-        [variant] = [v for v in domain["responses"][name] if v.get("channel") == channel]
-        texts.append(variant["text"].format(**current_settings().response_variables()))
-    return texts
+    tracker = DialogueStateTracker("crisis-texts", [])
+    return [asyncio.run(nlg.generate(name, tracker, channel or "rest"))["text"] for name in names]
 
 
 def small_limits(messages: int = 2, conversations: int = 5) -> RateLimiter:
@@ -99,7 +102,10 @@ def test_rest_a_risk_message_past_the_limit_still_gets_the_domain_s_crisis_respo
 
     (*_, (status, body, _)), received = serve_rest(scenario, small_limits(messages=2))
     assert status == 429
-    assert body["messages"] == [{"recipient_id": "crm-2", "text": text} for text in crisis_texts()]
+    texts = [message for message in body["messages"] if "text" in message]
+    assert texts == [{"recipient_id": "crm-2", "text": text} for text in crisis_texts()]
+    # The first crisis message's card of call and text buttons comes with it, as Rasa sends it.
+    assert any("crisis_card" in message.get("custom", {}) for message in body["messages"])
     assert RISK not in received
     # The crisis text says a person is being told: the escalation is recorded as the rule would.
     [escalation] = outbox.escalations()
@@ -214,7 +220,7 @@ def test_web_chat_past_the_limit_gets_a_message_error_and_a_risk_message_the_cri
     (plain, error, risky), received = serve_chat(scenario, small_limits(messages=2))
     assert error["error"] == "rate_limited" and "911" in error["detail"]
     assert plain == [error["detail"]]  # the widget shows the refusal where messages appear
-    assert risky == crisis_texts() + [error["detail"]]
+    assert [text for text in risky if text] == crisis_texts() + [error["detail"]]  # the card has no text
     assert received == ["hello", "hello again"]
     [escalation] = outbox.escalations()
     assert escalation.conversation_id.startswith("web-") and escalation.channel == "socketio"
@@ -232,7 +238,7 @@ def test_web_chat_new_sessions_from_one_address_are_limited_and_risk_is_still_an
 
     (error, crisis), received = serve_chat(scenario, small_limits(messages=10, conversations=2))
     assert error["error"] == "rate_limited" and error["retry_after"] > 0
-    assert crisis == crisis_texts()
+    assert [text for text in crisis if text] == crisis_texts()  # the card has no text
     assert received == []
 
 
