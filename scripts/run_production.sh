@@ -18,6 +18,8 @@ export CONFIDANT_REST_TOKEN_REQUIRED=1
 "$(dirname "$0")/train.sh"
 source "$(dirname "$0")/env.sh"
 source "$ROOT/scripts/model.sh"
+# REST and the web chat always; SMS too when the Twilio account is configured, in every instance.
+source "$ROOT/scripts/credentials.sh"
 cd "$ROOT"
 
 export CONFIDANT_DATABASE_URL="${CONFIDANT_PRODUCTION_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/confidant}"
@@ -48,7 +50,7 @@ pids+=($!)
 upstream_ports=()
 for i in $(seq 1 "$instances"); do
   port=$((CONFIDANT_RASA_PORT + i))
-  rasa run --model "$MODEL_PATH" --endpoints endpoints.production.yml --credentials credentials.yml \
+  rasa run --model "$MODEL_PATH" --endpoints endpoints.production.yml --credentials "$(credentials_file)" \
     --interface 127.0.0.1 --port "$port" &
   pids+=($!)
   upstream_ports+=("$port")

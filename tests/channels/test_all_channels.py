@@ -53,6 +53,13 @@ def test_with_sms_the_run_script_serves_every_channel_in_one_instance() -> None:
     assert channels[REST] == plain[REST] and channels[SOCKETIO] == plain[SOCKETIO]
 
 
+@pytest.mark.parametrize("script", ["scripts/run.sh", "scripts/run_production.sh"])
+def test_both_profiles_start_rasa_with_the_credentials_file_chosen_for_the_practice(script: str) -> None:
+    text = (ROOT / script).read_text()
+    assert "scripts/credentials.sh" in text and "credentials_file" in text
+    assert "--credentials credentials.yml" not in text  # never the web-only file whatever is set
+
+
 def rest_reply(url: str, sender: str, message: str) -> list:
     request = urllib.request.Request(
         url + "/webhooks/rest/webhook",
