@@ -214,3 +214,17 @@ def test_axe_finds_no_critical_or_serious_violation_with_the_chat_open(browser, 
     page.locator(CRISIS_CARD).wait_for(timeout=WAIT_MS)
     page.locator(REPLY_BUTTONS, has_text="No, thank you").wait_for(timeout=WAIT_MS)
     assert run_axe(page, f"{name}-crisis") == []
+
+
+def test_a_child_gets_the_child_line_and_plain_words_in_the_widget(browser, chat_page) -> None:
+    """Issue 14: the reply for a child, as a child sees it (screenshot kept as an artefact)."""
+    page = open_page(browser, chat_page)
+    response_with(page, "automated assistant of Harbor Light Counseling")
+    say(page, "im 12 and my stepdad hits me with his belt when my mom is at work")
+    first = response_with(page, "If you are not safe right now")
+    assert "Childhelp" in first.inner_text()
+    response_with(page, "You are not in trouble", "not your fault")
+    card = page.locator(CRISIS_CARD).last
+    card.wait_for(timeout=WAIT_MS)
+    assert "Childhelp" in card.inner_text()
+    screenshot(page, "child-reply")
