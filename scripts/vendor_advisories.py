@@ -3,7 +3,7 @@
 Run by hand (not in CI), after `make lock` or to pick up newer advisories:
 
     source scripts/env.sh
-    python scripts/vendor_advisories.py [--mirror /work/.mirror/pypa+advisory-database/repo]
+    python scripts/vendor_advisories.py --mirror PATH/TO/advisory-database.git
 
 The mirror is a git directory of https://github.com/pypa/advisory-database (no work tree needed):
 it is read with `git ls-tree` and `git show`. Every advisory (withdrawn ones left out) about a package
@@ -36,8 +36,6 @@ from audit_dependencies import (  # noqa: E402
     normalise,
     read_pins,
 )
-
-DEFAULT_MIRROR = Path("/work/.mirror/pypa+advisory-database/repo")
 
 
 def git(mirror: Path, *args: str) -> str:
@@ -87,7 +85,7 @@ def compact_affected(entry: Dict[str, Any]) -> Dict[str, Any]:
 
 def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--mirror", type=Path, default=DEFAULT_MIRROR, help="git directory of pypa/advisory-database")
+    parser.add_argument("--mirror", type=Path, required=True, help="git directory of a pypa/advisory-database clone")
     parser.add_argument("--lock", type=Path, default=LOCK)
     parser.add_argument("--tooling", type=Path, default=TOOLING, help="pip/setuptools pins (not in the lock)")
     parser.add_argument("--out", type=Path, default=ADVISORIES)
