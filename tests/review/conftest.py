@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List
@@ -183,14 +184,15 @@ class ReviewServer:
     log: Path
 
 
-@pytest.fixture(scope="session")
-def review_server(scratch: Scratch) -> Iterator[ReviewServer]:
+@contextmanager
+def running_review_app(env: Dict[str, str], directory: Path) -> Iterator[ReviewServer]:
+    """`python -m review.app` on a free port with `env`, up until the block ends; log in `directory`."""
     port = free_port()
-    log = scratch.directory / "review-app.log"
+    log = directory / "review-app.log"
     with open(log, "w") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "review.app", "--port", str(port)],
-            env=scratch.env,
+            env=env,
             cwd=ROOT,
             stdout=output,
             stderr=subprocess.STDOUT,
@@ -206,13 +208,21 @@ def review_server(scratch: Scratch) -> Iterator[ReviewServer]:
         except OSError:
             return False
 
-    wait_for(up, timeout=60, interval=0.2)
-    yield ReviewServer(url, process, log)
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        wait_for(up, timeout=60, interval=0.2)
+        yield ReviewServer(url, process, log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def review_server(scratch: Scratch) -> Iterator[ReviewServer]:
+    with running_review_app(scratch.env, scratch.directory) as server:
+        yield server
 
 
 @pytest.fixture

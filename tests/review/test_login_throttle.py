@@ -7,8 +7,6 @@ so each client can say which address it comes from with X-Forwarded-For.
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,9 +18,8 @@ import pytest
 from review.account_store import MAX_FAILURES
 from review.config import ReviewConfig
 from review.web.guard import client_address
-from tests.review.conftest import make_scratch, run_cli
-from tests.review.support import ROOT, Client, wait_for
-from tests.support.receivers import free_port
+from tests.review.conftest import make_scratch, run_cli, running_review_app
+from tests.review.support import Client
 
 TARGET = ("pat-parallel", "parallel password 4321")
 GUESSER, CLINIC = "203.0.113.7", "198.51.100.20"
@@ -45,34 +42,8 @@ def throttled_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNa
         practice.env, "review.accounts", "create", TARGET[0], "--role", "clinician", stdin=TARGET[1] + "\n"
     )
     assert created.returncode == 0, created.stderr
-    port = free_port()
-    log = practice.directory / "review-app.log"
-    with open(log, "w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "review.app", "--port", str(port)],
-            env=practice.env,
-            cwd=ROOT,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        if process.poll() is not None:
-            raise RuntimeError(f"review app exited:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url + "/login", timeout=2) as response:
-                return response.status == 200
-        except OSError:
-            return False
-
-    wait_for(up, timeout=60, interval=0.2)
-    yield SimpleNamespace(url=url, directory=practice.directory)
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with running_review_app(practice.env, practice.directory) as server:
+        yield SimpleNamespace(url=server.url, directory=practice.directory)
 
 
 def audited(directory: Path, action: str) -> list:
