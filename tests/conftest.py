@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("CONFIDANT_REVIEW_AUDIT_KEY", "audit-key-of-the-test-session-" + uuid.uuid4().hex)
 
 from tests.support.receivers import SmtpServer, WebhookReceiver, free_port  # noqa: E402
-from tests.support.servers import ManagedProcess, model_path, scratch_environment  # noqa: E402
+from tests.support.servers import ManagedProcess, rasa_run_command, scratch_environment  # noqa: E402
 
 ACTION_SECRET = "test-secret-" + uuid.uuid4().hex
 
@@ -185,20 +185,7 @@ def rasa_server(
     port = free_port()
     process = ManagedProcess(
         "rasa",
-        [
-            str(Path(sys.executable).parent / "rasa"),
-            "run",
-            "--model",
-            str(model_path()),
-            "--endpoints",
-            "endpoints.yml",
-            "--credentials",
-            "credentials.yml",
-            "--interface",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
+        rasa_run_command(port),
         server_env,
         f"http://127.0.0.1:{port}/",
         tmp_path_factory.mktemp("rasa-logs"),

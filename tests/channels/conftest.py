@@ -12,7 +12,6 @@ import base64
 import itertools
 import json
 import re
-import sys
 import threading
 import urllib.error
 import urllib.request
@@ -31,7 +30,7 @@ import yaml
 
 from confidant.channels.sms_signature import SignatureCheck
 from tests.support.receivers import free_port
-from tests.support.servers import ROOT, ManagedProcess, model_path
+from tests.support.servers import ROOT, ManagedProcess, rasa_run_command
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 AUTH_TOKEN = "test-auth-token-" + uuid.uuid4().hex
@@ -257,21 +256,12 @@ def sms_server(
     port = free_port()
     process = ManagedProcess(
         "rasa-sms",
-        [
-            str(Path(sys.executable).parent / "rasa"),
-            "run",
-            "--model",
-            str(model_path()),
-            "--endpoints",
-            str(_endpoints_for_tests(state / "endpoints.yml")),
-            "--credentials",
-            str(_credentials_for_tests(state / "credentials.yml")),
-            "--interface",
-            "127.0.0.1",
-            "--port",
-            str(port),
+        rasa_run_command(
+            port,
+            _endpoints_for_tests(state / "endpoints.yml"),
+            _credentials_for_tests(state / "credentials.yml"),
             "--debug",
-        ],
+        ),
         env,
         f"http://127.0.0.1:{port}/webhooks/sms/",
         tmp_path_factory.mktemp("rasa-sms-logs"),

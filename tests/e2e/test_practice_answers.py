@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import sys
 from pathlib import Path
 from typing import Dict, Iterator
 
@@ -17,7 +16,7 @@ import pytest
 from tests.conftest import RasaServer
 from tests.support.practice_answers import write_practice
 from tests.support.receivers import free_port
-from tests.support.servers import ROOT, ManagedProcess, model_path
+from tests.support.servers import ROOT, ManagedProcess, rasa_run_command
 
 INSURANCE_QUESTION = "does my insurance company get told what i talk about in therapy"
 
@@ -38,20 +37,7 @@ def answering_practice(server_env: Dict[str, str], tmp_path_factory: pytest.Temp
     )
     process = ManagedProcess(
         "rasa-practice-answers",
-        [
-            str(Path(sys.executable).parent / "rasa"),
-            "run",
-            "--model",
-            str(model_path()),
-            "--endpoints",
-            str(ROOT / "endpoints.yml"),
-            "--credentials",
-            str(ROOT / "credentials.yml"),
-            "--interface",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
+        rasa_run_command(port, ROOT / "endpoints.yml", ROOT / "credentials.yml"),
         env,
         f"http://127.0.0.1:{port}/",
         state,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -47,6 +48,17 @@ def model_path() -> Path:
     if not path.is_file():
         raise RuntimeError(f"No trained model at {path}: run `make train` first.")
     return path
+
+
+def rasa_run_command(
+    port: int, endpoints: Any = "endpoints.yml", credentials: Any = "credentials.yml", *extra: str
+) -> List[str]:
+    """`rasa run` with the trained model on 127.0.0.1:`port`, as the test servers start it."""
+    return [
+        str(Path(sys.executable).parent / "rasa"), "run", "--model", str(model_path()),
+        "--endpoints", str(endpoints), "--credentials", str(credentials),
+        "--interface", "127.0.0.1", "--port", str(port), *extra,
+    ]  # fmt: skip
 
 
 def _healthy(url: str) -> bool:

@@ -9,7 +9,6 @@ test directories asks first, and stopped when the run ends.
 
 from __future__ import annotations
 
-import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Dict, Optional
 import pytest
 
 from tests.support.receivers import free_port
-from tests.support.servers import ROOT, ManagedProcess, model_path
+from tests.support.servers import ROOT, ManagedProcess, rasa_run_command
 from tests.support.servers import settings_for_tests as generous_settings
 
 LOCAL_PAGE_ORIGIN = "http://localhost:8080"
@@ -66,23 +65,14 @@ def shared_socketio_rasa(
     )
     process = ManagedProcess(
         "rasa-socketio",
-        [
-            str(Path(sys.executable).parent / "rasa"),
-            "run",
-            "--model",
-            str(model_path()),
-            "--endpoints",
-            str(ROOT / "endpoints.yml"),
-            "--credentials",
-            str(ROOT / "credentials.yml"),
-            "--interface",
-            "127.0.0.1",
-            "--port",
-            str(rasa_port),
+        rasa_run_command(
+            rasa_port,
+            ROOT / "endpoints.yml",
+            ROOT / "credentials.yml",
             # As scripts/run.sh does: the socket.io channel must work alongside Rasa's CORS.
             "--cors",
             page_origin,
-        ],
+        ),
         env,
         f"http://127.0.0.1:{rasa_port}/webhooks/socketio/",
         tmp_path_factory.mktemp("socketio-logs"),
