@@ -29,8 +29,8 @@ test: train ## Run the whole test suite (lint, data validation, unit, end-to-end
 test-unit: install ## Lint and the tests that need no model and no services (a couple of minutes)
 	@scripts/test_unit.sh
 
-lint: install ## ruff over all Python
-	@$(ENV) ruff check .
+lint: install ## ruff (lint and format check) over all Python
+	@$(ENV) ruff check . && $(ENV) ruff format --check .
 
 audit: install ## Audit the locked dependencies against the vendored advisory snapshot (offline)
 	@$(ENV) python scripts/audit_dependencies.py

@@ -115,13 +115,15 @@ def production_environment(env: Dict[str, str]) -> Dict[str, str]:
 
     url = f"postgresql://postgres@127.0.0.1:5432/confidant_bench_{uuid.uuid4().hex[:8]}"
     ensure_database(url)
-    env.update({
-        "CONFIDANT_DATABASE_URL": url,
-        "CONFIDANT_REDIS_HOST": "127.0.0.1",
-        "CONFIDANT_REDIS_PORT": "6379",
-        "CONFIDANT_REDIS_DB": "0",
-        "CONFIDANT_REDIS_PREFIX": "bench" + uuid.uuid4().hex[:8],
-    })
+    env.update(
+        {
+            "CONFIDANT_DATABASE_URL": url,
+            "CONFIDANT_REDIS_HOST": "127.0.0.1",
+            "CONFIDANT_REDIS_PORT": "6379",
+            "CONFIDANT_REDIS_DB": "0",
+            "CONFIDANT_REDIS_PREFIX": "bench" + uuid.uuid4().hex[:8],
+        }
+    )
     return env
 
 
@@ -153,10 +155,12 @@ def main() -> None:
     state = Path(tempfile.mkdtemp(prefix="confidant-bench-"))
     action_port = free_port()
     env = scratch_environment(state)
-    env.update({
-        "CONFIDANT_ACTION_ENDPOINT": f"http://127.0.0.1:{action_port}/webhook",
-        "CONFIDANT_LOG_LEVEL": "WARNING",
-    })
+    env.update(
+        {
+            "CONFIDANT_ACTION_ENDPOINT": f"http://127.0.0.1:{action_port}/webhook",
+            "CONFIDANT_LOG_LEVEL": "WARNING",
+        }
+    )
     endpoints = "endpoints.yml"
     if args.workers > 1 and not args.instances:
         parser.error("--workers needs the production profile (--instances N): workers share the Redis lock")
@@ -165,17 +169,33 @@ def main() -> None:
         env["SANIC_WORKERS"] = str(args.workers)
         endpoints = "endpoints.production.yml"
     actions = ManagedProcess(
-        "action-server", [sys.executable, "-m", "confidant.action_server", "--port", str(action_port)],
-        env, f"http://127.0.0.1:{action_port}/health", state,
+        "action-server",
+        [sys.executable, "-m", "confidant.action_server", "--port", str(action_port)],
+        env,
+        f"http://127.0.0.1:{action_port}/health",
+        state,
     )
     ports = [free_port() for _ in range(max(1, args.instances))]
     instances = [
         ManagedProcess(
             f"rasa-{number}",
-            [str(Path(sys.executable).parent / "rasa"), "run", "--model", str(model_path()),
-             "--endpoints", endpoints, "--credentials", "credentials.yml",
-             "--interface", "127.0.0.1", "--port", str(port)],
-            env, f"http://127.0.0.1:{port}/", state,
+            [
+                str(Path(sys.executable).parent / "rasa"),
+                "run",
+                "--model",
+                str(model_path()),
+                "--endpoints",
+                endpoints,
+                "--credentials",
+                "credentials.yml",
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            env,
+            f"http://127.0.0.1:{port}/",
+            state,
         )
         for number, port in enumerate(ports)
     ]
@@ -188,6 +208,7 @@ def main() -> None:
         first = asyncio.run(single_latency(urls[0], 1))
         start_to_first_answer = time.perf_counter() - started
         single = asyncio.run(single_latency(urls[0], args.single))
+
         def cpu_now() -> Dict[str, float]:
             return {
                 **{instance.name: cpu_seconds(instance.process.pid) for instance in instances},
@@ -200,23 +221,34 @@ def main() -> None:
         load = asyncio.run(run_load(urls, args.conversations, args.seconds))
         cpu_after = cpu_now()
         figures = {
-            "profile": (f"production, {len(urls)} instance(s) x {args.workers} worker(s)"
-                        if args.instances else "embedded, 1 instance"),
+            "profile": (
+                f"production, {len(urls)} instance(s) x {args.workers} worker(s)"
+                if args.instances
+                else "embedded, 1 instance"
+            ),
             "start_to_first_answer_s": round(start_to_first_answer, 1),
             "first_answer_ms": round(first[0] * 1000, 1),
             "single_p50_ms": round(statistics.median(single) * 1000, 1),
             "single_p95_ms": round(percentile(single, 95) * 1000, 1),
             **{f"rss_{instance.name}_mb": round(rss_mb(instance.process.pid)) for instance in instances},
             "rss_action_server_mb": round(rss_mb(actions.process.pid)),
-            "unpaced": {"conversations": args.conversations, "seconds": args.seconds, **load.figures(),
-                        **lost_events(load, env["CONFIDANT_DATABASE_URL"]),
-                        **cpu_per_message(cpu_before, cpu_after, len(load.ok))},
+            "unpaced": {
+                "conversations": args.conversations,
+                "seconds": args.seconds,
+                **load.figures(),
+                **lost_events(load, env["CONFIDANT_DATABASE_URL"]),
+                **cpu_per_message(cpu_before, cpu_after, len(load.ok)),
+            },
         }
         if args.paced:
             paced = asyncio.run(run_load(urls, args.paced, args.paced_seconds, pace_seconds=args.pace))
-            figures["paced"] = {"conversations": args.paced, "one_message_every_s": args.pace,
-                                "seconds": args.paced_seconds, **paced.figures(),
-                                **lost_events(paced, env["CONFIDANT_DATABASE_URL"])}
+            figures["paced"] = {
+                "conversations": args.paced,
+                "one_message_every_s": args.pace,
+                "seconds": args.paced_seconds,
+                **paced.figures(),
+                **lost_events(paced, env["CONFIDANT_DATABASE_URL"]),
+            }
         print(json.dumps(figures, indent=2))
     finally:
         for instance in instances:

@@ -81,8 +81,13 @@ def main() -> None:
     def timed_load(self: Any, **kwargs: Any) -> None:
         started, memory = time.perf_counter(), rss_mb()
         load_component(self, **kwargs)
-        components.append({"what": f"{self._node_name} ({self._component_class.__name__})",
-                           "seconds": round(time.perf_counter() - started, 2), "rss_added_mb": rss_mb() - memory})
+        components.append(
+            {
+                "what": f"{self._node_name} ({self._component_class.__name__})",
+                "seconds": round(time.perf_counter() - started, 2),
+                "rss_added_mb": rss_mb() - memory,
+            }
+        )
 
     LocalModelStorage.from_model_archive = classmethod(timed_unpack)
     GraphNode._load_component = timed_load
@@ -100,15 +105,22 @@ def main() -> None:
     async def serve() -> None:
         agent = await rasa.core.agent.load_agent(model_path=str(args.model), endpoints=endpoints)
         phases.done("load the model", components=sorted(components, key=lambda c: -c["seconds"])[:12])
-        for name, text in (("first answer", "hi"), ("second answer", "will you tell my parents?"),
-                           ("third answer", "who can see my notes")):
+        for name, text in (
+            ("first answer", "hi"),
+            ("second answer", "will you tell my parents?"),
+            ("third answer", "who can see my notes"),
+        ):
             await agent.handle_text(text, sender_id="startup-profile")
             phases.done(name)
 
     asyncio.run(serve())
     settings = {k: v for k, v in os.environ.items() if k.startswith(("TF_", "MALLOC_", "OMP_", "RASA_"))}
-    print(json.dumps({"settings": settings, "total_seconds": round(time.perf_counter() - STARTED, 1),
-                      "phases": phases.rows}, indent=1))
+    print(
+        json.dumps(
+            {"settings": settings, "total_seconds": round(time.perf_counter() - STARTED, 1), "phases": phases.rows},
+            indent=1,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -27,8 +27,12 @@ sys.path.insert(0, str(ROOT))
 from confidant.store.durable_sql_tracker_store import DEFAULT_WINDOW_TURNS  # noqa: E402
 
 QUESTIONS = [
-    "will you tell my parents?", "what if I'm in court?", "who can see my notes",
-    "is this chat saved", "can my husband find out what I say?", "what does confidentiality mean",
+    "will you tell my parents?",
+    "what if I'm in court?",
+    "who can see my notes",
+    "is this chat saved",
+    "can my husband find out what I say?",
+    "what does confidentiality mean",
 ]
 
 
@@ -96,15 +100,22 @@ def main() -> None:
     windows = {
         name: [value for turn in timings[start:end] for value in turn]
         for name, (start, end) in {
-            "turns 1-10": (0, 10), "turns 11-20": (10, 20), "around 50": (45, 55), "around 100": (95, 105),
+            "turns 1-10": (0, 10),
+            "turns 11-20": (10, 20),
+            "around 50": (45, 55),
+            "around 100": (95, 105),
             "around 200": (190, 200),
         }.items()
     }
     figures = {name: round(statistics.median(values) * 1000, 1) for name, values in windows.items() if values}
     first = figures.get("turns 1-10") or 1
     figures["ratio_200_to_1"] = round(figures.get("around 200", 0) / first, 2)
-    print(json.dumps({"window_turns": args.window_turns, "fallback_every": args.fallback_every,
-                      "median_turn_ms": figures}, indent=2))
+    print(
+        json.dumps(
+            {"window_turns": args.window_turns, "fallback_every": args.fallback_every, "median_turn_ms": figures},
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

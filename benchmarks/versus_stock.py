@@ -97,8 +97,16 @@ def timed_process(command: List[str], cwd: Path, env: Dict[str, str], log: Path)
 class Assistant:
     """One assistant's servers: started, asked, measured, stopped."""
 
-    def __init__(self, name: str, project: Path, model: Path, env: Dict[str, str], logs: Path,
-                 endpoints: Optional[str], with_actions: bool) -> None:
+    def __init__(
+        self,
+        name: str,
+        project: Path,
+        model: Path,
+        env: Dict[str, str],
+        logs: Path,
+        endpoints: Optional[str],
+        with_actions: bool,
+    ) -> None:
         self.name, self.project, self.model, self.env, self.logs = name, project, model, env, logs
         self.endpoints, self.with_actions = endpoints, with_actions
         self.figures = Figures()
@@ -124,17 +132,31 @@ class Assistant:
             action_port = free_port()
             env["CONFIDANT_ACTION_ENDPOINT"] = f"http://127.0.0.1:{action_port}/webhook"
             self.actions = ManagedProcess(
-                f"{self.name}-actions", [sys.executable, "-m", "confidant.action_server", "--port", str(action_port)],
-                env, f"http://127.0.0.1:{action_port}/health", self.logs,
+                f"{self.name}-actions",
+                [sys.executable, "-m", "confidant.action_server", "--port", str(action_port)],
+                env,
+                f"http://127.0.0.1:{action_port}/health",
+                self.logs,
             )
             self.actions.start()  # returns once healthy; Rasa, started next, takes far longer
-        command = [RASA, "run", "--model", str(self.model), "--interface", "127.0.0.1", "--port", str(port),
-                   "--credentials", "credentials.yml"]
+        command = [
+            RASA,
+            "run",
+            "--model",
+            str(self.model),
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--credentials",
+            "credentials.yml",
+        ]
         if self.endpoints:
             command += ["--endpoints", self.endpoints]
         log = open(self.logs / f"{self.name}-rasa.log", "ab")
-        self.rasa = subprocess.Popen(command, cwd=self.project, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.rasa = subprocess.Popen(
+            command, cwd=self.project, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         asyncio.run(self._first_answer(timeout=600))
         seconds = time.perf_counter() - started
         self.figures.add("startup_s", seconds)
@@ -148,8 +170,10 @@ class Assistant:
                 if self.rasa.poll() is not None:
                     raise RuntimeError(f"{self.name}: Rasa exited during start-up; see {self.logs}")
                 try:
-                    async with session.post(f"{self.url}/webhooks/rest/webhook",
-                                            json={"sender": "startup-" + uuid.uuid4().hex, "message": "hi"}) as reply:
+                    async with session.post(
+                        f"{self.url}/webhooks/rest/webhook",
+                        json={"sender": "startup-" + uuid.uuid4().hex, "message": "hi"},
+                    ) as reply:
                         body = await reply.json(content_type=None)
                         if reply.status == 200 and body:
                             return
@@ -212,8 +236,9 @@ def measure_unpaced(assistant: Assistant, conversations: int, seconds: float) ->
 
 
 def measure_long(assistant: Assistant, turns: int) -> None:
-    timings = asyncio.run(conversation_timings(
-        assistant.url, [LONG_MESSAGES[i % len(LONG_MESSAGES)] for i in range(turns)]))
+    timings = asyncio.run(
+        conversation_timings(assistant.url, [LONG_MESSAGES[i % len(LONG_MESSAGES)] for i in range(turns)])
+    )
     first, last = statistics.median(timings[:10]), statistics.median(timings[-10:])
     assistant.figures.add("long_first10_ms", 1000 * first)
     assistant.figures.add("long_last10_ms", 1000 * last)
@@ -304,8 +329,11 @@ def main() -> None:
     print("Training the stock assistant (rasa init --no-prompt) ...", flush=True)
     (work / "stock").mkdir()  # rasa init --no-prompt wants the folder to exist
     stock_training = timed_process(
-        [RASA, "init", "--no-prompt", "--init-dir", str(work / "stock")], work,
-        {**stock_env, "RASA_CACHE_DIRECTORY": str(work / "stock-cache")}, logs / "stock-train.log")
+        [RASA, "init", "--no-prompt", "--init-dir", str(work / "stock")],
+        work,
+        {**stock_env, "RASA_CACHE_DIRECTORY": str(work / "stock-cache")},
+        logs / "stock-train.log",
+    )
     stock_model = next((work / "stock" / "models").glob("*.tar.gz"))
     ours_training = None
     if args.no_train:
@@ -313,9 +341,25 @@ def main() -> None:
     else:
         print("Training ours (rasa train --force) ...", flush=True)
         ours_training = timed_process(
-            [RASA, "train", "--config", "config.yml", "--domain", "domain.yml", "--data", "data/nlu", "data/rules",
-             "data/stories", "--out", str(work / "ours-models"), "--force"],
-            ROOT, {**ours_env, "RASA_CACHE_DIRECTORY": str(work / "ours-cache")}, logs / "ours-train.log")
+            [
+                RASA,
+                "train",
+                "--config",
+                "config.yml",
+                "--domain",
+                "domain.yml",
+                "--data",
+                "data/nlu",
+                "data/rules",
+                "data/stories",
+                "--out",
+                str(work / "ours-models"),
+                "--force",
+            ],
+            ROOT,
+            {**ours_env, "RASA_CACHE_DIRECTORY": str(work / "ours-cache")},
+            logs / "ours-train.log",
+        )
         ours_model = next((work / "ours-models").glob("*.tar.gz"))
 
     ours = Assistant("ours", ROOT, ours_model, ours_env, logs, "endpoints.yml", with_actions=True)
@@ -328,18 +372,21 @@ def main() -> None:
     pair = [ours, stock]
     try:
         for number in range(args.startups):
-            for assistant in (pair if number % 2 == 0 else pair[::-1]):
+            for assistant in pair if number % 2 == 0 else pair[::-1]:
                 seconds = assistant.start()
                 print(f"start-up {number + 1}: {assistant.name} {seconds:.1f} s", flush=True)
                 if number < args.startups - 1:
                     assistant.stop()
         for number in range(args.rounds):
-            for assistant in (pair if number % 2 == 0 else pair[::-1]):
+            for assistant in pair if number % 2 == 0 else pair[::-1]:
                 measure_single(assistant, args.single)
                 measure_unpaced(assistant, args.conversations, args.seconds)
-                print(f"round {number + 1}: {assistant.name} single p50 "
-                      f"{assistant.figures.values['single_p50_ms'][-1]:.1f} ms, "
-                      f"{assistant.figures.values['unpaced_per_s'][-1]:.1f} msg/s", flush=True)
+                print(
+                    f"round {number + 1}: {assistant.name} single p50 "
+                    f"{assistant.figures.values['single_p50_ms'][-1]:.1f} ms, "
+                    f"{assistant.figures.values['unpaced_per_s'][-1]:.1f} msg/s",
+                    flush=True,
+                )
         for assistant in pair:
             measure_long(assistant, args.turns)
             measure_memory(assistant)
@@ -349,8 +396,14 @@ def main() -> None:
             assistant.stop()
     today = datetime.date.today().isoformat()
     args.out.mkdir(parents=True, exist_ok=True)
-    result = {"date": today, "command": "make bench (benchmarks/versus_stock.py)", "arguments": vars(args) | {
-        "out": str(args.out)}, "cpus": os.cpu_count(), "load_average_at_end": os.getloadavg(), "figures": rows}
+    result = {
+        "date": today,
+        "command": "make bench (benchmarks/versus_stock.py)",
+        "arguments": vars(args) | {"out": str(args.out)},
+        "cpus": os.cpu_count(),
+        "load_average_at_end": os.getloadavg(),
+        "figures": rows,
+    }
     path = args.out / f"versus-stock-{today}.json"
     path.write_text(json.dumps(result, indent=1))
     print(f"\nFigures also in {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")

@@ -98,8 +98,7 @@ class PracticeDetails(_Strict):
     def _hours_come_from_office_hours(cls, values: Dict[str, Any]) -> Dict[str, Any]:
         if isinstance(values, dict) and "hours" in values:
             raise ValueError(
-                "hours is no longer written by hand: it is derived from practice.office_hours "
-                "(remove practice.hours)"
+                "hours is no longer written by hand: it is derived from practice.office_hours (remove practice.hours)"
             )
         return values
 
@@ -368,8 +367,7 @@ class EmailNotifier(_Strict):
     def _starttls_was_replaced(cls, values: Dict[str, object]) -> Dict[str, object]:  # noqa: N805
         if "starttls" in values:
             raise ValueError(
-                "'starttls' was replaced by 'smtp_security' (tls, starttls or plain_local_relay); "
-                "the default is tls"
+                "'starttls' was replaced by 'smtp_security' (tls, starttls or plain_local_relay); the default is tls"
             )
         return values
 

@@ -116,8 +116,10 @@ class TrainingDisplay:
     def failed_step(self) -> str:
         if self.current:
             return f"training {self.current.component}"
-        return "packing the model" if self.steps and all(s.finished for s in self.steps) else (
-            "preparing (reading and validating the data)"
+        return (
+            "packing the model"
+            if self.steps and all(s.finished for s in self.steps)
+            else ("preparing (reading and validating the data)")
         )
 
     def _step(self, node: str) -> Step:
@@ -183,11 +185,13 @@ def watch_rasa(display: TrainingDisplay) -> None:
 
     def on_before_node(self: Any, node_name: str, *args: Any, **kwargs: Any) -> Dict:
         schema = self._pruned_schema
-        display.plan([
-            Step(name, node.uses.__name__, int(node.config.get("epochs") or 0))
-            for name, node in schema.nodes.items()
-            if logging_hook._does_node_train(node) and not logging_hook._is_cached_node(node)
-        ])
+        display.plan(
+            [
+                Step(name, node.uses.__name__, int(node.config.get("epochs") or 0))
+                for name, node in schema.nodes.items()
+                if logging_hook._does_node_train(node) and not logging_hook._is_cached_node(node)
+            ]
+        )
         node = schema.nodes[node_name]
         if logging_hook._does_node_train(node) and not logging_hook._is_cached_node(node):
             display.start(node_name)

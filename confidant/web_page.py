@@ -102,7 +102,7 @@ def crisis_card_html(card: Dict[str, Any], practice_name: str, practice_phone: s
     items = [
         '<li class="crisis-line crisis-emergency">'
         f'<span class="crisis-name">{html.escape(emergency["name"])}</span>'
-        f'{_button(call_href(emergency["call"]), "Call", emergency["call"], "call")}</li>'
+        f"{_button(call_href(emergency['call']), 'Call', emergency['call'], 'call')}</li>"
     ]
     for line in card["lines"]:
         buttons = []
@@ -124,7 +124,7 @@ def crisis_card_html(card: Dict[str, Any], practice_name: str, practice_phone: s
     items.append(
         '<li class="crisis-line crisis-practice">'
         f'<span class="crisis-name">{html.escape(practice_name)}</span>'
-        f'{_button(call_href(practice_phone), "Call us", practice_phone, "call")}</li>'
+        f"{_button(call_href(practice_phone), 'Call us', practice_phone, 'call')}</li>"
     )
     return '<ul class="crisis-lines">' + "".join(items) + "</ul>"
 

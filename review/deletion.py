@@ -46,8 +46,7 @@ class Erased:
     def describe(self) -> str:
         text = (
             f"{self.events} events, {self.spooled_events} spooled events, {self.contacts} call-back details, "
-            f"{self.notes} notes, {self.escalations} escalations"
-            + (", SMS number store" if self.sms_records else "")
+            f"{self.notes} notes, {self.escalations} escalations" + (", SMS number store" if self.sms_records else "")
         )
         if self.exports:
             text += f"; had left in {self.exports} export(s), which deletion cannot reach"

@@ -14,6 +14,7 @@ stage() {
 }
 
 stage "ruff" ruff check .
+stage "ruff format" ruff format --check .
 stage "dependency audit" python scripts/audit_dependencies.py
 stage "rasa data validate" scripts/validate.sh
 stage "rasa test stories" scripts/test_stories.sh

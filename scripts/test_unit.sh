@@ -7,5 +7,6 @@ set -uo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 ruff check . || exit 1
+ruff format --check . || exit 1
 CONFIDANT_TEST_TIER=unit exec python -m pytest -p no:cacheprovider -q \
   -m "not model and not services and not browser" "$@"

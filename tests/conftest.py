@@ -70,7 +70,7 @@ def tier_markers(item: pytest.Item) -> Set[str]:
     needs |= {tier for tier, fixtures in TIER_FIXTURES.items() if names & fixtures}
     sources = [_source(item.function)] if hasattr(item, "function") else []
     info = getattr(item, "_fixtureinfo", None)
-    for definitions in (info.name2fixturedefs.values() if info else ()):
+    for definitions in info.name2fixturedefs.values() if info else ():
         sources += [_source(definition.func) for definition in definitions]
     # One level into the test module's own helper functions (e.g. a `start_rasa()` it calls).
     module = getattr(item, "module", None)

@@ -77,9 +77,28 @@ def test_a_failed_training_says_what_failed_and_where_the_log_is(tmp_path: Path)
     shutil.copytree(ROOT / "tests/support/broken_project", project)
     log = tmp_path / "train.log"
     result = subprocess.run(
-        [sys.executable, "-m", "confidant.training_progress", "--log", str(log), "--",
-         "train", "--config", "config.yml", "--domain", "domain.yml", "--data", "data", "--out", "models"],
-        cwd=project, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "confidant.training_progress",
+            "--log",
+            str(log),
+            "--",
+            "train",
+            "--config",
+            "config.yml",
+            "--domain",
+            "domain.yml",
+            "--data",
+            "data",
+            "--out",
+            "models",
+        ],
+        cwd=project,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 1
     assert "Training failed while preparing" in result.stdout

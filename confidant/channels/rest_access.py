@@ -85,5 +85,5 @@ class RestAccess:
         header = authorization or ""
         if not header[: len(_BEARER)].lower() == _BEARER:
             return False
-        offered = header[len(_BEARER):].strip().encode("utf-8")
+        offered = header[len(_BEARER) :].strip().encode("utf-8")
         return hmac.compare_digest(offered, self.token.encode("utf-8"))

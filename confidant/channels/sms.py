@@ -421,8 +421,9 @@ class SmsInput(InputChannel):
             records = await delivery
             if last_turn_unstored(turn.pseudonym):
                 # The replies went out; the turn's events wait in the tracker store's spool.
-                logger.error("SMS turn not stored yet (conversation %s): kept on disk until the database is back",
-                             turn.pseudonym)
+                logger.error(
+                    "SMS turn not stored yet (conversation %s): kept on disk until the database is back", turn.pseudonym
+                )
             self.store.set_offered_buttons(turn.pseudonym, output.offered_buttons)
             if records:
                 await self.record(app, turn.pseudonym, records)

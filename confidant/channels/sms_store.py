@@ -31,8 +31,7 @@ DEFAULT_STORE_PATH = PROJECT_ROOT / "var" / "sms.sqlite3"
 SEEN_MESSAGE_RETENTION_SECONDS = 7 * 24 * 3600
 
 _SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS contacts"
-    " (pseudonym TEXT PRIMARY KEY, secret BLOB NOT NULL, first_seen REAL NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS contacts (pseudonym TEXT PRIMARY KEY, secret BLOB NOT NULL, first_seen REAL NOT NULL)",
     "CREATE TABLE IF NOT EXISTS opt_outs"
     " (pseudonym TEXT PRIMARY KEY, keyword TEXT NOT NULL, opted_out_at REAL NOT NULL)",
     "CREATE TABLE IF NOT EXISTS seen_messages (message_sid TEXT PRIMARY KEY, seen_at REAL NOT NULL)",

@@ -385,10 +385,15 @@ class GuardedSocketIOInput(InputChannel):
                 shown = self.tokens.verify(requested)
                 if shown is None or shown.conversation_id != current:
                     logger.info("Web chat session request ignored: this socket already holds a conversation")
-                    await sio.emit(self.error_evt, {
-                        "error": "session_already_bound",
-                        "detail": "This connection already has a conversation; reconnect to start another.",
-                    }, room=sid, namespace=self.namespace)
+                    await sio.emit(
+                        self.error_evt,
+                        {
+                            "error": "session_already_bound",
+                            "detail": "This connection already has a conversation; reconnect to start another.",
+                        },
+                        room=sid,
+                        namespace=self.namespace,
+                    )
                     return
                 await sio.emit("session_confirm", shown.token, room=sid, namespace=self.namespace)
                 return
@@ -399,11 +404,16 @@ class GuardedSocketIOInput(InputChannel):
                 logger.warning(
                     "Web chat session refused: rate limit (%s %s)", refused.refusal.limit, refused.refusal.scope
                 )
-                await sio.emit(self.error_evt, {
-                    "error": refused.refusal.code,
-                    "detail": self._rate_detail(refused.refusal),
-                    "retry_after": refused.refusal.retry_after_seconds,
-                }, room=sid, namespace=self.namespace)
+                await sio.emit(
+                    self.error_evt,
+                    {
+                        "error": refused.refusal.code,
+                        "detail": self._rate_detail(refused.refusal),
+                        "retry_after": refused.refusal.retry_after_seconds,
+                    },
+                    room=sid,
+                    namespace=self.namespace,
+                )
                 return
             finally:
                 self._binding.discard(sid)
@@ -418,10 +428,15 @@ class GuardedSocketIOInput(InputChannel):
                 logger.info("Web chat message refused: no session")
                 # E.g. a session refused for rate: a risk message still gets the crisis resources.
                 await self._crisis_reply_if_at_risk(sio, sid, data)
-                await sio.emit(self.error_evt, {
-                    "error": "no_session",
-                    "detail": "Ask for a session (session_request) before sending messages.",
-                }, room=sid, namespace=self.namespace)
+                await sio.emit(
+                    self.error_evt,
+                    {
+                        "error": "no_session",
+                        "detail": "Ask for a session (session_request) before sending messages.",
+                    },
+                    room=sid,
+                    namespace=self.namespace,
+                )
                 return
             try:
                 text = parse_socket_message(data, self.max_message_chars, self.settings)
@@ -435,7 +450,10 @@ class GuardedSocketIOInput(InputChannel):
                 sent = await self._crisis_reply_if_at_risk(sio, sid, data)
                 logger.warning(
                     "Web chat message refused: rate limit (%s %s, conversation %s)%s",
-                    refusal.limit, refusal.scope, conversation_id, "; crisis resources sent" if sent else "",
+                    refusal.limit,
+                    refusal.scope,
+                    conversation_id,
+                    "; crisis resources sent" if sent else "",
                 )
                 await self._refuse(sio, sid, refusal.code, self._rate_detail(refusal))
                 return

@@ -192,9 +192,7 @@ class Outbox:
                 for notifier in notifiers:
                     self._queue(cursor, escalation_id, "escalation", notifier, payload, moment)
                 return escalation
-            alerted = cursor.execute(
-                "SELECT value FROM state WHERE key = ?", (UNUSUAL_VOLUME_STATE_KEY,)
-            ).fetchone()
+            alerted = cursor.execute("SELECT value FROM state WHERE key = ?", (UNUSUAL_VOLUME_STATE_KEY,)).fetchone()
             if volume is not None and (alerted is None or alerted["value"] <= hour_ago):
                 alert = volume.payload_for(recent + 1)
                 for notifier in notifiers:
@@ -232,8 +230,7 @@ class Outbox:
         """Whether an escalation of this conversation already accounts for a risk message."""
         with self._transaction() as cursor:
             row = cursor.execute(
-                "SELECT 1 FROM escalations WHERE conversation_id = ? AND last_seen_at >= ?"
-                " LIMIT 1",
+                "SELECT 1 FROM escalations WHERE conversation_id = ? AND last_seen_at >= ? LIMIT 1",
                 (conversation_id, seen_at),
             ).fetchone()
             return row is not None
@@ -246,8 +243,7 @@ class Outbox:
     def set_state(self, key: str, value: str) -> None:
         with self._transaction() as cursor:
             cursor.execute(
-                "INSERT INTO state (key, value) VALUES (?, ?)"
-                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                "INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
 
@@ -335,9 +331,7 @@ class Outbox:
                 (_iso(moment),),
             ).fetchall()
             return [
-                self._escalation(cursor, row["id"])
-                for row in rows
-                if deadline_for(_parse(row["created_at"])) <= moment
+                self._escalation(cursor, row["id"]) for row in rows if deadline_for(_parse(row["created_at"])) <= moment
             ]
 
     def mark_second_contact(self, escalation_id: str, payloads: Dict[str, Dict[str, Any]]) -> None:

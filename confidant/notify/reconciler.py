@@ -69,8 +69,13 @@ class EscalationReconciler:
             if category and not self.outbox.covered(row.sender_id, _as_iso(row.timestamp)):
                 channel = (json.loads(row.data or "{}") or {}).get("input_channel")
                 escalation = self.outbox.record_escalation(
-                    row.sender_id, category, channel, self.notifiers, self.payload_for,
-                    seen_at=_as_iso(row.timestamp), volume=self.volume,
+                    row.sender_id,
+                    category,
+                    channel,
+                    self.notifiers,
+                    self.payload_for,
+                    seen_at=_as_iso(row.timestamp),
+                    volume=self.volume,
                 )
                 opened += int(escalation.is_new)
                 logger.warning("Escalation %s opened late: the action server missed it", escalation.id)

@@ -34,8 +34,9 @@ def load_for_prediction(
     """`RasaModel.load` with the weights built by a prediction instead of a training step."""
     rasas_own = getattr(cls, _RASAS_LOAD_ATTRIBUTE)
     if finetune_mode or predict_data_example is None:
-        return rasas_own.__func__(cls, model_file_name, model_data_example, predict_data_example,
-                                  finetune_mode, *args, **kwargs)
+        return rasas_own.__func__(
+            cls, model_file_name, model_data_example, predict_data_example, finetune_mode, *args, **kwargs
+        )
     model = cls(*args, **kwargs)
     model.compile(run_eagerly=kwargs.get("config", {}).get("run_eagerly"))
     model.run_inference(predict_data_example)  # creates the variables prediction uses

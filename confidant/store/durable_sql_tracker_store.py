@@ -164,9 +164,7 @@ class DurableSQLTrackerStore(SQLTrackerStore):
         return None
 
     def _last_row_in_database(self, session: Any, sender_id: Text) -> Optional[int]:
-        return (
-            session.query(sa.func.max(self.SQLEvent.id)).filter(self.SQLEvent.sender_id == sender_id).scalar()
-        )
+        return session.query(sa.func.max(self.SQLEvent.id)).filter(self.SQLEvent.sender_id == sender_id).scalar()
 
     def _windowed_events(self, session: Any, sender_id: Text) -> Tuple[List[Dict[str, Any]], Optional[int]]:
         """The last `window_turns` turns in full, and before them only what set state; the last row id."""
@@ -233,7 +231,7 @@ class DurableSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
         sender_id = tracker.sender_id
-        new_events = list(tracker.events)[_stored_count(tracker):]
+        new_events = list(tracker.events)[_stored_count(tracker) :]
         try:
             last_row = await self._with_retries(lambda: self._save_sync(sender_id, new_events))
         except sa.exc.SQLAlchemyError as error:

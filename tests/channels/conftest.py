@@ -86,8 +86,12 @@ class TwilioStandIn:
             def _error(self, status: int, code: int, message: str) -> None:
                 self._json(
                     status,
-                    {"code": code, "message": message, "more_info": f"https://www.twilio.com/docs/errors/{code}",
-                     "status": status},
+                    {
+                        "code": code,
+                        "message": message,
+                        "more_info": f"https://www.twilio.com/docs/errors/{code}",
+                        "status": status,
+                    },
                 )
 
             def do_POST(self) -> None:  # noqa: N802
@@ -116,12 +120,26 @@ class TwilioStandIn:
                 self._json(
                     201,
                     {
-                        "account_sid": stand_in.account_sid, "api_version": "2010-04-01", "body": form["Body"],
-                        "date_created": now, "date_sent": None, "date_updated": now, "direction": "outbound-api",
-                        "error_code": None, "error_message": None, "from": form["From"],
-                        "messaging_service_sid": None, "num_media": "0", "num_segments": "1", "price": None,
-                        "price_unit": "USD", "sid": sid, "status": "queued",
-                        "subresource_uris": {"media": f"{uri}/Media.json"}, "to": form["To"], "uri": f"{uri}.json",
+                        "account_sid": stand_in.account_sid,
+                        "api_version": "2010-04-01",
+                        "body": form["Body"],
+                        "date_created": now,
+                        "date_sent": None,
+                        "date_updated": now,
+                        "direction": "outbound-api",
+                        "error_code": None,
+                        "error_message": None,
+                        "from": form["From"],
+                        "messaging_service_sid": None,
+                        "num_media": "0",
+                        "num_segments": "1",
+                        "price": None,
+                        "price_unit": "USD",
+                        "sid": sid,
+                        "status": "queued",
+                        "subresource_uris": {"media": f"{uri}/Media.json"},
+                        "to": form["To"],
+                        "uri": f"{uri}.json",
                     },
                 )
 
@@ -150,10 +168,25 @@ def twilio_form(from_: str, body: str, message_sid: Optional[str] = None, **extr
     """The fields Twilio posts for an incoming SMS."""
     sid = message_sid or "SM" + uuid.uuid4().hex
     form = {
-        "ToCountry": "US", "ToState": "CA", "SmsMessageSid": sid, "NumMedia": "0", "ToCity": "", "FromZip": "",
-        "SmsSid": sid, "FromState": "CA", "SmsStatus": "received", "FromCity": "", "Body": body,
-        "FromCountry": "US", "To": TWILIO_NUMBER, "ToZip": "", "NumSegments": "1", "MessageSid": sid,
-        "AccountSid": ACCOUNT_SID, "From": from_, "ApiVersion": "2010-04-01",
+        "ToCountry": "US",
+        "ToState": "CA",
+        "SmsMessageSid": sid,
+        "NumMedia": "0",
+        "ToCity": "",
+        "FromZip": "",
+        "SmsSid": sid,
+        "FromState": "CA",
+        "SmsStatus": "received",
+        "FromCity": "",
+        "Body": body,
+        "FromCountry": "US",
+        "To": TWILIO_NUMBER,
+        "ToZip": "",
+        "NumSegments": "1",
+        "MessageSid": sid,
+        "AccountSid": ACCOUNT_SID,
+        "From": from_,
+        "ApiVersion": "2010-04-01",
     }
     form.update(extra)
     return form

@@ -30,9 +30,20 @@ from tests.support.servers import ROOT
 TOKEN = "t" * 16 + "0123456789abcdef0123"
 
 
-@pytest.mark.parametrize("host, loopback", [("127.0.0.1", True), ("127.0.0.2", True), ("::1", True),
-                                            ("localhost", True), ("0.0.0.0", False), ("::", False),
-                                            ("192.168.1.10", False), ("", False), (None, False)])
+@pytest.mark.parametrize(
+    "host, loopback",
+    [
+        ("127.0.0.1", True),
+        ("127.0.0.2", True),
+        ("::1", True),
+        ("localhost", True),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("192.168.1.10", False),
+        ("", False),
+        (None, False),
+    ],
+)
 def test_only_loopback_addresses_count_as_local(host: Optional[str], loopback: bool) -> None:
     assert is_loopback(host) is loopback
 
@@ -58,8 +69,17 @@ def test_listening_beyond_loopback_without_a_token_is_refused(host: str) -> None
 
 @pytest.mark.parametrize(
     "header, allowed",
-    [(f"Bearer {TOKEN}", True), (f"bearer {TOKEN}", True), (f"Bearer {TOKEN}x", False), (f"Bearer {TOKEN[:-1]}", False),
-     (TOKEN, False), (f"Basic {TOKEN}", False), ("Bearer ", False), (None, False), ("Bearer ünïcode", False)],
+    [
+        (f"Bearer {TOKEN}", True),
+        (f"bearer {TOKEN}", True),
+        (f"Bearer {TOKEN}x", False),
+        (f"Bearer {TOKEN[:-1]}", False),
+        (TOKEN, False),
+        (f"Basic {TOKEN}", False),
+        ("Bearer ", False),
+        (None, False),
+        ("Bearer ünïcode", False),
+    ],
 )
 def test_the_bearer_token_must_match_exactly(header: Optional[str], allowed: bool) -> None:
     assert RestAccess(token=TOKEN, required=True).allows(header) is allowed
@@ -117,9 +137,25 @@ def rasa_run(env_overrides: Dict[str, str], interface: str, tmp_path: Path) -> s
     env = {key: value for key, value in os.environ.items() if key not in (TOKEN_ENV_VAR, TOKEN_REQUIRED_ENV_VAR)}
     env.update({"PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", **env_overrides})
     return subprocess.run(
-        [str(Path(sys.executable).parent / "rasa"), "run", "--model", str(model), "--credentials",
-         "credentials.yml", "--endpoints", "endpoints.yml", "--interface", interface, "--port", str(free_port())],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        [
+            str(Path(sys.executable).parent / "rasa"),
+            "run",
+            "--model",
+            str(model),
+            "--credentials",
+            "credentials.yml",
+            "--endpoints",
+            "endpoints.yml",
+            "--interface",
+            interface,
+            "--port",
+            str(free_port()),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

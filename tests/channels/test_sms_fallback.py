@@ -26,7 +26,9 @@ PUBLIC = "https://fallback.harborlight.example"
 
 def post(url: str, form: dict, signature: str) -> tuple:
     request = urllib.request.Request(
-        url, data=urlencode(form).encode(), method="POST",
+        url,
+        data=urlencode(form).encode(),
+        method="POST",
         headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature},
     )
     try:
@@ -65,7 +67,11 @@ def test_the_fallback_command_refuses_to_start_without_its_settings() -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("TWILIO_AUTH_TOKEN", "CONFIDANT_SMS_FALLBACK_PUBLIC_URL")}
     result = subprocess.run(
         [sys.executable, "-m", "confidant.channels.sms_fallback", "--port", str(free_port())],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert "TWILIO_AUTH_TOKEN" in result.stderr and "CONFIDANT_SMS_FALLBACK_PUBLIC_URL" in result.stderr
@@ -73,12 +79,13 @@ def test_the_fallback_command_refuses_to_start_without_its_settings() -> None:
 
 def test_the_fallback_command_serves(tmp_path) -> None:
     port = free_port()
-    env = dict(os.environ, TWILIO_AUTH_TOKEN=AUTH_TOKEN, CONFIDANT_SMS_FALLBACK_PUBLIC_URL=PUBLIC,
-               PYTHONPATH=str(ROOT))
+    env = dict(os.environ, TWILIO_AUTH_TOKEN=AUTH_TOKEN, CONFIDANT_SMS_FALLBACK_PUBLIC_URL=PUBLIC, PYTHONPATH=str(ROOT))
     process = ManagedProcess(
         "sms-fallback",
         [sys.executable, "-m", "confidant.channels.sms_fallback", "--port", str(port)],
-        env, f"http://127.0.0.1:{port}/health", tmp_path,
+        env,
+        f"http://127.0.0.1:{port}/health",
+        tmp_path,
     )
     process.start(timeout=60)
     try:
@@ -92,7 +99,6 @@ def test_the_fallback_command_serves(tmp_path) -> None:
 
 
 # ---- the body cap and the timeouts (raw sockets: a well-behaved client cannot send these) -----
-
 
 
 @pytest.fixture
@@ -113,6 +119,7 @@ def raw_exchange(port: int, head: bytes, body: bytes = b"", trickle: float = 0.0
         started = time.monotonic()
         connection.sendall(head)
         if trickle:
+
             def drip() -> None:
                 for byte in body:
                     try:
@@ -120,6 +127,7 @@ def raw_exchange(port: int, head: bytes, body: bytes = b"", trickle: float = 0.0
                     except OSError:
                         return
                     time.sleep(trickle)
+
             threading.Thread(target=drip, daemon=True).start()
         else:
             connection.sendall(body)
@@ -146,8 +154,10 @@ def test_a_negative_content_length_is_refused_not_read_to_the_end(quick_fallback
     assert seconds < 2
 
 
-@pytest.mark.parametrize("length, status", [("+5", b"400"), ("1_0", b"400"), ("five", b"400"), (None, b"411"),
-                                            (str(sms_fallback.MAX_BODY_BYTES + 1), b"413")])
+@pytest.mark.parametrize(
+    "length, status",
+    [("+5", b"400"), ("1_0", b"400"), ("five", b"400"), (None, b"411"), (str(sms_fallback.MAX_BODY_BYTES + 1), b"413")],
+)
 def test_a_content_length_the_server_will_not_read_gets_a_clear_refusal(quick_fallback, length, status) -> None:
     received, _ = raw_exchange(quick_fallback, head(length), b"Body=hi")
     assert received.startswith(b"HTTP/1.0 " + status), received[:80]

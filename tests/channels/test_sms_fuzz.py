@@ -57,4 +57,3 @@ def test_no_request_to_the_sms_webhook_causes_a_server_error(tmp_path, twilio, b
     assert all(status in (401, 403) for kind, status in statuses if kind == "forged"), statuses
     assert after == 200
     assert twilio.to(PHONE)[-1] == "You said: will you tell my parents?"
-

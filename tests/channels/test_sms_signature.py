@@ -27,8 +27,13 @@ def test_a_request_signed_by_twilio_is_valid() -> None:
 
 def test_twilio_s_published_example_signature_is_reproduced() -> None:
     # The test vector of Twilio's own SDKs (RequestValidatorTest): an independent check of the algorithm.
-    params = {"CallSid": ["CA1234567890ABCDE"], "Caller": ["+14158675309"], "Digits": ["1234"],
-              "From": ["+14158675309"], "To": ["+18005551212"]}
+    params = {
+        "CallSid": ["CA1234567890ABCDE"],
+        "Caller": ["+14158675309"],
+        "Digits": ["1234"],
+        "From": ["+14158675309"],
+        "To": ["+18005551212"],
+    }
     url = "https://mycompany.com/myapp.php?foo=1&bar=2"
     assert SignatureCheck("12345").sign(url, params) == "RSOYDt4T1cUTdK1PDd93/VVr8B8="
 
@@ -59,8 +64,9 @@ def test_the_signature_is_checked_against_the_public_url_not_the_local_one() -> 
     local = "http://127.0.0.1:5005/webhooks/sms/webhook"
     assert not SignatureCheck(AUTH_TOKEN).is_valid(local, as_params(FORM), signature)
     assert not SignatureCheck(AUTH_TOKEN).is_valid(PUBLIC_URL + "/webhooks/sms/fallback", as_params(FORM), signature)
-    assert SignatureCheck(AUTH_TOKEN).is_valid(public_request_url(PUBLIC_URL + "/", "/webhooks/sms/webhook"),
-                                               as_params(FORM), signature)
+    assert SignatureCheck(AUTH_TOKEN).is_valid(
+        public_request_url(PUBLIC_URL + "/", "/webhooks/sms/webhook"), as_params(FORM), signature
+    )
 
 
 def test_twilio_s_explicit_port_variant_is_accepted() -> None:

@@ -59,9 +59,7 @@ async def test_a_session_id_the_server_did_not_issue_is_replaced(socketio_rasa, 
     assert token != chosen and TOKEN.match(token)
 
 
-async def test_another_client_naming_a_conversation_can_neither_read_nor_write_it(
-    socketio_rasa, chat_clients
-) -> None:
+async def test_another_client_naming_a_conversation_can_neither_read_nor_write_it(socketio_rasa, chat_clients) -> None:
     first = await chat_clients()
     first_token = await first.start_session(None)
     first_marker = f"hello, this is the first tab {uuid.uuid4().hex[:8]}"

@@ -42,7 +42,7 @@ origins = st.one_of(
 )
 bodies = st.one_of(
     st.binary(max_size=300),
-    st.sampled_from([b"40", b"42[\"user_uttered\"]", b"42[\"user_uttered\",{}]", b"42[\"session_request\",null]"]),
+    st.sampled_from([b"40", b'42["user_uttered"]', b'42["user_uttered",{}]', b'42["session_request",null]']),
     st.text(max_size=200).map(lambda text: ("42" + text).encode("utf-8", "replace")),
 )
 

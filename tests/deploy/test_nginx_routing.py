@@ -122,8 +122,13 @@ def test_sms_requests_are_shared_round_robin(proxy: Dict) -> None:
 @pytest.mark.parametrize(
     "path",
     [
-        "/webhooks/rest/webhook", "/webhooks/rest/", "/webhooks/rest", "//webhooks//rest/webhook",
-        "/webhooks/%72est/webhook", "/webhooks/sms/../rest/webhook", "/webhooks/REST/webhook",
+        "/webhooks/rest/webhook",
+        "/webhooks/rest/",
+        "/webhooks/rest",
+        "//webhooks//rest/webhook",
+        "/webhooks/%72est/webhook",
+        "/webhooks/sms/../rest/webhook",
+        "/webhooks/REST/webhook",
         "/webhooks/rest/webhook?x=1",
     ],
 )

@@ -90,9 +90,18 @@ def rasa_process(name: str, env: Dict[str, str], endpoints: str, logs: Path) -> 
     process = ManagedProcess(
         name,
         [
-            str(Path(sys.executable).parent / "rasa"), "run", "--model", str(model_path()),
-            "--endpoints", endpoints, "--credentials", "credentials.yml",
-            "--interface", "127.0.0.1", "--port", str(port),
+            str(Path(sys.executable).parent / "rasa"),
+            "run",
+            "--model",
+            str(model_path()),
+            "--endpoints",
+            endpoints,
+            "--credentials",
+            "credentials.yml",
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(port),
         ],
         env,
         f"http://127.0.0.1:{port}/",
@@ -228,9 +237,7 @@ def test_one_rasa_instance_killed_during_load(action_server, server_env, tmp_pat
     in_flight = [e for e in result.exchanges if e.status != 200]
     assert len(in_flight) <= CONVERSATIONS
     assert all(e.started < killed_at for e in in_flight), [(e.status, e.started - killed_at) for e in in_flight]
-    assert_crisis_answers_and_faq_answers(
-        LoadResult([e for e in result.exchanges if e.status == 200], result.elapsed)
-    )
+    assert_crisis_answers_and_faq_answers(LoadResult([e for e in result.exchanges if e.status == 200], result.elapsed))
     for sender in result.senders():
         mine = [e for e in result.exchanges if e.sender == sender]
         # Answered after the kill: by the survivor (a message sent at the kill waits out the lock).

@@ -20,9 +20,7 @@ def test_a_conversation_continues_after_rasa_and_the_action_server_restart(
     assert "where you live" in answer  # answered in the same conversation, no second welcome
 
     db = sqlite3.connect(Path(server_env["CONFIDANT_DATABASE_URL"].removeprefix("sqlite:///")))
-    rows = db.execute(
-        "SELECT type_name, data FROM events WHERE sender_id = ? ORDER BY id", (sender,)
-    ).fetchall()
+    rows = db.execute("SELECT type_name, data FROM events WHERE sender_id = ? ORDER BY id", (sender,)).fetchall()
     assert [json.loads(data)["text"] for kind, data in rows if kind == "user"] == [
         "will you tell my parents?",
         "what if I'm 16?",

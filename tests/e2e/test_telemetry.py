@@ -34,18 +34,30 @@ def test_every_make_entry_point_sources_the_environment_that_turns_it_off() -> N
 
 def test_rasa_reports_telemetry_disabled_with_the_project_environment() -> None:
     result = subprocess.run(
-        ["bash", "-c", "source scripts/env.sh && python -c 'from rasa import telemetry; "
-         "print(telemetry.is_telemetry_enabled())'"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        [
+            "bash",
+            "-c",
+            "source scripts/env.sh && python -c 'from rasa import telemetry; print(telemetry.is_telemetry_enabled())'",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert result.stdout.strip().splitlines()[-1] == "False"
 
 
 def test_importing_our_package_forces_telemetry_off_even_if_the_caller_turned_it_on() -> None:
     result = subprocess.run(
-        [str(ROOT / ".venv/bin/python"), "-c",
-         "import os; os.environ['RASA_TELEMETRY_ENABLED'] = 'true'; import confidant; "
-         "from rasa import telemetry; print(telemetry.is_telemetry_enabled())"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        [
+            str(ROOT / ".venv/bin/python"),
+            "-c",
+            "import os; os.environ['RASA_TELEMETRY_ENABLED'] = 'true'; import confidant; "
+            "from rasa import telemetry; print(telemetry.is_telemetry_enabled())",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert result.stdout.strip().splitlines()[-1] == "False"

@@ -80,8 +80,13 @@ def flood(
     volume = VolumeAlert(per_hour, lambda count: {"type": "unusual_volume", "count": count})
     return [
         outbox.record_escalation(
-            f"{name}-{number}", "self_harm", "rest", ["on-call", "lead"], lambda e: {"escalation_id": e.id},
-            now=start + timedelta(minutes=number * minutes_apart), volume=volume,
+            f"{name}-{number}",
+            "self_harm",
+            "rest",
+            ["on-call", "lead"],
+            lambda e: {"escalation_id": e.id},
+            now=start + timedelta(minutes=number * minutes_apart),
+            volume=volume,
         )
         for number in range(conversations)
     ]
@@ -120,8 +125,9 @@ def test_a_flood_in_one_conversation_is_one_escalation(tmp_path: Path) -> None:
     start = utc_now()
     volume = VolumeAlert(3, lambda count: {"count": count})
     for minute in range(100):
-        outbox.record_escalation("same", "self_harm", "rest", ["on-call"], lambda e: {}, volume=volume,
-                                 now=start + timedelta(seconds=minute))
+        outbox.record_escalation(
+            "same", "self_harm", "rest", ["on-call"], lambda e: {}, volume=volume, now=start + timedelta(seconds=minute)
+        )
     [escalation] = outbox.escalations()
     assert escalation.repeat_count == 99 and [n.kind for n in outbox.notifications()] == ["escalation"]
 

@@ -14,9 +14,13 @@ from tests.support.servers import ROOT, model_path
 
 def held_out_texts(limit: int) -> List[str]:
     data = yaml.safe_load((ROOT / "tests/nlu_eval/faq_holdout.yml").read_text())
-    texts = [line.strip()[2:] for block in data["nlu"] for line in block["examples"].splitlines()
-             if line.strip().startswith("- ")]
-    return texts[::max(1, len(texts) // limit)][:limit]
+    texts = [
+        line.strip()[2:]
+        for block in data["nlu"]
+        for line in block["examples"].splitlines()
+        if line.strip().startswith("- ")
+    ]
+    return texts[:: max(1, len(texts) // limit)][:limit]
 
 
 def predictions(parse: Dict[str, Any]) -> Dict[str, Any]:
@@ -25,7 +29,8 @@ def predictions(parse: Dict[str, Any]) -> Dict[str, Any]:
         "intents": [(i["name"], i["confidence"]) for i in parse.get("intent_ranking", [])],
         "answers": {
             key: [(r["intent_response_key"], r["confidence"]) for r in value.get("ranking", [])]
-            for key, value in selector.items() if key != "all_retrieval_intents"
+            for key, value in selector.items()
+            if key != "all_retrieval_intents"
         },
     }
 

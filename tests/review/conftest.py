@@ -35,6 +35,7 @@ def audit_ref(conversation_id: str) -> str:
     """How the audit log names a conversation (a keyed reference), for queries on it."""
     return conversation_ref(conversation_id, AUDIT_KEY.encode())
 
+
 XSS_TEXT = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> will you tell my mum & dad?'
 RISK_TEXT = "Honestly I want to end my life, nobody would notice"
 CONTACT_TEXT = "you can reach me at jo.bloggs@example.org or on +44 7700 900456 after 5"

@@ -22,10 +22,18 @@ import aiohttp
 import sqlalchemy as sa
 
 FAQ = [
-    "will you tell my parents?", "what if I'm in court?", "can my husband find out what I say?",
-    "do u have to report stuff", "is it actually illegal for you to tell people?", "who can see my notes",
-    "is this chat saved", "how do i book", "what does confidentiality mean", "can I tell you anything",
-    "wud u tell my mom if i vape", "if my boss calls will u tell him im in therapy",
+    "will you tell my parents?",
+    "what if I'm in court?",
+    "can my husband find out what I say?",
+    "do u have to report stuff",
+    "is it actually illegal for you to tell people?",
+    "who can see my notes",
+    "is this chat saved",
+    "how do i book",
+    "what does confidentiality mean",
+    "can I tell you anything",
+    "wud u tell my mom if i vape",
+    "if my boss calls will u tell him im in therapy",
 ]
 UNCLEAR = ["what's the weather", "hmm", "can you diagnose me", "pizza?", "ok", "give me therapy now"]
 RISK = ["i want to kill myself", "my dad hits me", "im going to hurt him tonight", "i dont want to be alive anymore"]

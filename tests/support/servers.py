@@ -163,7 +163,6 @@ def scratch_environment(state: Path) -> Dict[str, str]:
 
     from cryptography.fernet import Fernet
 
-
     env = dict(os.environ)
     # The REST channel stays open on loopback for the tests, whatever the shell has set.
     env.pop("CONFIDANT_REST_TOKEN", None)

@@ -136,7 +136,6 @@ def test_the_crisis_lines_are_on_the_page_when_the_assistant_is_down(browser, pa
     assert browser.outside_requests == []
 
 
-
 def test_the_page_still_helps_if_the_widget_cannot_load(browser, page_without_assistant) -> None:
     page = browser.pages[0]
     page.route("**/vendor/rasa-webchat.js", lambda route: route.fulfill(status=404, body="missing"))

@@ -120,8 +120,10 @@ def test_the_crisis_reply_and_the_footer_stay_in_view(browser, chat_page, name, 
     say(page, "what if I'm in court?")
     response_with(page, "court order")
     page.wait_for_timeout(300)
-    below = page.evaluate("() => { const l = document.getElementById('rw-messages');"
-                          " return l.scrollHeight - l.scrollTop - l.clientHeight; }")
+    below = page.evaluate(
+        "() => { const l = document.getElementById('rw-messages');"
+        " return l.scrollHeight - l.scrollTop - l.clientHeight; }"
+    )
     assert below < 5
 
 
