@@ -47,7 +47,8 @@ class FaqConfidenceGate(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"threshold": 0.5, "ambiguity_threshold": 0.1}
+        # The values config.yml sets and the evaluation measured (docs/performance.md).
+        return {"threshold": 0.3, "ambiguity_threshold": 0.03}
 
     def __init__(self, config: Dict[str, Any]) -> None:
         self.threshold = float(config["threshold"])
