@@ -14,6 +14,15 @@ from typing import Any, Dict, Optional, Tuple
 
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text
 
+from confidant.vocabulary import (
+    CALLBACK_CONTACT_SLOT,
+    CALLBACK_HOW_SLOT,
+    CALLBACK_WHEN_SLOT,
+    ESCALATED_SLOT,
+    INFORM_CONTACT_INTENT,
+    RISK_CATEGORY_SLOT,
+    answer_key,
+)
 from review.masking import find_contacts
 
 EVENTS = Table(
@@ -28,13 +37,12 @@ EVENTS = Table(
     Column("data", Text),
 )
 
-FAQ_INTENT = "faq"
 # The topic of a message that gives contact details (a call-back number), whatever the
 # classifier made of it: "07700 900123" is not a question about the age of consent.
-CONTACT_TOPIC = "inform_contact"
+CONTACT_TOPIC = INFORM_CONTACT_INTENT
 # Slots that say something a reviewer needs to know: in the transcript's details view, and the
 # call-back (masked contact, how and when) in the escalation queue.
-SHOWN_SLOTS = ("escalated", "risk_category", "callback_contact", "callback_how", "callback_when")
+SHOWN_SLOTS = (ESCALATED_SLOT, RISK_CATEGORY_SLOT, CALLBACK_CONTACT_SLOT, CALLBACK_HOW_SLOT, CALLBACK_WHEN_SLOT)
 
 
 @dataclass(frozen=True)
@@ -79,16 +87,7 @@ def event_time(timestamp: Optional[float]) -> datetime:
 
 def topic_of(parse_data: Dict[str, Any]) -> Optional[str]:
     """The FAQ key (`faq/tell_parents`) for an FAQ question, otherwise the intent itself."""
-    intent = (parse_data.get("intent") or {}).get("name")
-    if intent != FAQ_INTENT:
-        return intent
-    selector = (parse_data.get("response_selector") or {}).get(FAQ_INTENT) or {}
-    response = selector.get("response") or {}
-    key = response.get("intent_response_key")
-    if not key:
-        ranking = selector.get("ranking") or []
-        key = ranking[0].get("intent_response_key") if ranking and isinstance(ranking[0], dict) else None
-    return key or intent
+    return answer_key(parse_data)
 
 
 def to_word_bounds(text: str, start: int, end: int) -> Tuple[int, int]:

@@ -18,7 +18,7 @@ from typing import Any, Callable, Dict, List, Optional
 import sqlalchemy as sa
 
 from confidant.notify.outbox import Escalation, Outbox, VolumeAlert
-from confidant.risk.categories import CATEGORY_FOR_INTENT
+from confidant.vocabulary import CATEGORY_FOR_INTENT
 
 logger = logging.getLogger(__name__)
 

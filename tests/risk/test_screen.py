@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from confidant.risk.categories import RISK_INTENTS, SPANISH_RISK_INTENT
 from confidant.risk.evaluation import Message, evaluate, load_messages
 from confidant.risk.patterns import PatternError
 from confidant.risk.screen import RiskFinding, RiskScreen
+from confidant.vocabulary import RISK_INTENTS, SPANISH_RISK_INTENT
 from tests.risk.conftest import EVAL_FILE, ROOT
 
 CURRENT = [
