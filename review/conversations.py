@@ -17,10 +17,11 @@ from typing import Dict, FrozenSet, Iterable, List, Sequence, Tuple
 from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import Engine
 
+from confidant.store.events_table import EVENTS
 from confidant.vocabulary import ESCALATED_SLOT, RISK_CATEGORY_SLOT
 from review.labels import is_conversation_topic, unanswered_kind
 from review.masking import mask_text
-from review.tracker_events import EVENTS, Message, event_time, parse_event
+from review.tracker_events import Message, event_time, parse_event
 
 CHUNK = 500
 

@@ -1,8 +1,8 @@
-"""Rasa's `events` table, and what one stored event means to a reader of the conversation.
+"""What one stored event means to a reader of the conversation.
 
-The table is declared here, column for column as Rasa's SQLTrackerStore creates it, so the
-review tool never imports Rasa (and its model stack) just to read rows. Parsing is forgiving:
-an event this tool does not understand is skipped, never an error on a clinician's screen.
+Rows come from Rasa's `events` table (confidant/store/events_table.py, which needs no Rasa
+import). Parsing is forgiving: an event this tool does not understand is skipped, never an
+error on a clinician's screen.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Dict, Optional, Tuple
-
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text
 
 from confidant.vocabulary import (
     CALLBACK_CONTACT_SLOT,
@@ -24,18 +22,6 @@ from confidant.vocabulary import (
     answer_key,
 )
 from review.masking import find_contacts
-
-EVENTS = Table(
-    "events",
-    MetaData(),
-    Column("id", Integer, primary_key=True),
-    Column("sender_id", String(255), nullable=False, index=True),
-    Column("type_name", String(255), nullable=False),
-    Column("timestamp", Float),
-    Column("intent_name", String(255)),
-    Column("action_name", String(255)),
-    Column("data", Text),
-)
 
 # The topic of a message that gives contact details (a call-back number), whatever the
 # classifier made of it: "07700 900123" is not a question about the age of consent.

@@ -36,6 +36,7 @@ from rasa.shared.exceptions import RasaException
 from confidant.private_files import private_sqlite_url
 from confidant.store import tracker_window
 from confidant.store.event_spool import DEFAULT_SPOOL_DIR, SPOOL_DIR_ENV_VAR, EventSpool
+from confidant.store.events_table import differences_from, event_row
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,10 @@ Result = TypeVar("Result")
 
 class TrackerStoreUnavailable(RasaException):
     """The database did not take this turn's events; they are spooled on disk."""
+
+
+class EventsTableChangedError(RuntimeError):
+    """Rasa declares its events table differently from `events_table.EVENTS` (a Rasa upgrade)."""
 
 
 # How many of a tracker's events are already in the database (or the spool). Kept on the
@@ -107,6 +112,12 @@ class DurableSQLTrackerStore(SQLTrackerStore):
         kwargs.setdefault("host", kwargs.pop("url", None))
         private_sqlite_url(kwargs["host"] if "://" in str(kwargs["host"] or "") else None)
         super().__init__(domain, **kwargs)
+        changed = differences_from(self.SQLEvent.__table__)
+        if changed:
+            raise EventsTableChangedError(
+                "Rasa's events table is not the one the reconciler and the review tool read "
+                f"(confidant/store/events_table.py): {'; '.join(changed)}"
+            )
         self.spool = EventSpool(Path(spool_dir or os.environ.get(SPOOL_DIR_ENV_VAR) or DEFAULT_SPOOL_DIR))
         # Last known state of recent conversations, to carry on through an outage.
         self._recent: "collections.OrderedDict[Text, DialogueStateTracker]" = collections.OrderedDict()
@@ -235,7 +246,7 @@ class DurableSQLTrackerStore(SQLTrackerStore):
         try:
             last_row = await self._with_retries(lambda: self._save_sync(sender_id, new_events))
         except sa.exc.SQLAlchemyError as error:
-            self.spool.append(sender_id, [self._row(event.as_dict()) for event in new_events])
+            self.spool.append(sender_id, [event_row(event.as_dict()) for event in new_events])
             self._spool_may_hold_events = True
             self._remember(_mark_last_row(tracker, None))  # read afresh once the database is back
             _UNSTORED_TURNS.add(sender_id)
@@ -257,7 +268,7 @@ class DurableSQLTrackerStore(SQLTrackerStore):
         if not new_events:
             return None
         with self.session_scope() as session:
-            rows = [self.SQLEvent(sender_id=sender_id, **self._row(event.as_dict())) for event in new_events]
+            rows = [self.SQLEvent(sender_id=sender_id, **event_row(event.as_dict())) for event in new_events]
             session.add_all(rows)
             session.flush()
             last_row = max(row.id for row in rows)
@@ -271,16 +282,6 @@ class DurableSQLTrackerStore(SQLTrackerStore):
         self._recent.move_to_end(tracker.sender_id)
         while len(self._recent) > RECENT_TRACKERS:
             self._recent.popitem(last=False)
-
-    @staticmethod
-    def _row(data: Dict[str, Any]) -> Dict[str, Any]:
-        return {
-            "type_name": data.get("event"),
-            "timestamp": data.get("timestamp"),
-            "intent_name": (data.get("parse_data") or {}).get("intent", {}).get("name"),
-            "action_name": data.get("name"),
-            "data": json.dumps(data),
-        }
 
     # ---- the spool -------------------------------------------------------------------------
 
