@@ -15,7 +15,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from confidant.store import durable_sql_tracker_store
+from confidant.rasa_internals import tracker_store
 from confidant.store.events_table import EVENTS, differences_from, event_row
 
 
@@ -60,8 +60,8 @@ def test_rows_read_through_it_are_what_rasas_store_wrote(tmp_path: Path) -> None
 
 def test_the_tracker_store_refuses_to_start_on_a_table_it_does_not_know(tmp_path: Path) -> None:
     changed = ["column data: missing, expected Text()"]
-    with mock.patch.object(durable_sql_tracker_store, "differences_from", return_value=changed):
-        with pytest.raises(durable_sql_tracker_store.EventsTableChangedError, match="column data: missing"):
-            durable_sql_tracker_store.DurableSQLTrackerStore(
+    with mock.patch.object(tracker_store, "differences_from", return_value=changed):
+        with pytest.raises(tracker_store.EventsTableChangedError, match="column data: missing"):
+            tracker_store.DurableSQLTrackerStore(
                 Domain.empty(), host=f"sqlite:///{tmp_path / 'events.sqlite3'}", spool_dir=str(tmp_path / "spool")
             )

@@ -5,8 +5,9 @@ events are gone. Here:
 - every database call is retried briefly, off the event loop (no blocking of other chats);
 - if the database is still down, the turn goes ahead from the last tracker held in memory
   (so a crisis message is still answered), its new events are written to a local spool on
-  disk, and the save raises `TrackerStoreUnavailable`: the channel answers 503 with the
-  messages already produced, so the failure is visible, never silent;
+  disk, the store tells the channel that ran the turn (confidant/store/turn_storage.py: REST
+  answers 503 with the messages already produced, the web chat gets an error event, SMS logs
+  it), and the save raises `TrackerStoreUnavailable`, so the failure is visible, never silent;
 - spooled events are written, in order, as soon as the database answers again, before
   that conversation is read, so nothing is lost or reordered.
 
@@ -37,6 +38,7 @@ from confidant.private_files import private_sqlite_url
 from confidant.store import tracker_window
 from confidant.store.event_spool import DEFAULT_SPOOL_DIR, SPOOL_DIR_ENV_VAR, EventSpool
 from confidant.store.events_table import differences_from, event_row
+from confidant.store.turn_storage import report_unstored
 
 logger = logging.getLogger(__name__)
 
@@ -86,21 +88,8 @@ def _mark_last_row(tracker: DialogueStateTracker, row_id: Optional[int]) -> Dial
     return tracker
 
 
-# Rasa wraps every tracker store in a FailSafeTrackerStore that swallows save errors, so the
-# channels ask here whether a conversation's last turn could not be stored.
-_UNSTORED_TURNS: set = set()
-
-
-def last_turn_unstored(sender_id: Text) -> bool:
-    """True (once) if the conversation's last turn went to the spool instead of the database."""
-    if sender_id in _UNSTORED_TURNS:
-        _UNSTORED_TURNS.discard(sender_id)
-        return True
-    return False
-
-
 class DurableSQLTrackerStore(SQLTrackerStore):
-    """`tracker_store: type: confidant.store.durable_sql_tracker_store.DurableSQLTrackerStore`."""
+    """`tracker_store: type: confidant.rasa_internals.tracker_store.DurableSQLTrackerStore`."""
 
     def __init__(
         self,
@@ -249,7 +238,7 @@ class DurableSQLTrackerStore(SQLTrackerStore):
             self.spool.append(sender_id, [event_row(event.as_dict()) for event in new_events])
             self._spool_may_hold_events = True
             self._remember(_mark_last_row(tracker, None))  # read afresh once the database is back
-            _UNSTORED_TURNS.add(sender_id)
+            report_unstored()  # Rasa swallows the error below: the channel learns it here
             logger.error(
                 "Tracker store unavailable on write (%s): %s events of conversation %s spooled",
                 type(error).__name__,
