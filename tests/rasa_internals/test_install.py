@@ -116,3 +116,17 @@ def test_installing_raises_no_warning_from_this_package() -> None:
         line for line in result.stderr.splitlines() if "Warning" in line and str(PROJECT_ROOT / "confidant") in line
     ]
     assert ours == []
+
+
+def test_the_action_server_refuses_an_untested_rasa_before_anything_else(monkeypatch: pytest.MonkeyPatch) -> None:
+    """It reads Rasa's events table (the reconciler): only as the tested Rasa writes it."""
+    from confidant import action_server
+
+    monkeypatch.delenv(version.ALLOW_UNTESTED_ENV_VAR, raising=False)
+    monkeypatch.setattr(version, "installed_rasa_version", lambda: "3.5.0")
+    monkeypatch.setattr(sys, "argv", ["confidant.action_server"])
+    monkeypatch.setenv(action_server.SECRET_ENV_VAR, "a-secret")
+    with mock.patch.object(action_server, "build_app") as build, pytest.raises(SystemExit) as stopped:
+        action_server.main()
+    assert str(stopped.value).startswith("Rasa 3.5.0 is installed, but Confidant is tested with Rasa 3.6.21 only")
+    build.assert_not_called()
