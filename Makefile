@@ -21,7 +21,7 @@ shell: train ## Chat with the assistant in the terminal (starts the action serve
 	@$(ENV) source scripts/model.sh && \
 	  (python -m confidant.action_server --port $$CONFIDANT_ACTION_PORT & echo $$! > var/shell-actions.pid) && \
 	  trap 'kill $$(cat var/shell-actions.pid)' EXIT && \
-	  rasa shell --model "$$MODEL_PATH" --endpoints endpoints.yml
+	  python -m confidant.rasa_command shell --model "$$MODEL_PATH" --endpoints endpoints.yml
 
 test: train ## Run the whole test suite (lint, data validation, unit, end-to-end, evaluations)
 	@$(ENV) scripts/test.sh
@@ -45,7 +45,7 @@ eval-independent: train ## Questions and risk on the independent sets (heldout/,
 	@$(ENV) source scripts/model.sh && python -m confidant.evaluation.independent --model "$$MODEL_PATH"
 
 eval-cv: install ## 5-fold cross-validation of the NLU data (slow: trains 5 models)
-	@$(ENV) rasa test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --out var/cross-validation
+	@$(ENV) python -m confidant.rasa_command test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --out var/cross-validation
 
 eval-risk: train ## Risk detection recall and false alarms, per layer and for the union
 	@$(ENV) source scripts/model.sh && python -m confidant.evaluation.risk --model "$$MODEL_PATH"

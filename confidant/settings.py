@@ -21,6 +21,7 @@ from pydantic import BaseModel, Extra, Field, ValidationError, constr, root_vali
 from confidant.office_hours import WEEKDAYS, OfficeWeek
 from confidant.policy_sections import AddendumError, policy_section_ids, read_addendum
 from confidant.practice_answers import BEYOND_POLICY_TOPICS, answer_problems
+from confidant.vocabulary import GENERAL_SITUATION, WRITER_KINDS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SETTINGS_ENV_VAR = "CONFIDANT_SETTINGS"
@@ -149,18 +150,7 @@ def _week(timezone: str, office_hours: WeeklyHours, holidays: List[date]) -> Off
 
 # Who is writing, as the crisis replies in domain.yml distinguish them; `general` is the page
 # footer and the `{crisis_line}` / `{crisis_lines}` of every other response.
-SITUATIONS = (
-    "general",
-    "self_at_risk",
-    "concern_self_harm",
-    "intrusive_thoughts",
-    "harming_others",
-    "adult_victim_ipv",
-    "adult_victim_sexual_assault",
-    "child_victim",
-    "concern_abuse",
-    "abuse_unspecified",
-)
+SITUATIONS = (GENERAL_SITUATION, *WRITER_KINDS)
 # Longest filled-in phrases practice.yml may produce; tests/domain checks responses with them.
 FIRST_LINE_LIMIT = 90
 LINES_LIMIT = 260

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Optional
 
 from confidant.notify.payloads import CATEGORY_LABELS
+from confidant.vocabulary import NLU_FALLBACK_INTENT, OTHER_LANGUAGE_INTENT, OUT_OF_SCOPE_INTENT
 
 # Intents that are not questions or disclosures: the conversation's mechanics. They are kept
 # out of "topics" (filters, insights) but still labelled in the transcript's details view.
@@ -167,9 +168,9 @@ def channel_label(channel: Optional[str]) -> str:
 
 
 # Questions the assistant could not answer (the insights page's "unanswered" part, issue 18.3).
-NOT_UNDERSTOOD = "nlu_fallback"
-OUT_OF_SCOPE = "out_of_scope"
-OTHER_LANGUAGE = "other_language"
+NOT_UNDERSTOOD = NLU_FALLBACK_INTENT
+OUT_OF_SCOPE = OUT_OF_SCOPE_INTENT
+OTHER_LANGUAGE = OTHER_LANGUAGE_INTENT
 BEYOND_POLICY = "beyond_policy"
 
 

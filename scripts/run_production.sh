@@ -50,7 +50,7 @@ pids+=($!)
 upstream_ports=()
 for i in $(seq 1 "$instances"); do
   port=$((CONFIDANT_RASA_PORT + i))
-  rasa run --model "$MODEL_PATH" --endpoints endpoints.production.yml --credentials "$(credentials_file)" \
+  python -m confidant.rasa_command run --model "$MODEL_PATH" --endpoints endpoints.production.yml --credentials "$(credentials_file)" \
     --interface 127.0.0.1 --port "$port" &
   pids+=($!)
   upstream_ports+=("$port")

@@ -54,8 +54,10 @@ from confidant.channels.rate_limits import (
     shared_rate_limiter,
     trusted_networks,
 )
+from confidant.channels.rest import FAILURE_DETAILS
 from confidant.private_files import read_or_create_secret
 from confidant.settings import PROJECT_ROOT, PracticeSettings, current_settings
+from confidant.store.turn_storage import watching_storage
 
 logger = logging.getLogger(__name__)
 
@@ -462,7 +464,8 @@ class GuardedSocketIOInput(InputChannel):
             # and client metadata is not passed into the tracker.
             output = GuardedSocketIOOutput(sio, self.bot_message_evt)
             try:
-                await on_new_message(UserMessage(text, output, conversation_id, input_channel=self.name()))
+                with watching_storage() as storage:
+                    await on_new_message(UserMessage(text, output, conversation_id, input_channel=self.name()))
             except CancelledError:
                 logger.error("Web chat turn cancelled (conversation %s)", conversation_id)
                 raise
@@ -472,5 +475,14 @@ class GuardedSocketIOInput(InputChannel):
                 await self._refuse(
                     sio, sid, "turn_failed", "The assistant could not finish this reply. Please try again."
                 )
+                return
+            if storage.unstored:
+                # The replies went out; the turn's events wait in the tracker store's spool.
+                logger.error(
+                    "Web chat turn not stored yet (conversation %s): kept on disk until the database is back",
+                    conversation_id,
+                )
+                error = {"error": "storage_unavailable", "detail": FAILURE_DETAILS["storage_unavailable"]}
+                await sio.emit(self.error_evt, error, room=sid, namespace=self.namespace)
 
         return socketio_webhook

@@ -14,7 +14,7 @@ from typing import Any, Dict, Mapping, Optional
 
 from confidant.evaluation import risk_scoring
 from confidant.evaluation.model import load_agent, parse_all
-from confidant.risk.categories import CATEGORY_FOR_INTENT, CONCERN_INTENT
+from confidant.vocabulary import CATEGORY_FOR_INTENT, CONCERN_INTENT
 
 
 def classifier_output(parse: Dict[str, Any], min_confidence: float) -> Optional[str]:

@@ -23,11 +23,11 @@ from typing import Any, Callable, Iterable, Mapping, Sequence, Union
 import yaml
 
 from confidant.risk.screen import RiskFinding
+from confidant.vocabulary import CATEGORIES
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MESSAGES = ROOT / "heldout" / "risk" / "risk_messages.yml"
 DEFAULT_DATA_DIR = ROOT / "data" / "risk"
-CATEGORIES = ("self_harm", "harm_others", "abuse")
 KINDS = ("current", "third_party", "idiom", "informational", "negated", "past", "ordinary")
 NON_RISK_KINDS = ("idiom", "informational", "negated", "past", "ordinary")
 HARD_KINDS = ("idiom", "informational", "negated", "past")

@@ -19,13 +19,7 @@ from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
-RETRIEVAL_INTENT = "faq"
-
-
-def selector_ranking(parse: Dict[str, Any]) -> List[Dict[str, Any]]:
-    """The ResponseSelector's ranked FAQ answers in a parsed message, best first."""
-    selector = (parse.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
-    return list(selector.get("ranking") or [])
+from confidant.vocabulary import FAQ_INTENT, selector_ranking
 
 
 def is_unsure(ranking: List[Dict[str, Any]], threshold: float, ambiguity_threshold: float) -> bool:
@@ -47,7 +41,8 @@ class FaqConfidenceGate(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"threshold": 0.5, "ambiguity_threshold": 0.1}
+        # The values config.yml sets and the evaluation measured (docs/performance.md).
+        return {"threshold": 0.3, "ambiguity_threshold": 0.03}
 
     def __init__(self, config: Dict[str, Any]) -> None:
         self.threshold = float(config["threshold"])
@@ -66,7 +61,7 @@ class FaqConfidenceGate(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent: Optional[Dict[str, Any]] = message.get(INTENT)
-            if not intent or intent.get("name") != RETRIEVAL_INTENT:
+            if not intent or intent.get("name") != FAQ_INTENT:
                 continue
             ranking = selector_ranking(message.data)
             if is_unsure(ranking, self.threshold, self.ambiguity_threshold):

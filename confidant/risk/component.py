@@ -24,19 +24,21 @@ from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from confidant.nlu.faq_confidence_gate import RETRIEVAL_INTENT
 from confidant.nlu.language import detect_language
-from confidant.risk.categories import (
+from confidant.risk.screen import RiskFinding, RiskScreen
+from confidant.risk.spanish import SPANISH_FILE, SpanishScreen
+from confidant.risk.writer import WRITER_CUES_FILE, WriterChoice, WriterCues, choose_writer
+from confidant.settings import PROJECT_ROOT
+from confidant.vocabulary import (
+    ABUSE,
     CATEGORY_FOR_INTENT,
     OTHER_LANGUAGE_INTENT,
     RISK_INTENTS,
     SPANISH_RISK_INTENT,
     WRITER_FOR_INTENT,
+    selected_answer,
+    selected_answer_confidence,
 )
-from confidant.risk.screen import RiskFinding, RiskScreen
-from confidant.risk.spanish import SPANISH_FILE, SpanishScreen
-from confidant.risk.writer import WRITER_CUES_FILE, WriterChoice, WriterCues, choose_writer
-from confidant.settings import PROJECT_ROOT
 
 RISK_PROPERTY = "risk"
 EXPLAINED_LEVELS = frozenset({"negated", "informational", "past", "idiom", "third_party"})
@@ -141,7 +143,7 @@ class WriterContext:
 
     def past_abuse_with_current_access(self, finding: RiskFinding) -> bool:
         return (
-            finding.category == "abuse"
+            finding.category == ABUSE
             and finding.level == "past"
             and self.cues.found("access_to_children", self.text.lower()) is not None
         )
@@ -152,10 +154,8 @@ def also_asked(message: Message, min_confidence: float = ALSO_ASKED_MIN_CONFIDEN
     text = message.get(TEXT) or ""
     if "?" not in text and not QUESTION_OPENER.search(text):
         return None
-    selector = (message.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
-    response = selector.get("response") or {}
-    key = response.get("intent_response_key")
-    if key and float(response.get("confidence") or 0.0) >= min_confidence:
+    key = selected_answer(message.data)
+    if key and selected_answer_confidence(message.data) >= min_confidence:
         return key
     return None
 

@@ -14,8 +14,8 @@ from confidant.callback_text import SAVED_REPLY_VARIABLES
 from confidant.channels.sms.text import SMS_PART_LIMIT
 from confidant.practice_answers import BEYOND_POLICY_TOPICS, RESPONSE_PREFIX
 from confidant.response_filling import PHRASE_PREFIX, PHRASE_VARIABLES, SEND_TIME_VARIABLES, check_responses
-from confidant.risk.categories import RISK_INTENT_LIST, SPANISH_RISK_INTENT
 from confidant.settings import FIRST_LINE_LIMIT, LINES_LIMIT, SITUATIONS, SPANISH_LIMIT, load_settings
+from confidant.vocabulary import RISK_INTENT_LIST, SPANISH_RISK_INTENT
 from tests.support.readability import SLOT_PATTERN, flesch_kincaid_grade, sentences
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -90,7 +90,9 @@ def rasa_process(name: str, env: Dict[str, str], endpoints: str, logs: Path) -> 
     process = ManagedProcess(
         name,
         [
-            str(Path(sys.executable).parent / "rasa"),
+            sys.executable,
+            "-m",
+            "confidant.rasa_command",
             "run",
             "--model",
             str(model_path()),

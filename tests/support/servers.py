@@ -53,9 +53,9 @@ def model_path() -> Path:
 def rasa_run_command(
     port: int, endpoints: Any = "endpoints.yml", credentials: Any = "credentials.yml", *extra: str
 ) -> List[str]:
-    """`rasa run` with the trained model on 127.0.0.1:`port`, as the test servers start it."""
+    """`rasa run` with the trained model on 127.0.0.1:`port`, through the start-up step `make run` uses."""
     return [
-        str(Path(sys.executable).parent / "rasa"), "run", "--model", str(model_path()),
+        sys.executable, "-m", "confidant.rasa_command", "run", "--model", str(model_path()),
         "--endpoints", str(endpoints), "--credentials", str(credentials),
         "--interface", "127.0.0.1", "--port", str(port), *extra,
     ]  # fmt: skip

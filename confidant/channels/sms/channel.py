@@ -74,7 +74,7 @@ from confidant.channels.sms.text import (
     twiml,
 )
 from confidant.settings import PracticeSettings, current_settings
-from confidant.store.durable_sql_tracker_store import last_turn_unstored
+from confidant.store.turn_storage import watching_storage
 
 logger = logging.getLogger(__name__)
 
@@ -405,21 +405,22 @@ class SmsInput(InputChannel):
             output = SmsOutputChannel(replies.put_nowait)
             delivery = asyncio.ensure_future(self._deliver_all(turn.pseudonym, replies))
             failed = False
-            try:
-                await on_new_message(UserMessage(text, output, turn.pseudonym, input_channel=self.name()))
-            except CancelledError:
-                failed = True
-                logger.error("SMS turn cancelled (conversation %s)", turn.pseudonym)
-            except Exception as error:  # noqa: BLE001 - the client must still get an answer
-                failed = True
-                # The class name only: the exception text may quote the client's message.
-                logger.error("SMS turn failed (conversation %s): %s", turn.pseudonym, type(error).__name__)
+            with watching_storage() as storage:
+                try:
+                    await on_new_message(UserMessage(text, output, turn.pseudonym, input_channel=self.name()))
+                except CancelledError:
+                    failed = True
+                    logger.error("SMS turn cancelled (conversation %s)", turn.pseudonym)
+                except Exception as error:  # noqa: BLE001 - the client must still get an answer
+                    failed = True
+                    # The class name only: the exception text may quote the client's message.
+                    logger.error("SMS turn failed (conversation %s): %s", turn.pseudonym, type(error).__name__)
             if failed and not output.sent_any:
                 # Nothing was said: never leave a client in silence; give the crisis lines and a person.
                 replies.put_nowait(OutgoingReply(split_for_sms(fallback_text(self.settings)), "sms_turn_failed", []))
             replies.put_nowait(None)
             records = await delivery
-            if last_turn_unstored(turn.pseudonym):
+            if storage.unstored:
                 # The replies went out; the turn's events wait in the tracker store's spool.
                 logger.error(
                     "SMS turn not stored yet (conversation %s): kept on disk until the database is back", turn.pseudonym

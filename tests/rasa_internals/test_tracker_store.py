@@ -17,7 +17,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from confidant.store.durable_sql_tracker_store import DurableSQLTrackerStore, last_turn_unstored
+from confidant.rasa_internals.tracker_store import DurableSQLTrackerStore
+from confidant.store.turn_storage import watching_storage
 from tests.support.databases import stored_events
 from tests.support.tcp_proxy import TcpProxy
 
@@ -65,15 +66,17 @@ def test_turns_during_an_outage_are_spooled_and_written_in_order_after(database,
     async def scenario() -> None:
         tracker = DialogueStateTracker(sender, [])
         turn(tracker, "before")
-        await store.save(tracker)
-        assert not last_turn_unstored(sender)
+        with watching_storage() as storage:
+            await store.save(tracker)
+        assert not storage.unstored
 
         proxy.stop()  # the database goes away
         during = await store.retrieve(sender)  # carries on from memory
         assert during is not None and during.latest_message.text == "before"
         turn(during, "during one")
-        await store.save(during)
-        assert last_turn_unstored(sender)  # visible to the channel
+        with watching_storage() as storage:
+            await store.save(during)
+        assert storage.unstored  # visible to the channel
         again = await store.retrieve(sender)
         turn(again, "during two")
         await store.save(again)
@@ -109,8 +112,9 @@ def test_a_conversation_that_goes_quiet_during_an_outage_is_written_after_it(dat
         proxy.stop()
         tracker = DialogueStateTracker(quiet, [])
         turn(tracker, "last words before leaving")
-        await first.save(tracker)  # spooled; this conversation never speaks again
-        assert last_turn_unstored(quiet)
+        with watching_storage() as storage:
+            await first.save(tracker)  # spooled; this conversation never speaks again
+        assert storage.unstored
         proxy.start()
         other = DialogueStateTracker(busy, [])
         turn(other, "someone else")

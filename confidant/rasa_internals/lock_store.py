@@ -33,7 +33,7 @@ MAX_RETRIES = 1000
 
 
 class AtomicRedisLockStore(RedisLockStore):
-    """Drop-in for `type: redis` in endpoints.yml: `type: confidant.store.redis_lock_store.AtomicRedisLockStore`."""
+    """Drop-in for `type: redis` in endpoints.yml: `type: confidant.rasa_internals.lock_store.AtomicRedisLockStore`."""
 
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, **kwargs: Any) -> None:
         # Rasa hands a custom lock store its endpoint config; the built-in one gets keywords.

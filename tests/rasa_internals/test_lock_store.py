@@ -12,7 +12,7 @@ import uuid
 import pytest
 import redis
 
-from confidant.store.redis_lock_store import AtomicRedisLockStore
+from confidant.rasa_internals.lock_store import AtomicRedisLockStore
 
 
 @pytest.fixture

@@ -10,23 +10,25 @@ import asyncio
 import logging
 from unittest import mock
 
+import aiohttp
 import pytest
-from rasa.core.actions.action import ActionExecutionRejection
+from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.core.actions.forms import FormAction
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
-from rasa.shared.core.domain import Domain
+from rasa.shared.core.domain import Domain, InvalidDomain
 from rasa.shared.core.events import BotUttered, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
+from rasa.utils.endpoints import EndpointConfig
 
-from confidant import rasa_resilience
-from confidant.practice_nlg import PracticeResponseGenerator
-from confidant.rasa_resilience.form_validation import (
+from confidant.rasa_internals.form_validation import (
     ValidationUnavailable,
+    action_server_unavailable,
     install,
     rejecting_when_unavailable,
     saying_when_unavailable,
 )
+from tests.support.receivers import free_port
 
 FORM = FormAction("callback_form", None)
 
@@ -117,7 +119,60 @@ def test_a_form_with_no_such_response_still_steps_aside() -> None:
         activate_with(FormAction("other_form", None), unavailable, Domain.empty())
 
 
-def test_every_rasa_server_installs_it_with_its_response_generator() -> None:
-    with mock.patch.object(rasa_resilience, "install") as installed:
-        PracticeResponseGenerator()
-    installed.assert_called_once()
+def run_with_endpoint(validate_slots) -> object:
+    form = FormAction("callback_form", EndpointConfig(f"http://127.0.0.1:{free_port()}/webhook"))
+    return asyncio.run(rejecting_when_unavailable(validate_slots)(form, {}, None, None, None, None))
+
+
+def test_a_closed_action_server_port_as_rasa_reports_it_rejects_the_forms_turn() -> None:
+    """The real failure: RemoteAction calling a port nothing listens on."""
+    endpoint = EndpointConfig(f"http://127.0.0.1:{free_port()}/webhook")
+    remote = RemoteAction("validate_callback_form", endpoint)
+    domain = Domain.empty()
+
+    async def validate_remotely(*args: object) -> object:
+        tracker = DialogueStateTracker("conv", domain.slots)
+        return await remote.run(_Channel(), TemplatedNaturalLanguageGenerator({}), tracker, domain)
+
+    with pytest.raises(ValidationUnavailable):
+        run_with_endpoint(validate_remotely)
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        aiohttp.ClientConnectionError("refused"),
+        aiohttp.ClientResponseError(mock.Mock(real_url="http://127.0.0.1/webhook"), (), status=500),
+        aiohttp.ClientPayloadError("cut off"),
+    ],
+    ids=["no connection", "error status", "broken reply"],
+)
+def test_each_way_the_call_fails_is_the_server_being_unavailable(failure: Exception) -> None:
+    def raised_as_rasa_does() -> RasaException:
+        try:
+            raise failure
+        except aiohttp.ClientError:
+            try:
+                raise RasaException("Failed to execute custom action 'validate_callback_form'")
+            except RasaException as error:
+                return error
+
+    assert action_server_unavailable(raised_as_rasa_does(), endpoint_configured=True)
+    assert action_server_unavailable(asyncio.TimeoutError(), endpoint_configured=True)
+    assert action_server_unavailable(RasaException("no endpoint configured"), endpoint_configured=False)
+
+
+def test_a_rasa_error_that_is_not_the_call_failing_is_not_hidden() -> None:
+    """A bug raising a RasaException while validating must not look like an unreachable server."""
+
+    async def buggy(*args: object) -> None:
+        raise RasaException("a bug inside the form's own code")
+
+    async def another_rasa_error(*args: object) -> None:
+        raise InvalidDomain("a domain Rasa cannot read")
+
+    with pytest.raises(RasaException, match="a bug inside"):
+        run_with_endpoint(buggy)
+    with pytest.raises(InvalidDomain):
+        run_with_endpoint(another_rasa_error)
+    assert not action_server_unavailable(InvalidDomain("x"), endpoint_configured=False)

@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from confidant.rasa_internals.tracker_store import DurableSQLTrackerStore
 from confidant.store import tracker_window
-from confidant.store.durable_sql_tracker_store import DurableSQLTrackerStore
 from tests.store.test_tracker_window import DOMAIN, WINDOW, new_store, session_start, turn, user_texts
 from tests.support.databases import stored_events
 

@@ -8,7 +8,7 @@ import pytest
 import rasa.shared.utils.common
 from rasa.shared.core.events import Event, SlotSet, UserUttered, deserialise_events
 
-from confidant.rasa_speedups import event_types
+from confidant.rasa_internals import event_types
 
 
 def rasa_walk(type_name: str) -> type:

@@ -10,7 +10,7 @@ import pytest
 from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import EndpointConfig
 
-from confidant.rasa_speedups import action_response_validation
+from confidant.rasa_internals import action_response_validation
 
 GOOD_REPLIES: List[Dict[str, Any]] = [
     {"events": [], "responses": []},

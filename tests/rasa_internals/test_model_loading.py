@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from confidant.evaluation.model import load_agent, parse_all
-from confidant.rasa_speedups import model_loading
+from confidant.rasa_internals import model_loading
 from tests.support.servers import ROOT, model_path
 
 

@@ -8,6 +8,10 @@ run, because they only run once the form rejects the message. Here an unreachabl
 validation action makes the form reject the message, as it does when nothing was extracted, so
 the rules answer it (crisis text, FAQ answers) and the form asks again once the server is back.
 
+Only the failures of the call itself count (`action_server_unavailable`): no server configured,
+no connection, an error status, a timeout. Anything else raised while validating (a bug, here
+or in Rasa) is not dressed up as an unreachable server: it propagates as before.
+
 The form's first turn (the client has just said yes) is different: a rejection there leaves no
 form and Rasa's generic "didn't catch that". A form with a response in `UNAVAILABLE_RESPONSES`
 says it instead (for the call-back: the details cannot be saved now, try again or call the
@@ -16,10 +20,12 @@ practice) and opens, so the client's next try is read once the server is back.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from typing import Any, Callable, Coroutine, Dict, List
 
+import aiohttp
 from rasa.core.actions.action import ActionExecutionRejection, create_bot_utterance
 from rasa.core.actions.forms import FormAction
 from rasa.shared.core.events import Event
@@ -32,8 +38,25 @@ _PATCHED = "_confidant_rejects_when_validation_unavailable"
 UNAVAILABLE_RESPONSES: Dict[str, str] = {"callback_form": "utter_callback_unavailable"}
 
 
-class ValidationUnavailable(ActionExecutionRejection):
+class ValidationUnavailable(ActionExecutionRejection):  # noqa: N818 - a rejection, as Rasa names them
     """The form's validation action could not be reached or failed: the form rejects the turn."""
+
+
+def action_server_unavailable(error: BaseException, endpoint_configured: bool) -> bool:
+    """True for what Rasa 3.6's RemoteAction.run raises when the action server cannot answer.
+
+    It raises a plain RasaException for a missing endpoint, for a connection that fails and
+    for an error status (the last two from within aiohttp's error, kept as its context); a
+    slow server ends in asyncio's TimeoutError. A subclass of RasaException, or one with no
+    aiohttp error behind it while an endpoint is configured, is something else.
+    """
+    if isinstance(error, asyncio.TimeoutError):
+        return True
+    if type(error) is not RasaException:
+        return False
+    if not endpoint_configured:
+        return True
+    return isinstance(error.__cause__ or error.__context__, aiohttp.ClientError)
 
 
 def rejecting_when_unavailable(
@@ -45,9 +68,9 @@ def rejecting_when_unavailable(
     async def validate_slots_or_reject(self: FormAction, *args: Any, **kwargs: Any) -> Any:
         try:
             return await validate_slots(self, *args, **kwargs)
-        except ActionExecutionRejection:
-            raise
-        except RasaException as error:
+        except (RasaException, asyncio.TimeoutError) as error:
+            if not action_server_unavailable(error, self.action_endpoint is not None):
+                raise
             # Only the error's kind: a failing action server's reply could quote the conversation.
             logger.warning(
                 "Form %s could not be validated (%s); the rules answer this turn", self.name(), type(error).__name__

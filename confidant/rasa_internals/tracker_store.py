@@ -5,8 +5,9 @@ events are gone. Here:
 - every database call is retried briefly, off the event loop (no blocking of other chats);
 - if the database is still down, the turn goes ahead from the last tracker held in memory
   (so a crisis message is still answered), its new events are written to a local spool on
-  disk, and the save raises `TrackerStoreUnavailable`: the channel answers 503 with the
-  messages already produced, so the failure is visible, never silent;
+  disk, the store tells the channel that ran the turn (confidant/store/turn_storage.py: REST
+  answers 503 with the messages already produced, the web chat gets an error event, SMS logs
+  it), and the save raises `TrackerStoreUnavailable`, so the failure is visible, never silent;
 - spooled events are written, in order, as soon as the database answers again, before
   that conversation is read, so nothing is lost or reordered.
 
@@ -36,6 +37,8 @@ from rasa.shared.exceptions import RasaException
 from confidant.private_files import private_sqlite_url
 from confidant.store import tracker_window
 from confidant.store.event_spool import DEFAULT_SPOOL_DIR, SPOOL_DIR_ENV_VAR, EventSpool
+from confidant.store.events_table import differences_from, event_row
+from confidant.store.turn_storage import report_unstored
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +52,10 @@ Result = TypeVar("Result")
 
 class TrackerStoreUnavailable(RasaException):
     """The database did not take this turn's events; they are spooled on disk."""
+
+
+class EventsTableChangedError(RuntimeError):
+    """Rasa declares its events table differently from `events_table.EVENTS` (a Rasa upgrade)."""
 
 
 # How many of a tracker's events are already in the database (or the spool). Kept on the
@@ -81,21 +88,8 @@ def _mark_last_row(tracker: DialogueStateTracker, row_id: Optional[int]) -> Dial
     return tracker
 
 
-# Rasa wraps every tracker store in a FailSafeTrackerStore that swallows save errors, so the
-# channels ask here whether a conversation's last turn could not be stored.
-_UNSTORED_TURNS: set = set()
-
-
-def last_turn_unstored(sender_id: Text) -> bool:
-    """True (once) if the conversation's last turn went to the spool instead of the database."""
-    if sender_id in _UNSTORED_TURNS:
-        _UNSTORED_TURNS.discard(sender_id)
-        return True
-    return False
-
-
 class DurableSQLTrackerStore(SQLTrackerStore):
-    """`tracker_store: type: confidant.store.durable_sql_tracker_store.DurableSQLTrackerStore`."""
+    """`tracker_store: type: confidant.rasa_internals.tracker_store.DurableSQLTrackerStore`."""
 
     def __init__(
         self,
@@ -107,6 +101,12 @@ class DurableSQLTrackerStore(SQLTrackerStore):
         kwargs.setdefault("host", kwargs.pop("url", None))
         private_sqlite_url(kwargs["host"] if "://" in str(kwargs["host"] or "") else None)
         super().__init__(domain, **kwargs)
+        changed = differences_from(self.SQLEvent.__table__)
+        if changed:
+            raise EventsTableChangedError(
+                "Rasa's events table is not the one the reconciler and the review tool read "
+                f"(confidant/store/events_table.py): {'; '.join(changed)}"
+            )
         self.spool = EventSpool(Path(spool_dir or os.environ.get(SPOOL_DIR_ENV_VAR) or DEFAULT_SPOOL_DIR))
         # Last known state of recent conversations, to carry on through an outage.
         self._recent: "collections.OrderedDict[Text, DialogueStateTracker]" = collections.OrderedDict()
@@ -235,10 +235,10 @@ class DurableSQLTrackerStore(SQLTrackerStore):
         try:
             last_row = await self._with_retries(lambda: self._save_sync(sender_id, new_events))
         except sa.exc.SQLAlchemyError as error:
-            self.spool.append(sender_id, [self._row(event.as_dict()) for event in new_events])
+            self.spool.append(sender_id, [event_row(event.as_dict()) for event in new_events])
             self._spool_may_hold_events = True
             self._remember(_mark_last_row(tracker, None))  # read afresh once the database is back
-            _UNSTORED_TURNS.add(sender_id)
+            report_unstored()  # Rasa swallows the error below: the channel learns it here
             logger.error(
                 "Tracker store unavailable on write (%s): %s events of conversation %s spooled",
                 type(error).__name__,
@@ -257,7 +257,7 @@ class DurableSQLTrackerStore(SQLTrackerStore):
         if not new_events:
             return None
         with self.session_scope() as session:
-            rows = [self.SQLEvent(sender_id=sender_id, **self._row(event.as_dict())) for event in new_events]
+            rows = [self.SQLEvent(sender_id=sender_id, **event_row(event.as_dict())) for event in new_events]
             session.add_all(rows)
             session.flush()
             last_row = max(row.id for row in rows)
@@ -271,16 +271,6 @@ class DurableSQLTrackerStore(SQLTrackerStore):
         self._recent.move_to_end(tracker.sender_id)
         while len(self._recent) > RECENT_TRACKERS:
             self._recent.popitem(last=False)
-
-    @staticmethod
-    def _row(data: Dict[str, Any]) -> Dict[str, Any]:
-        return {
-            "type_name": data.get("event"),
-            "timestamp": data.get("timestamp"),
-            "intent_name": (data.get("parse_data") or {}).get("intent", {}).get("name"),
-            "action_name": data.get("name"),
-            "data": json.dumps(data),
-        }
 
     # ---- the spool -------------------------------------------------------------------------
 

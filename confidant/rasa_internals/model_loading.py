@@ -7,7 +7,7 @@ two slots per weight, none of which a server that only predicts ever uses: it wa
 part of start-up and of the Rasa process's memory (docs/performance.md). Here the weights are
 built by the prediction path instead (one inference on the example Rasa keeps for that), then
 restored from the same checkpoint; the optimizer's saved slots are left unread
-(`expect_partial`). Predictions are the same (tests/rasa_speedups/test_model_loading.py
+(`expect_partial`). Predictions are the same (tests/rasa_internals/test_model_loading.py
 compares every intent and answer confidence with Rasa's own loading). Fine-tuning, and a model
 without a prediction example, still load Rasa's way.
 """
