@@ -17,7 +17,7 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from confidant import private_files
-from confidant.channels import socketio as socketio_channel
+from confidant.channels import web_sessions
 from confidant.channels.sms.store import SmsStore
 from confidant.contact_vault import ContactDetails, ContactVault
 from confidant.notify.outbox import Outbox
@@ -82,9 +82,9 @@ def test_every_store_creates_its_files_private(
 
     open_review_db(f"sqlite:///{data / 'review.sqlite3'}")
 
-    monkeypatch.setattr(socketio_channel, "DEFAULT_KEY_PATH", data / "web_session.key")
-    monkeypatch.delenv(socketio_channel.KEY_ENV_VAR, raising=False)
-    assert len(socketio_channel.load_session_key()) == 64
+    monkeypatch.setattr(web_sessions, "DEFAULT_KEY_PATH", data / "web_session.key")
+    monkeypatch.delenv(web_sessions.KEY_ENV_VAR, raising=False)
+    assert len(web_sessions.load_session_key()) == 64
 
     made = {path.name for path in data.iterdir()}
     assert {"outbox.sqlite3", "sms.sqlite3", "contacts.sqlite3", "conversations.sqlite3", "review.sqlite3"} <= made

@@ -9,12 +9,13 @@ answers with a clarifying question offering the likeliest topics.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Type
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.selectors.response_selector import ResponseSelector
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
@@ -38,6 +39,11 @@ def is_unsure(ranking: List[Dict[str, Any]], threshold: float, ambiguity_thresho
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class FaqConfidenceGate(GraphComponent):
     """Predicts `nlu_fallback` when the FAQ answer, not just the intent, is uncertain."""
+
+    @classmethod
+    def required_components(cls) -> List[Type]:
+        """It judges the ResponseSelector's ranking, so the selector must run before it."""
+        return [ResponseSelector]
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
-from confidant.notify.outbox import Escalation, VolumeAlert
+from confidant.notify.records import Escalation, VolumeAlert
 from confidant.settings import PracticeSettings
 from confidant.vocabulary import ABUSE, HARM_OTHERS, SELF_HARM
 

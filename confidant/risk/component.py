@@ -14,12 +14,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Type
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.diet_classifier import DIETClassifier
+from rasa.nlu.selectors.response_selector import ResponseSelector
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -163,6 +165,11 @@ def also_asked(message: Message, min_confidence: float = ALSO_ASKED_MIN_CONFIDEN
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class RiskScreenComponent(GraphComponent):
     """Runs last in the pipeline so that nothing after it can hide a risk message."""
+
+    @classmethod
+    def required_components(cls) -> List[Type]:
+        """DIET's intent ranking is its second layer; the selector's answer is `also_asked`."""
+        return [DIETClassifier, ResponseSelector]
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:

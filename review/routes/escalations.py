@@ -18,7 +18,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, redirect
 from sanic.response import json as json_response
 
-from confidant.notify.outbox import Escalation
+from confidant.notify.records import Escalation
 from review.storage import audit
 from review.storage.escalation_queue import STATUSES, QueueItem
 from review.web import alerts

@@ -6,12 +6,8 @@ import pytest
 import yaml
 
 from confidant.channels.conversation_ids import WEB_CONVERSATION_PREFIX
-from confidant.channels.socketio import (
-    MessageError,
-    SessionTokens,
-    load_session_key,
-    parse_socket_message,
-)
+from confidant.channels.socketio import MessageError, parse_socket_message
+from confidant.channels.web_sessions import SessionTokens, load_session_key
 from confidant.settings import DEFAULT_SETTINGS_PATH, PracticeSettings, current_settings
 
 KEY = b"k" * 32
@@ -84,7 +80,7 @@ def test_the_key_comes_from_the_environment_or_a_private_file(monkeypatch, tmp_p
     assert load_session_key() == b"from-the-environment-0123456789"
     monkeypatch.delenv("CONFIDANT_WEB_SESSION_KEY")
     key_path = tmp_path / "var" / "web_session.key"
-    monkeypatch.setattr("confidant.channels.socketio.DEFAULT_KEY_PATH", key_path)
+    monkeypatch.setattr("confidant.channels.web_sessions.DEFAULT_KEY_PATH", key_path)
     first = load_session_key()
     assert len(first) == 64 and load_session_key() == first
     assert key_path.stat().st_mode & 0o777 == 0o600

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from confidant.channels.sms.channel import SmsConfig, SmsConfigurationError, SmsInput
+from confidant.channels.sms.channel import SmsInput
+from confidant.channels.sms.config import SmsConfig, SmsConfigurationError
 from confidant.settings import current_settings
 from tests.channels.conftest import (
     ACCOUNT_SID,
