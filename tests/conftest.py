@@ -4,6 +4,10 @@ The conversation tests talk to a real Rasa server (the trained model, over the R
 backed by a real action server, a SQLite tracker store, a local webhook receiver and a local
 SMTP server, each in a temporary directory of its own.
 
+The practice is the fixture practice (tests/fixtures/practice.yml), never the demo practice.yml
+a practice edits: every test and every server it starts reads it (CONFIDANT_SETTINGS), and
+tests take the names and numbers they expect from it through the `practice` fixture.
+
 Test tiers: every test is marked `model`, `services` or `browser` by what it needs (from the
 fixtures it uses and the helpers it calls, see `tier_markers`), so `make test-unit` can run
 the rest in a couple of minutes; `make test` runs everything.
@@ -30,8 +34,13 @@ sys.path.insert(0, str(ROOT))
 # In-process code that fingerprints audit text uses this key, not a key file in the repository's var/.
 os.environ.setdefault("CONFIDANT_REVIEW_AUDIT_KEY", "audit-key-of-the-test-session-" + uuid.uuid4().hex)
 
+from confidant.settings import SETTINGS_ENV_VAR, PracticeSettings  # noqa: E402
+from tests.support.practice_file import PRACTICE_FILE, practice_settings  # noqa: E402
 from tests.support.receivers import SmtpServer, WebhookReceiver, free_port  # noqa: E402
 from tests.support.servers import ManagedProcess, rasa_run_command, scratch_environment  # noqa: E402
+
+# Whatever the shell says: the suite runs against the fixture practice, and so do its servers.
+os.environ[SETTINGS_ENV_VAR] = str(PRACTICE_FILE)
 
 ACTION_SECRET = "test-secret-" + uuid.uuid4().hex
 
@@ -46,7 +55,7 @@ TIER_FIXTURES: Dict[str, Set[str]] = {
     "browser": {"playwright_driver", "browser"},
 }
 TIER_CALLS: Dict[str, "re.Pattern[str]"] = {
-    "model": re.compile(r"\bmodel_path\(|\bload_agent\(|\bshared_socketio_rasa\("),
+    "model": re.compile(r"\bmodel_path\(|\brasa_run_command\(|\bload_agent\(|\bshared_socketio_rasa\("),
     "services": re.compile(
         r"\bscratch_postgres_database\(|psycopg2\.connect\(|redis\.Redis\(|AtomicRedisLockStore\("
         r"|\bwhich\(\"nginx\"\)|confidant\.action_server"
@@ -89,6 +98,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: List[pytest.Item
     for item in items:
         for tier in tier_markers(item) - {mark.name for mark in item.iter_markers()}:
             item.add_marker(getattr(pytest.mark, tier))
+
+
+@pytest.fixture(scope="session")
+def practice() -> PracticeSettings:
+    """The fixture practice's settings: the names, numbers and lines a test expects to see."""
+    return practice_settings()
+
+
+@pytest.fixture(scope="session")
+def practice_variables(practice: PracticeSettings) -> Dict[str, str]:
+    """What the fixture practice fills responses with (`practice_name`, `first_line_self_at_risk`...)."""
+    return practice.response_variables()
 
 
 @pytest.fixture(scope="session")
