@@ -38,11 +38,11 @@ def get(url: str, method: str = "GET") -> Tuple[int, Dict[str, str], bytes]:
         return error.code, dict(error.headers), error.read()
 
 
-def test_the_page_names_the_practice_and_its_crisis_lines(page_server) -> None:
+def test_the_page_names_the_practice_and_its_crisis_lines(page_server, practice) -> None:
     status, headers, body = get(page_server + "/")
     page = body.decode()
     assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
-    assert "Harbor Light Counseling" in page and "{{" not in page
+    assert practice.practice.name in page and "{{" not in page
     banner = re.search(r'<footer id="crisis-banner".*?</footer>', page, re.S).group(0)
     assert "role=" not in banner  # a footer is the page's contentinfo landmark, not a note
     assert 'id="quick-exit"' in page
@@ -50,7 +50,7 @@ def test_the_page_names_the_practice_and_its_crisis_lines(page_server) -> None:
     assert config == {
         "socketUrl": RASA_URL,
         "socketPath": "/socket.io/",
-        "title": "Harbor Light Counseling",
+        "title": practice.practice.name,
         "subtitle": "Automated assistant: questions about confidentiality",
         "starters": [
             "What does confidentiality mean in therapy?",
@@ -69,17 +69,25 @@ def footer_links(page: str) -> dict:
     }
 
 
-def test_the_footer_calls_and_texts_every_number_from_practice_yml(page_server) -> None:
+def digits(number: str) -> str:
+    return re.sub(r"[^0-9+]", "", number)
+
+
+def test_the_footer_calls_and_texts_every_number_from_practice_yml(page_server, practice) -> None:
     _, _, body = get(page_server + "/")
-    assert footer_links(body.decode()) == {
-        "Call 911": "tel:911",
-        "Call 988": "tel:988",
-        "Text 988": "sms:988",
-        "Text HOME to 741741": "sms:741741?&body=HOME",
-        "Call us (555) 010-0100": "tel:5550100100",
-    }
+    emergency, phone = practice.crisis.emergency_number, practice.practice.phone
+    expected = {f"Call {emergency}": f"tel:{digits(emergency)}"}
+    for line in practice.crisis.lines_for("general"):
+        if line.call:
+            expected[f"Call {line.call}"] = f"tel:{digits(line.call)}"
+        if line.text and line.text_body:
+            expected[f"Text {line.text_body} to {line.text}"] = f"sms:{digits(line.text)}?&body={line.text_body}"
+        elif line.text:
+            expected[f"Text {line.text}"] = f"sms:{digits(line.text)}"
+    expected[f"Call us {phone}"] = f"tel:{digits(phone)}"
+    assert footer_links(body.decode()) == expected
     # Numbers are kept whole: a phone number never breaks at its hyphen.
-    assert '<span class="crisis-number">(555) 010-0100</span>' in body.decode()
+    assert f'<span class="crisis-number">{html.escape(phone)}</span>' in body.decode()
 
 
 def test_starter_questions_are_the_asks_of_the_faq_answers_in_the_domain(tmp_path) -> None:
