@@ -460,7 +460,7 @@ def test_the_fallback_route_answers_signed_requests_with_static_crisis_twiml(tmp
     (status, body), (unsigned_status, _), received = run(scenario, tmp_path, twilio)
     assert status == 200 and "<Message>" in body
     assert settings.crisis.emergency_number in body and settings.practice.phone in body
-    assert "988" in body and unsigned_status == 403 and received == []
+    assert settings.crisis_line in body and unsigned_status == 403 and received == []
 
 
 def test_the_phone_number_is_nowhere_in_the_channel_s_store_or_the_conversation(tmp_path, twilio) -> None:

@@ -9,9 +9,10 @@ fixture), so no test repeats a name or a number the settings file gives.
 from __future__ import annotations
 
 import copy
+import re
 from functools import cache
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, List, Tuple
 
 import yaml
 
@@ -34,3 +35,27 @@ def practice_data() -> Dict[str, Any]:
 def practice_settings() -> PracticeSettings:
     """The fixture's settings, checked as start-up checks them."""
     return load_settings(PRACTICE_FILE)
+
+
+def _digits(number: str) -> str:
+    return re.sub(r"[^0-9+]", "", number)
+
+
+def crisis_links(settings: PracticeSettings, situation: str) -> List[Tuple[str, str]]:
+    """The buttons a crisis card or the page footer shows, as (label, href): the emergency number
+    first, then each line of `situation` in order (call, then text), as the practice lists them."""
+    emergency = settings.crisis.emergency_number
+    links = [(f"Call {emergency}", f"tel:{_digits(emergency)}")]
+    for line in settings.crisis.lines_for(situation):
+        if line.call:
+            links.append((f"Call {line.call}", f"tel:{_digits(line.call)}"))
+        if line.text and line.text_body:
+            links.append((f"Text {line.text_body} to {line.text}", f"sms:{_digits(line.text)}?&body={line.text_body}"))
+        elif line.text:
+            links.append((f"Text {line.text}", f"sms:{_digits(line.text)}"))
+    return links
+
+
+def practice_call_link(settings: PracticeSettings) -> Tuple[str, str]:
+    """The footer's last button: the practice's own number."""
+    return f"Call us {settings.practice.phone}", f"tel:{_digits(settings.practice.phone)}"
