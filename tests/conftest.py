@@ -18,6 +18,7 @@ from __future__ import annotations
 import inspect
 import json
 import os
+import random
 import re
 import sys
 import urllib.error
@@ -38,6 +39,7 @@ from confidant.settings import SETTINGS_ENV_VAR, PracticeSettings  # noqa: E402
 from tests.support.practice_file import PRACTICE_FILE, practice_settings  # noqa: E402
 from tests.support.receivers import SmtpServer, WebhookReceiver, free_port  # noqa: E402
 from tests.support.servers import ManagedProcess, rasa_run_command, scratch_environment  # noqa: E402
+from tests.support.test_order import ORDERS, reordered  # noqa: E402
 
 # Whatever the shell says: the suite runs against the fixture practice, and so do its servers.
 os.environ[SETTINGS_ENV_VAR] = str(PRACTICE_FILE)
@@ -94,10 +96,35 @@ def tier_markers(item: pytest.Item) -> Set[str]:
     return needs
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("confidant")
+    group.addoption(
+        "--test-order",
+        choices=ORDERS,
+        default="file",
+        help="run the tests as collected (file), backwards (reverse) or shuffled (random): no test may "
+        "depend on another having run first",
+    )
+    group.addoption("--test-order-seed", type=int, default=None, help="the seed of --test-order random")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--test-order") == "random" and config.getoption("--test-order-seed") is None:
+        config.option.test_order_seed = random.randrange(1_000_000)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    order = config.getoption("--test-order")
+    seed = f" (--test-order-seed {config.option.test_order_seed})" if order == "random" else ""
+    return f"test order: {order}{seed}"
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: List[pytest.Item]) -> None:
     for item in items:
         for tier in tier_markers(item) - {mark.name for mark in item.iter_markers()}:
             item.add_marker(getattr(pytest.mark, tier))
+    order = config.getoption("--test-order")
+    items[:] = reordered(items, [item.nodeid for item in items], order, config.option.test_order_seed or 0)
 
 
 @pytest.fixture(scope="session")
