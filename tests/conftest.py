@@ -115,18 +115,16 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.test_order_seed = random.randrange(1_000_000)
 
 
-def pytest_report_header(config: pytest.Config) -> str:
-    order = config.getoption("--test-order")
-    seed = f" (--test-order-seed {config.option.test_order_seed})" if order == "random" else ""
-    return f"test order: {order}{seed}"
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: List[pytest.Item]) -> None:
     for item in items:
         for tier in tier_markers(item) - {mark.name for mark in item.iter_markers()}:
             item.add_marker(getattr(pytest.mark, tier))
     order = config.getoption("--test-order")
     items[:] = reordered(items, [item.nodeid for item in items], order, config.option.test_order_seed or 0)
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if order != "file" and reporter is not None:  # shown with -q too, so a failing order can be repeated
+        seed = f" --test-order-seed {config.option.test_order_seed}" if order == "random" else ""
+        reporter.write_line(f"test order: {order}{seed}")
 
 
 @pytest.fixture(scope="session")
