@@ -2,7 +2,7 @@
 
 `pytest --test-order reverse` runs the files and the tests in each file backwards;
 `--test-order random` shuffles the files and the tests within each file (`--test-order-seed N`
-repeats an order; the seed is printed in the header). A file's tests stay together, so fixtures
+repeats an order; the seed is printed at the start). A file's tests stay together, so fixtures
 scoped to a module (a browser, a server) are still started once.
 """
 
