@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-import yaml
 
 from confidant.channels.conversation_ids import WEB_CONVERSATION_PREFIX
 from confidant.channels.socketio import MessageError, parse_socket_message
 from confidant.channels.web_sessions import SessionTokens, load_session_key
-from confidant.settings import DEFAULT_SETTINGS_PATH, PracticeSettings, current_settings
+from confidant.settings import PracticeSettings, current_settings
+from tests.support.practice_file import practice_data
 
 KEY = b"k" * 32
 
@@ -122,7 +122,7 @@ def test_typed_text_is_never_an_intent_payload_only_the_widget_s_own_are() -> No
 
 
 def _settings_with(web: object) -> PracticeSettings:
-    raw = yaml.safe_load(DEFAULT_SETTINGS_PATH.read_text())
+    raw = practice_data()
     if web is None:
         raw.pop("web", None)
     else:
@@ -132,7 +132,7 @@ def _settings_with(web: object) -> PracticeSettings:
 
 def test_allowed_origins_default_to_the_local_page() -> None:
     assert _settings_with(None).web.allowed_origins == ["http://localhost:8080", "http://127.0.0.1:8080"]
-    assert current_settings().web.allowed_origins  # practice.yml names them
+    assert current_settings().web.allowed_origins == practice_data()["web"]["allowed_origins"]
 
 
 @pytest.mark.parametrize(

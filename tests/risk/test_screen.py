@@ -191,8 +191,9 @@ def test_screen_is_thread_safe(screen: RiskScreen) -> None:
     assert results == expected * 10
 
 
-def test_default_directory_loads() -> None:
-    assert RiskScreen.from_directory().screen("i want to die").is_current
+def test_default_directory_loads(screen: RiskScreen) -> None:
+    # The session's screen is the default directory's (tests/risk/conftest.py): built once.
+    assert screen.screen("i want to die").is_current
 
 
 # ---------------------------------------------------------------------------- malformed data
