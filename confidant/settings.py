@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from datetime import date, time
 from functools import cache
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any, Dict, List, Literal, Optional, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, Extra, Field, ValidationError, constr, root_validator, validator
+from pydantic import BaseModel, ConstrainedStr, Extra, Field, ValidationError, root_validator, validator
 
 from confidant.office_hours import WEEKDAYS, OfficeWeek
 from confidant.policy_sections import AddendumError, policy_section_ids, read_addendum
@@ -166,7 +167,12 @@ FIRST_LINE_LIMIT = 90
 LINES_LIMIT = 260
 SPANISH_LIMIT = 100
 
-PhoneNumber = constr(strip_whitespace=True, regex=r"^\+?[0-9][0-9 \-]{1,18}[0-9]$")
+
+class PhoneNumber(ConstrainedStr):
+    """A number to call or text (a class, not constr(), so that type checkers read it as a str)."""
+
+    strip_whitespace = True
+    regex = re.compile(r"^\+?[0-9][0-9 \-]{1,18}[0-9]$")
 
 
 class CrisisLine(_Strict):
@@ -284,12 +290,16 @@ def _phrase_list(lines: List[CrisisLine]) -> str:
 
 
 class AssistantLimits(_Strict):
-    retention_days: int = Field(90, ge=1, le=3650)
-    max_message_chars: int = Field(20000, ge=500, le=200000)
+    retention_days: int = Field(default=90, ge=1, le=3650)
+    max_message_chars: int = Field(default=20000, ge=500, le=200000)
 
 
 # A browser origin exactly as the browser sends it: scheme, host and optional port, no path.
-WebOrigin = constr(strip_whitespace=True, regex=r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?$")
+class WebOrigin(ConstrainedStr):
+    """Scheme, host and optional port."""
+
+    strip_whitespace = True
+    regex = re.compile(r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?$")
 
 
 class WebSettings(_Strict):
@@ -312,13 +322,17 @@ class RateLimit(_Strict):
 
 
 # An address or network whose X-Forwarded-For is believed, e.g. "127.0.0.1" or "10.0.0.0/8".
-ProxyNetwork = constr(strip_whitespace=True, regex=r"^[0-9A-Fa-f.:]+(/[0-9]{1,3})?$")
+class ProxyNetwork(ConstrainedStr):
+    """An IPv4 or IPv6 address, optionally with a prefix length."""
+
+    strip_whitespace = True
+    regex = re.compile(r"^[0-9A-Fa-f.:]+(/[0-9]{1,3})?$")
 
 
 class RateLimits(_Strict):
     """Limits on new conversations and on messages, on every channel (SMS: per phone pseudonym)."""
 
-    window_minutes: int = Field(10, ge=1, le=24 * 60)
+    window_minutes: int = Field(default=10, ge=1, le=24 * 60)
     new_conversations: RateLimit = RateLimit(per_address=20, total=500)
     messages: RateLimit = RateLimit(per_address=120, total=3000)
     # Proxies in front of Rasa that set X-Forwarded-For themselves (the production nginx runs on
@@ -388,7 +402,12 @@ class EscalationSettings(_Strict):
 
 # ---- the practice's own answers to questions the policy page does not cover ----------------
 
-SectionId = constr(strip_whitespace=True, regex=r"^[a-z][a-z0-9-]*$")
+
+class SectionId(ConstrainedStr):
+    """A section id of the policy page or the addendum."""
+
+    strip_whitespace = True
+    regex = re.compile(r"^[a-z][a-z0-9-]*$")
 
 
 class PracticeAnswer(_Strict):
@@ -403,7 +422,7 @@ class PracticeAnswer(_Strict):
 class Addendum(_Strict):
     # The practice's own policy sections (`## <id>: <title>`); a relative path is read from the
     # project folder (where docs/source/ is), so a copy of this file elsewhere finds it too.
-    file: Optional[str] = Field(None, min_length=1)
+    file: Optional[str] = Field(default=None, min_length=1)
     # Per topic (`insurance`, `school`, ...: practice_answers.BEYOND_POLICY_TOPICS).
     answers: Dict[str, PracticeAnswer] = Field(default_factory=dict)
 

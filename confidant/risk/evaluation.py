@@ -230,7 +230,7 @@ def main(argv: Iterable[str] | None = None, extra_layers: Mapping[str, Layer] | 
     layers: dict[str, Layer] = {"screen": screen_layer(args.data_dir)}
     layers.update(extra_layers or {})
     reports = evaluate(messages, layers)
-    counts = defaultdict(int)
+    counts: defaultdict[str, int] = defaultdict(int)
     for message in messages:
         counts[message.kind] += 1
     print(f"{len(messages)} messages: " + ", ".join(f"{k} {counts[k]}" for k in KINDS))
