@@ -8,7 +8,7 @@ ENV := source scripts/env.sh &&
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
-install: ## Create .venv (Python 3.10) and install the pinned dependencies
+install: ## Create .venv (Python 3.10) and install the pinned dependencies (runtime, tests and tools)
 	@scripts/install.sh
 
 train: install ## Train the model if config, domain or data changed
@@ -59,7 +59,7 @@ bench: install ## Ours against the stock rasa init assistant, each figure with i
 bench-profiles: train ## Our profiles: production, two instances, workers, turn cost (prints figures)
 	@$(ENV) scripts/bench_profiles.sh
 
-lock: ## Re-resolve requirements/lock.txt from requirements/direct.txt
+lock: ## Re-resolve requirements/lock.txt (runtime) and lock-dev.txt (tests, tools) from direct*.txt
 	@scripts/lock.sh
 
 clean: ## Remove models, local databases and the virtualenv
