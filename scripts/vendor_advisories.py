@@ -9,9 +9,10 @@ The mirror is a git directory of https://github.com/pypa/advisory-database (no w
 it is read with `git ls-tree` and `git show`. Every advisory (withdrawn ones left out) about a package
 pinned in requirements/lock-dev.txt (which includes requirements/lock.txt) is kept, whatever
 versions it affects, with its `affected` list (ECOSYSTEM ranges, or the explicit versions where
-there is no range) so that scripts/audit_dependencies.py evaluates them offline and re-evaluates them after a pin moves. The
-snapshot records its commit and commit date (the audit refuses one older than 90 days) and every
-locked version it was built from, so the audit notices a lock change it does not cover yet.
+there is no range) so that scripts/audit_dependencies.py evaluates them offline and re-evaluates
+them after a pin moves. The snapshot records its commit and commit date (the audit refuses one
+older than 90 days) and every locked version it was built from, so the audit notices a lock
+change it does not cover yet.
 """
 
 from __future__ import annotations
