@@ -177,8 +177,8 @@ class ValidateCallbackForm(Action):
 
         if answered_since_latest_message(tracker):
             # A rule has replied (crisis text, an answer): only a number the message held is still taken.
-            slots = self._take_contact(tracker, reading.contact, {}) if reading.contact else {}
-            return [SlotSet(name, value) for name, value in slots.items()]
+            taken = self._take_contact(tracker, reading.contact, {}) if reading.contact else {}
+            return [SlotSet(name, value) for name, value in taken.items()]
         if intent in RISK_INTENTS:
             return []  # the crisis reply comes first; the form runs again after it
         if is_cancel(text) and reading.contact is None:

@@ -7,7 +7,7 @@ Every page, filter and chart label goes through here, so a reviewer never reads 
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, TypeGuard
 
 from confidant.notify.payloads import CATEGORY_LABELS
 from confidant.vocabulary import NLU_FALLBACK_INTENT, OTHER_LANGUAGE_INTENT, OUT_OF_SCOPE_INTENT
@@ -116,7 +116,7 @@ def words(name: str) -> str:
     return name.replace("_", " ").strip()
 
 
-def is_conversation_topic(topic: Optional[str]) -> bool:
+def is_conversation_topic(topic: Optional[str]) -> TypeGuard[str]:
     """A question or disclosure worth counting as a topic: not a greeting, thanks, yes or no."""
     return bool(topic) and topic not in SMALL_TALK_INTENTS
 

@@ -14,7 +14,7 @@ if [ -z "${CONFIDANT_REST_TOKEN:-}" ]; then
   exit 2
 fi
 export CONFIDANT_REST_TOKEN_REQUIRED=1
-"$(dirname "$0")/install.sh"
+"$(dirname "$0")/install.sh" --runtime  # what runs only (requirements/lock.txt): no test tools
 "$(dirname "$0")/train.sh"
 source "$(dirname "$0")/env.sh"
 source "$ROOT/scripts/model.sh"

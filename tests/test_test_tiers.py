@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import types
 from typing import Any, Callable, Iterable
 
@@ -18,7 +19,7 @@ class StandInItem:
     def __init__(self, function: Callable[..., Any], fixtures: Iterable[str] = (), marks: Iterable[str] = ()) -> None:
         self.function = function
         self.fixturenames = list(fixtures)
-        self.module = __import__(__name__, fromlist=["_"])
+        self.module = sys.modules[__name__]
         self._marks = set(marks)
         self._fixtureinfo = types.SimpleNamespace(name2fixturedefs={})
 

@@ -176,9 +176,9 @@ class GuardedRestInput(InputChannel):
                 )
             try:
                 payload = parse_rest_payload(request.body, self.max_message_chars)
-            except PayloadError as refusal:
-                logger.info("REST request refused: %s", refusal.code)
-                return refusal.as_response()
+            except PayloadError as invalid:
+                logger.info("REST request refused: %s", invalid.code)
+                return invalid.as_response()
 
             address = client_address(request.ip, request.headers.get("X-Forwarded-For"), self.trusted_proxies)
             refusal = self.limiter.admit_message(address, payload.sender)

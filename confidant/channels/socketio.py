@@ -359,9 +359,9 @@ class GuardedSocketIOInput(InputChannel):
                 return
             try:
                 text = parse_socket_message(data, self.max_message_chars, self.settings)
-            except MessageError as refusal:
-                logger.info("Web chat message refused: %s (conversation %s)", refusal.code, conversation_id)
-                await self._refuse(sio, sid, refusal.code, refusal.detail)
+            except MessageError as invalid:
+                logger.info("Web chat message refused: %s (conversation %s)", invalid.code, conversation_id)
+                await self._refuse(sio, sid, invalid.code, invalid.detail)
                 return
 
             refusal = self.limiter.admit_message(self._address_of.get(sid, UNKNOWN_ADDRESS), conversation_id)
@@ -399,7 +399,7 @@ class GuardedSocketIOInput(InputChannel):
                     "Web chat turn not stored yet (conversation %s): kept on disk until the database is back",
                     conversation_id,
                 )
-                error = {"error": "storage_unavailable", "detail": FAILURE_DETAILS["storage_unavailable"]}
-                await sio.emit(self.error_evt, error, room=sid, namespace=self.namespace)
+                notice = {"error": "storage_unavailable", "detail": FAILURE_DETAILS["storage_unavailable"]}
+                await sio.emit(self.error_evt, notice, room=sid, namespace=self.namespace)
 
         return socketio_webhook

@@ -221,7 +221,7 @@ class RiskOutcome:
 
 def risk_outcome(parse: Dict[str, Any]) -> RiskOutcome:
     """What the assistant did with a message: escalated or not, for which category and writer."""
-    intent = (parse.get("intent") or {}).get("name")
+    intent = (parse.get("intent") or {}).get("name") or ""
     category = CATEGORY_FOR_INTENT.get(intent)
     return RiskOutcome(escalated=category is not None, category=category, writer=WRITER_FOR_INTENT.get(intent))
 

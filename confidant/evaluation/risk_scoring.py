@@ -271,7 +271,7 @@ def main(
     layers: dict[str, Layer] = {"screen": screen_layer(args.data_dir)}
     layers.update(extra_layers or {})
     reports = evaluate(messages, layers, decision or screen_decision_layer(args.data_dir))
-    counts = defaultdict(int)
+    counts: defaultdict[str, int] = defaultdict(int)
     for message in messages:
         counts[message.kind] += 1
     print(f"{len(messages)} messages: " + ", ".join(f"{k} {counts[k]}" for k in KINDS))

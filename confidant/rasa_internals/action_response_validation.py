@@ -44,4 +44,4 @@ def install() -> None:
         return rasa_validate(self, result)  # raises Rasa's own ValidationError
 
     setattr(validate_action_result, _INSTALLED, True)
-    RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
+    RemoteAction._validate_action_result = validate_action_result

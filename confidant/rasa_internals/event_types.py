@@ -35,4 +35,4 @@ def install() -> None:
         return rasa_resolve(type_name, default)  # Rasa's own answer for "topic" and unknown names
 
     setattr(resolve_by_type, _INSTALLED, True)
-    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign]
+    Event.resolve_by_type = staticmethod(resolve_by_type)

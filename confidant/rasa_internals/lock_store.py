@@ -45,7 +45,7 @@ class AtomicRedisLockStore(RedisLockStore):
             kwargs["db"] = int(kwargs["db"])
         super().__init__(**kwargs)
 
-    def _atomically(self, conversation_id: Text, change: Change) -> Result:
+    def _atomically(self, conversation_id: Text, change: Change[Result]) -> Result:
         key = self.key_prefix + conversation_id
         for _ in range(MAX_RETRIES):
             with self.red.pipeline() as pipe:

@@ -86,7 +86,7 @@ def decide(
     # or about someone else. Where the screen matched nothing, the classifier alone decides.
     screen_explained_it = finding.level in EXPLAINED_LEVELS and bool(finding.evidence)
     classifier_category = (
-        CATEGORY_FOR_INTENT.get(classifier_intent)
+        CATEGORY_FOR_INTENT.get(classifier_intent or "")
         if classifier_confidence >= min_confidence and not screen_explained_it
         else None
     )
@@ -120,7 +120,7 @@ def decide(
     elif "screen" not in decision["layers"] and finding.level == "none":
         # DIET alone: its own intent names the writer unless a reviewed cue says otherwise.
         choice = context.choose(decision["category"], "none", [])
-        if choice.default:
+        if choice.default and classifier_intent:  # always named here: the classifier set the category
             choice = WriterChoice(classifier_intent, "classifier")
     else:
         level = "third_party" if finding.level == "third_party" else "current"

@@ -257,7 +257,7 @@ class RiskScreen:
     def screen(self, text: str) -> RiskFinding:
         """Screen one message; the most serious level found wins."""
         candidates, normalized, doc = self._candidates(text)
-        if not candidates:
+        if not candidates or doc is None:  # no doc: nothing to screen, so no candidates either
             return NO_RISK
         best_rank = max(LEVEL_RANK[c.level] for c in candidates)
         winners = [c for c in candidates if LEVEL_RANK[c.level] == best_rank]
@@ -277,7 +277,9 @@ class RiskScreen:
     def explain(self, text: str) -> list[dict[str, Any]]:
         """Every trigger found, its level and why: for evaluation reports and reviewers."""
         candidates, normalized, doc = self._candidates(text)
-        out = []
+        out: list[dict[str, Any]] = []
+        if doc is None:  # nothing to screen, so no candidates either
+            return out
         for candidate in sorted(candidates, key=lambda c: c.start):
             item = self._evidence(text, normalized, doc, candidate)
             out.append(

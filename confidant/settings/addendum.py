@@ -6,10 +6,11 @@ and against the domain's wording rules, so a practice's answer can never read wo
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
-from pydantic import Field, constr, validator
+from pydantic import ConstrainedStr, Field, validator
 
 from confidant.policy_sections import AddendumError, policy_section_ids, read_addendum
 from confidant.practice_answers import BEYOND_POLICY_TOPICS, answer_problems
@@ -18,7 +19,12 @@ from confidant.settings.base import PROJECT_ROOT, Strict
 if TYPE_CHECKING:
     from confidant.settings.loading import PracticeSettings
 
-SectionId = constr(strip_whitespace=True, regex=r"^[a-z][a-z0-9-]*$")
+
+class SectionId(ConstrainedStr):
+    """A section id of the policy page or the addendum."""
+
+    strip_whitespace = True
+    regex = re.compile(r"^[a-z][a-z0-9-]*$")
 
 
 class PracticeAnswer(Strict):
@@ -33,7 +39,7 @@ class PracticeAnswer(Strict):
 class Addendum(Strict):
     # The practice's own policy sections (`## <id>: <title>`); a relative path is read from the
     # project folder (where docs/source/ is), so a copy of this file elsewhere finds it too.
-    file: Optional[str] = Field(None, min_length=1)
+    file: Optional[str] = Field(default=None, min_length=1)
     # Per topic (`insurance`, `school`, ...: practice_answers.BEYOND_POLICY_TOPICS).
     answers: Dict[str, PracticeAnswer] = Field(default_factory=dict)
 

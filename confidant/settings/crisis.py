@@ -6,9 +6,10 @@ line can be called or texted, and the filled-in phrases fit the replies' length 
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional
 
-from pydantic import Field, constr, root_validator
+from pydantic import ConstrainedStr, Field, root_validator
 
 from confidant.settings.base import Strict
 from confidant.vocabulary import GENERAL_SITUATION, WRITER_KINDS
@@ -21,7 +22,12 @@ FIRST_LINE_LIMIT = 90
 LINES_LIMIT = 260
 SPANISH_LIMIT = 100
 
-PhoneNumber = constr(strip_whitespace=True, regex=r"^\+?[0-9][0-9 \-]{1,18}[0-9]$")
+
+class PhoneNumber(ConstrainedStr):
+    """A number to call or text (a class, not constr(), so that type checkers read it as a str)."""
+
+    strip_whitespace = True
+    regex = re.compile(r"^\+?[0-9][0-9 \-]{1,18}[0-9]$")
 
 
 class CrisisLine(Strict):

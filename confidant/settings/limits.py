@@ -7,20 +7,25 @@ new conversations and messages (with the proxies whose X-Forwarded-For is believ
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Dict, List
 
-from pydantic import Field, constr, validator
+from pydantic import ConstrainedStr, Field, validator
 
 from confidant.settings.base import Strict
 
 
 class AssistantLimits(Strict):
-    retention_days: int = Field(90, ge=1, le=3650)
-    max_message_chars: int = Field(20000, ge=500, le=200000)
+    retention_days: int = Field(default=90, ge=1, le=3650)
+    max_message_chars: int = Field(default=20000, ge=500, le=200000)
 
 
 # A browser origin exactly as the browser sends it: scheme, host and optional port, no path.
-WebOrigin = constr(strip_whitespace=True, regex=r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?$")
+class WebOrigin(ConstrainedStr):
+    """Scheme, host and optional port."""
+
+    strip_whitespace = True
+    regex = re.compile(r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?$")
 
 
 class WebSettings(Strict):
@@ -43,13 +48,17 @@ class RateLimit(Strict):
 
 
 # An address or network whose X-Forwarded-For is believed, e.g. "127.0.0.1" or "10.0.0.0/8".
-ProxyNetwork = constr(strip_whitespace=True, regex=r"^[0-9A-Fa-f.:]+(/[0-9]{1,3})?$")
+class ProxyNetwork(ConstrainedStr):
+    """An IPv4 or IPv6 address, optionally with a prefix length."""
+
+    strip_whitespace = True
+    regex = re.compile(r"^[0-9A-Fa-f.:]+(/[0-9]{1,3})?$")
 
 
 class RateLimits(Strict):
     """Limits on new conversations and on messages, on every channel (SMS: per phone pseudonym)."""
 
-    window_minutes: int = Field(10, ge=1, le=24 * 60)
+    window_minutes: int = Field(default=10, ge=1, le=24 * 60)
     new_conversations: RateLimit = RateLimit(per_address=20, total=500)
     messages: RateLimit = RateLimit(per_address=120, total=3000)
     # Proxies in front of Rasa that set X-Forwarded-For themselves (the production nginx runs on

@@ -97,8 +97,8 @@ def evidence_in(text: str, risk: Dict[str, Any]) -> Tuple[Evidence, ...]:
             continue
         quoted = str(item.get("text") or "")
         try:
-            start, end = int(item.get("start")), int(item.get("end"))
-        except (TypeError, ValueError):
+            start, end = int(item["start"]), int(item["end"])
+        except (KeyError, TypeError, ValueError):
             start, end = -1, -1
         if not (0 <= start < end <= len(text)) or (quoted and text[start:end].casefold() != quoted.casefold()):
             position = text.casefold().find(quoted.casefold()) if quoted else -1
@@ -166,9 +166,9 @@ def parse_event(event_id: int, type_name: str, timestamp: Optional[float], data:
             risk_writer_reason=_text_or_none(risk.get("writer_reason")),
         )
     if type_name == "bot":
-        text = payload.get("text")
+        said = payload.get("text")
         buttons = _buttons((payload.get("data") or {}).get("buttons"))
-        return Message(event_id=event_id, at=at, kind="assistant", text=str(text), buttons=buttons) if text else None
+        return Message(event_id=event_id, at=at, kind="assistant", text=str(said), buttons=buttons) if said else None
     name = payload.get("name")
     if name not in SHOWN_SLOTS:
         return None
