@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from confidant import practice_answers
-from confidant.callback_text import SAVED_REPLY_VARIABLES
+from confidant.action_filled import ACTION_FILLED_VARIABLES
 from confidant.channels.sms_text import SMS_PART_LIMIT
 from confidant.practice_answers import BEYOND_POLICY_TOPICS, RESPONSE_PREFIX
 from confidant.response_filling import PHRASE_PREFIX, PHRASE_VARIABLES, SEND_TIME_VARIABLES, check_responses
@@ -52,6 +52,9 @@ WORST_CASE = {
     "contact_ending": 2,
     "contact_masked": 40,
     "good_time": 60,
+    # Filled in by action_ask_appointment_confirmed (the read-back).
+    "contact_readback": 60,
+    "message_words": 30,
 }
 # The parts of {next_reader}, longest cases: "on Wednesday, September 30", "12:30 p.m.".
 PHRASE_WORST_CASE = {"next_open_day": 26, "next_open_time": 10, "next_open_weekday": 9, "next_open_date": 12}
@@ -241,7 +244,7 @@ def test_the_domain_can_be_filled_from_the_demo_practice() -> None:
     """What the response generator checks at start-up: every placeholder and card has a source."""
     slots = DOMAIN.get("slots", {})
     check_responses(
-        ALL_RESPONSES, load_settings(ROOT / "practice.yml").response_variables(), slots, SAVED_REPLY_VARIABLES
+        ALL_RESPONSES, load_settings(ROOT / "practice.yml").response_variables(), slots, ACTION_FILLED_VARIABLES
     )
 
 
