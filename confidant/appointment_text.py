@@ -12,9 +12,12 @@ import re
 from typing import Optional
 
 # Filled by action_ask_appointment_confirmed into the read-back; the response generator's
-# start-up check accepts these names in this response only.
+# start-up check accepts these names in these responses only.
 CONFIRM_REPLY_VARIABLES = {
-    "utter_ask_appointment_confirmed": frozenset({"contact_readback", "good_time", "message_words"}),
+    "utter_appointment_readback_phone_message": frozenset({"contact_ending", "good_time"}),
+    "utter_appointment_readback_phone_no_message": frozenset({"contact_ending", "good_time"}),
+    "utter_appointment_readback_email_message": frozenset({"contact_masked", "good_time"}),
+    "utter_appointment_readback_email_no_message": frozenset({"contact_masked", "good_time"}),
 }
 NAME_GIVEN, NO_NAME = "given", "not given"
 MESSAGE_OK, NO_MESSAGE = "yes", "no"
@@ -46,6 +49,8 @@ NO_WORDS = re.compile(
     r"isn'?t safe|someone (?:else )?(?:reads|checks|sees))\b",
     re.I,
 )
+CHANGE_WORDS = re.compile(r"^\s*(?:no|nope|nah|wrong|not right|change|that'?s wrong)\b", re.I)
+SEND_WORDS = re.compile(r"^\s*(?:send|correct|right|that'?s right|1)\b", re.I)
 NOTHING_WORDS = re.compile(
     r"^\s*(?:no|nope|nah|none|nothing|nothing else|no thanks?|no thank you|not really|that'?s all|that'?s it|"
     r"all good|i'?m good|im good|n/?a|skip)\s*[.!]*\s*$",
@@ -89,9 +94,9 @@ def read_message_ok(text: str, intent: Optional[str]) -> Optional[str]:
 def read_confirmation(text: str, intent: Optional[str]) -> Optional[bool]:
     """The answer to the read-back: True (send it), False (change it) or None."""
     text = text or ""
-    if intent == "deny" or re.match(r"^\s*(?:no|nope|nah|wrong|not right|change|that'?s wrong)\b", text, re.I):
+    if intent == "deny" or CHANGE_WORDS.match(text):
         return False
-    if intent == "affirm" or YES_WORDS.match(text) or re.match(r"^\s*(?:send|correct|right|that'?s right)\b", text, re.I):
+    if intent == "affirm" or YES_WORDS.match(text) or SEND_WORDS.match(text):
         return True
     return None
 
@@ -100,9 +105,3 @@ def is_nothing_more(text: str, intent: Optional[str]) -> bool:
     """ "No", "nothing else", "that's all": no note for the practice."""
     return intent == "deny" or bool(NOTHING_WORDS.match(text or ""))
 
-
-def contact_readback(kind: str, masked: str) -> str:
-    """How the read-back names the contact: "call or text the number ending 99" or "email s***@example.org"."""
-    if kind == "email":
-        return f"email {masked}"
-    return f"call or text the number ending {masked[-2:]}"

@@ -52,9 +52,6 @@ WORST_CASE = {
     "contact_ending": 2,
     "contact_masked": 40,
     "good_time": 60,
-    # Filled in by action_ask_appointment_confirmed (the read-back).
-    "contact_readback": 60,
-    "message_words": 30,
 }
 # The parts of {next_reader}, longest cases: "on Wednesday, September 30", "12:30 p.m.".
 PHRASE_WORST_CASE = {"next_open_day": 26, "next_open_time": 10, "next_open_weekday": 9, "next_open_date": 12}
