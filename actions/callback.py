@@ -22,7 +22,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.form_support import answered_since_latest_message, sms_sender_contact, sms_store
+from actions.form_support import answered_since_latest_message, sms_sender_contact
 from confidant.callback_text import (
     ANY_TIME,
     BY_EMAIL,
