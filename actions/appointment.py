@@ -49,6 +49,8 @@ MESSAGE, WHEN, NOTE = "appointment_message_ok", "appointment_when", "appointment
 CONFIRMED, TRIES = "appointment_confirmed", "appointment_contact_tries"
 REQUESTED = "requested_slot"
 FORM_SLOTS = (NAME, CONTACT, REF, MESSAGE, WHEN, NOTE, CONFIRMED)
+REQUIRED_SLOTS = (NAME, CONTACT, MESSAGE, WHEN, NOTE, CONFIRMED)  # domain.yml, in the order asked
+REQUEST_INTENT = "request_appointment"
 # After this many numbers or emails it could not read, the practice's phone is offered instead.
 TRIES_BEFORE_PHONE = 2
 # Messages the form steps aside for when they hold nothing for it: their rules answer them.
@@ -100,6 +102,10 @@ class ValidateAppointmentForm(Action):
         text = str(latest.get("text") or "")
         intent = (latest.get("intent") or {}).get("name")
         requested = tracker.get_slot(REQUESTED)
+        if requested is None and intent != REQUEST_INTENT:
+            # Open but never asked (it opened while the action server was down): the message
+            # answers the first question still open.
+            requested = next((name for name in REQUIRED_SLOTS if tracker.get_slot(name) is None), None)
         activating = requested is None
         reading = read_message(text)
         slots: Dict[str, Any] = {}

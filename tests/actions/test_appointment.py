@@ -302,3 +302,16 @@ def read_back_with(message_ok: Optional[str], contact: str) -> List[str]:
 )
 def test_each_read_back(answer: str, contact: str, response: str) -> None:
     assert read_back_with(answer, contact) == [response]
+
+
+def test_a_form_opened_while_the_action_server_was_down_reads_the_answer_to_its_first_question() -> None:
+    conversation = Conversation()
+    slots, _, _, _ = conversation.say("call me Jo", intent="nlu_fallback")
+    assert slots["appointment_name"] == "given"
+    assert request_of(conversation).name == "Jo"
+
+
+def test_asking_again_to_resume_takes_nothing_from_the_request_itself() -> None:
+    conversation = Conversation()
+    slots, _, _, _ = conversation.say("appointment", intent="request_appointment")
+    assert slots == {"appointment_name": None}
