@@ -104,4 +104,3 @@ def read_confirmation(text: str, intent: Optional[str]) -> Optional[bool]:
 def is_nothing_more(text: str, intent: Optional[str]) -> bool:
     """ "No", "nothing else", "that's all": no note for the practice."""
     return intent == "deny" or bool(NOTHING_WORDS.match(text or ""))
-
