@@ -11,7 +11,8 @@ the rules answer it (crisis text, FAQ answers) and the form asks again once the 
 The form's first turn (the client has just said yes) is different: a rejection there leaves no
 form and Rasa's generic "didn't catch that". A form with a response in `UNAVAILABLE_RESPONSES`
 says it instead (for the call-back: the details cannot be saved now, try again or call the
-practice; for an appointment request: nothing was sent, try again or call) and opens, so the client's next try is read once the server is back.
+practice; for an appointment request: nothing was sent, try again or call) and opens, so the
+client's next try is read once the server is back.
 """
 
 from __future__ import annotations
