@@ -63,7 +63,7 @@ FREE_ANSWER_INTENTS = frozenset(
 )
 # A name is not taken from a greeting, a thank-you or a yes unless it says it is one ("hi, I'm Sam").
 NOT_A_NAME_INTENTS = frozenset({"greet", "thanks", "affirm"})
-SAYS_A_NAME = re.compile(r"\b(?:name|call me|i'?m|i am|im|it'?s)\b", re.I)
+SAYS_A_NAME = re.compile(r"\b(?:my name|name'?s|call me|i'?m|i am)\b", re.I)
 # A note is taken whatever it asks, except what its own rule answers.
 NOT_A_NOTE_INTENTS = frozenset({"goodbye", "what_can_you_do", "bot_challenge", "other_language"})
 PLAIN_NO = re.compile(r"^\s*(?:no|nope|nah)\b", re.I)
@@ -161,8 +161,10 @@ class ValidateAppointmentForm(Action):
 
     @staticmethod
     def _read_name(text: str, intent: Optional[str], had_contact: bool, slots: Dict[str, Any]) -> None:
-        if had_contact or intent in STEP_ASIDE_INTENTS - {"out_of_scope", "deny"}:
+        if had_contact:
             return
+        if intent in STEP_ASIDE_INTENTS - {"out_of_scope", "deny"} and not SAYS_A_NAME.search(text):
+            return  # a question or a goodbye, unless it says it is a name ("call me Jo" can read as a question)
         if intent in NOT_A_NAME_INTENTS and not SAYS_A_NAME.search(text):
             return
         name = read_name(text)

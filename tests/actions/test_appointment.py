@@ -315,3 +315,17 @@ def test_asking_again_to_resume_takes_nothing_from_the_request_itself() -> None:
     conversation = Conversation()
     slots, _, _, _ = conversation.say("appointment", intent="request_appointment")
     assert slots == {"appointment_name": None}
+
+
+@pytest.mark.parametrize("intent", ["faq", "inform_contact", "greet"])
+def test_a_name_that_says_it_is_one_is_taken_whatever_the_intent(intent: str) -> None:
+    conversation = Conversation()
+    conversation.ask("appointment_name")
+    slots, _, _, _ = conversation.say("call me Jo", intent=intent)
+    assert slots["appointment_name"] == "given" and request_of(conversation).name == "Jo"
+
+
+def test_a_question_at_the_name_is_left_to_its_rule() -> None:
+    conversation = Conversation()
+    conversation.ask("appointment_name")
+    assert conversation.say("will my parents know", intent="faq")[2] == []
