@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from confidant import practice_answers
-from confidant.callback_text import SAVED_REPLY_VARIABLES
+from confidant.action_filled import ACTION_FILLED_VARIABLES
 from confidant.channels.sms.text import SMS_PART_LIMIT
 from confidant.practice_answers import BEYOND_POLICY_TOPICS, RESPONSE_PREFIX
 from confidant.response_filling import PHRASE_PREFIX, PHRASE_VARIABLES, SEND_TIME_VARIABLES, check_responses
@@ -246,7 +246,7 @@ def test_the_child_reply_is_in_plain_words_and_says_you_are_not_in_trouble() -> 
 def test_the_domain_can_be_filled_from_the_practice(practice) -> None:
     """What the response generator checks at start-up: every placeholder and card has a source."""
     slots = DOMAIN.get("slots", {})
-    check_responses(ALL_RESPONSES, practice.response_variables(), slots, SAVED_REPLY_VARIABLES)
+    check_responses(ALL_RESPONSES, practice.response_variables(), slots, ACTION_FILLED_VARIABLES)
 
 
 def test_phrase_variables_stay_in_phrases() -> None:
