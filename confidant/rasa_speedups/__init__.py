@@ -7,7 +7,7 @@ the practice's response generator, once in every Rasa process this project start
 
 from __future__ import annotations
 
-from confidant.rasa_speedups import action_response_validation, event_types, model_loading
+from confidant.rasa_speedups import action_response_validation, event_types, model_loading, release_memory
 
 
 def install() -> None:
@@ -15,3 +15,4 @@ def install() -> None:
     action_response_validation.install()
     event_types.install()
     model_loading.install()
+    release_memory.install()
