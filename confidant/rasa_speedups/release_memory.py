@@ -3,9 +3,9 @@
 Loading reads large temporary structures (the risk screen's English word-frequency table is
 read whole, about 1,000,000 entries, and filtered; TensorFlow traces and restores each model)
 and frees them. glibc keeps freed heap pages in the process for later use, so the Rasa process
-stayed about 40 MB larger than what it holds. `malloc_trim(0)` after `Agent.load_model` hands
-those pages back; nothing the process uses is touched, and a later allocation simply asks the
-system again. Where glibc is not the C library (no `malloc_trim`), nothing is done.
+stayed about 60 MB larger than what it holds (docs/performance.md). `malloc_trim(0)` after
+`Agent.load_model` hands those pages back; nothing the process uses is touched, and a later
+allocation simply asks the system again. Where glibc is not the C library (no `malloc_trim`), nothing is done.
 """
 
 from __future__ import annotations
@@ -13,9 +13,12 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import gc
+import os
 from typing import Any, Callable, Optional
 
 _INSTALLED = "_confidant_releases_memory"
+# `CONFIDANT_RELEASE_MEMORY=0` keeps the freed pages in the process (to measure the difference).
+SWITCH = "CONFIDANT_RELEASE_MEMORY"
 
 
 def _malloc_trim() -> Optional[Callable[[int], int]]:
@@ -39,7 +42,7 @@ def install() -> None:
     from rasa.core.agent import Agent
 
     rasa_load_model = Agent.load_model
-    if getattr(rasa_load_model, _INSTALLED, False):
+    if getattr(rasa_load_model, _INSTALLED, False) or os.environ.get(SWITCH) == "0":
         return
 
     def load_model(self: Any, *args: Any, **kwargs: Any) -> None:

@@ -45,3 +45,15 @@ def test_every_model_load_is_followed_by_a_release(monkeypatch: pytest.MonkeyPat
     release_memory.install()  # idempotent: one release per load, not two
     Agent.load_model(object(), "models/m.tar.gz", fingerprint="f")
     assert calls == ["load ('models/m.tar.gz',) {'fingerprint': 'f'}", "release"]
+
+
+def test_the_switch_keeps_rasas_own_loading(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rasa.core.agent import Agent
+
+    def rasas_load_model(self: Any, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    monkeypatch.setattr(Agent, "load_model", rasas_load_model)
+    monkeypatch.setenv(release_memory.SWITCH, "0")
+    release_memory.install()
+    assert Agent.load_model is rasas_load_model
