@@ -5,7 +5,8 @@ read whole, about 1,000,000 entries, and filtered; TensorFlow traces and restore
 and frees them. glibc keeps freed heap pages in the process for later use, so the Rasa process
 stayed about 60 MB larger than what it holds (docs/performance.md). `malloc_trim(0)` after
 `Agent.load_model` hands those pages back; nothing the process uses is touched, and a later
-allocation simply asks the system again. Where glibc is not the C library (no `malloc_trim`), nothing is done.
+allocation simply asks the system again. Where glibc is not the C library (no `malloc_trim`),
+nothing is done.
 """
 
 from __future__ import annotations
