@@ -41,6 +41,7 @@ WORST_CASE = {
     "crisis_line": 30,
     "crisis_lines": 120,
     "retention_days": 4,
+    "max_message_chars": 6,
     # Per kind of writer (practice.yml crisis.situations; settings validation keeps them within).
     **{f"first_line_{situation}": FIRST_LINE_LIMIT for situation in SITUATIONS},
     **{f"lines_{situation}": LINES_LIMIT for situation in SITUATIONS},
