@@ -104,13 +104,13 @@ def test_a_whole_request_is_read_back_sent_and_the_practice_told_without_details
         assert "010-0199" not in log
 
 
-def test_an_unreadable_number_is_asked_again_then_the_practice_phone_is_offered(rasa_server, sender) -> None:
+def test_an_unreadable_number_is_asked_again_then_the_practice_phone_is_offered(rasa_server, sender, practice) -> None:
     start(rasa_server, sender)
     rasa_server.texts(sender, "Jo")
     first = " ".join(rasa_server.texts(sender, "555 01"))
     assert "couldn't read that" in first and "555-010-0199" in first
     second = " ".join(rasa_server.texts(sender, "my email is jo@example"))
-    assert "still can't read it" in second and "(555) 010-0100" in second
+    assert "still can't read it" in second and practice.practice.phone in second
     [ask_message] = rasa_server.texts(sender, "jo@example.org")
     assert "leave a message" in ask_message
 
@@ -157,11 +157,14 @@ def test_an_unrelated_question_is_answered_and_the_request_waits_to_carry_on(ras
     assert "leave a message" in replies[-1]
 
 
-def test_a_risk_message_in_the_middle_gets_the_crisis_reply_first_then_the_form_goes_on(rasa_server, sender) -> None:
+def test_a_risk_message_in_the_middle_gets_the_crisis_reply_first_then_the_form_goes_on(
+    rasa_server, sender, practice
+) -> None:
     start(rasa_server, sender)
     rasa_server.texts(sender, "Jo")
     messages = rasa_server.texts(sender, "honestly i just want to die")
-    assert "call or text 988" in messages[0] and "no one reads this chat live" in messages[1]
+    first_line = practice.crisis.lines_for("self_at_risk")[0]
+    assert first_line.how in messages[0] and "no one reads this chat live" in messages[1]
     assert "phone number or email" in messages[-1]
 
 
