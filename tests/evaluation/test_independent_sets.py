@@ -87,3 +87,32 @@ def test_the_sets_are_large_varied_and_never_trained_on() -> None:
     held_out = [q.text.strip().lower() for q in questions] + [r.text.strip().lower() for r in risk]
     overlap = training.intersection(held_out)
     assert not overlap, f"{len(overlap)} held-out messages are in the training data"
+
+
+def test_errors_are_printed_for_our_sets_but_never_for_the_development_set(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any, capsys: pytest.CaptureFixture
+) -> None:
+    """Reading the development set's misses would make its figures optimistic like ours."""
+    from confidant.evaluation import independent
+
+    for name in ("independent", "development"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "questions.csv").write_text("x", encoding="utf-8")
+    monkeypatch.setattr(
+        independent,
+        "default_sets",
+        lambda: {name: {"questions": tmp_path / name / "questions.csv"} for name in ("independent", "development")},
+    )
+    monkeypatch.setattr(independent, "load_agent", lambda model: None)
+
+    class MissedOnce:
+        errors = [("a message that was missed", "court", "parents")]
+
+        def as_dict(self) -> dict:
+            return {}
+
+    monkeypatch.setattr(independent, "evaluate_questions", lambda agent, path: MissedOnce())
+    independent.main(["--model", "unused", "--errors"])
+    printed = capsys.readouterr().out
+    assert "[independent q]" in printed
+    assert "[development" not in printed
