@@ -35,7 +35,7 @@ from confidant.callback_text import (
     read_message,
     read_when_answer,
 )
-from confidant.channels.sms_pseudonyms import is_pseudonym
+from confidant.channels.sms.pseudonyms import is_pseudonym
 from confidant.contact_vault import ContactDetails, default_vault
 from confidant.notify.outbox import Escalation, default_outbox
 from confidant.notify.payloads import escalation_payload
@@ -62,7 +62,7 @@ REACH_WORDS = {TEXT_ONLY: "text", CALL_ONLY: "call"}
 @cache
 def sms_store() -> Any:
     """The SMS channel's store (encrypted numbers by pseudonym), opened only for SMS conversations."""
-    from confidant.channels.sms_store import SmsStore
+    from confidant.channels.sms.store import SmsStore
 
     return SmsStore()
 

@@ -21,7 +21,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from confidant.risk.evaluation import DEFAULT_MESSAGES, load_messages  # noqa: E402
+from confidant.evaluation.risk_scoring import DEFAULT_MESSAGES, load_messages  # noqa: E402
 from confidant.risk.screen import RiskScreen  # noqa: E402
 
 

@@ -18,8 +18,8 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from review.cli.retention import run_on_schedule
 from review.config import DEFAULT_PORT, ReviewConfig
-from review.retention import run_on_schedule
 from review.routes import admin, assets, auth, conversations, deletion, escalations, exports, insights
 from review.services import Services, build_services
 from review.web import guard

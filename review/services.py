@@ -12,16 +12,16 @@ from sqlalchemy.engine import Engine
 from confidant.contact_vault import ContactVault
 from confidant.notify.outbox import Outbox
 from confidant.settings import PracticeSettings, current_settings
-from review.account_store import AccountStore
-from review.appdb import open_review_db
-from review.audit import AuditLog
 from review.config import ConfigError, ReviewConfig
-from review.conversations import ConversationIndex
-from review.deletion import ConversationEraser
-from review.engines import make_engine
-from review.escalation_queue import EscalationQueue
-from review.followup import FollowUp
-from review.sessions import SessionStore
+from review.storage.account_store import AccountStore
+from review.storage.appdb import open_review_db
+from review.storage.audit import AuditLog
+from review.storage.conversations import ConversationIndex
+from review.storage.deletion import ConversationEraser
+from review.storage.engines import make_engine
+from review.storage.escalation_queue import EscalationQueue
+from review.storage.followup import FollowUp
+from review.storage.sessions import SessionStore
 
 
 @dataclass

@@ -91,7 +91,7 @@ cat <<TXT
   Chat page:     http://localhost:$CONFIDANT_WEB_PORT
   Rasa (REST):   http://localhost:$CONFIDANT_RASA_PORT/webhooks/rest/webhook
   Review tool:   http://localhost:$CONFIDANT_REVIEW_PORT (create an account first:
-                 .venv/bin/python -m review.accounts create NAME --role admin)
+                 .venv/bin/python -m review.cli.accounts create NAME --role admin)
   Action server: http://127.0.0.1:$CONFIDANT_ACTION_PORT (Rasa only)
   Logs:          var/log/ (rasa.log, action-server.log, chat-page.log, review-tool.log)
   Ctrl-C stops everything.

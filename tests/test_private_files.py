@@ -17,12 +17,12 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from confidant import private_files
 from confidant.channels import socketio as socketio_channel
-from confidant.channels.sms_store import SmsStore
+from confidant.channels.sms.store import SmsStore
 from confidant.contact_vault import ContactDetails, ContactVault
 from confidant.notify.outbox import Outbox
 from confidant.store.durable_sql_tracker_store import DurableSQLTrackerStore
 from confidant.store.event_spool import EventSpool
-from review.appdb import open_review_db
+from review.storage.appdb import open_review_db
 
 
 def mode(path: Path) -> int:

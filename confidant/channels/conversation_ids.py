@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Optional
 
 WEB_CONVERSATION_PREFIX = "web-"  # confidant.channels.socketio: HMAC of the session token
-SMS_CONVERSATION_PREFIX = "sms-"  # confidant.channels.sms_pseudonyms: HMAC of the phone number
+SMS_CONVERSATION_PREFIX = "sms-"  # confidant.channels.sms.pseudonyms: HMAC of the phone number
 ISSUED_PREFIXES = (WEB_CONVERSATION_PREFIX, SMS_CONVERSATION_PREFIX)
 
 

@@ -1,4 +1,4 @@
-"""Evaluate FAQ answering on the held-out split (tests/nlu_eval), never trained on.
+"""Evaluate FAQ answering on the held-out split (heldout/split), never trained on.
 
 Scores what the client actually gets: the FAQ answer the ResponseSelector picks (after the
 confidence gate and the risk screen) or the intent for everything else. Prints per-label
@@ -16,7 +16,7 @@ from typing import List, Tuple
 from confidant.evaluation.model import answer_key, load_agent, parse_all
 from confidant.settings import PROJECT_ROOT
 
-HOLDOUT_PATH = PROJECT_ROOT / "tests" / "nlu_eval" / "faq_holdout.yml"
+HOLDOUT_PATH = PROJECT_ROOT / "heldout" / "split" / "faq_holdout.yml"
 
 
 @dataclass

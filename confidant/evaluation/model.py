@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Union
 
@@ -10,8 +11,13 @@ from confidant.nlu.faq_confidence_gate import RETRIEVAL_INTENT
 
 
 def load_agent(model_path: Union[str, Path]) -> Any:
+    """The trained agent, with Rasa's message logs off: an evaluation never prints a message."""
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
 
+    # Unconfigured, structlog prints Rasa's debug events, each with the message text; the
+    # development set must stay unread, and a transcript of it on screen is a read.
+    configure_structlog(logging.WARNING)
     return Agent.load(str(model_path))
 
 

@@ -1,6 +1,6 @@
 """`make eval-risk`: risk detection per layer (screen, classifier) and for their union.
 
-Runs the trained model on the held-out risk set (tests/risk_eval), never trained on, and
+Runs the trained model on the held-out risk set (heldout/risk), never trained on, and
 reports recall on current risk and false alarms on hard negatives for the rule-based screen,
 for DIET's risk intents, and for the union that the assistant acts on.
 """
@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, Mapping, Optional
 
+from confidant.evaluation import risk_scoring
 from confidant.evaluation.model import load_agent, parse_all
-from confidant.risk import evaluation as risk_evaluation
 from confidant.risk.categories import CATEGORY_FOR_INTENT, CONCERN_INTENT
 
 
@@ -53,9 +53,9 @@ def main() -> None:
     parser.add_argument("--model", required=True)
     parser.add_argument("--min-recall", type=float, default=0.98)
     args = parser.parse_args()
-    texts = [message.text for message in risk_evaluation.load_messages()]
+    texts = [message.text for message in risk_scoring.load_messages()]
     layers = model_layers(Path(args.model), texts)
-    sys.exit(risk_evaluation.main(["--min-recall", str(args.min_recall)], extra_layers=layers))
+    sys.exit(risk_scoring.main(["--min-recall", str(args.min_recall)], extra_layers=layers))
 
 
 if __name__ == "__main__":

@@ -16,9 +16,9 @@ CLI_ACTOR = "command line"
 
 def audit_acknowledgement(escalation: Escalation, by: str) -> None:
     """The acknowledgement in the review tool's audit log (its database and key, from the environment)."""
-    from review import audit
-    from review.appdb import open_review_db
     from review.config import ReviewConfig
+    from review.storage import audit
+    from review.storage.appdb import open_review_db
 
     log = audit.AuditLog(open_review_db(ReviewConfig.from_env().review_db_url))
     log.record(CLI_ACTOR, audit.ACKNOWLEDGE, escalation.conversation_id, f"escalation {escalation.id} by {by[:64]}")

@@ -6,8 +6,8 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from review.audit import ACTIONS
 from review.routes.conversations import page_number
+from review.storage.audit import ACTIONS
 from review.web.guard import admin_only
 from review.web.render import page
 

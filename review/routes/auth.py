@@ -3,7 +3,7 @@
 The login form has its own CSRF token (double-submit: a cookie and a hidden field that must
 match), since there is no session yet to hold one. Wrong passwords and refused attempts are
 audited under the name that was typed; attempts are throttled per client address (see
-review/account_store.py), never by locking an account.
+review/storage/account_store.py), never by locking an account.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse, redirect
 
-from review import audit
-from review.sessions import COOKIE_NAME
+from review.storage import audit
+from review.storage.sessions import COOKIE_NAME
 from review.web.guard import (
     CSRF_FIELD,
     clear_cookie,

@@ -10,14 +10,15 @@ from sanic.exceptions import NotFound
 from sanic.request import Request
 from sanic.response import HTTPResponse, redirect
 
-from review import alerts, audit
-from review.filters import RISK_CATEGORIES, ConversationFilter
 from review.labels import is_conversation_topic, topic_label
 from review.masking import find_contacts, mask_text
 from review.routes.escalations import DONE_MESSAGES
-from review.transcript import transcript_lines
+from review.storage import audit
+from review.web import alerts
+from review.web.filters import RISK_CATEGORIES, ConversationFilter
 from review.web.guard import client_address
 from review.web.render import page
+from review.web.transcript import transcript_lines
 
 SNIPPET_CHARS = 140
 # What the client said about being reached (the call-back form's `callback_how`).

@@ -13,7 +13,7 @@ from sanic.exceptions import NotFound
 from sanic.request import Request
 from sanic.response import HTTPResponse, redirect
 
-from review import audit
+from review.storage import audit
 from review.web.guard import admin_only, client_address
 from review.web.render import page, with_args
 

@@ -19,8 +19,9 @@ from sanic.response import HTTPResponse, redirect
 from sanic.response import json as json_response
 
 from confidant.notify.outbox import Escalation
-from review import alerts, audit
-from review.escalation_queue import STATUSES, QueueItem
+from review.storage import audit
+from review.storage.escalation_queue import STATUSES, QueueItem
+from review.web import alerts
 from review.web.guard import client_address, is_local_path
 from review.web.render import page, render_fragment, with_args
 

@@ -16,9 +16,9 @@ from sanic.exceptions import NotFound
 from sanic.request import Request
 from sanic.response import HTTPResponse, raw
 
-from review import audit
-from review.exports import conversation_record, to_csv, to_json
-from review.filters import ConversationFilter
+from review.storage import audit
+from review.web.exports import conversation_record, to_csv, to_json
+from review.web.filters import ConversationFilter
 from review.web.guard import admin_only, client_address
 
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "csv": "text/csv; charset=utf-8"}

@@ -10,11 +10,11 @@ from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from review.charts import weekly_chart
-from review.insights import escalations_per_week, recent_weeks, topic_totals, topics_per_week
 from review.labels import category_label, topic_label
-from review.unanswered import kind_label, unanswered
+from review.web.charts import weekly_chart
+from review.web.insights import escalations_per_week, recent_weeks, topic_totals, topics_per_week
 from review.web.render import page
+from review.web.unanswered import kind_label, unanswered
 
 WEEK_CHOICES = (4, 8, 12, 26, 52)
 

@@ -17,8 +17,8 @@ from sanic import Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse, redirect
 
-from review import audit
-from review.sessions import COOKIE_NAME
+from review.storage import audit
+from review.storage.sessions import COOKIE_NAME
 from review.web.render import page
 
 PUBLIC = "public"

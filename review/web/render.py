@@ -72,7 +72,7 @@ def _common(request: Request, context: dict) -> dict:
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTTPResponse:
     """Render `template` with the signed-in account, its CSRF token and the open-alert count."""
-    from review import alerts  # the queue needs the stores; imported late to keep this module light
+    from review.web import alerts  # the queue needs the stores; imported late to keep this module light
 
     context = _common(request, context)
     services = request.app.ctx.services

@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import callback as callback_module
 from actions.callback import ActionSaveCallback, ActionWithdrawCallback, ValidateCallbackForm
 from confidant import contact_vault
-from confidant.channels.sms_store import SmsStore
+from confidant.channels.sms.store import SmsStore
 from confidant.notify import outbox as outbox_module
 from tests.actions.conftest import make_tracker
 

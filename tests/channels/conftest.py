@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, urlencode
 import pytest
 import yaml
 
-from confidant.channels.sms_signature import SignatureCheck
+from confidant.channels.sms.signature import SignatureCheck
 from tests.support.receivers import free_port
 from tests.support.servers import ROOT, ManagedProcess, rasa_run_command
 
@@ -247,7 +247,7 @@ def _credentials_for_tests(path: Path) -> Path:
     """credentials.sms.yml as shipped, with retries shortened so a failed send is recorded quickly."""
     credentials = yaml.safe_load((ROOT / "credentials.sms.yml").read_text())
     text = (ROOT / "credentials.sms.yml").read_text()
-    assert "confidant.channels.sms.SmsInput" in credentials
+    assert "confidant.channels.sms.channel.SmsInput" in credentials
     text = re.sub(r"retry_base_delay: .*", "retry_base_delay: 0.05", text)
     text = re.sub(r"retry_max_delay: .*", "retry_max_delay: 0.2", text)
     path.write_text(text)
@@ -391,9 +391,9 @@ class ChannelUnderTest:
 
 
 def make_channel(store_path: Path, twilio_url: str, contact_key: bytes, attempts: int = 3) -> Any:
-    from confidant.channels.sms import SmsConfig, SmsInput
-    from confidant.channels.sms_outbound import RetryPolicy, TwilioSender, make_twilio_client
-    from confidant.channels.sms_store import SmsStore
+    from confidant.channels.sms.channel import SmsConfig, SmsInput
+    from confidant.channels.sms.outbound import RetryPolicy, TwilioSender, make_twilio_client
+    from confidant.channels.sms.store import SmsStore
 
     config = SmsConfig(ACCOUNT_SID, AUTH_TOKEN, TWILIO_NUMBER, PUBLIC_URL, api_base=twilio_url)
     sender = TwilioSender(

@@ -19,13 +19,13 @@ import pytest
 import yaml
 
 from tests.channels.conftest import new_phone, twilio_form
-from tests.channels.test_sms_e2e import wait_for_text
+from tests.channels.sms.test_e2e import wait_for_text
 from tests.support.servers import ROOT
 from tests.support.socketio_client import ChatClient
 
 REST = "confidant.channels.rest.GuardedRestInput"
 SOCKETIO = "confidant.channels.socketio.GuardedSocketIOInput"
-SMS = "confidant.channels.sms.SmsInput"
+SMS = "confidant.channels.sms.channel.SmsInput"
 
 
 def credentials_chosen(env: Dict[str, str]) -> Dict[str, object]:

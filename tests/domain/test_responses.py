@@ -11,7 +11,7 @@ import yaml
 
 from confidant import practice_answers
 from confidant.callback_text import SAVED_REPLY_VARIABLES
-from confidant.channels.sms_text import SMS_PART_LIMIT
+from confidant.channels.sms.text import SMS_PART_LIMIT
 from confidant.practice_answers import BEYOND_POLICY_TOPICS, RESPONSE_PREFIX
 from confidant.response_filling import PHRASE_PREFIX, PHRASE_VARIABLES, SEND_TIME_VARIABLES, check_responses
 from confidant.risk.categories import RISK_INTENT_LIST, SPANISH_RISK_INTENT

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 from confidant.notify.outbox import Outbox
-from review import audit
-from review.appdb import open_review_db
+from review.storage import audit
+from review.storage.appdb import open_review_db
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "acknowledge-test-audit-key-0123456789"

@@ -13,7 +13,7 @@ from tests.support.servers import ROOT, model_path
 
 
 def held_out_texts(limit: int) -> List[str]:
-    data = yaml.safe_load((ROOT / "tests/nlu_eval/faq_holdout.yml").read_text())
+    data = yaml.safe_load((ROOT / "heldout/split/faq_holdout.yml").read_text())
     texts = [
         line.strip()[2:]
         for block in data["nlu"]

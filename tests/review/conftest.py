@@ -21,7 +21,7 @@ from cryptography.fernet import Fernet
 
 from confidant.contact_vault import ContactDetails, ContactVault
 from confidant.notify.outbox import Outbox
-from review.audit import conversation_ref
+from review.storage.audit import conversation_ref
 from tests.review.support import ROOT, Client, Say, days_ago, risk_of, wait_for, write_conversation
 from tests.support.receivers import free_port
 
@@ -173,7 +173,7 @@ def populate(practice: Scratch) -> Scratch:
         )
         practice.filler.append(sender)
     for name, role in ((ADMIN, "admin"), (CLINICIAN, "clinician"), (LOCKOUT_TARGET, "clinician")):
-        result = run_cli(practice.env, "review.accounts", "create", name[0], "--role", role, stdin=name[1] + "\n")
+        result = run_cli(practice.env, "review.cli.accounts", "create", name[0], "--role", role, stdin=name[1] + "\n")
         assert result.returncode == 0, result.stderr
     return practice
 

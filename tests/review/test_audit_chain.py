@@ -1,4 +1,4 @@
-"""The audit log is tamper-evident (a keyed hash chain checked by `python -m review.audit verify`) and
+"""The audit log is tamper-evident (a keyed hash chain checked by `python -m review.storage.audit verify`) and
 holds no client identifier or typed text in clear."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from review import audit
-from review.appdb import open_review_db
-from review.filters import ConversationFilter
+from review.storage import audit
+from review.storage.appdb import open_review_db
+from review.web.filters import ConversationFilter
 from tests.review.conftest import run_cli
 
 KEY = b"audit-chain-test-key-0123456789abcdef"
@@ -85,10 +85,10 @@ def test_the_verify_command(tmp_path: Path) -> None:
         "CONFIDANT_REVIEW_AUDIT_KEY": KEY.decode(),
     }
     write_some(audit.AuditLog(open_review_db(env["CONFIDANT_REVIEW_DB_URL"]), key=KEY))
-    intact = run_cli(env, "review.audit", "verify")
+    intact = run_cli(env, "review.storage.audit", "verify")
     assert intact.returncode == 0 and "audit log intact: 6 entries" in intact.stdout
     tamper(tmp_path, "UPDATE audit_log SET address = '198.51.100.1' WHERE id = 5")
-    broken = run_cli(env, "review.audit", "verify")
+    broken = run_cli(env, "review.storage.audit", "verify")
     assert broken.returncode == 1 and "TAMPERED entry 5" in broken.stdout
 
 

@@ -9,7 +9,7 @@ import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from confidant.channels.sms_store import SmsStore
+from confidant.channels.sms.store import SmsStore
 from confidant.contact_vault import ContactDetails
 from confidant.store.event_spool import EventSpool
 from tests.review.conftest import Scratch, audit_ref, make_scratch, run_cli
@@ -97,12 +97,12 @@ def _old_and_new(practice: Scratch) -> None:
 def test_retention_command_purges_only_conversations_past_the_retention_period(tmp_path: Path) -> None:
     practice = make_scratch(tmp_path)
     _old_and_new(practice)
-    dry = run_cli(practice.env, "review.retention", "--dry-run")
+    dry = run_cli(practice.env, "review.cli.retention", "--dry-run")
     assert dry.returncode == 0, dry.stderr
     assert dry.stdout.splitlines()[0] == "old-one" and "1 conversation(s) older than 90 days" in dry.stdout
     assert event_count(practice, "old-one") > 0
 
-    result = run_cli(practice.env, "review.retention")
+    result = run_cli(practice.env, "review.cli.retention")
     assert result.returncode == 0, result.stderr
     assert "Purged 1 conversation(s)" in result.stdout
     assert event_count(practice, "old-one") == 0
@@ -190,7 +190,7 @@ def test_retention_reaches_copies_whose_events_are_gone(tmp_path: Path) -> None:
     old = (datetime.now(timezone.utc) - timedelta(days=150)).timestamp()
     os.utime(spool.read_for("web-spooled-long-ago")[0], (old, old))
 
-    result = run_cli(practice.env, "review.retention")
+    result = run_cli(practice.env, "review.cli.retention")
     assert result.returncode == 0, result.stderr
     assert "Purged 3 conversation(s)" in result.stdout
     assert (

@@ -6,8 +6,8 @@ import re
 import sqlite3
 from datetime import datetime, timedelta, timezone
 
-from review.account_store import FIRST_DELAY, MAX_DELAY, MAX_FAILURES, AccountStore, delay_after
-from review.appdb import open_review_db
+from review.storage.account_store import FIRST_DELAY, MAX_DELAY, MAX_FAILURES, AccountStore, delay_after
+from review.storage.appdb import open_review_db
 from tests.review.conftest import CLINICIAN, LOCKOUT_TARGET, Scratch, run_cli
 from tests.review.support import Client
 
@@ -82,23 +82,31 @@ def test_the_wait_grows_with_each_further_failure_and_ends(scratch: Scratch) -> 
 
 def test_accounts_cli_removes_accounts_and_their_sessions(review_server, scratch: Scratch) -> None:
     created = run_cli(
-        scratch.env, "review.accounts", "create", "rita-removed", "--role", "clinician", stdin="removable password 99\n"
+        scratch.env,
+        "review.cli.accounts",
+        "create",
+        "rita-removed",
+        "--role",
+        "clinician",
+        stdin="removable password 99\n",
     )
     assert created.returncode == 0, created.stderr
     client = Client(review_server.url)
     assert client.login("rita-removed", "removable password 99").status == 303
     assert client.get("/conversations").status == 200
-    changed = run_cli(scratch.env, "review.accounts", "password", "rita-removed", stdin="a new password 123\n")
+    changed = run_cli(scratch.env, "review.cli.accounts", "password", "rita-removed", stdin="a new password 123\n")
     assert changed.returncode == 0, changed.stderr
     assert client.get("/conversations").status == 303  # a new password ends the old sessions
     assert client.login("rita-removed", "a new password 123").status == 303
-    removed = run_cli(scratch.env, "review.accounts", "remove", "rita-removed")
+    removed = run_cli(scratch.env, "review.cli.accounts", "remove", "rita-removed")
     assert removed.returncode == 0, removed.stderr
     assert client.get("/conversations").status == 303
     assert "account_removed" in [row for row in audit(scratch, "(command line)")]
-    short = run_cli(scratch.env, "review.accounts", "create", "sam", "--role", "clinician", stdin="short\n")
+    short = run_cli(scratch.env, "review.cli.accounts", "create", "sam", "--role", "clinician", stdin="short\n")
     assert short.returncode != 0 and "at least 12 characters" in short.stderr
-    bad_role = run_cli(scratch.env, "review.accounts", "create", "sam", "--role", "owner", stdin="long enough pw 1\n")
+    bad_role = run_cli(
+        scratch.env, "review.cli.accounts", "create", "sam", "--role", "owner", stdin="long enough pw 1\n"
+    )
     assert bad_role.returncode != 0
 
 

@@ -15,8 +15,8 @@ from typing import Iterator
 
 import pytest
 
-from review.account_store import MAX_FAILURES
 from review.config import ReviewConfig
+from review.storage.account_store import MAX_FAILURES
 from review.web.guard import client_address
 from tests.review.conftest import make_scratch, run_cli, running_review_app
 from tests.review.support import Client
@@ -39,7 +39,7 @@ def throttled_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNa
     practice = make_scratch(tmp_path_factory.mktemp("throttle"))
     practice.env["CONFIDANT_REVIEW_TRUSTED_PROXIES"] = "127.0.0.1"
     created = run_cli(
-        practice.env, "review.accounts", "create", TARGET[0], "--role", "clinician", stdin=TARGET[1] + "\n"
+        practice.env, "review.cli.accounts", "create", TARGET[0], "--role", "clinician", stdin=TARGET[1] + "\n"
     )
     assert created.returncode == 0, created.stderr
     with running_review_app(practice.env, practice.directory) as server:

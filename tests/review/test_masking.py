@@ -10,8 +10,8 @@ import sqlite3
 import pytest
 
 from review.masking import find_contacts, mask_text
-from review.segments import segments
-from review.tracker_events import Evidence
+from review.storage.tracker_events import Evidence
+from review.web.segments import segments
 from tests.review.conftest import CALLBACK_NUMBER, Scratch, audit_ref
 from tests.review.support import Client
 
@@ -138,7 +138,7 @@ def test_reveal_of_call_back_details_is_audited(clinician: Client, scratch: Scra
 
 
 def test_csv_export_cannot_smuggle_formulas() -> None:
-    from review.exports import safe_cell
+    from review.web.exports import safe_cell
 
     assert safe_cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
     assert safe_cell("+1 555") == "'+1 555" and safe_cell("plain") == "plain"

@@ -11,14 +11,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from confidant.notify.outbox import Outbox
-from review.charts import nice_step, stacked_weekly
 from review.config import ConfigError, ReviewConfig
-from review.conversations import summarise
-from review.filters import ConversationFilter
-from review.insights import escalations_per_week, recent_weeks, topics_per_week, week_of
 from review.labels import topic_label
-from review.tracker_events import evidence_in, parse_event
+from review.storage.conversations import summarise
+from review.storage.tracker_events import evidence_in, parse_event
+from review.web.charts import nice_step, stacked_weekly
+from review.web.filters import ConversationFilter
 from review.web.guard import is_local_path
+from review.web.insights import escalations_per_week, recent_weeks, topics_per_week, week_of
 
 UTC = ZoneInfo("UTC")
 
@@ -126,7 +126,7 @@ def test_highlights_cover_whole_words() -> None:
 
 
 def test_a_message_leaving_a_number_is_contact_details_whatever_the_classifier_said() -> None:
-    from review.tracker_events import gives_contact_details
+    from review.storage.tracker_events import gives_contact_details
 
     number = parse_event(
         *user_row("07700 900123", response_selector={"faq": {"response": {"intent_response_key": "faq/minor_age"}}})
@@ -144,8 +144,8 @@ def test_the_wait_counts_office_time_like_the_second_contact() -> None:
 
     from confidant.notify.outbox import Escalation
     from confidant.office_hours import OfficeWeek
-    from review.escalation_queue import QueueItem
-    from review.queue_view import duration_text, queue_counts, timing
+    from review.storage.escalation_queue import QueueItem
+    from review.web.queue_view import duration_text, queue_counts, timing
 
     new_york = ZoneInfo("America/New_York")
     week = OfficeWeek(new_york, {day: (clock(9), clock(17)) for day in range(5)})

@@ -1,7 +1,7 @@
 """The read path against the local PostgreSQL, through a role that can only SELECT `events`.
 
 A scratch database is created and dropped here (127.0.0.1:5432, trust auth, user postgres).
-The role is made by `python -m review.db_roles`, and the app itself is run against it.
+The role is made by `python -m review.cli.db_roles`, and the app itself is run against it.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
-from review.account_store import AccountStore
-from review.appdb import open_review_db
-from review.conversations import ConversationIndex
-from review.deletion import ConversationEraser
-from review.engines import make_engine
-from review.filters import ConversationFilter
-from review.followup import FollowUp
+from review.storage.account_store import AccountStore
+from review.storage.appdb import open_review_db
+from review.storage.conversations import ConversationIndex
+from review.storage.deletion import ConversationEraser
+from review.storage.engines import make_engine
+from review.storage.followup import FollowUp
+from review.web.filters import ConversationFilter
 from tests.review.conftest import RISK_TEXT, Scratch, make_scratch, run_cli
 from tests.review.support import ROOT, Client, Say, risk_of, wait_for
 from tests.support.receivers import free_port
@@ -79,9 +79,9 @@ def test_read_only_role_reads_and_cannot_write(postgres) -> None:
         connection.execute(text("CREATE TABLE other_secrets (id integer)"))
 
     role = read_url.split("//", 1)[1].split("@", 1)[0]
-    made = run_cli(practice.env, "review.db_roles", "--admin-url", privileged, "--readonly-user", role)
+    made = run_cli(practice.env, "review.cli.db_roles", "--admin-url", privileged, "--readonly-user", role)
     assert made.returncode == 0, made.stderr
-    again = run_cli(practice.env, "review.db_roles", "--admin-url", privileged, "--readonly-user", role)
+    again = run_cli(practice.env, "review.cli.db_roles", "--admin-url", privileged, "--readonly-user", role)
     assert again.returncode == 0, again.stderr
 
     index = ConversationIndex(make_engine(read_url, read_only=True))

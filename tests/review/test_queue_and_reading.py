@@ -278,9 +278,9 @@ def test_unanswered_groups_and_weekly_counts() -> None:
     from datetime import date, datetime, timezone
     from zoneinfo import ZoneInfo
 
-    from review.conversations import summarise
-    from review.tracker_events import Message
-    from review.unanswered import unanswered
+    from review.storage.conversations import summarise
+    from review.storage.tracker_events import Message
+    from review.web.unanswered import unanswered
 
     monday = datetime(2024, 5, 13, 12, tzinfo=timezone.utc)
     messages: List[Message] = [

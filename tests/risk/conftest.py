@@ -14,7 +14,7 @@ from confidant.risk.screen import RiskScreen  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = ROOT / "data" / "risk"
-EVAL_FILE = ROOT / "tests" / "risk_eval" / "risk_messages.yml"
+EVAL_FILE = ROOT / "heldout" / "risk" / "risk_messages.yml"
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 """Unit tests of the rule-based risk screen (confidant.risk).
 
 Every example here is deliberately NOT in the held-out evaluation set
-(tests/risk_eval/risk_messages.yml); a guard test below checks that.
+(heldout/risk/risk_messages.yml); a guard test below checks that.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from confidant.evaluation.risk_scoring import Message, evaluate, load_messages
 from confidant.risk.categories import RISK_INTENTS, SPANISH_RISK_INTENT
-from confidant.risk.evaluation import Message, evaluate, load_messages
 from confidant.risk.patterns import PatternError
 from confidant.risk.screen import RiskFinding, RiskScreen
 from tests.risk.conftest import EVAL_FILE, ROOT
