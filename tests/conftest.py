@@ -46,7 +46,7 @@ TIER_FIXTURES: Dict[str, Set[str]] = {
     "browser": {"playwright_driver", "browser"},
 }
 TIER_CALLS: Dict[str, "re.Pattern[str]"] = {
-    "model": re.compile(r"\bmodel_path\(|\bload_agent\(|\bshared_socketio_rasa\("),
+    "model": re.compile(r"\bmodel_path\(|\bload_agent\(|\bshared_socketio_rasa\(|\brasa_run_command\("),
     "services": re.compile(
         r"\bscratch_postgres_database\(|psycopg2\.connect\(|redis\.Redis\(|AtomicRedisLockStore\("
         r"|\bwhich\(\"nginx\"\)|confidant\.action_server"
