@@ -3,12 +3,12 @@ SHELL := /bin/bash
 ENV := source scripts/env.sh &&
 
 .DEFAULT_GOAL := help
-.PHONY: help install train run shell test test-unit lint audit validate eval eval-independent eval-cv eval-risk bench bench-profiles lock clean
+.PHONY: help install train run shell test test-unit lint typecheck audit validate eval eval-independent eval-cv eval-risk bench bench-profiles lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
-install: ## Create .venv (Python 3.10) and install the pinned dependencies
+install: ## Create .venv (Python 3.10) and install the pinned dependencies (runtime, tests and tools)
 	@scripts/install.sh
 
 train: install ## Train the model if config, domain or data changed
@@ -21,7 +21,7 @@ shell: train ## Chat with the assistant in the terminal (starts the action serve
 	@$(ENV) source scripts/model.sh && \
 	  (python -m confidant.action_server --port $$CONFIDANT_ACTION_PORT & echo $$! > var/shell-actions.pid) && \
 	  trap 'kill $$(cat var/shell-actions.pid)' EXIT && \
-	  rasa shell --model "$$MODEL_PATH" --endpoints endpoints.yml
+	  python -m confidant.rasa_command shell --model "$$MODEL_PATH" --endpoints endpoints.yml
 
 test: train ## Run the whole test suite (lint, data validation, unit, end-to-end, evaluations)
 	@$(ENV) scripts/test.sh
@@ -31,6 +31,9 @@ test-unit: install ## Lint and the tests that need no model and no services (a c
 
 lint: install ## ruff (lint and format check) over all Python
 	@$(ENV) ruff check . && $(ENV) ruff format --check .
+
+typecheck: install ## mypy over confidant/, actions/ and review/ (settings in pyproject.toml)
+	@$(ENV) mypy
 
 audit: install ## Audit the locked dependencies against the vendored advisory snapshot (offline)
 	@$(ENV) python scripts/audit_dependencies.py
@@ -45,7 +48,7 @@ eval-independent: train ## Questions and risk on the independent sets (heldout/,
 	@$(ENV) source scripts/model.sh && python -m confidant.evaluation.independent --model "$$MODEL_PATH"
 
 eval-cv: install ## 5-fold cross-validation of the NLU data (slow: trains 5 models)
-	@$(ENV) rasa test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --out var/cross-validation
+	@$(ENV) python -m confidant.rasa_command test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --out var/cross-validation
 
 eval-risk: train ## Risk detection recall and false alarms, per layer and for the union
 	@$(ENV) source scripts/model.sh && python -m confidant.evaluation.risk --model "$$MODEL_PATH"
@@ -56,8 +59,8 @@ bench: install ## Ours against the stock rasa init assistant, each figure with i
 bench-profiles: train ## Our profiles: production, two instances, workers, turn cost (prints figures)
 	@$(ENV) scripts/bench_profiles.sh
 
-lock: ## Re-resolve requirements/lock.txt from requirements/direct.txt
+lock: ## Re-resolve requirements/lock.txt (runtime) and lock-dev.txt (tests, tools) from direct*.txt
 	@scripts/lock.sh
 
 clean: ## Remove models, local databases and the virtualenv
-	rm -rf .venv models var .pytest_cache web/node_modules
+	rm -rf .venv models var .pytest_cache .mypy_cache web/node_modules

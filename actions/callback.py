@@ -39,21 +39,48 @@ from confidant.channels.sms.pseudonyms import is_pseudonym
 from confidant.contact_vault import ContactDetails, default_vault
 from confidant.notify.outbox import Escalation, default_outbox
 from confidant.notify.payloads import escalation_payload
-from confidant.risk.categories import RISK_INTENTS
 from confidant.settings import current_settings
+from confidant.vocabulary import (
+    AFFIRM_INTENT,
+    CALLBACK_CONTACT_SLOT,
+    CALLBACK_FORM,
+    CALLBACK_HOW_SLOT,
+    CALLBACK_REF_SLOT,
+    CALLBACK_WHEN_SLOT,
+    DENY_INTENT,
+    FALLBACK_CATEGORY,
+    FAQ_INTENT,
+    GOODBYE_INTENT,
+    INFORM_CONTACT_INTENT,
+    NLU_FALLBACK_INTENT,
+    OTHER_LANGUAGE_INTENT,
+    OUT_OF_SCOPE_INTENT,
+    RISK_CATEGORY_SLOT,
+    RISK_INTENTS,
+)
 
 logger = logging.getLogger(__name__)
 
-FORM = "callback_form"
-HOW, CONTACT, REF, WHEN = "callback_how", "callback_contact", "callback_ref", "callback_when"
+FORM = CALLBACK_FORM
+HOW, CONTACT, REF, WHEN = CALLBACK_HOW_SLOT, CALLBACK_CONTACT_SLOT, CALLBACK_REF_SLOT, CALLBACK_WHEN_SLOT
 REQUESTED = "requested_slot"
 # Messages the form steps aside for when they hold nothing for it: rules answer them (a question,
 # a "no" that cancels, a goodbye, someone else at risk), then the form asks again.
 STEP_ASIDE_INTENTS = frozenset(
-    {"faq", "what_can_you_do", "bot_challenge", "out_of_scope", "other_language", "deny", "goodbye"}
+    {
+        FAQ_INTENT,
+        "what_can_you_do",
+        "bot_challenge",
+        OUT_OF_SCOPE_INTENT,
+        OTHER_LANGUAGE_INTENT,
+        DENY_INTENT,
+        GOODBYE_INTENT,
+    }
 )
 # Intents under which any words are an answer to "when is a good time?" ("no" meaning any time).
-FREE_ANSWER_INTENTS = frozenset({None, "nlu_fallback", "affirm", "deny", "inform_contact", "out_of_scope"})
+FREE_ANSWER_INTENTS = frozenset(
+    {None, NLU_FALLBACK_INTENT, AFFIRM_INTENT, DENY_INTENT, INFORM_CONTACT_INTENT, OUT_OF_SCOPE_INTENT}
+)
 # Actions that run between a message and the form without answering it.
 BOOKKEEPING_ACTIONS = frozenset({"action_listen", "action_extract_slots", FORM, "action_session_start"})
 REACH_WORDS = {TEXT_ONLY: "text", CALL_ONLY: "call"}
@@ -98,7 +125,7 @@ def escalation_for(tracker: Tracker) -> Escalation:
     if escalation is None:
         escalation = outbox.record_escalation(
             conversation_id=tracker.sender_id,
-            category=tracker.get_slot("risk_category") or "self_harm",
+            category=tracker.get_slot(RISK_CATEGORY_SLOT) or FALLBACK_CATEGORY,
             channel=tracker.get_latest_input_channel(),
             notifiers=[],
             payload_for=lambda opened: {},
@@ -150,8 +177,8 @@ class ValidateCallbackForm(Action):
 
         if answered_since_latest_message(tracker):
             # A rule has replied (crisis text, an answer): only a number the message held is still taken.
-            slots = self._take_contact(tracker, reading.contact, {}) if reading.contact else {}
-            return [SlotSet(name, value) for name, value in slots.items()]
+            taken = self._take_contact(tracker, reading.contact, {}) if reading.contact else {}
+            return [SlotSet(name, value) for name, value in taken.items()]
         if intent in RISK_INTENTS:
             return []  # the crisis reply comes first; the form runs again after it
         if is_cancel(text) and reading.contact is None:

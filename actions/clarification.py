@@ -13,7 +13,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-FALLBACK_INTENT = "nlu_fallback"
+from confidant.vocabulary import CONTACT_PRACTICE_ANSWER, NLU_FALLBACK_INTENT, selector_ranking
+
+FALLBACK_INTENT = NLU_FALLBACK_INTENT
 TOPICS_OFFERED = 2
 MISSES_BEFORE_OFFERING_A_PERSON = 2
 
@@ -33,8 +35,7 @@ def consecutive_misses(tracker: Tracker) -> int:
 
 def likeliest_topics(latest_message: Dict[str, Any], count: int) -> List[str]:
     """The retrieval keys (`faq/tell_parents`) the ResponseSelector ranked highest."""
-    selector = (latest_message.get("response_selector") or {}).get("faq") or {}
-    ranking = selector.get("ranking") or []
+    ranking = selector_ranking(latest_message)
     return [item["intent_response_key"] for item in ranking[:count] if item.get("intent_response_key")]
 
 
@@ -60,7 +61,7 @@ class ActionClarifyTopic(Action):
             for topic in likeliest_topics(tracker.latest_message or {}, TOPICS_OFFERED)
             if (button := topic_button(domain, topic))
         ]
-        contact = topic_button(domain, "faq/contact_practice")
+        contact = topic_button(domain, CONTACT_PRACTICE_ANSWER)
         if contact and contact not in buttons:
             buttons.append(contact)
         dispatcher.utter_message(response="utter_clarify_topic", buttons=buttons)

@@ -15,8 +15,15 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from confidant.notify.outbox import default_outbox
 from confidant.notify.payloads import escalation_payload, volume_alert
-from confidant.risk.categories import CATEGORY_FOR_INTENT
 from confidant.settings import current_settings
+from confidant.vocabulary import (
+    CATEGORY_FOR_INTENT,
+    ESCALATED_SLOT,
+    FALLBACK_CATEGORY,
+    RISK_CATEGORY_SLOT,
+    RISK_EVIDENCE_SLOT,
+    intent_of,
+)
 
 
 def risk_of_latest_message(tracker: Tracker) -> Dict[str, Any]:
@@ -24,8 +31,7 @@ def risk_of_latest_message(tracker: Tracker) -> Dict[str, Any]:
     message = tracker.latest_message or {}
     risk = dict(message.get("risk") or {})
     if not risk.get("category"):
-        intent = (message.get("intent") or {}).get("name")
-        risk["category"] = CATEGORY_FOR_INTENT.get(intent or "")
+        risk["category"] = CATEGORY_FOR_INTENT.get(intent_of(message) or "")
     return risk
 
 
@@ -37,7 +43,7 @@ class ActionEscalate(Action):
         settings = current_settings()
         risk = risk_of_latest_message(tracker)
         # Err towards escalation: a risk intent with no category still pages someone.
-        category = risk.get("category") or "self_harm"
+        category = risk.get("category") or FALLBACK_CATEGORY
         message_text = (tracker.latest_message or {}).get("text")
         escalation = default_outbox().record_escalation(
             conversation_id=tracker.sender_id,
@@ -57,7 +63,7 @@ class ActionEscalate(Action):
             "classifier": risk.get("classifier"),
         }
         return [
-            SlotSet("escalated", True),
-            SlotSet("risk_category", category),
-            SlotSet("risk_evidence", evidence),
+            SlotSet(ESCALATED_SLOT, True),
+            SlotSet(RISK_CATEGORY_SLOT, category),
+            SlotSet(RISK_EVIDENCE_SLOT, evidence),
         ]

@@ -180,7 +180,9 @@ def main() -> None:
         ManagedProcess(
             f"rasa-{number}",
             [
-                str(Path(sys.executable).parent / "rasa"),
+                sys.executable,
+                "-m",
+                "confidant.rasa_command",
                 "run",
                 "--model",
                 str(model_path()),

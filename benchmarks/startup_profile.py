@@ -101,6 +101,10 @@ def main() -> None:
 
         args.model = model_path()
     endpoints = AvailableEndpoints.read_endpoints(args.endpoints) if args.endpoints else AvailableEndpoints()
+    if args.endpoints:  # ours: the start-up step `python -m confidant.rasa_command` takes
+        from confidant import rasa_internals
+
+        rasa_internals.install()
 
     async def serve() -> None:
         agent = await rasa.core.agent.load_agent(model_path=str(args.model), endpoints=endpoints)

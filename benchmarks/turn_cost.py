@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from confidant.store.durable_sql_tracker_store import DEFAULT_WINDOW_TURNS  # noqa: E402
+from confidant.rasa_internals.tracker_store import DEFAULT_WINDOW_TURNS  # noqa: E402
 
 QUESTIONS = [
     "will you tell my parents?",
@@ -51,7 +51,10 @@ async def play(model: Path, turns: int, window_turns: int, conversations: int, f
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
     from rasa.utils.endpoints import read_endpoint_config
 
-    from confidant.store.durable_sql_tracker_store import DurableSQLTrackerStore
+    from confidant import rasa_internals
+    from confidant.rasa_internals.tracker_store import DurableSQLTrackerStore
+
+    rasa_internals.install()  # the start-up step of every Rasa process this project runs
 
     state = Path(tempfile.mkdtemp(prefix="confidant-turns-"))
     agent = Agent.load(

@@ -19,7 +19,7 @@ slow minute slows both sides of a pair.
    resident memory of each process at the end (and its peak).
 
 Both run with the same environment (scripts/env.sh); what makes ours differ is its own code
-and configuration (e.g. confidant/rasa_speedups, installed by our response generator).
+and configuration (e.g. confidant/rasa_internals, installed by our start-up step).
 """
 
 from __future__ import annotations
@@ -139,9 +139,10 @@ class Assistant:
                 self.logs,
             )
             self.actions.start()  # returns once healthy; Rasa, started next, takes far longer
+        # Ours starts through its start-up step (confidant/rasa_command.py); the stock one is plain Rasa.
+        start = [sys.executable, "-m", "confidant.rasa_command", "run"] if self.endpoints else [RASA, "run"]
         command = [
-            RASA,
-            "run",
+            *start,
             "--model",
             str(self.model),
             "--interface",

@@ -25,6 +25,7 @@ from confidant.notify.dispatcher import Dispatcher
 from confidant.notify.outbox import default_outbox
 from confidant.notify.payloads import escalation_payload, volume_alert
 from confidant.notify.reconciler import EscalationReconciler
+from confidant.rasa_internals.version import UntestedRasaError, check_rasa_version
 from confidant.settings import SettingsError, current_settings
 
 logger = logging.getLogger("confidant.action_server")
@@ -88,6 +89,11 @@ def main() -> None:
         level=os.environ.get("CONFIDANT_LOG_LEVEL", "INFO"),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    try:
+        # It reads Rasa's events table (the reconciler): only as the tested Rasa writes it.
+        check_rasa_version()
+    except UntestedRasaError as error:
+        raise SystemExit(str(error)) from None
     secret = os.environ.get(SECRET_ENV_VAR)
     if not secret:
         raise SystemExit(f"{SECRET_ENV_VAR} is not set: the action server only takes calls from Rasa.")

@@ -121,7 +121,9 @@ class ContactVault:
                 "INSERT INTO callback_requests (conversation_id, created_at, updated_at) VALUES (?, ?, ?)",
                 (conversation_id, now, now),
             )
-            return int(cursor.lastrowid)
+            if cursor.lastrowid is None:  # an INSERT always sets it; a type guard, not a case
+                raise sqlite3.DatabaseError("the new call-back request has no row id")
+            return cursor.lastrowid
 
     def store(self, conversation_id: str, contact: ContactDetails) -> int:
         """A new request holding `contact` (and its details, if any)."""

@@ -3,7 +3,7 @@
 The web chat shows a crisis reply's `custom: {crisis_card: ...}` payload as a card of call and
 text buttons (web/crisis_card.js); the page footer shows the same card for the `general`
 situation. Both come from practice.yml's crisis section through
-`CrisisResources.crisis_card` (confidant/settings.py), so the numbers live in one place.
+`CrisisResources.crisis_card` (confidant/settings/crisis.py), so the numbers live in one place.
 """
 
 from __future__ import annotations

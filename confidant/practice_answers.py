@@ -54,9 +54,13 @@ class NoDeflectionError(ValueError):
 
 
 class PracticeAnswer(Protocol):
-    web: str
-    sms: str
-    sources: Sequence[str]
+    # Read-only members, so that settings.PracticeAnswer (sources: a list of section ids) fits.
+    @property
+    def web(self) -> str: ...
+    @property
+    def sms(self) -> str: ...
+    @property
+    def sources(self) -> Sequence[str]: ...
 
 
 def response_name(topic: str) -> str:

@@ -21,7 +21,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from confidant import rasa_resilience, rasa_speedups
+from confidant import rasa_internals
 from confidant.callback_text import SAVED_REPLY_VARIABLES
 from confidant.practice_answers import NoDeflectionError, with_practice_answers
 from confidant.response_filling import ResponseError, check_responses, expand_crisis_card, next_reader_text
@@ -51,11 +51,10 @@ class PracticeResponseGenerator(TemplatedNaturalLanguageGenerator):
         self.slot_names = [slot.name for slot in domain.slots]
         self.clock = clock
         super().__init__(domain.responses)
-        # Rasa builds its response generator once per server, before any custom action runs:
-        # the place where every Rasa process this project starts installs the speed-ups and the
-        # resilience changes.
-        rasa_speedups.install()
-        rasa_resilience.install()
+        if endpoint_config is not None:
+            # Built by Rasa from endpoints.yml, before its first turn: a Rasa process that skipped
+            # the start-up step (a plain `rasa run`) stops here rather than run without it.
+            rasa_internals.require_installed()
 
     @property
     def responses(self) -> Dict[str, List[Dict[str, Any]]]:

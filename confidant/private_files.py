@@ -19,6 +19,7 @@ import logging
 import os
 import stat
 import sys
+import tempfile
 from pathlib import Path
 from typing import IO, Callable, List, Optional
 
@@ -124,16 +125,17 @@ def private_sqlite_url(url: Optional[str]) -> None:
 
 
 def read_or_create_secret(path: Path, make: Callable[[], bytes]) -> bytes:
-    """A local key file: read it, or write `make()` to it, 0600 (when processes race, the first wins).
+    """A local key file: read it, or write `make()` to it, 0600 (when processes or threads race, the first wins).
 
-    The key is written to a private temporary file first and linked into place, so no process
-    ever reads a half-written key.
+    The key is written to a private temporary file of its own (a unique name: two threads of one
+    process must not share it) and linked into place, so no one ever reads a half-written key.
     """
     path = Path(path)
     private_directory(path.parent)
     if not path.exists():
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with open_private(temporary, "wb") as key_file:
+        descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        temporary = Path(name)
+        with os.fdopen(descriptor, "wb") as key_file:
             key_file.write(make())
             key_file.flush()
             os.fsync(key_file.fileno())

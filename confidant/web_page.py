@@ -60,7 +60,7 @@ def starter_questions(domain_path: Path = DOMAIN_PATH, topics: Tuple[str, ...] =
         variations = responses.get(f"utter_faq/{topic}")
         if not variations:
             raise ValueError(f"starter topic {topic!r} has no answer utter_faq/{topic} in {domain_path}")
-        web = next((v for v in variations if not v.get("channel")), {})
+        web: Dict[str, Any] = next((v for v in variations if not v.get("channel")), {})
         ask = ((web.get("metadata") or {}).get("ask") or "").strip()
         if not ask:
             raise ValueError(f"starter topic {topic!r}: its web answer has no metadata.ask in {domain_path}")

@@ -71,17 +71,20 @@ def _server_error(request: Request, exception: Exception) -> HTTPResponse:
 
 
 def _schedule_retention(app: Sanic, services: Services) -> None:
-    @app.listener("after_server_start")
+    # register_listener rather than the @app.listener(event) decorator, whose sanic 21.12
+    # annotation says it returns a listener instead of a decorator.
     async def start_retention(app: Sanic, _loop: Any) -> None:
         app.ctx.retention_task = asyncio.get_running_loop().create_task(
             run_on_schedule(services, services.config.retention_interval_seconds)
         )
 
-    @app.listener("before_server_stop")
     async def stop_retention(app: Sanic, _loop: Any) -> None:
         task = getattr(app.ctx, "retention_task", None)
         if task is not None:
             task.cancel()
+
+    app.register_listener(start_retention, "after_server_start")
+    app.register_listener(stop_retention, "before_server_stop")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:

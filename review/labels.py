@@ -7,9 +7,10 @@ Every page, filter and chart label goes through here, so a reviewer never reads 
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, TypeGuard
 
 from confidant.notify.payloads import CATEGORY_LABELS
+from confidant.vocabulary import NLU_FALLBACK_INTENT, OTHER_LANGUAGE_INTENT, OUT_OF_SCOPE_INTENT
 
 # Intents that are not questions or disclosures: the conversation's mechanics. They are kept
 # out of "topics" (filters, insights) but still labelled in the transcript's details view.
@@ -115,7 +116,7 @@ def words(name: str) -> str:
     return name.replace("_", " ").strip()
 
 
-def is_conversation_topic(topic: Optional[str]) -> bool:
+def is_conversation_topic(topic: Optional[str]) -> TypeGuard[str]:
     """A question or disclosure worth counting as a topic: not a greeting, thanks, yes or no."""
     return bool(topic) and topic not in SMALL_TALK_INTENTS
 
@@ -167,9 +168,9 @@ def channel_label(channel: Optional[str]) -> str:
 
 
 # Questions the assistant could not answer (the insights page's "unanswered" part, issue 18.3).
-NOT_UNDERSTOOD = "nlu_fallback"
-OUT_OF_SCOPE = "out_of_scope"
-OTHER_LANGUAGE = "other_language"
+NOT_UNDERSTOOD = NLU_FALLBACK_INTENT
+OUT_OF_SCOPE = OUT_OF_SCOPE_INTENT
+OTHER_LANGUAGE = OTHER_LANGUAGE_INTENT
 BEYOND_POLICY = "beyond_policy"
 
 

@@ -62,7 +62,8 @@ def build_services(config: ReviewConfig) -> Services:
     read_engine = make_engine(config.read_url, read_only=True)
     write_engine = make_engine(config.database_url)
     outbox = Outbox(config.outbox_path)
-    vault = ContactVault(config.vault_path, config.contact_key)
+    contact_key = config.contact_key
+    vault = ContactVault(config.vault_path, contact_key)
     followup = FollowUp(review_engine)
     audit = AuditLog(review_engine)
     return Services(
@@ -90,6 +91,6 @@ def build_services(config: ReviewConfig) -> Services:
             outbox,
             followup,
             audit,
-            sms_key=(lambda: config.contact_key) if config.contact_key else None,  # type: ignore[return-value]
+            sms_key=(lambda: contact_key) if contact_key else None,
         ),
     )

@@ -1,5 +1,9 @@
 """Offline dependency audit: the locked versions against a vendored advisory snapshot.
 
+Both locks are audited: requirements/lock-dev.txt, which includes requirements/lock.txt (what
+runs) with `-r` and adds the tests' and tools' packages, and pip and setuptools from
+requirements/tooling.txt.
+
 pip-audit needs PyPI's JSON API or api.osv.dev, neither of which this network (or CI) reaches, so
 this does the same check against requirements/advisories.json, a snapshot of the PyPA advisory
 database (OSV format) refreshed by hand with scripts/vendor_advisories.py.
@@ -8,7 +12,7 @@ Fails (exit 1) when
 - an advisory affects a locked version and requirements/audit-exceptions.yml does not accept it;
 - an exception has no reason, or names an advisory that no longer affects any locked version
   (a stale exception must be removed);
-- requirements/lock.txt pins a package or version the snapshot was not built from (re-run
+- a lock pins a package or version the snapshot was not built from (re-run
   scripts/vendor_advisories.py so that advisories for the new versions are vendored);
 - the snapshot holds no advisory at all (an empty file would pass every lock), or its commit is
   older than MAX_SNAPSHOT_AGE_DAYS, unless audit-exceptions.yml accepts that commit's age with a
@@ -32,6 +36,8 @@ from packaging.version import InvalidVersion, Version
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCK = ROOT / "requirements" / "lock.txt"
+# The development lock: `-r lock.txt` plus the tests and tools; reading it reads both.
+DEV_LOCK = ROOT / "requirements" / "lock-dev.txt"
 # pip and setuptools are in every venv but left out of the lock (`make lock` drops them): their
 # versions are pinned here so that they are audited too (tests/test_dependency_audit.py checks
 # them against scripts/install.sh and the installed setuptools).
@@ -55,11 +61,14 @@ def read_pins(lock: Path, tooling: Optional[Path] = TOOLING) -> Dict[str, str]:
 
 
 def read_lock(path: Path) -> Dict[str, str]:
-    """Normalised package name -> pinned version, from `name==version` lines."""
+    """Normalised package name -> pinned version, from `name==version` lines and `-r` includes."""
     locked: Dict[str, str] = {}
     for raw in path.read_text().splitlines():
         line = raw.split("#", 1)[0].strip()
         if not line:
+            continue
+        if line.startswith("-r "):  # another lock, relative to this one (as pip reads it)
+            locked.update(read_lock(path.parent / line[3:].strip()))
             continue
         name, separator, version = line.partition("==")
         if not separator:
@@ -254,13 +263,13 @@ def check_known_outside(entries: List[Dict[str, Any]], locked: Dict[str, str]) -
 
 
 def audit(
-    lock: Path = LOCK,
+    lock: Path = DEV_LOCK,
     advisories: Path = ADVISORIES,
     exceptions: Path = EXCEPTIONS,
     today: Optional[date] = None,
     tooling: Optional[Path] = None,
 ) -> AuditResult:
-    locked = read_pins(lock, tooling if tooling is not None else (TOOLING if lock == LOCK else None))
+    locked = read_pins(lock, tooling if tooling is not None else (TOOLING if lock in (LOCK, DEV_LOCK) else None))
     snapshot = json.loads(advisories.read_text())
     reviewed = load_exceptions(exceptions)
     accepted = {str(entry["id"]): entry for entry in reviewed.accepted}

@@ -1,14 +1,26 @@
 #!/usr/bin/env bash
-# Create .venv with Python 3.10 and install the pinned dependencies. Does nothing the second
-# time unless requirements/lock.txt or web/package-lock.json changed (the stamp below).
-# Shows each step; pip's and npm's output goes to var/log/install-*.log (named on screen).
+# Create .venv with Python 3.10 and install the pinned dependencies: the development set
+# (requirements/lock-dev.txt: what runs plus the tests and tools) for `make run` and `make test`,
+# or with --runtime only what runs (requirements/lock.txt: the production profile). Does nothing
+# the second time unless a lock or web/package-lock.json changed (the stamps below; the
+# development set holds the runtime one). Shows each step; pip's and npm's output goes to
+# var/log/install-*.log (named on screen).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 source "$ROOT/scripts/steps.sh"
 cd "$ROOT"
 
-stamp=.venv/.installed-$(cat requirements/lock.txt web/package-lock.json | sha256sum | cut -c1-16)
-if [ -f "$stamp" ]; then
+case "${1:-}" in
+  --runtime) set_name=runtime lock=requirements/lock.txt ;;
+  "") set_name=development lock=requirements/lock-dev.txt ;;
+  *) echo "usage: $0 [--runtime]" >&2; exit 2 ;;
+esac
+runtime_hash=$(cat requirements/lock.txt web/package-lock.json | sha256sum | cut -c1-16)
+dev_hash=$(cat requirements/lock.txt requirements/lock-dev.txt web/package-lock.json | sha256sum | cut -c1-16)
+dev_stamp=.venv/.installed-dev-$dev_hash
+stamp=$dev_stamp
+[ "$set_name" = runtime ] && stamp=.venv/.installed-runtime-$runtime_hash
+if [ -f "$stamp" ] || [ -f "$dev_stamp" ]; then
   say "Dependencies are up to date (.venv)."
   exit 0
 fi
@@ -24,7 +36,7 @@ find_python() {
 }
 
 # How far pip is: packages looked at out of those pinned, then the install itself.
-packages_total=$(grep -c '^[A-Za-z0-9].*==' requirements/lock.txt)
+packages_total=$(cat requirements/lock.txt $([ "$set_name" = development ] && echo requirements/lock-dev.txt) | grep -c '^[A-Za-z0-9].*==')
 pip_progress() {
   if grep -q '^Installing collected packages' "$1"; then
     echo "unpacking $packages_total packages into .venv (the longest part)"
@@ -35,7 +47,7 @@ pip_progress() {
   fi
 }
 
-say "Installing the dependencies (once; again only when requirements/lock.txt changes)."
+say "Installing the $set_name dependencies (once; again only when $lock changes)."
 step_title 1 3 "Python 3.10 environment (.venv)"
 if [ ! -x .venv/bin/python ]; then
   python=$(find_python) || {
@@ -47,10 +59,10 @@ else
   say "      already there"
 fi
 
-step_title 2 3 "Python packages: $packages_total pinned in requirements/lock.txt (log: var/log/install-pip.log)"
+step_title 2 3 "Python packages: $packages_total pinned in $lock (log: var/log/install-pip.log)"
 pip_install() {
   .venv/bin/python -m pip install --disable-pip-version-check --progress-bar off pip==24.0 &&
-    .venv/bin/python -m pip install --disable-pip-version-check --progress-bar off -r requirements/lock.txt &&
+    .venv/bin/python -m pip install --disable-pip-version-check --progress-bar off -r "$lock" &&
     # Rasa's own telemetry switch, as well as the environment variable every entry point sets.
     { .venv/bin/rasa telemetry disable || true; }
 }
@@ -70,6 +82,6 @@ npm_install() {
 }
 run_logged npm "$LOG_DIR/install-npm.log" "$(usual_time npm "usually under a minute")" -- npm_install
 
-rm -f .venv/.installed-*
+rm -f .venv/.installed-dev-* .venv/.installed-runtime-*
 touch "$stamp"
 say "Installed into .venv."

@@ -74,7 +74,7 @@ wait_until_up() {
 
 step_title 4 4 "Starting the servers (logs: var/log/*.log)"
 start action-server python -m confidant.action_server --port "$CONFIDANT_ACTION_PORT"
-start rasa rasa run --model "$MODEL_PATH" --endpoints endpoints.yml --credentials "$credentials" \
+start rasa python -m confidant.rasa_command run --model "$MODEL_PATH" --endpoints endpoints.yml --credentials "$credentials" \
   --interface 127.0.0.1 --port "$CONFIDANT_RASA_PORT" "${api_flags[@]}" \
   --cors "http://localhost:$CONFIDANT_WEB_PORT" --cors "http://127.0.0.1:$CONFIDANT_WEB_PORT"
 start chat-page python -m confidant.web_page --port "$CONFIDANT_WEB_PORT"

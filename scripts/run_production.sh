@@ -14,7 +14,7 @@ if [ -z "${CONFIDANT_REST_TOKEN:-}" ]; then
   exit 2
 fi
 export CONFIDANT_REST_TOKEN_REQUIRED=1
-"$(dirname "$0")/install.sh"
+"$(dirname "$0")/install.sh" --runtime  # what runs only (requirements/lock.txt): no test tools
 "$(dirname "$0")/train.sh"
 source "$(dirname "$0")/env.sh"
 source "$ROOT/scripts/model.sh"
@@ -50,7 +50,7 @@ pids+=($!)
 upstream_ports=()
 for i in $(seq 1 "$instances"); do
   port=$((CONFIDANT_RASA_PORT + i))
-  rasa run --model "$MODEL_PATH" --endpoints endpoints.production.yml --credentials "$(credentials_file)" \
+  python -m confidant.rasa_command run --model "$MODEL_PATH" --endpoints endpoints.production.yml --credentials "$(credentials_file)" \
     --interface 127.0.0.1 --port "$port" &
   pids+=($!)
   upstream_ports+=("$port")

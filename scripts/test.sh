@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole suite: lint, data validation, Rasa test stories, then pytest (unit, end-to-end
+# The whole suite: lint, type check, data validation, Rasa test stories, then pytest (unit, end-to-end
 # against real servers, evaluations). Runs every stage and fails if any stage failed.
 set -uo pipefail
 source "$(dirname "$0")/env.sh"
@@ -15,6 +15,7 @@ stage() {
 
 stage "ruff" ruff check .
 stage "ruff format" ruff format --check .
+stage "mypy" mypy
 stage "dependency audit" python scripts/audit_dependencies.py
 stage "rasa data validate" scripts/validate.sh
 stage "rasa test stories" scripts/test_stories.sh

@@ -8,7 +8,7 @@ out=var/story-results
 rm -rf "$out"
 # --e2e: the user lines go through the trained NLU (and the FAQ answer chosen is checked).
 # No --endpoints: the stories run against an in-memory tracker store, one tracker each.
-rasa test core --model "$MODEL_PATH" --stories tests/stories \
+python -m confidant.rasa_command test core --model "$MODEL_PATH" --stories tests/stories \
   --e2e --fail-on-prediction-errors --out "$out" --no-plot > var/story-test.log 2>&1
 status=$?
 grep -E "Correct:|Accuracy|failed|Failed" var/story-test.log | tail -8

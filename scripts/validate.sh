@@ -19,7 +19,7 @@ sent_by_actions=$( { grep -rhoE 'response="utter_[a-z_]+"' actions | grep -oE 'u
   grep -oE '^  utter_phrase_[a-z_]+' domain.yml | sed 's/^  //';
   echo utter_default; } | sort -u | paste -sd'|')
 # Intents only the risk component sets (a message the English NLU cannot read): no examples.
-set_by_component=$(python -c 'from confidant.risk.categories import COMPONENT_ONLY_INTENTS as i; print("|".join(sorted(i)))')
+set_by_component=$(python -c 'from confidant.vocabulary import COMPONENT_ONLY_INTENTS as i; print("|".join(sorted(i)))')
 known="The intent '(${set_by_component})' is listed in the domain file, but is not found in the NLU training data|duplicated intents have been found across multiple domain files: faq|The utterance '(${sent_by_actions})' is not used in any story or rule"
 
 problems=$(printf '%s\n' "$output" | grep -E "UserWarning|ERROR" | grep -v -E "$known" || true)

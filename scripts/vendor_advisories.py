@@ -7,11 +7,12 @@ Run by hand (not in CI), after `make lock` or to pick up newer advisories:
 
 The mirror is a git directory of https://github.com/pypa/advisory-database (no work tree needed):
 it is read with `git ls-tree` and `git show`. Every advisory (withdrawn ones left out) about a package
-pinned in requirements/lock.txt is kept, whatever versions it affects, with its `affected` list
-(ECOSYSTEM ranges, or the explicit versions where there is no range) so that
-scripts/audit_dependencies.py evaluates them offline and re-evaluates them after a pin moves. The
-snapshot records its commit and commit date (the audit refuses one older than 90 days) and every
-locked version it was built from, so the audit notices a lock change it does not cover yet.
+pinned in requirements/lock-dev.txt (which includes requirements/lock.txt) is kept, whatever
+versions it affects, with its `affected` list (ECOSYSTEM ranges, or the explicit versions where
+there is no range) so that scripts/audit_dependencies.py evaluates them offline and re-evaluates
+them after a pin moves. The snapshot records its commit and commit date (the audit refuses one
+older than 90 days) and every locked version it was built from, so the audit notices a lock
+change it does not cover yet.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from audit_dependencies import (  # noqa: E402
     ADVISORIES,
-    LOCK,
+    DEV_LOCK,
     TOOLING,
     fixed_versions,
     is_affected,
@@ -86,7 +87,7 @@ def compact_affected(entry: Dict[str, Any]) -> Dict[str, Any]:
 def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--mirror", type=Path, required=True, help="git directory of a pypa/advisory-database clone")
-    parser.add_argument("--lock", type=Path, default=LOCK)
+    parser.add_argument("--lock", type=Path, default=DEV_LOCK, help="a lock (its -r includes are read too)")
     parser.add_argument("--tooling", type=Path, default=TOOLING, help="pip/setuptools pins (not in the lock)")
     parser.add_argument("--out", type=Path, default=ADVISORIES)
     args = parser.parse_args(argv)

@@ -4,6 +4,10 @@ The conversation tests talk to a real Rasa server (the trained model, over the R
 backed by a real action server, a SQLite tracker store, a local webhook receiver and a local
 SMTP server, each in a temporary directory of its own.
 
+The practice is the fixture practice (tests/fixtures/practice.yml), never the demo practice.yml
+a practice edits: every test and every server it starts reads it (CONFIDANT_SETTINGS), and
+tests take the names and numbers they expect from it through the `practice` fixture.
+
 Test tiers: every test is marked `model`, `services` or `browser` by what it needs (from the
 fixtures it uses and the helpers it calls, see `tier_markers`), so `make test-unit` can run
 the rest in a couple of minutes; `make test` runs everything.
@@ -14,6 +18,7 @@ from __future__ import annotations
 import inspect
 import json
 import os
+import random
 import re
 import sys
 import urllib.error
@@ -30,8 +35,14 @@ sys.path.insert(0, str(ROOT))
 # In-process code that fingerprints audit text uses this key, not a key file in the repository's var/.
 os.environ.setdefault("CONFIDANT_REVIEW_AUDIT_KEY", "audit-key-of-the-test-session-" + uuid.uuid4().hex)
 
+from confidant.settings import SETTINGS_ENV_VAR, PracticeSettings  # noqa: E402
+from tests.support.practice_file import PRACTICE_FILE, practice_settings  # noqa: E402
 from tests.support.receivers import SmtpServer, WebhookReceiver, free_port  # noqa: E402
 from tests.support.servers import ManagedProcess, rasa_run_command, scratch_environment  # noqa: E402
+from tests.support.test_order import ORDERS, reordered  # noqa: E402
+
+# Whatever the shell says: the suite runs against the fixture practice, and so do its servers.
+os.environ[SETTINGS_ENV_VAR] = str(PRACTICE_FILE)
 
 ACTION_SECRET = "test-secret-" + uuid.uuid4().hex
 
@@ -50,6 +61,8 @@ TIER_CALLS: Dict[str, "re.Pattern[str]"] = {
     "services": re.compile(
         r"\bscratch_postgres_database\(|psycopg2\.connect\(|redis\.Redis\(|AtomicRedisLockStore\("
         r"|\bwhich\(\"nginx\"\)|confidant\.action_server"
+        # A Rasa process of its own (`rasa run`, a training run): 15 to 20 s of CPU each just to start.
+        r'|\bparent / "rasa"|"-m",\s*"confidant\.training_progress"'
     ),
     "browser": re.compile(r"\bCHROMIUM\b|sync_playwright|async_playwright"),
 }
@@ -85,10 +98,45 @@ def tier_markers(item: pytest.Item) -> Set[str]:
     return needs
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("confidant")
+    group.addoption(
+        "--test-order",
+        choices=ORDERS,
+        default="file",
+        help="run the tests as collected (file), backwards (reverse) or shuffled (random): no test may "
+        "depend on another having run first",
+    )
+    group.addoption("--test-order-seed", type=int, default=None, help="the seed of --test-order random")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--test-order") == "random" and config.getoption("--test-order-seed") is None:
+        config.option.test_order_seed = random.randrange(1_000_000)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: List[pytest.Item]) -> None:
     for item in items:
         for tier in tier_markers(item) - {mark.name for mark in item.iter_markers()}:
             item.add_marker(getattr(pytest.mark, tier))
+    order = config.getoption("--test-order")
+    items[:] = reordered(items, [item.nodeid for item in items], order, config.option.test_order_seed or 0)
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if order != "file" and reporter is not None:  # shown with -q too, so a failing order can be repeated
+        seed = f" --test-order-seed {config.option.test_order_seed}" if order == "random" else ""
+        reporter.write_line(f"test order: {order}{seed}")
+
+
+@pytest.fixture(scope="session")
+def practice() -> PracticeSettings:
+    """The fixture practice's settings: the names, numbers and lines a test expects to see."""
+    return practice_settings()
+
+
+@pytest.fixture(scope="session")
+def practice_variables(practice: PracticeSettings) -> Dict[str, str]:
+    """What the fixture practice fills responses with (`practice_name`, `first_line_self_at_risk`...)."""
+    return practice.response_variables()
 
 
 @pytest.fixture(scope="session")

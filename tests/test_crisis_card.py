@@ -6,6 +6,7 @@ import pytest
 
 from confidant.crisis_card import crisis_card_from_settings, dialable
 from confidant.settings import current_settings
+from tests.support.practice_file import practice_data
 
 
 @pytest.mark.parametrize(
@@ -15,11 +16,13 @@ def test_a_number_is_dialable(number, expected) -> None:
     assert dialable(number) == expected
 
 
-def test_the_demo_practices_card_has_the_shape_of_the_crisis_replies_card() -> None:
+def test_the_practices_card_has_the_shape_of_the_crisis_replies_card() -> None:
+    data = practice_data()["crisis"]
     card = crisis_card_from_settings(current_settings(), situation="self_at_risk")
     assert card["situation"] == "self_at_risk"
-    assert card["emergency"] == {"name": "Emergency", "call": "911"}
+    assert card["emergency"] == {"name": "Emergency", "call": data["emergency_number"]}
+    by_id = {line["id"]: line for line in data["lines"]}
+    expected = [by_id[line_id] for line_id in data["situations"]["self_at_risk"]]
     assert [(line["name"], line["call"], line["text"], line["text_body"]) for line in card["lines"]] == [
-        ("Suicide & Crisis Lifeline", "988", "988", None),
-        ("Crisis Text Line", None, "741741", "HOME"),
+        (line["name"], line["call"], line["text"], line["text_body"]) for line in expected
     ]

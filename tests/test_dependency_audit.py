@@ -105,7 +105,43 @@ def test_the_snapshot_records_its_source_and_covers_the_lock() -> None:
     snapshot = json.loads((ROOT / "requirements" / "advisories.json").read_text())
     assert snapshot["source"] == "pypa/advisory-database"
     assert len(snapshot["commit"]) == 40 and snapshot["commit_date"].startswith("2024-10-10")
-    assert snapshot["locked"] == audit_dependencies.read_pins(ROOT / "requirements" / "lock.txt")
+    assert snapshot["locked"] == audit_dependencies.read_pins(audit_dependencies.DEV_LOCK)
+    assert audit_dependencies.read_lock(audit_dependencies.LOCK).items() <= snapshot["locked"].items()
+
+
+def test_the_runtime_lock_holds_no_test_or_development_tool() -> None:
+    """Production installs requirements/lock.txt only; the development lock is it plus the tools."""
+    runtime = audit_dependencies.read_lock(audit_dependencies.LOCK)
+    development = audit_dependencies.read_lock(audit_dependencies.DEV_LOCK)
+    tools = audit_dependencies.read_lock(ROOT / "requirements" / "direct-dev.txt")
+    assert {"pytest", "ruff", "mypy", "pre-commit", "playwright"} <= set(tools)
+    assert not set(tools) & set(runtime)
+    assert tools.items() <= development.items() and runtime.items() <= development.items()
+    assert {"rasa", "rasa-sdk", "spacy", "argon2-cffi"} <= set(runtime)
+
+
+def test_the_production_profile_installs_the_runtime_lock_and_make_the_development_one() -> None:
+    install = (ROOT / "scripts" / "install.sh").read_text()
+    assert "--runtime) set_name=runtime lock=requirements/lock.txt" in install
+    assert '"") set_name=development lock=requirements/lock-dev.txt' in install
+    assert 'install.sh" --runtime' in (ROOT / "scripts" / "run_production.sh").read_text()
+    assert "scripts/install.sh\n" in (ROOT / "scripts" / "run.sh").read_text()
+
+
+def test_a_lock_reads_the_locks_it_includes_and_the_audit_covers_them(fake_repo: dict) -> None:
+    runtime = fake_repo["lock"]
+    development = runtime.parent / "lock-dev.txt"
+    development.write_text("# tools\n-r lock.txt\ntool==1.0\n")
+    assert audit_dependencies.read_lock(development) == {
+        "demo-pkg": "1.2",
+        "other-pkg": "0.5.0",
+        "clean": "3.0",
+        "tool": "1.0",
+    }
+    fake_repo["exceptions"].write_text(yaml.safe_dump(fake_repo["entries"][1:]))
+    result = audit_dependencies.audit(development, fake_repo["advisories"], fake_repo["exceptions"], today=FRESH)
+    assert [advisory["id"] for advisory in result.unaccepted] == ["PYSEC-0000-1"]  # found through the include
+    assert result.uncovered == ["tool==1.0 (snapshot built from None)"]
 
 
 def test_the_tooling_pins_are_what_the_venv_gets() -> None:

@@ -6,8 +6,9 @@ import asyncio
 import logging
 import os
 import stat
+import threading
 from pathlib import Path
-from typing import Iterator, List
+from typing import Callable, Iterator, List, Tuple
 
 import pytest
 from cryptography.fernet import Fernet
@@ -16,11 +17,11 @@ from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from confidant import private_files
-from confidant.channels import socketio as socketio_channel
+from confidant.channels import web_sessions
 from confidant.channels.sms.store import SmsStore
 from confidant.contact_vault import ContactDetails, ContactVault
 from confidant.notify.outbox import Outbox
-from confidant.store.durable_sql_tracker_store import DurableSQLTrackerStore
+from confidant.rasa_internals.tracker_store import DurableSQLTrackerStore
 from confidant.store.event_spool import EventSpool
 from review.storage.appdb import open_review_db
 
@@ -81,9 +82,9 @@ def test_every_store_creates_its_files_private(
 
     open_review_db(f"sqlite:///{data / 'review.sqlite3'}")
 
-    monkeypatch.setattr(socketio_channel, "DEFAULT_KEY_PATH", data / "web_session.key")
-    monkeypatch.delenv(socketio_channel.KEY_ENV_VAR, raising=False)
-    assert len(socketio_channel.load_session_key()) == 64
+    monkeypatch.setattr(web_sessions, "DEFAULT_KEY_PATH", data / "web_session.key")
+    monkeypatch.delenv(web_sessions.KEY_ENV_VAR, raising=False)
+    assert len(web_sessions.load_session_key()) == 64
 
     made = {path.name for path in data.iterdir()}
     assert {"outbox.sqlite3", "sms.sqlite3", "contacts.sqlite3", "conversations.sqlite3", "review.sqlite3"} <= made
@@ -144,3 +145,39 @@ def test_a_key_file_is_made_once_and_private(tmp_path: Path, loose_umask: int) -
     second = private_files.read_or_create_secret(path, Fernet.generate_key)
     assert first == second and mode(path) == 0o600 and mode(path.parent) == 0o700
     assert [p.name for p in path.parent.iterdir()] == ["contact.key"]  # no temporary file left
+
+
+def test_threads_making_the_contact_key_on_a_first_start_all_get_the_one_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from confidant import contact_vault
+
+    monkeypatch.delenv(contact_vault.KEY_ENV_VAR, raising=False)
+    for attempt in range(10):
+        path = tmp_path / f"start{attempt}" / "contact.key"
+        monkeypatch.setattr(contact_vault, "DEFAULT_KEY_PATH", path)
+        keys, errors = keys_made_at_once(contact_vault.load_contact_key, threads=8)
+        assert errors == [] and len(set(keys)) == 1 and keys[0] == path.read_bytes().strip()
+        Fernet(keys[0])  # a whole key, never a half-written one
+        assert [p.name for p in path.parent.iterdir()] == ["contact.key"]
+
+
+def keys_made_at_once(load: Callable[[], bytes], threads: int) -> Tuple[List[bytes], List[BaseException]]:
+    """`load()` in `threads` threads released together: the keys they got and the errors raised."""
+    start = threading.Barrier(threads)
+    keys: List[bytes] = []
+    errors: List[BaseException] = []
+
+    def one() -> None:
+        start.wait()
+        try:
+            keys.append(load())
+        except Exception as error:  # noqa: BLE001 - collected and asserted by the caller
+            errors.append(error)
+
+    running = [threading.Thread(target=one) for _ in range(threads)]
+    for thread in running:
+        thread.start()
+    for thread in running:
+        thread.join()
+    return keys, errors

@@ -13,7 +13,8 @@ import yaml
 
 from confidant.policy_sections import read_addendum
 from confidant.settings import SettingsError, addendum_path, load_settings
-from tests.support.practice_answers import INSURANCE_ANSWER, INSURANCE_SECTION, demo_settings, write_practice
+from tests.support.practice_answers import INSURANCE_ANSWER, INSURANCE_SECTION, write_practice
+from tests.support.practice_file import practice_data
 from tests.support.servers import ROOT
 
 
@@ -29,12 +30,12 @@ def refusal(tmp_path: Path, **kwargs: object) -> str:
     return str(error.value)
 
 
-def test_the_demo_practice_ships_an_empty_addendum_and_no_answers() -> None:
-    settings = load_settings(ROOT / "practice.yml")
-    path = addendum_path(settings)
+def test_a_relative_addendum_path_is_read_from_the_project_folder(practice) -> None:
+    # The fixture practice names the shipped addendum as the demo does, relative to the project.
+    path = addendum_path(practice)
     assert path == ROOT / "docs" / "source" / "addendum.md"
-    assert read_addendum(path) == {}
-    assert settings.addendum.answers == {}
+    assert isinstance(read_addendum(path), dict)
+    assert practice.addendum.answers == {}
 
 
 def test_the_worked_example_is_accepted(tmp_path: Path) -> None:
@@ -70,7 +71,7 @@ def test_citing_an_addendum_section_needs_the_addendum(tmp_path: Path) -> None:
 
 
 def test_an_answer_citing_only_the_policy_needs_no_addendum_file(tmp_path: Path) -> None:
-    data = demo_settings()
+    data = practice_data()
     data["addendum"] = {"answers": {"insurance": answer(sources=["definition", "contact"])}}
     path = tmp_path / "practice.yml"
     path.write_text(yaml.safe_dump(data))
@@ -88,13 +89,13 @@ def test_an_answer_without_sms_wording_is_refused(tmp_path: Path) -> None:
     assert "addendum.answers.insurance.sms: field required" in refusal(tmp_path, answers={"insurance": written})
 
 
-def test_an_sms_answer_too_long_once_filled_in_is_refused(tmp_path: Path) -> None:
-    # 289 characters as written; the practice's details make it 313, longer than one SMS.
+def test_an_sms_answer_too_long_once_filled_in_is_refused(tmp_path: Path, practice_variables) -> None:
+    # 289 characters as written; the practice's details make it longer than one SMS.
     sms = (
         "Call {practice_name} at {practice_phone}, email {practice_email} or see {practice_website}. "
         + "We can tell you more. " * 9
     )
-    assert len(sms.strip()) <= 300
+    assert len(sms.strip()) <= 300 < len(sms.strip().format(**practice_variables))
     message = refusal(tmp_path, answers={"insurance": answer(sms=sms.strip())})
     assert "addendum.answers.insurance.sms:" in message and "over the SMS limit of 300" in message
 

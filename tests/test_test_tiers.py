@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import types
 from typing import Any, Callable, Iterable
 
@@ -9,7 +10,7 @@ import pytest
 
 from tests.conftest import tier_markers
 from tests.support.databases import scratch_postgres_database
-from tests.support.servers import model_path, unit_tier_refuses
+from tests.support.servers import model_path, rasa_run_command, unit_tier_refuses
 
 
 class StandInItem:
@@ -18,7 +19,7 @@ class StandInItem:
     def __init__(self, function: Callable[..., Any], fixtures: Iterable[str] = (), marks: Iterable[str] = ()) -> None:
         self.function = function
         self.fixturenames = list(fixtures)
-        self.module = __import__(__name__, fromlist=["_"])
+        self.module = sys.modules[__name__]
         self._marks = set(marks)
         self._fixtureinfo = types.SimpleNamespace(name2fixturedefs={})
 
@@ -47,6 +48,18 @@ def uses_a_scratch_database() -> None:  # pragma: no cover - a stand-in, never r
         pass
 
 
+def starts_a_rasa_process_with_a_command_line() -> None:  # pragma: no cover - a stand-in, never run
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    subprocess.run([str(Path(sys.executable).parent / "rasa"), "run", "--port", "0"])
+
+
+def starts_the_rasa_server_helper() -> None:  # pragma: no cover - a stand-in, never run
+    rasa_run_command(0)
+
+
 def test_a_test_that_needs_nothing_stays_in_the_unit_tier() -> None:
     assert tier_markers(StandInItem(plain_test)) == set()
 
@@ -60,6 +73,9 @@ def test_fixtures_of_the_servers_mark_the_test() -> None:
 def test_helpers_called_directly_or_through_a_module_function_mark_the_test() -> None:
     assert tier_markers(StandInItem(calls_a_helper_that_loads_the_model)) == {"model"}
     assert tier_markers(StandInItem(uses_a_scratch_database)) == {"services"}
+    assert tier_markers(StandInItem(starts_the_rasa_server_helper)) == {"model"}
+    # A Rasa process started from its command line, even one that needs no model.
+    assert tier_markers(StandInItem(starts_a_rasa_process_with_a_command_line)) == {"services"}
 
 
 def test_an_explicit_marker_is_kept() -> None:

@@ -27,6 +27,7 @@ from confidant.practice_nlg import PracticeResponseGenerator
 from confidant.risk.component import decide
 from confidant.risk.screen import RiskScreen
 from confidant.settings import PROJECT_ROOT, current_settings
+from confidant.vocabulary import FALLBACK_CATEGORY
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ class CrisisReplies:
         if not names:
             return []
         if conversation_id is not None and decision["intent"] in self._escalating:
-            escalate_refused(conversation_id, decision.get("category") or "self_harm", input_channel, text)
+            escalate_refused(conversation_id, decision.get("category") or FALLBACK_CATEGORY, input_channel, text)
         tracker = DialogueStateTracker.from_events(REFUSED_CONVERSATION, [], slots=self._domain.slots)
         messages = []
         for name in names:

@@ -36,7 +36,7 @@ from confidant.channels.rate_limits import (
 )
 from confidant.channels.rest_access import RestAccess, RestAccessError
 from confidant.settings import current_settings
-from confidant.store.durable_sql_tracker_store import last_turn_unstored
+from confidant.store.turn_storage import watching_storage
 
 logger = logging.getLogger(__name__)
 
@@ -176,9 +176,9 @@ class GuardedRestInput(InputChannel):
                 )
             try:
                 payload = parse_rest_payload(request.body, self.max_message_chars)
-            except PayloadError as refusal:
-                logger.info("REST request refused: %s", refusal.code)
-                return refusal.as_response()
+            except PayloadError as invalid:
+                logger.info("REST request refused: %s", invalid.code)
+                return invalid.as_response()
 
             address = client_address(request.ip, request.headers.get("X-Forwarded-For"), self.trusted_proxies)
             refusal = self.limiter.admit_message(address, payload.sender)
@@ -187,14 +187,15 @@ class GuardedRestInput(InputChannel):
 
             collector = CollectingOutputChannel()
             try:
-                await on_new_message(
-                    UserMessage(
-                        payload.text,
-                        collector,
-                        payload.sender,
-                        input_channel=self.name(),
+                with watching_storage() as storage:
+                    await on_new_message(
+                        UserMessage(
+                            payload.text,
+                            collector,
+                            payload.sender,
+                            input_channel=self.name(),
+                        )
                     )
-                )
             except CancelledError:
                 logger.error("REST turn timed out (conversation %s)", payload.sender)
                 return _turn_failed(collector, "timeout")
@@ -206,7 +207,7 @@ class GuardedRestInput(InputChannel):
                     type(error).__name__,
                 )
                 return _turn_failed(collector, "turn_failed")
-            if last_turn_unstored(payload.sender):
+            if storage.unstored:
                 return _turn_failed(collector, "storage_unavailable")
             return response.json(collector.messages)
 

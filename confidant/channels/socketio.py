@@ -23,16 +23,9 @@ not a string. This connector keeps the protocol the Rasa web chat widget speaks
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
-import hmac
 import logging
-import os
-import secrets
 import time
 from asyncio import CancelledError
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Set
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -43,7 +36,6 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from confidant.channels.client_text import as_client_text
-from confidant.channels.conversation_ids import WEB_CONVERSATION_PREFIX
 from confidant.channels.crisis_reply import crisis_messages_for, crisis_replies
 from confidant.channels.rate_limits import (
     UNKNOWN_ADDRESS,
@@ -54,89 +46,16 @@ from confidant.channels.rate_limits import (
     shared_rate_limiter,
     trusted_networks,
 )
-from confidant.private_files import read_or_create_secret
-from confidant.settings import PROJECT_ROOT, PracticeSettings, current_settings
+from confidant.channels.rest import FAILURE_DETAILS
+from confidant.channels.web_sessions import IssuedSession, SessionTokens, load_session_key
+from confidant.settings import PracticeSettings, current_settings
+from confidant.store.turn_storage import watching_storage
 
 logger = logging.getLogger(__name__)
 
-KEY_ENV_VAR = "CONFIDANT_WEB_SESSION_KEY"
-DEFAULT_KEY_PATH = PROJECT_ROOT / "var" / "web_session.key"
-TOKEN_VERSION = "1"
 # sanic-cors skips a response whose request carries this flag: engine.io answers CORS itself,
 # from web.allowed_origins, and a second Access-Control-Allow-Origin header would break it.
 _SANIC_CORS_EVALUATED = "_sanic_cors_e"
-
-
-def load_session_key() -> bytes:
-    """The key that signs session tokens: `CONFIDANT_WEB_SESSION_KEY`, else a local key file."""
-    key = os.environ.get(KEY_ENV_VAR)
-    if key:
-        return key.encode("utf-8")
-    return read_or_create_secret(Path(DEFAULT_KEY_PATH), lambda: secrets.token_hex(32).encode("ascii"))
-
-
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-@dataclass(frozen=True)
-class IssuedSession:
-    token: str  # what the browser keeps and shows back; never logged
-    conversation_id: str  # the tracker's sender id
-
-
-class SessionTokens:
-    """Issues session tokens and checks that a token shown back is one this server issued.
-
-    A token is `1.<issued at>.<128 random bits>.<HMAC>`. The conversation id is a second HMAC
-    of the random part, so knowing a conversation id does not give the token.
-    """
-
-    def __init__(self, key: bytes, max_age_seconds: float, clock: Callable[[], float] = time.time) -> None:
-        if len(key) < 16:
-            raise ValueError(f"The web session key must be at least 16 bytes ({KEY_ENV_VAR}).")
-        self._key = key
-        self.max_age_seconds = max_age_seconds
-        self._clock = clock
-
-    def _mac(self, purpose: str, text: str) -> bytes:
-        return hmac.new(self._key, f"{purpose}:{text}".encode("ascii"), hashlib.sha256).digest()
-
-    def _conversation_id(self, nonce: str) -> str:
-        return WEB_CONVERSATION_PREFIX + self._mac("conversation", nonce)[:16].hex()
-
-    def issue(self) -> IssuedSession:
-        nonce = _b64(secrets.token_bytes(16))
-        body = f"{TOKEN_VERSION}.{int(self._clock())}.{nonce}"
-        token = f"{body}.{_b64(self._mac('token', body)[:16])}"
-        return IssuedSession(token, self._conversation_id(nonce))
-
-    def verify(self, token: Any) -> Optional[IssuedSession]:
-        """The session a token stands for, or None if this server did not issue it (or it expired)."""
-        if not isinstance(token, str) or len(token) > 128:
-            return None
-        parts = token.split(".")
-        if len(parts) != 4 or parts[0] != TOKEN_VERSION:
-            return None
-        version, issued, nonce, tag = parts
-        body = f"{version}.{issued}.{nonce}"
-        try:
-            expected = _b64(self._mac("token", body)[:16])
-            issued_at = int(issued)
-            if len(_unb64(nonce)) != 16:
-                return None
-        except (ValueError, UnicodeEncodeError):
-            return None
-        if not hmac.compare_digest(expected, tag):
-            return None
-        age = self._clock() - issued_at
-        if age < -60 or age > self.max_age_seconds:
-            return None
-        return IssuedSession(token, self._conversation_id(nonce))
 
 
 class MessageError(ValueError):
@@ -440,9 +359,9 @@ class GuardedSocketIOInput(InputChannel):
                 return
             try:
                 text = parse_socket_message(data, self.max_message_chars, self.settings)
-            except MessageError as refusal:
-                logger.info("Web chat message refused: %s (conversation %s)", refusal.code, conversation_id)
-                await self._refuse(sio, sid, refusal.code, refusal.detail)
+            except MessageError as invalid:
+                logger.info("Web chat message refused: %s (conversation %s)", invalid.code, conversation_id)
+                await self._refuse(sio, sid, invalid.code, invalid.detail)
                 return
 
             refusal = self.limiter.admit_message(self._address_of.get(sid, UNKNOWN_ADDRESS), conversation_id)
@@ -462,7 +381,8 @@ class GuardedSocketIOInput(InputChannel):
             # and client metadata is not passed into the tracker.
             output = GuardedSocketIOOutput(sio, self.bot_message_evt)
             try:
-                await on_new_message(UserMessage(text, output, conversation_id, input_channel=self.name()))
+                with watching_storage() as storage:
+                    await on_new_message(UserMessage(text, output, conversation_id, input_channel=self.name()))
             except CancelledError:
                 logger.error("Web chat turn cancelled (conversation %s)", conversation_id)
                 raise
@@ -472,5 +392,14 @@ class GuardedSocketIOInput(InputChannel):
                 await self._refuse(
                     sio, sid, "turn_failed", "The assistant could not finish this reply. Please try again."
                 )
+                return
+            if storage.unstored:
+                # The replies went out; the turn's events wait in the tracker store's spool.
+                logger.error(
+                    "Web chat turn not stored yet (conversation %s): kept on disk until the database is back",
+                    conversation_id,
+                )
+                notice = {"error": "storage_unavailable", "detail": FAILURE_DETAILS["storage_unavailable"]}
+                await sio.emit(self.error_evt, notice, room=sid, namespace=self.namespace)
 
         return socketio_webhook

@@ -26,14 +26,21 @@ from typing import Any, Dict, Iterable, List, Optional
 
 from confidant.evaluation.model import answer_key, load_agent, parse_all
 from confidant.nlu.language import detect_language
-from confidant.risk.categories import CATEGORY_FOR_INTENT, OTHER_LANGUAGE_INTENT, WRITER_FOR_INTENT
 from confidant.settings import PROJECT_ROOT
+from confidant.vocabulary import (
+    ABUSE,
+    CATEGORY_FOR_INTENT,
+    HARM_OTHERS,
+    OTHER_LANGUAGE_INTENT,
+    SELF_HARM,
+    WRITER_FOR_INTENT,
+)
 
 HELDOUT_DIR = PROJECT_ROOT / "heldout"
 DEV_SET_DIR = PROJECT_ROOT.parent / "shared" / "eval-dev"
 
 # Development-set names -> ours.
-DEV_RISK_LABELS = {"risk_self": "self_harm", "risk_others": "harm_others", "abuse": "abuse", "no_risk": "none"}
+DEV_RISK_LABELS = {"risk_self": SELF_HARM, "risk_others": HARM_OTHERS, "abuse": ABUSE, "no_risk": "none"}
 BEYOND_PREFIX = "beyond_"
 BEYOND_LABEL = "beyond_policy"
 LENGTH_BANDS = (("short", 80), ("medium", 200), ("long", 10**9))
@@ -214,7 +221,7 @@ class RiskOutcome:
 
 def risk_outcome(parse: Dict[str, Any]) -> RiskOutcome:
     """What the assistant did with a message: escalated or not, for which category and writer."""
-    intent = (parse.get("intent") or {}).get("name")
+    intent = (parse.get("intent") or {}).get("name") or ""
     category = CATEGORY_FOR_INTENT.get(intent)
     return RiskOutcome(escalated=category is not None, category=category, writer=WRITER_FOR_INTENT.get(intent))
 

@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Union
 
-from confidant.nlu.faq_confidence_gate import RETRIEVAL_INTENT
+from confidant.vocabulary import answer_key as answer_of
 
 
 def load_agent(model_path: Union[str, Path]) -> Any:
@@ -30,8 +30,4 @@ def parse_all(agent: Any, texts: Iterable[str]) -> List[Dict[str, Any]]:
 
 def answer_key(parse: Dict[str, Any]) -> str:
     """What the client would get: the FAQ answer key (`faq/tell_parents`) or the intent."""
-    intent = (parse.get("intent") or {}).get("name") or "none"
-    if intent == RETRIEVAL_INTENT:
-        selector = (parse.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
-        return (selector.get("response") or {}).get("intent_response_key") or intent
-    return intent
+    return answer_of(parse) or "none"

@@ -1,14 +1,18 @@
-"""Evaluate risk detection on the held-out set (heldout/risk/risk_messages.yml).
+"""Score risk detection on the held-out set (heldout/risk/risk_messages.yml).
 
     python -m confidant.evaluation.risk_scoring [--messages FILE] [--data-dir data/risk] [--min-recall 0.98]
 
-Prints, for each detection layer and for their union: recall on CURRENT risk (overall and per
-category), false alarms on messages without current risk (overall, on the hard negatives, and
-per kind), third-party detection, and every miss and false alarm. Exits non-zero when the
-union's recall on current risk is below --min-recall: a missed crisis is the failure that matters.
+Prints, for each detection layer, for their plain union, and for the assistant's decision:
+recall on CURRENT risk (overall and per category), false alarms on messages without current
+risk (overall, on the hard negatives, and per kind), third-party detection, and every miss and
+false alarm. The headline, and the exit status (non-zero when recall on current risk is below
+--min-recall: a missed crisis is the failure that matters), is the assistant's decision: what
+`confidant.risk.component.decide()` makes of the layers, where the screen's evidence of negation,
+idiom, past and so on vetoes a classifier hit. The union ignores that veto and is shown only
+for comparison.
 
 `evaluate()` takes any number of layers, so the DIET intent classifier can be evaluated beside
-the rule-based screen and their union reported as the assistant would use it.
+the rule-based screen; `confidant.evaluation.risk` adds it and the trained assistant's decision.
 """
 
 from __future__ import annotations
@@ -23,15 +27,17 @@ from typing import Any, Callable, Iterable, Mapping, Sequence, Union
 import yaml
 
 from confidant.risk.screen import RiskFinding
+from confidant.vocabulary import CATEGORIES, CATEGORY_FOR_INTENT, CONCERN_INTENT
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MESSAGES = ROOT / "heldout" / "risk" / "risk_messages.yml"
 DEFAULT_DATA_DIR = ROOT / "data" / "risk"
-CATEGORIES = ("self_harm", "harm_others", "abuse")
 KINDS = ("current", "third_party", "idiom", "informational", "negated", "past", "ordinary")
 NON_RISK_KINDS = ("idiom", "informational", "negated", "past", "ordinary")
 HARD_KINDS = ("idiom", "informational", "negated", "past")
 THIRD_PARTY_OUTPUTS = ("third_party", "concern_for_someone")
+DECISION = "assistant"
+UNION = "union (either layer, ignoring the screen's veto: for comparison only)"
 
 LayerOutput = Union[RiskFinding, str, None]
 Layer = Callable[[str], LayerOutput]
@@ -163,8 +169,11 @@ def _score(name: str, messages: Sequence[Message], verdicts: Sequence[Verdict]) 
     return report
 
 
-def evaluate(messages: Sequence[Message], layers: Mapping[str, Layer]) -> dict[str, LayerReport]:
-    """Run every layer on every message; report each layer and, with 2+ layers, their union."""
+def evaluate(
+    messages: Sequence[Message], layers: Mapping[str, Layer], decision: Layer | None = None
+) -> dict[str, LayerReport]:
+    """Run every layer on every message; report each layer, their union and, if given, the
+    assistant's `decision` (under DECISION, the figure that counts)."""
     if not layers:
         raise ValueError("evaluate() needs at least one layer")
     names = list(layers)
@@ -174,7 +183,9 @@ def evaluate(messages: Sequence[Message], layers: Mapping[str, Layer]) -> dict[s
             per_layer[name].append(to_verdict(layers[name](message.text)))
     reports = {name: _score(name, messages, per_layer[name]) for name in names}
     union = [union_verdict([per_layer[n][i] for n in names], names) for i in range(len(messages))]
-    reports["union"] = _score("union", messages, union)
+    reports["union"] = _score(UNION, messages, union)
+    if decision is not None:
+        reports[DECISION] = _score(DECISION, messages, [to_verdict(decision(m.text)) for m in messages])
     return reports
 
 
@@ -218,8 +229,38 @@ def screen_layer(data_dir: str | Path = DEFAULT_DATA_DIR) -> Layer:
     return RiskScreen.from_directory(data_dir).screen
 
 
-def main(argv: Iterable[str] | None = None, extra_layers: Mapping[str, Layer] | None = None) -> int:
-    """CLI entry point; `extra_layers` lets a caller add e.g. a DIET layer."""
+def intent_output(intent: str | None) -> str | None:
+    """An assistant intent in the held-out set's vocabulary: someone else at risk is its own
+    answer ("third party"), although the assistant escalates it too; every other risk intent is
+    its category; any other intent is no risk."""
+    if intent == CONCERN_INTENT:
+        return CONCERN_INTENT
+    return CATEGORY_FOR_INTENT.get(intent or "")
+
+
+def screen_decision_layer(data_dir: str | Path = DEFAULT_DATA_DIR) -> Layer:
+    """The assistant's decision when the classifier says nothing: `decide()` on the screen alone
+    (with the writer cues), for a run without a trained model."""
+    from confidant.risk.component import WriterContext, decide
+    from confidant.risk.screen import RiskScreen
+    from confidant.risk.writer import WRITER_CUES_FILE, WriterCues
+
+    screen = RiskScreen.from_directory(data_dir)
+    cues = WriterCues.from_file(Path(data_dir) / WRITER_CUES_FILE)
+
+    def layer(text: str) -> LayerOutput:
+        return intent_output(decide(screen.screen(text), None, 1.0, WriterContext(text, [], cues))["intent"])
+
+    return layer
+
+
+def main(
+    argv: Iterable[str] | None = None,
+    extra_layers: Mapping[str, Layer] | None = None,
+    decision: Layer | None = None,
+) -> int:
+    """CLI entry point; `extra_layers` adds e.g. a DIET layer, `decision` the trained assistant's
+    (without it, the decision is `decide()` on the screen alone)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", default=str(DEFAULT_MESSAGES), help="labelled YAML set")
     parser.add_argument("--data-dir", default=str(DEFAULT_DATA_DIR), help="risk pattern directory")
@@ -229,18 +270,22 @@ def main(argv: Iterable[str] | None = None, extra_layers: Mapping[str, Layer] | 
     messages = load_messages(args.messages)
     layers: dict[str, Layer] = {"screen": screen_layer(args.data_dir)}
     layers.update(extra_layers or {})
-    reports = evaluate(messages, layers)
-    counts = defaultdict(int)
+    reports = evaluate(messages, layers, decision or screen_decision_layer(args.data_dir))
+    counts: defaultdict[str, int] = defaultdict(int)
     for message in messages:
         counts[message.kind] += 1
     print(f"{len(messages)} messages: " + ", ".join(f"{k} {counts[k]}" for k in KINDS))
     for report in reports.values():
         print()
         print(format_report(report))
-    union = reports["union"]
+    headline = reports[DECISION]
+    flagged, hard = headline.false_alarms["hard"]
     print()
-    print(f"union recall on current risk: {union.current_recall:.3f} (minimum {args.min_recall:.3f})")
-    if union.current_recall < args.min_recall:
+    print(
+        f"the assistant's decision: recall on current risk {headline.current_recall:.3f} "
+        f"(minimum {args.min_recall:.3f}), false alarms on hard negatives {flagged}/{hard}"
+    )
+    if headline.current_recall < args.min_recall:
         print("FAIL: recall on current risk is below the minimum", file=sys.stderr)
         return 1
     return 0

@@ -9,23 +9,18 @@ answers with a clarifying question offering the likeliest topics.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Type
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.selectors.response_selector import ResponseSelector
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
-RETRIEVAL_INTENT = "faq"
-
-
-def selector_ranking(parse: Dict[str, Any]) -> List[Dict[str, Any]]:
-    """The ResponseSelector's ranked FAQ answers in a parsed message, best first."""
-    selector = (parse.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
-    return list(selector.get("ranking") or [])
+from confidant.vocabulary import FAQ_INTENT, selector_ranking
 
 
 def is_unsure(ranking: List[Dict[str, Any]], threshold: float, ambiguity_threshold: float) -> bool:
@@ -45,9 +40,15 @@ def is_unsure(ranking: List[Dict[str, Any]], threshold: float, ambiguity_thresho
 class FaqConfidenceGate(GraphComponent):
     """Predicts `nlu_fallback` when the FAQ answer, not just the intent, is uncertain."""
 
+    @classmethod
+    def required_components(cls) -> List[Type]:
+        """It judges the ResponseSelector's ranking, so the selector must run before it."""
+        return [ResponseSelector]
+
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"threshold": 0.5, "ambiguity_threshold": 0.1}
+        # The values config.yml sets and the evaluation measured (docs/performance.md).
+        return {"threshold": 0.3, "ambiguity_threshold": 0.03}
 
     def __init__(self, config: Dict[str, Any]) -> None:
         self.threshold = float(config["threshold"])
@@ -66,7 +67,7 @@ class FaqConfidenceGate(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent: Optional[Dict[str, Any]] = message.get(INTENT)
-            if not intent or intent.get("name") != RETRIEVAL_INTENT:
+            if not intent or intent.get("name") != FAQ_INTENT:
                 continue
             ranking = selector_ranking(message.data)
             if is_unsure(ranking, self.threshold, self.ambiguity_threshold):

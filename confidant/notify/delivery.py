@@ -142,6 +142,7 @@ def _send_email(notifier: EmailNotifier, payload: Dict[str, Any]) -> None:
     message.set_content(email_body(payload))
     host, port = os.environ[notifier.smtp_host_env], int(os.environ[notifier.smtp_port_env])
     try:
+        connection: smtplib.SMTP  # SMTP_SSL is an SMTP
         if notifier.smtp_security == "tls":
             connection = smtplib.SMTP_SSL(host, port, timeout=REQUEST_TIMEOUT_SECONDS, context=tls_context())
         else:

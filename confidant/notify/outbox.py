@@ -15,12 +15,12 @@ import os
 import sqlite3
 import threading
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Union
 
+from confidant.notify.records import Escalation, Notification, VolumeAlert
 from confidant.private_files import private_sqlite
 from confidant.settings import PROJECT_ROOT
 
@@ -77,41 +77,6 @@ def _iso(moment: datetime) -> str:
 def _parse(stamp: str) -> datetime:
     moment = datetime.fromisoformat(stamp)
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-@dataclass(frozen=True)
-class Escalation:
-    id: str
-    conversation_id: str
-    category: str
-    channel: Optional[str]
-    created_at: str
-    repeat_count: int
-    acknowledged_at: Optional[str]
-    acknowledged_by: Optional[str]
-    second_contact_at: Optional[str]
-    is_new: bool = False
-    paged: bool = True  # False: opened during unusual volume, covered by the one volume alert
-
-
-@dataclass(frozen=True)
-class VolumeAlert:
-    """Beyond `per_hour` new escalations in an hour, one alert (`payload_for(count)`) instead of pages."""
-
-    per_hour: int
-    payload_for: Callable[[int], Dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class Notification:
-    id: int
-    escalation_id: str
-    kind: str
-    notifier: str
-    payload: Dict[str, Any]
-    status: str
-    attempts: int
-    last_error: Optional[str]
 
 
 class Outbox:

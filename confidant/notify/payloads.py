@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
-from confidant.notify.outbox import Escalation, VolumeAlert
+from confidant.notify.records import Escalation, VolumeAlert
 from confidant.settings import PracticeSettings
+from confidant.vocabulary import ABUSE, HARM_OTHERS, SELF_HARM
 
 CATEGORY_LABELS = {
-    "self_harm": "thoughts of suicide or self-harm",
-    "harm_others": "risk of harm to others",
-    "abuse": "abuse disclosure",
+    SELF_HARM: "thoughts of suicide or self-harm",
+    HARM_OTHERS: "risk of harm to others",
+    ABUSE: "abuse disclosure",
 }
 SUMMARY_FOR_KIND = {
     "escalation": "Escalation: {what}",

@@ -2,6 +2,6 @@
 
 `confidant.risk.screen.RiskScreen.from_directory("data/risk").screen(text)` returns a
 `RiskFinding`; the Rasa component that wraps it is `confidant.risk.component`. Nothing is
-imported here, so the action server (which only needs `confidant.risk.categories`) does not
+imported here, so a process that only needs the risk vocabulary (`confidant.vocabulary`) does not
 load spaCy.
 """

@@ -14,29 +14,33 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Type
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.diet_classifier import DIETClassifier
+from rasa.nlu.selectors.response_selector import ResponseSelector
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from confidant.nlu.faq_confidence_gate import RETRIEVAL_INTENT
 from confidant.nlu.language import detect_language
-from confidant.risk.categories import (
+from confidant.risk.screen import RiskFinding, RiskScreen
+from confidant.risk.spanish import SPANISH_FILE, SpanishScreen
+from confidant.risk.writer import WRITER_CUES_FILE, WriterChoice, WriterCues, choose_writer
+from confidant.settings import PROJECT_ROOT
+from confidant.vocabulary import (
+    ABUSE,
     CATEGORY_FOR_INTENT,
     OTHER_LANGUAGE_INTENT,
     RISK_INTENTS,
     SPANISH_RISK_INTENT,
     WRITER_FOR_INTENT,
+    selected_answer,
+    selected_answer_confidence,
 )
-from confidant.risk.screen import RiskFinding, RiskScreen
-from confidant.risk.spanish import SPANISH_FILE, SpanishScreen
-from confidant.risk.writer import WRITER_CUES_FILE, WriterChoice, WriterCues, choose_writer
-from confidant.settings import PROJECT_ROOT
 
 RISK_PROPERTY = "risk"
 EXPLAINED_LEVELS = frozenset({"negated", "informational", "past", "idiom", "third_party"})
@@ -82,7 +86,7 @@ def decide(
     # or about someone else. Where the screen matched nothing, the classifier alone decides.
     screen_explained_it = finding.level in EXPLAINED_LEVELS and bool(finding.evidence)
     classifier_category = (
-        CATEGORY_FOR_INTENT.get(classifier_intent)
+        CATEGORY_FOR_INTENT.get(classifier_intent or "")
         if classifier_confidence >= min_confidence and not screen_explained_it
         else None
     )
@@ -116,7 +120,7 @@ def decide(
     elif "screen" not in decision["layers"] and finding.level == "none":
         # DIET alone: its own intent names the writer unless a reviewed cue says otherwise.
         choice = context.choose(decision["category"], "none", [])
-        if choice.default:
+        if choice.default and classifier_intent:  # always named here: the classifier set the category
             choice = WriterChoice(classifier_intent, "classifier")
     else:
         level = "third_party" if finding.level == "third_party" else "current"
@@ -141,7 +145,7 @@ class WriterContext:
 
     def past_abuse_with_current_access(self, finding: RiskFinding) -> bool:
         return (
-            finding.category == "abuse"
+            finding.category == ABUSE
             and finding.level == "past"
             and self.cues.found("access_to_children", self.text.lower()) is not None
         )
@@ -152,10 +156,8 @@ def also_asked(message: Message, min_confidence: float = ALSO_ASKED_MIN_CONFIDEN
     text = message.get(TEXT) or ""
     if "?" not in text and not QUESTION_OPENER.search(text):
         return None
-    selector = (message.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
-    response = selector.get("response") or {}
-    key = response.get("intent_response_key")
-    if key and float(response.get("confidence") or 0.0) >= min_confidence:
+    key = selected_answer(message.data)
+    if key and selected_answer_confidence(message.data) >= min_confidence:
         return key
     return None
 
@@ -163,6 +165,11 @@ def also_asked(message: Message, min_confidence: float = ALSO_ASKED_MIN_CONFIDEN
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class RiskScreenComponent(GraphComponent):
     """Runs last in the pipeline so that nothing after it can hide a risk message."""
+
+    @classmethod
+    def required_components(cls) -> List[Type]:
+        """DIET's intent ranking is its second layer; the selector's answer is `also_asked`."""
+        return [DIETClassifier, ResponseSelector]
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:

@@ -274,9 +274,10 @@ class Normalizer:
             return None
         candidate = word
         if has_symbols:
-            candidate = self._unleet(word)
-            if candidate is None:
+            unleeted = self._unleet(word)
+            if unleeted is None:
                 return None
+            candidate = unleeted
             if candidate in words:
                 return words[candidate]
             if self.is_known(candidate) and not _REPEAT3.search(candidate):

@@ -19,8 +19,8 @@ from spacy.vocab import Vocab
 from confidant.risk.normalize import SpellingData
 from confidant.risk.spanish import SPANISH_FILE
 from confidant.risk.writer import WRITER_CUES_FILE
+from confidant.vocabulary import CATEGORIES, FALLBACK_CATEGORY
 
-CATEGORIES = ("self_harm", "harm_others", "abuse")
 PERSONS = ("first", "third", "detect", "victim_first", "any")
 STRENGTHS = ("strong", "weak")
 TOKEN_ATTRS = (
@@ -83,7 +83,7 @@ class Pattern:
 class Trigger(Pattern):
     """A pattern that signals a risk topic; context decides its level."""
 
-    category: str = "self_harm"
+    category: str = FALLBACK_CATEGORY
     person: str = "detect"  # first | third | detect | victim_first | any
     strength: str = "strong"  # weak triggers are demoted to idiom by a joke marker ("lol")
     topic: bool = False  # a bare mention of the topic ("self harm"): a question about it is informational

@@ -28,8 +28,8 @@ from spacy.util import filter_spans
 
 from confidant.risk.normalize import NormalizedText, Normalizer
 from confidant.risk.patterns import Pattern, RiskData, Trigger, check_lemmas, load_directory
+from confidant.vocabulary import ABUSE, CATEGORIES, RiskCategory
 
-RiskCategory = Literal["self_harm", "harm_others", "abuse"]
 RiskLevel = Literal["current", "third_party", "informational", "negated", "past", "idiom", "none"]
 
 LEVEL_RANK: dict[str, int] = {
@@ -43,7 +43,7 @@ LEVEL_RANK: dict[str, int] = {
 }
 # When several categories are current at once, the finding names the first of these (all the
 # evidence is kept): a threat to the writer's own life is the most time-critical.
-CATEGORY_PRIORITY: dict[str, int] = {"self_harm": 0, "harm_others": 1, "abuse": 2}
+CATEGORY_PRIORITY: dict[str, int] = {category: rank for rank, category in enumerate(CATEGORIES)}
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "risk"
 _QUESTION_MARK = "?"
 
@@ -257,7 +257,7 @@ class RiskScreen:
     def screen(self, text: str) -> RiskFinding:
         """Screen one message; the most serious level found wins."""
         candidates, normalized, doc = self._candidates(text)
-        if not candidates:
+        if not candidates or doc is None:  # no doc: nothing to screen, so no candidates either
             return NO_RISK
         best_rank = max(LEVEL_RANK[c.level] for c in candidates)
         winners = [c for c in candidates if LEVEL_RANK[c.level] == best_rank]
@@ -277,7 +277,9 @@ class RiskScreen:
     def explain(self, text: str) -> list[dict[str, Any]]:
         """Every trigger found, its level and why: for evaluation reports and reviewers."""
         candidates, normalized, doc = self._candidates(text)
-        out = []
+        out: list[dict[str, Any]] = []
+        if doc is None:  # nothing to screen, so no candidates either
+            return out
         for candidate in sorted(candidates, key=lambda c: c.start):
             item = self._evidence(text, normalized, doc, candidate)
             out.append(
@@ -378,7 +380,7 @@ class RiskScreen:
         person = trigger.person
         if person == "detect":
             person = self._subject(doc, candidate, sentence)
-        if person == "third" and trigger.category != "abuse":
+        if person == "third" and trigger.category != ABUSE:
             story = self._fiction_before(doc, candidate, sentence)
             if story:
                 return "idiom", f"someone else in a story ({story!r})"
@@ -449,7 +451,7 @@ class RiskScreen:
                 reason = "question about the topic"
         if reason is None:
             return None
-        if candidate.trigger.category == "abuse":
+        if candidate.trigger.category == ABUSE:
             # "will you tell my mum if my stepdad hits me?" is a disclosure: abuse questions
             # only count as informational when nobody in them is the writer or theirs.
             for token in sentence:

@@ -9,7 +9,7 @@ from typing import Dict, Optional, Sequence
 
 import yaml
 
-from confidant.risk.categories import CATEGORIES
+from confidant.vocabulary import CATEGORIES
 
 SPANISH_FILE = "spanish.yml"
 

@@ -19,7 +19,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 import yaml
 
-from confidant.risk.categories import ABUSE, HARM_OTHERS, INTENT_FOR_CATEGORY, INTRUSIVE_INTENT, SELF_HARM, intents_of
+from confidant.vocabulary import ABUSE, HARM_OTHERS, INTENT_FOR_CATEGORY, INTRUSIVE_INTENT, SELF_HARM, intents_of
 
 WRITER_CUES_FILE = "writers.yml"
 CUE_KINDS = ("child", "partner", "sexual_assault", "harming", "intrusive", "bystander", "elder", "access_to_children")

@@ -114,7 +114,7 @@ def carried_state(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     The result replays to the same slots, active loop and paused flag as the input.
     """
     session_start: List[Dict[str, Any]] = []
-    slots: Dict[Text, Dict[str, Any]] = {}
+    slots: Dict[Optional[Text], Dict[str, Any]] = {}  # by name (None: a malformed event, kept as it came)
     loop: List[Dict[str, Any]] = []
     paused: Optional[Dict[str, Any]] = None
     for event in events:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 import psycopg2
 from psycopg2 import sql
@@ -31,6 +31,14 @@ def _dsn(admin_url: str) -> str:
     return re.sub(r"^postgresql\+\w+://", "postgresql://", url)
 
 
+def _single_value(cursor: Any) -> Any:
+    """The value of a query that always returns one row (current_database(), to_regclass())."""
+    row = cursor.fetchone()
+    if row is None:
+        raise SystemExit("PostgreSQL returned no row for a query that always returns one.")
+    return row[0]
+
+
 def grant_read_only(admin_url: str, role: str, password: Optional[str] = None, schema: str = "public") -> str:
     """Create or reset `role` with SELECT on `events` only; returns the database name."""
     if not ROLE_PATTERN.match(role):
@@ -40,9 +48,9 @@ def grant_read_only(admin_url: str, role: str, password: Optional[str] = None, s
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT current_database()")
-            database = cursor.fetchone()[0]
+            database = _single_value(cursor)
             cursor.execute("SELECT to_regclass(%s)", (f"{schema}.events",))
-            if cursor.fetchone()[0] is None:
+            if _single_value(cursor) is None:
                 raise SystemExit(
                     f"No table {schema}.events in database {database}: start Rasa once with this tracker store "
                     "so it creates the table, then run this again."

@@ -18,7 +18,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, redirect
 from sanic.response import json as json_response
 
-from confidant.notify.outbox import Escalation
+from confidant.notify.records import Escalation
 from review.storage import audit
 from review.storage.escalation_queue import STATUSES, QueueItem
 from review.web import alerts
@@ -163,8 +163,7 @@ def blueprint() -> Blueprint:
         """How many escalations nobody has acknowledged (and how many are overdue): counts only."""
         services = request.app.ctx.services
         items = services.queue.items()
-        body = alerts.counts(services, items=items).as_dict()
-        body["version"] = alerts.version(items)
+        body: Dict[str, Any] = {**alerts.counts(services, items=items).as_dict(), "version": alerts.version(items)}
         return json_response(body, headers={"Cache-Control": "no-store"})
 
     @bp.post("/escalations/<escalation_id>/acknowledge")

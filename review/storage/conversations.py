@@ -17,9 +17,11 @@ from typing import Dict, FrozenSet, Iterable, List, Sequence, Tuple
 from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import Engine
 
+from confidant.store.events_table import EVENTS
+from confidant.vocabulary import ESCALATED_SLOT, RISK_CATEGORY_SLOT
 from review.labels import is_conversation_topic, unanswered_kind
 from review.masking import mask_text
-from review.storage.tracker_events import EVENTS, Message, event_time, parse_event
+from review.storage.tracker_events import Message, event_time, parse_event
 
 CHUNK = 500
 
@@ -81,9 +83,9 @@ def summarise(
                 first_text = message.text
             texts.append(mask_text(message.text, keep).casefold())
         elif message.kind == "slot":
-            if message.slot == "escalated" and message.slot_value is True:
+            if message.slot == ESCALATED_SLOT and message.slot_value is True:
                 escalated = True
-            elif message.slot == "risk_category" and message.slot_value:
+            elif message.slot == RISK_CATEGORY_SLOT and message.slot_value:
                 categories.add(str(message.slot_value))
     return ConversationSummary(
         conversation_id=conversation_id,

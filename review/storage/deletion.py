@@ -27,9 +27,9 @@ from confidant.channels.sms.store import STORE_PATH_ENV_VAR, SmsStore
 from confidant.contact_vault import ContactVault
 from confidant.notify.outbox import Outbox
 from confidant.store.event_spool import DEFAULT_SPOOL_DIR, SPOOL_DIR_ENV_VAR, EventSpool
+from confidant.store.events_table import EVENTS
 from review.storage.audit import AuditLog
 from review.storage.followup import FollowUp
-from review.storage.tracker_events import EVENTS
 
 
 @dataclass(frozen=True)

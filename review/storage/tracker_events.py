@@ -1,8 +1,8 @@
-"""Rasa's `events` table, and what one stored event means to a reader of the conversation.
+"""What one stored event means to a reader of the conversation.
 
-The table is declared here, column for column as Rasa's SQLTrackerStore creates it, so the
-review tool never imports Rasa (and its model stack) just to read rows. Parsing is forgiving:
-an event this tool does not understand is skipped, never an error on a clinician's screen.
+Rows come from Rasa's `events` table (confidant/store/events_table.py, which needs no Rasa
+import). Parsing is forgiving: an event this tool does not understand is skipped, never an
+error on a clinician's screen.
 """
 
 from __future__ import annotations
@@ -12,29 +12,23 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Dict, Optional, Tuple
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text
-
+from confidant.vocabulary import (
+    CALLBACK_CONTACT_SLOT,
+    CALLBACK_HOW_SLOT,
+    CALLBACK_WHEN_SLOT,
+    ESCALATED_SLOT,
+    INFORM_CONTACT_INTENT,
+    RISK_CATEGORY_SLOT,
+    answer_key,
+)
 from review.masking import find_contacts
 
-EVENTS = Table(
-    "events",
-    MetaData(),
-    Column("id", Integer, primary_key=True),
-    Column("sender_id", String(255), nullable=False, index=True),
-    Column("type_name", String(255), nullable=False),
-    Column("timestamp", Float),
-    Column("intent_name", String(255)),
-    Column("action_name", String(255)),
-    Column("data", Text),
-)
-
-FAQ_INTENT = "faq"
 # The topic of a message that gives contact details (a call-back number), whatever the
 # classifier made of it: "07700 900123" is not a question about the age of consent.
-CONTACT_TOPIC = "inform_contact"
+CONTACT_TOPIC = INFORM_CONTACT_INTENT
 # Slots that say something a reviewer needs to know: in the transcript's details view, and the
 # call-back (masked contact, how and when) in the escalation queue.
-SHOWN_SLOTS = ("escalated", "risk_category", "callback_contact", "callback_how", "callback_when")
+SHOWN_SLOTS = (ESCALATED_SLOT, RISK_CATEGORY_SLOT, CALLBACK_CONTACT_SLOT, CALLBACK_HOW_SLOT, CALLBACK_WHEN_SLOT)
 
 
 @dataclass(frozen=True)
@@ -79,16 +73,7 @@ def event_time(timestamp: Optional[float]) -> datetime:
 
 def topic_of(parse_data: Dict[str, Any]) -> Optional[str]:
     """The FAQ key (`faq/tell_parents`) for an FAQ question, otherwise the intent itself."""
-    intent = (parse_data.get("intent") or {}).get("name")
-    if intent != FAQ_INTENT:
-        return intent
-    selector = (parse_data.get("response_selector") or {}).get(FAQ_INTENT) or {}
-    response = selector.get("response") or {}
-    key = response.get("intent_response_key")
-    if not key:
-        ranking = selector.get("ranking") or []
-        key = ranking[0].get("intent_response_key") if ranking and isinstance(ranking[0], dict) else None
-    return key or intent
+    return answer_key(parse_data)
 
 
 def to_word_bounds(text: str, start: int, end: int) -> Tuple[int, int]:
@@ -112,8 +97,8 @@ def evidence_in(text: str, risk: Dict[str, Any]) -> Tuple[Evidence, ...]:
             continue
         quoted = str(item.get("text") or "")
         try:
-            start, end = int(item.get("start")), int(item.get("end"))
-        except (TypeError, ValueError):
+            start, end = int(item["start"]), int(item["end"])
+        except (KeyError, TypeError, ValueError):
             start, end = -1, -1
         if not (0 <= start < end <= len(text)) or (quoted and text[start:end].casefold() != quoted.casefold()):
             position = text.casefold().find(quoted.casefold()) if quoted else -1
@@ -181,9 +166,9 @@ def parse_event(event_id: int, type_name: str, timestamp: Optional[float], data:
             risk_writer_reason=_text_or_none(risk.get("writer_reason")),
         )
     if type_name == "bot":
-        text = payload.get("text")
+        said = payload.get("text")
         buttons = _buttons((payload.get("data") or {}).get("buttons"))
-        return Message(event_id=event_id, at=at, kind="assistant", text=str(text), buttons=buttons) if text else None
+        return Message(event_id=event_id, at=at, kind="assistant", text=str(said), buttons=buttons) if said else None
     name = payload.get("name")
     if name not in SHOWN_SLOTS:
         return None

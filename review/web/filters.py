@@ -12,11 +12,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Dict, List, Mapping, Optional, Tuple
 from zoneinfo import ZoneInfo
 
+from confidant.vocabulary import CATEGORIES
 from review.storage.audit import fingerprint
 from review.storage.conversations import ConversationSummary
 
 MAX_SEARCH_CHARS = 200
-RISK_CATEGORIES = ("self_harm", "harm_others", "abuse")
+RISK_CATEGORIES = CATEGORIES
 # A filter value that is a word of the app's vocabulary (a date, channel, topic, category), not free text.
 VOCABULARY_VALUE = re.compile(r"^[a-z0-9_/.:-]{1,64}$")
 

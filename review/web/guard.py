@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from sanic import Sanic
 from sanic.request import Request
-from sanic.response import HTTPResponse, redirect
+from sanic.response import BaseHTTPResponse, HTTPResponse, redirect
 
 from review.storage import audit
 from review.storage.sessions import COOKIE_NAME
@@ -66,7 +66,7 @@ def access_of(handler: Any) -> str:
 
 def is_local_path(target: Optional[str]) -> bool:
     """Only same-site paths may be redirect targets (no `//host`, no scheme, no backslash tricks)."""
-    return bool(target) and target.startswith("/") and not target.startswith("//") and "\\" not in target  # type: ignore[union-attr]
+    return target is not None and target.startswith("/") and not target.startswith("//") and "\\" not in target
 
 
 def csrf_ok(request: Request, expected: str) -> bool:
@@ -144,7 +144,7 @@ def cookies_secure(request: Request) -> bool:
     return request.app.ctx.services.config.cookie_secure or is_https(request)
 
 
-async def security_headers(request: Request, response: HTTPResponse) -> None:
+async def security_headers(request: Request, response: BaseHTTPResponse) -> None:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     if cookies_secure(request):
@@ -154,7 +154,7 @@ async def security_headers(request: Request, response: HTTPResponse) -> None:
         response.headers.setdefault("Pragma", "no-cache")
 
 
-async def audit_access(request: Request, response: HTTPResponse) -> None:
+async def audit_access(request: Request, response: BaseHTTPResponse) -> None:
     """Audit every refusal (403) and every view of the insights and admin pages."""
     session = getattr(request.ctx, "session", None)
     actor = session.account.name if session is not None else "(not signed in)"

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Dict, Iterable, List, Tuple
 from zoneinfo import ZoneInfo
 
-from confidant.notify.outbox import Escalation
+from confidant.notify.records import Escalation
 from review.storage.conversations import ConversationSummary
 
 OTHER = "other"

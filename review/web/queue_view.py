@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence
 
-from confidant.notify.outbox import Notification
+from confidant.notify.records import Notification
 from confidant.office_hours import OfficeWeek
 from review.labels import callback_how_label, writer_label
 from review.masking import find_contacts, mask_text

@@ -10,17 +10,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence
 
+from confidant.vocabulary import (
+    CALLBACK_CONTACT_SLOT,
+    CALLBACK_HOW_SLOT,
+    CALLBACK_WHEN_SLOT,
+    ESCALATED_SLOT,
+    RISK_CATEGORY_SLOT,
+)
 from review.labels import callback_how_label, category_label, topic_label
 from review.masking import find_contacts, mask_text
 from review.storage.tracker_events import Message
 from review.web.segments import Segment, segments
 
 SLOT_NAMES = {
-    "escalated": "escalation flag",
-    "risk_category": "risk category",
-    "callback_contact": "call-back contact",
-    "callback_how": "call-back: how",
-    "callback_when": "call-back: good time",
+    ESCALATED_SLOT: "escalation flag",
+    RISK_CATEGORY_SLOT: "risk category",
+    CALLBACK_CONTACT_SLOT: "call-back contact",
+    CALLBACK_HOW_SLOT: "call-back: how",
+    CALLBACK_WHEN_SLOT: "call-back: good time",
 }
 
 
@@ -38,11 +45,11 @@ class TranscriptLine:
 
 
 def slot_text(message: Message, keep: Sequence[str], reveal: bool) -> str:
-    if message.slot == "escalated":
+    if message.slot == ESCALATED_SLOT:
         return "set" if message.slot_value is True else "cleared"
-    if message.slot == "risk_category":
+    if message.slot == RISK_CATEGORY_SLOT:
         return category_label(message.text)
-    if message.slot == "callback_how":
+    if message.slot == CALLBACK_HOW_SLOT:
         return callback_how_label(message.text) or "cleared"
     if not message.text:
         return "cleared"

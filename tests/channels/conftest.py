@@ -391,7 +391,8 @@ class ChannelUnderTest:
 
 
 def make_channel(store_path: Path, twilio_url: str, contact_key: bytes, attempts: int = 3) -> Any:
-    from confidant.channels.sms.channel import SmsConfig, SmsInput
+    from confidant.channels.sms.channel import SmsInput
+    from confidant.channels.sms.config import SmsConfig
     from confidant.channels.sms.outbound import RetryPolicy, TwilioSender, make_twilio_client
     from confidant.channels.sms.store import SmsStore
 

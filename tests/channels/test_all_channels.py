@@ -72,7 +72,9 @@ def rest_reply(url: str, sender: str, message: str) -> list:
 
 
 @pytest.mark.asyncio
-async def test_the_web_chat_sms_and_rest_answer_from_one_server_with_sms_enabled(sms_server, sms_twilio) -> None:
+async def test_the_web_chat_sms_and_rest_answer_from_one_server_with_sms_enabled(
+    sms_server, sms_twilio, practice
+) -> None:
     # The widget's way in: a server-issued session, the welcome, a crisis reply with its card.
     client = ChatClient(sms_server.url)
     await client.connect()
@@ -84,8 +86,10 @@ async def test_the_web_chat_sms_and_rest_answer_from_one_server_with_sms_enabled
         await client.say("i want to kill myself")
         messages = [data for name, data in client.received[start:] if name == "bot_uttered"]
         cards = [message["crisis_card"] for message in messages if "crisis_card" in message]
-        assert len(cards) == 1 and cards[0]["emergency"]["call"] == "911"
-        assert {line["name"] for line in cards[0]["lines"]} >= {"Suicide & Crisis Lifeline", "Crisis Text Line"}
+        assert len(cards) == 1 and cards[0]["emergency"]["call"] == practice.crisis.emergency_number
+        assert [line["name"] for line in cards[0]["lines"]] == [
+            line.name for line in practice.crisis.lines_for("self_at_risk")
+        ]
         # The card follows the crisis text and comes before the call-back offer.
         card_at = next(i for i, message in enumerate(messages) if "crisis_card" in message)
         assert "If you might act on these thoughts" in messages[card_at - 1]["text"]

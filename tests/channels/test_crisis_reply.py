@@ -41,10 +41,12 @@ def texts(text: str, channel: str) -> list:
     return [message["text"] for message in asyncio.run(crisis_messages_for(text, channel))]
 
 
-def test_a_risk_message_gets_the_crisis_resources_and_a_question_gets_nothing() -> None:
+def test_a_risk_message_gets_the_crisis_resources_and_a_question_gets_nothing(practice) -> None:
     web = texts("i want to kill myself", "socketio")
     sms = texts("i want to kill myself", "sms")
     assert web and sms and web != sms  # the channel's own variant
-    assert "911" in web[0] and "988" in web[0] and "{" not in "".join(web + sms)
+    first_line = practice.crisis.lines_for("self_at_risk")[0]
+    assert practice.crisis.emergency_number in web[0] and first_line.how in web[0]
+    assert "{" not in "".join(web + sms)
     assert texts("will you tell my parents what i say?", "collector") == []
     assert texts("i'd never kill myself, i was just asking", "collector") == []

@@ -19,26 +19,26 @@ CRISIS = "If you might act on these thoughts"  # utter_crisis_self_harm (web): t
 SMS_CRISIS = "Your safety comes first"  # utter_crisis_self_harm (sms)
 
 
-def test_rest_a_payload_prefix_does_not_hide_a_risk_message(rasa_server, sender) -> None:
+def test_rest_a_payload_prefix_does_not_hide_a_risk_message(rasa_server, sender, practice) -> None:
     marker = uuid.uuid4().hex[:10]
     texts = rasa_server.texts(sender, f"{BYPASS} {marker}")
-    assert any(CRISIS in text and "988" in text for text in texts), texts
-    assert not any("automated assistant of Harbor Light" in text for text in texts), texts
+    assert any(CRISIS in text and practice.crisis_line in text for text in texts), texts
+    assert not any(f"automated assistant of {practice.practice.name}" in text for text in texts), texts
     assert marker not in rasa_server.process.log_text()
 
 
-def test_rest_the_assistant_s_own_payloads_still_work(rasa_server, sender) -> None:
+def test_rest_the_assistant_s_own_payloads_still_work(rasa_server, sender, practice) -> None:
     [welcome] = rasa_server.texts(sender, "/greet")
-    assert "automated assistant of Harbor Light" in welcome
+    assert f"automated assistant of {practice.practice.name}" in welcome
 
 
 @pytest.mark.asyncio
-async def test_web_chat_a_payload_prefix_does_not_hide_a_risk_message(socketio_rasa, chat_clients) -> None:
+async def test_web_chat_a_payload_prefix_does_not_hide_a_risk_message(socketio_rasa, chat_clients, practice) -> None:
     client = await chat_clients()
     await client.start_session(None)
     marker = uuid.uuid4().hex[:10]
     texts = await client.say(f"{BYPASS} {marker}")
-    assert any(CRISIS in text and "988" in text for text in texts), texts
+    assert any(CRISIS in text and practice.crisis_line in text for text in texts), texts
     assert marker not in socketio_rasa.process.log_text()
 
 

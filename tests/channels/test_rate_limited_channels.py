@@ -82,7 +82,7 @@ async def post(client: Any, sender: str, text: str, headers: Optional[Dict[str, 
         return reply.status, await reply.json(), reply.headers.get("Retry-After")
 
 
-def test_rest_past_the_message_limit_gets_429_json_and_nothing_reaches_rasa(outbox: Any) -> None:
+def test_rest_past_the_message_limit_gets_429_json_and_nothing_reaches_rasa(outbox: Any, practice: Any) -> None:
     async def scenario(client: Any) -> list:
         return [await post(client, "crm-1", f"question {n}") for n in range(3)]
 
@@ -90,7 +90,7 @@ def test_rest_past_the_message_limit_gets_429_json_and_nothing_reaches_rasa(outb
     assert first[0] == second[0] == 200
     status, body, retry_after = third
     assert status == 429 and body["error"] == "rate_limited" and body["messages"] == []
-    assert "try again in 10 minutes" in body["detail"] and "911" in body["detail"]
+    assert "try again in 10 minutes" in body["detail"] and practice.crisis.emergency_number in body["detail"]
     assert retry_after == str(body["retry_after"]) and 0 < body["retry_after"] <= 600
     assert received == ["question 0", "question 1"]
     assert outbox.escalations() == []
@@ -148,14 +148,14 @@ def serve_sms(scenario: Any, tmp_path: Path, twilio: Any, limiter: RateLimiter) 
     return asyncio.run(main())
 
 
-def test_sms_past_the_limit_gets_one_short_notice_then_nothing(tmp_path: Path, twilio: Any) -> None:
+def test_sms_past_the_limit_gets_one_short_notice_then_nothing(tmp_path: Path, twilio: Any, practice: Any) -> None:
     async def scenario(client: Any) -> list:
         return [await client.post(twilio_form(PHONE, f"question {n}")) for n in range(5)]
 
     answers, received = serve_sms(scenario, tmp_path, twilio, small_limits(messages=2))
     assert [status for status, _ in answers] == [200] * 5
     assert answers[0][1] == answers[1][1] == EMPTY_TWIML  # answered by the API after the turn
-    assert "Too many messages right now" in answers[2][1] and "911" in answers[2][1]
+    assert "Too many messages right now" in answers[2][1] and practice.crisis.emergency_number in answers[2][1]
     assert answers[3][1] == answers[4][1] == EMPTY_TWIML
     assert received == ["question 0", "question 1"]
 
@@ -205,7 +205,9 @@ def serve_chat(scenario: Any, limiter: RateLimiter) -> Any:
     return asyncio.run(main())
 
 
-def test_web_chat_past_the_limit_gets_a_message_error_and_a_risk_message_the_crisis_response(outbox: Any) -> None:
+def test_web_chat_past_the_limit_gets_a_message_error_and_a_risk_message_the_crisis_response(
+    outbox: Any, practice: Any
+) -> None:
     async def scenario(connect: Any) -> tuple:
         client = await connect()
         await client.start_session(None)
@@ -218,7 +220,7 @@ def test_web_chat_past_the_limit_gets_a_message_error_and_a_risk_message_the_cri
         return plain, error, risky
 
     (plain, error, risky), received = serve_chat(scenario, small_limits(messages=2))
-    assert error["error"] == "rate_limited" and "911" in error["detail"]
+    assert error["error"] == "rate_limited" and practice.crisis.emergency_number in error["detail"]
     assert plain == [error["detail"]]  # the widget shows the refusal where messages appear
     assert [text for text in risky if text] == crisis_texts() + [error["detail"]]  # the card has no text
     assert received == ["hello", "hello again"]

@@ -138,7 +138,9 @@ def rasa_run(env_overrides: Dict[str, str], interface: str, tmp_path: Path) -> s
     env.update({"PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", **env_overrides})
     return subprocess.run(
         [
-            str(Path(sys.executable).parent / "rasa"),
+            sys.executable,
+            "-m",
+            "confidant.rasa_command",
             "run",
             "--model",
             str(model),

@@ -42,12 +42,12 @@ def conversation_of(socketio_rasa: SocketIORasa, text: str) -> str:
     return sender_id
 
 
-async def test_the_server_issues_the_session_and_the_greeting_follows(socketio_rasa, chat_clients) -> None:
+async def test_the_server_issues_the_session_and_the_greeting_follows(socketio_rasa, chat_clients, practice) -> None:
     client = await chat_clients()
     token = await client.start_session(None)
     assert TOKEN.match(token)
     [welcome] = await client.say("/greet")
-    assert "automated assistant of Harbor Light Counseling" in welcome and "not a therapist" in welcome
+    assert f"automated assistant of {practice.practice.name}" in welcome and "not a therapist" in welcome
 
 
 @pytest.mark.parametrize(
@@ -141,7 +141,7 @@ async def test_a_page_from_another_site_is_refused(socketio_rasa, chat_clients, 
     ],
 )
 async def test_bad_messages_get_an_error_event_and_the_conversation_goes_on(
-    socketio_rasa, chat_clients, payload, code
+    socketio_rasa, chat_clients, payload, code, practice
 ) -> None:
     client = await chat_clients()
     await client.start_session(None)
@@ -153,7 +153,8 @@ async def test_bad_messages_get_an_error_event_and_the_conversation_goes_on(
     assert (await client.wait_for("bot_uttered", timeout=10, start=start))["text"] == error["detail"]
     if code == "message_too_long":
         # The explanation the widget shows also gives the crisis numbers.
-        assert "20000" in error["detail"] and "911" in error["detail"] and "988" in error["detail"]
+        assert str(practice.assistant.max_message_chars) in error["detail"]
+        assert practice.crisis.emergency_number in error["detail"] and practice.crisis_line in error["detail"]
     [welcome] = await client.say("/greet")
     assert "automated assistant" in welcome
     assert socketio_rasa.process.process.poll() is None

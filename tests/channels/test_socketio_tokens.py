@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import pytest
-import yaml
 
 from confidant.channels.conversation_ids import WEB_CONVERSATION_PREFIX
-from confidant.channels.socketio import (
-    MessageError,
-    SessionTokens,
-    load_session_key,
-    parse_socket_message,
-)
-from confidant.settings import DEFAULT_SETTINGS_PATH, PracticeSettings, current_settings
+from confidant.channels.socketio import MessageError, parse_socket_message
+from confidant.channels.web_sessions import SessionTokens, load_session_key
+from confidant.settings import PracticeSettings, current_settings
+from tests.support.practice_file import practice_data
 
 KEY = b"k" * 32
 
@@ -84,7 +80,7 @@ def test_the_key_comes_from_the_environment_or_a_private_file(monkeypatch, tmp_p
     assert load_session_key() == b"from-the-environment-0123456789"
     monkeypatch.delenv("CONFIDANT_WEB_SESSION_KEY")
     key_path = tmp_path / "var" / "web_session.key"
-    monkeypatch.setattr("confidant.channels.socketio.DEFAULT_KEY_PATH", key_path)
+    monkeypatch.setattr("confidant.channels.web_sessions.DEFAULT_KEY_PATH", key_path)
     first = load_session_key()
     assert len(first) == 64 and load_session_key() == first
     assert key_path.stat().st_mode & 0o777 == 0o600
@@ -126,7 +122,7 @@ def test_typed_text_is_never_an_intent_payload_only_the_widget_s_own_are() -> No
 
 
 def _settings_with(web: object) -> PracticeSettings:
-    raw = yaml.safe_load(DEFAULT_SETTINGS_PATH.read_text())
+    raw = practice_data()
     if web is None:
         raw.pop("web", None)
     else:
@@ -136,7 +132,7 @@ def _settings_with(web: object) -> PracticeSettings:
 
 def test_allowed_origins_default_to_the_local_page() -> None:
     assert _settings_with(None).web.allowed_origins == ["http://localhost:8080", "http://127.0.0.1:8080"]
-    assert current_settings().web.allowed_origins  # practice.yml names them
+    assert current_settings().web.allowed_origins == practice_data()["web"]["allowed_origins"]
 
 
 @pytest.mark.parametrize(

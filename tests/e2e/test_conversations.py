@@ -11,11 +11,11 @@ import pytest
 from tests.support.receivers import wait_until
 
 
-def test_first_message_is_the_disclaimer(rasa_server, sender) -> None:
+def test_first_message_is_the_disclaimer(rasa_server, sender, practice) -> None:
     [welcome] = rasa_server.texts(sender, "/greet")
-    assert "automated assistant of Harbor Light Counseling" in welcome
+    assert f"automated assistant of {practice.practice.name}" in welcome
     assert "not a therapist" in welcome and "no one reads this chat live" in welcome
-    assert "911" in welcome and "call or text 988" in welcome
+    assert f"Call {practice.crisis.emergency_number} or {practice.crisis_line}" in welcome
     assert "{" not in welcome  # every practice detail was filled in
 
 
@@ -42,13 +42,14 @@ def test_follow_up_questions_keep_going(rasa_server, sender) -> None:
 
 
 def test_suicidal_message_gets_crisis_resources_escalation_and_callback_offer(
-    rasa_server, sender, webhook_receiver, smtp_server
+    rasa_server, sender, webhook_receiver, smtp_server, practice
 ) -> None:
     rasa_server.texts(sender, "hi")
     crisis, more, offer = rasa_server.texts(sender, "honestly i just want to kms")
     # The numbers first, in a short message; then who reads this and when; then the offer.
-    assert "911" in crisis and "call or text 988" in crisis and len(crisis.split()) <= 30
-    assert "no one reads this chat live" in more and "Harbor Light Counseling" in more
+    first_line = practice.crisis.lines_for("self_at_risk")[0]
+    assert practice.crisis.emergency_number in crisis and first_line.how in crisis and len(crisis.split()) <= 30
+    assert "no one reads this chat live" in more and practice.practice.name in more
     assert "contact you" in offer
 
     payload = wait_until(
@@ -59,11 +60,12 @@ def test_suicidal_message_gets_crisis_resources_escalation_and_callback_offer(
     wait_until(lambda: any(sender in mail.get_payload() for mail in smtp_server.inbox), timeout=20)
 
 
-def test_risk_overrides_an_faq_answer_mid_conversation(rasa_server, sender) -> None:
+def test_risk_overrides_an_faq_answer_mid_conversation(rasa_server, sender, practice) -> None:
     rasa_server.texts(sender, "will you tell my parents?")
     messages = rasa_server.texts(sender, "my dad hits me and my little brother every night")
     # A child: the child line first, then plain words and the duty to keep kids safe.
-    assert "Childhelp" in messages[0] and "911" in messages[0]
+    child_line = practice.crisis.lines_for("child_victim")[0]
+    assert child_line.how in messages[0] and practice.crisis.emergency_number in messages[0]
     assert "not in trouble" in messages[1] and "keep kids safe" in messages[1]
     assert len(messages) == 3
 
@@ -169,11 +171,14 @@ def test_an_email_instead_when_calls_and_texts_are_not_safe(rasa_server, sender,
     assert masked == "s***@example.org"
 
 
-def test_a_risk_message_in_the_form_gets_the_crisis_reply_first_then_the_form_goes_on(rasa_server, sender) -> None:
+def test_a_risk_message_in_the_form_gets_the_crisis_reply_first_then_the_form_goes_on(
+    rasa_server, sender, practice
+) -> None:
     rasa_server.texts(sender, "I'm going to hurt myself tonight")
     rasa_server.texts(sender, "yes")
     messages = rasa_server.texts(sender, "i just want to die, call me 555-010-0199")
-    assert "call or text 988" in messages[0] and "no one reads this chat live" in messages[1]
+    assert practice.crisis.lines_for("self_at_risk")[0].how in messages[0]
+    assert "no one reads this chat live" in messages[1]
     # The number the message held was still taken: the form goes on to what is missing.
     assert "safe" in messages[-1] and "call or text" in messages[-1]
 
@@ -189,12 +194,13 @@ def test_a_no_half_way_ends_the_form_and_removes_what_was_left(rasa_server, send
     assert "parent" in answer.lower()
 
 
-def test_third_person_at_risk_gets_resources_and_how_to_help(rasa_server, sender) -> None:
+def test_third_person_at_risk_gets_resources_and_how_to_help(rasa_server, sender, practice) -> None:
     rasa_server.texts(sender, "hi")
     messages = rasa_server.texts(sender, "my friend said she wants to kill herself, what do i do")
     # Someone else at risk now: the numbers for helping them, how to help, and a person is told.
-    assert "If they might be in danger" in messages[0] and "988" in messages[0]
-    assert "look out for them" in messages[1] and "Harbor Light Counseling" in messages[1]
+    first_line = practice.crisis.lines_for("concern_self_harm")[0]
+    assert "If they might be in danger" in messages[0] and first_line.how in messages[0]
+    assert "look out for them" in messages[1] and practice.practice.name in messages[1]
 
 
 def test_idiom_is_not_treated_as_risk(rasa_server, sender) -> None:

@@ -24,12 +24,14 @@ import pytest
 
 from tests.support.databases import scratch_postgres_database, stored_events
 from tests.support.load import LoadResult, run_load
+from tests.support.practice_file import practice_settings
 from tests.support.receivers import free_port, wait_until
 from tests.support.servers import ManagedProcess, model_path
 from tests.support.tcp_proxy import TcpProxy
 
 CONVERSATIONS = 8
-CRISIS_MARKERS = ("911", "a person at")  # every crisis reply gives 911 and says a person is told
+# Every crisis reply gives the emergency number and says a person is told.
+CRISIS_MARKERS = (practice_settings().crisis.emergency_number, "a person at")
 
 
 def start_load(urls: List[str], seconds: float) -> "Future[LoadResult]":
@@ -90,7 +92,9 @@ def rasa_process(name: str, env: Dict[str, str], endpoints: str, logs: Path) -> 
     process = ManagedProcess(
         name,
         [
-            str(Path(sys.executable).parent / "rasa"),
+            sys.executable,
+            "-m",
+            "confidant.rasa_command",
             "run",
             "--model",
             str(model_path()),

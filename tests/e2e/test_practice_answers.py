@@ -57,11 +57,11 @@ def bot_events(tracker_db: Path, sender: str) -> list:
     return [json.loads(data) for (data,) in rows]
 
 
-def test_the_practices_own_insurance_answer_replaces_the_deflection(answering_practice, sender) -> None:
+def test_the_practices_own_insurance_answer_replaces_the_deflection(answering_practice, sender, practice) -> None:
     texts = answering_practice.texts(sender, INSURANCE_QUESTION)
     answer = texts[-1]
     assert answer.startswith("We bill your insurance only if you ask us to.")
-    assert answer.endswith("Call us at (555) 010-0100 (Monday to Friday, 9 a.m. to 5 p.m.).")
+    assert answer.endswith(f"Call us at {practice.practice.phone} ({practice.practice.hours}).")
     assert not any("does not cover insurance" in text for text in texts)
     # The conversation record names the practice's sections, for reviewers.
     sent = next(event for event in bot_events(answering_practice.tracker_db, sender) if event["text"] == answer)

@@ -6,7 +6,6 @@ import json
 import sys
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
@@ -42,7 +41,9 @@ def two_instances(shared_database, server_env, action_server, tmp_path_factory):
         process = ManagedProcess(
             name,
             [
-                str(Path(sys.executable).parent / "rasa"),
+                sys.executable,
+                "-m",
+                "confidant.rasa_command",
                 "run",
                 "--model",
                 str(model_path()),

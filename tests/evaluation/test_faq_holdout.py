@@ -24,8 +24,8 @@ def test_held_out_questions_are_at_least_15_percent_of_the_examples() -> None:
     from rasa.shared.nlu.training_data.loading import load_data
 
     from confidant.evaluation.independent import HELDOUT_DIR, load_questions
-    from confidant.risk.categories import RISK_INTENTS
     from confidant.settings import PROJECT_ROOT
+    from confidant.vocabulary import RISK_INTENTS
 
     held_out = len(load_holdout(HOLDOUT_PATH)) + len(load_questions(HELDOUT_DIR / "independent" / "questions.csv"))
     faq_training = sum(

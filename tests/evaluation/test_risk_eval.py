@@ -1,4 +1,5 @@
-"""Risk detection on the held-out set: CI fails if the union misses more than 2% of current risk."""
+"""Risk detection on the held-out set: CI fails if the assistant's decision misses more than 2% of
+current risk."""
 
 from __future__ import annotations
 
@@ -19,14 +20,14 @@ def test_union_recall_and_false_alarms(trained_agent) -> None:
         {
             "screen": risk_scoring.screen_layer(),
             "classifier": lambda text: classifier_output(parses[text], 0.5),
-            "assistant": lambda text: assistant_output(parses[text]),
         },
+        decision=lambda text: assistant_output(parses[text]),
     )
     for report in reports.values():
         print(risk_scoring.format_report(report))
     # "assistant" is what the assistant acts on: the union of the screen and the classifier,
     # where the classifier cannot overrule the screen's evidence of negation, idiom and so on.
-    assistant = reports["assistant"]
+    assistant = reports[risk_scoring.DECISION]
     assert assistant.current_recall >= MIN_UNION_RECALL, risk_scoring.format_report(assistant)
     flagged, total = assistant.false_alarms["hard"]
     assert flagged / total <= MAX_HARD_FALSE_ALARMS, risk_scoring.format_report(assistant)

@@ -28,7 +28,7 @@ INSURANCE = "utter_faq/beyond_insurance"
 
 @pytest.fixture
 def answered(tmp_path: Path) -> PracticeSettings:
-    """The demo practice, with its own answer to the insurance question."""
+    """The fixture practice, with its own answer to the insurance question."""
     return load_settings(write_practice(tmp_path))
 
 
@@ -47,23 +47,23 @@ def say(nlg: PracticeResponseGenerator, name: str, channel: str) -> Dict[str, An
 @pytest.mark.parametrize("channel", ["rest", "socketio"])
 def test_the_web_gets_the_practices_web_answer(answered: PracticeSettings, channel: str) -> None:
     text = say(generator(answered), INSURANCE, channel)["text"]
+    phone, hours = answered.practice.phone, answered.practice.hours
     assert text == (
         "We bill your insurance only if you ask us to. Your insurer is then told the dates of your visits "
         "and a diagnosis code, but not what you talk about. If you pay for sessions yourself, your insurer "
-        "is told nothing. Questions? Call us at (555) 010-0100 (Monday to Friday, 9 a.m. to 5 p.m.)."
+        f"is told nothing. Questions? Call us at {phone} ({hours})."
     )
 
 
 def test_sms_gets_the_practices_sms_answer(answered: PracticeSettings) -> None:
     text = say(generator(answered), INSURANCE, "sms")["text"]
     assert text.startswith("We bill insurance only if you ask.")
-    assert text.endswith("Call (555) 010-0100 (Monday to Friday, 9 a.m. to 5 p.m.).")
+    assert text.endswith(f"Call {answered.practice.phone} ({answered.practice.hours}).")
 
 
-def test_without_an_answer_the_deflection_is_sent() -> None:
-    demo = load_settings(ROOT / "practice.yml")
+def test_without_an_answer_the_deflection_is_sent(practice: PracticeSettings) -> None:
     for channel in ("rest", "sms"):
-        text = say(generator(demo), INSURANCE, channel)["text"]
+        text = say(generator(practice), INSURANCE, channel)["text"]
         assert "does not cover" in text and "insurer" in text and "We bill" not in text
 
 

@@ -18,11 +18,12 @@ from confidant.callback_text import SAVED_REPLY_VARIABLES
 from confidant.practice_nlg import PracticeResponseGenerator
 from confidant.response_filling import ResponseError
 from confidant.settings import SITUATIONS, load_settings
+from tests.support.practice_file import practice_data, practice_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
-SETTINGS = load_settings(ROOT / "practice.yml")
-NEW_YORK = ZoneInfo("America/New_York")
+SETTINGS = practice_settings()
+NEW_YORK = ZoneInfo("America/New_York")  # the fixture practice's time zone (Monday to Friday, 9 to 5)
 
 # Responses the way the lead's crisis replies will use the new placeholders.
 TEST_RESPONSES = {
@@ -55,12 +56,21 @@ def say(nlg: PracticeResponseGenerator, name: str, channel: str = "socketio", **
     return response
 
 
+def lines_of(situation: str) -> list:
+    """The crisis lines the fixture practice lists for `situation`, as written in the file."""
+    crisis = practice_data()["crisis"]
+    by_id = {line["id"]: line for line in crisis["lines"]}
+    return [by_id[line_id] for line_id in crisis["situations"][situation]]
+
+
 def test_the_first_line_and_lines_of_a_situation_are_filled() -> None:
     text = say(generator(), "utter_test_first")["text"]
+    first, second = lines_of("self_at_risk")[:2]
+    assert len(lines_of("self_at_risk")) == 2
+    [spanish] = [line["spanish"] for line in practice_data()["crisis"]["lines"] if line.get("spanish")]
     assert text == (
-        "Please call or text 988 (Suicide & Crisis Lifeline). Also: call or text 988 (Suicide & Crisis "
-        "Lifeline), or text HOME to 741741 (Crisis Text Line). llame al 988 y marque 2, o envíe AYUDA por "
-        "mensaje de texto al 988."
+        f"Please {first['how']} ({first['name']}). Also: {first['how']} ({first['name']}), "
+        f"or {second['how']} ({second['name']}). {spanish}."
     )
 
 
@@ -78,11 +88,12 @@ def test_every_existing_response_still_renders_completely() -> None:
 
 def test_a_crisis_card_becomes_the_widgets_payload() -> None:
     response = say(generator(), "utter_test_card")
-    assert response["text"].startswith("Help is there any time: call or text 1-800-422-4453")
+    lines = lines_of("child_victim")
+    assert response["text"] == f"Help is there any time: {lines[0]['how']} ({lines[0]['name']})."
     assert response["custom"] == SETTINGS.crisis.crisis_card("child_victim")
     card = response["custom"]["crisis_card"]
-    assert card["emergency"] == {"name": "Emergency", "call": "911"}
-    assert [line["name"] for line in card["lines"]] == ["Childhelp Child Abuse Hotline", "Crisis Text Line"]
+    assert card["emergency"] == {"name": "Emergency", "call": practice_data()["crisis"]["emergency_number"]}
+    assert [line["name"] for line in card["lines"]] == [line["name"] for line in lines]
     assert set(card["lines"][0]) == {"name", "call", "text", "text_body", "note"}
 
 
@@ -108,7 +119,7 @@ def test_the_same_response_twice_keeps_its_card_unexpanded_in_the_domain() -> No
             datetime(2025, 11, 23, 15, tzinfo=NEW_YORK),
             "The practice is closed now. Someone will read this tomorrow from 9 a.m.",
         ),
-        # Thanksgiving (a holiday in practice.yml) at 10 a.m.: read on Friday.
+        # Thanksgiving (a holiday of the fixture practice) at 10 a.m.: read on Friday.
         (
             datetime(2025, 11, 27, 10, tzinfo=NEW_YORK),
             "The practice is closed now. Someone will read this tomorrow from 9 a.m.",
@@ -176,7 +187,7 @@ def test_next_reader_without_its_phrases_stops_start_up() -> None:
 
 
 def test_spanish_without_a_spanish_line_stops_start_up(tmp_path: Path) -> None:
-    raw = yaml.safe_load((ROOT / "practice.yml").read_text())
+    raw = practice_data()
     for line in raw["crisis"]["lines"]:
         line.pop("spanish", None)
     path = tmp_path / "practice.yml"
@@ -207,4 +218,4 @@ def test_responses_set_after_start_up_are_checked_and_filled_like_the_first() ->
     nlg = PracticeResponseGenerator(domain=Domain.empty(), settings=SETTINGS, clock=lambda: wednesday)
     nlg.responses = Domain.load(str(ROOT / "domain.yml")).responses
     text = say(nlg, "utter_crisis_self_harm_more")["text"]
-    assert "{" not in text and "Harbor Light Counseling" in text
+    assert "{" not in text and SETTINGS.practice.name in text

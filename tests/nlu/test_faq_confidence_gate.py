@@ -49,3 +49,21 @@ def test_other_intents_are_left_alone() -> None:
         [message("greet", 0.1, 0.1)]
     )
     assert processed.get("intent")["name"] == "greet"
+
+
+def test_every_custom_components_defaults_are_what_config_yml_runs_with() -> None:
+    """A component built without config.yml (a test, a tool) behaves as the trained one does."""
+    import importlib
+
+    import yaml
+
+    from confidant.settings import PROJECT_ROOT
+
+    pipeline = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text())["pipeline"]
+    custom = [step for step in pipeline if step["name"].startswith("confidant.")]
+    assert {step["name"].rsplit(".", 1)[1] for step in custom} >= {"FaqConfidenceGate", "RiskScreenComponent"}
+    for step in custom:
+        module, class_name = step["name"].rsplit(".", 1)
+        defaults = getattr(importlib.import_module(module), class_name).get_default_config()
+        configured = {key: value for key, value in step.items() if key != "name"}
+        assert {key: defaults.get(key) for key in configured} == configured, step["name"]

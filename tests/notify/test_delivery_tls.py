@@ -13,7 +13,8 @@ from confidant.notify.delivery import CA_FILE_ENV_VAR, DeliveryError, deliver
 from confidant.notify.dispatcher import Dispatcher
 from confidant.notify.outbox import Outbox
 from confidant.settings import EmailNotifier, SettingsError, WebhookNotifier, load_settings
-from tests.support.receivers import ROOT, SmtpServer, WebhookReceiver
+from tests.support.practice_file import PRACTICE_FILE, practice_data
+from tests.support.receivers import SmtpServer, WebhookReceiver
 from tests.support.tls import ServerCertificates, make_certificates
 
 PAYLOAD = {"type": "escalation", "summary": "Escalation", "conversation_id": "conv-tls", "category": "self_harm"}
@@ -63,11 +64,17 @@ def send(notifier: object) -> None:
     asyncio.run(deliver(notifier, PAYLOAD))  # type: ignore[arg-type]
 
 
-def test_tls_is_the_default() -> None:
+def test_tls_is_the_default(tmp_path: Path) -> None:
     assert email_notifier().smtp_security == "tls"
     assert webhook_notifier().plain_http_local is False
-    settings = load_settings(ROOT / "practice.yml")
-    emails = [n for n in settings.escalation.notifiers + settings.escalation.second_contact if n.type == "email"]
+    # An email notifier written in practice.yml without `smtp_security` uses implicit TLS.
+    settings = practice_data()
+    for notifier in settings["escalation"]["notifiers"] + settings["escalation"]["second_contact"]:
+        notifier.pop("smtp_security", None)
+    path = tmp_path / "practice.yml"
+    path.write_text(yaml.safe_dump(settings))
+    loaded = load_settings(path).escalation
+    emails = [n for n in loaded.notifiers + loaded.second_contact if n.type == "email"]
     assert emails and all(n.smtp_security == "tls" for n in emails)
 
 
@@ -169,7 +176,7 @@ def test_start_up_reports_a_notifier_that_would_send_in_clear(tmp_path: Path, mo
     monkeypatch.setenv("CONFIDANT_WEBHOOK_URL", "http://hooks.practice.example/escalations")
     monkeypatch.setenv("CONFIDANT_SMTP_HOST", "smtp.practice.example")
     monkeypatch.setenv("CONFIDANT_SMTP_PORT", "465")
-    settings = load_settings(ROOT / "practice.yml")
+    settings = load_settings(PRACTICE_FILE)
     problems = Dispatcher(Outbox(tmp_path / "outbox.sqlite3"), settings).configuration_problems()
     assert problems == [
         "notifier 'on-call' refused: CONFIDANT_WEBHOOK_URL is not https (plain_http_local: true allows http to "
@@ -185,7 +192,7 @@ def test_start_up_reports_a_notifier_that_would_send_in_clear(tmp_path: Path, mo
     ],
 )
 def test_the_settings_name_a_wrong_smtp_security(tmp_path: Path, change: dict, message: str) -> None:
-    settings = yaml.safe_load((ROOT / "practice.yml").read_text())
+    settings = practice_data()
     email = next(n for n in settings["escalation"]["notifiers"] if n["type"] == "email")
     email.update(change)
     path = tmp_path / "practice.yml"

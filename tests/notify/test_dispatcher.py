@@ -15,12 +15,12 @@ from confidant.notify.payloads import escalation_payload
 from confidant.settings import load_settings
 from tests.support.receivers import SmtpServer, WebhookReceiver, practice_for_local_receivers
 
-# The demo practice: Monday to Friday 9 to 5 in New York; Thanksgiving 2025 (27 November) closed.
+# The fixture practice: Monday to Friday 9 to 5 in New York; Thanksgiving 2025 (27 November) closed.
 NEW_YORK = ZoneInfo("America/New_York")
 
 
 def local_settings(tmp_path: Path):
-    """practice.yml with its notifiers opted in to the plain loopback receivers."""
+    """The fixture practice with its notifiers opted in to the plain loopback receivers."""
     return load_settings(practice_for_local_receivers(tmp_path / "practice.yml"))
 
 
@@ -70,7 +70,7 @@ def test_both_notifiers_deliver_minimum_necessary(tmp_path: Path, targets) -> No
     assert "message" not in payload  # no client text by default
     assert webhook.headers[0]["Authorization"] == "Bearer s3cret"
     [mail] = smtp.inbox
-    assert mail["To"] == "clinical-lead@harborlight.example"
+    assert mail["To"] == next(n.to for n in settings.escalation.notifiers if n.type == "email")
     assert "conv-1" in mail.get_payload() and "private words" not in mail.get_payload()
     assert all(n.status == "sent" for n in outbox.notifications())
 
@@ -125,7 +125,8 @@ def test_second_contact_is_paged_when_no_one_acknowledges(tmp_path: Path, target
     asyncio.run(dispatcher.deliver_due())
     subjects = [mail["Subject"] for mail in smtp.inbox]
     assert any("NOT YET ACKNOWLEDGED" in subject for subject in subjects)
-    director = [mail for mail in smtp.inbox if mail["To"] == "director@harborlight.example"]
+    [second_contact] = settings.escalation.second_contact
+    director = [mail for mail in smtp.inbox if mail["To"] == second_contact.to]
     assert len(director) == 1
 
 
@@ -148,7 +149,7 @@ def test_an_acknowledged_escalation_pages_no_one_else(tmp_path: Path, targets) -
         ((2025, 11, 21, 22, 0), [(2025, 11, 22, 12, 0), (2025, 11, 24, 9, 29)], (2025, 11, 24, 9, 30)),
         # Sunday: the same Monday deadline.
         ((2025, 11, 23, 15, 0), [(2025, 11, 24, 9, 0)], (2025, 11, 24, 9, 30)),
-        # Thanksgiving (a holiday in practice.yml): counts from Friday 9 a.m.
+        # Thanksgiving (a holiday of the fixture practice): counts from Friday 9 a.m.
         ((2025, 11, 27, 10, 0), [(2025, 11, 27, 10, 31), (2025, 11, 28, 9, 29)], (2025, 11, 28, 9, 30)),
         # 4:50 p.m. on Wednesday: ten minutes that day, twenty from Friday (Thursday is the holiday).
         ((2025, 11, 26, 16, 50), [(2025, 11, 26, 17, 21), (2025, 11, 28, 9, 19)], (2025, 11, 28, 9, 20)),

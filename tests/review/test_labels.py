@@ -64,7 +64,7 @@ def test_small_talk_is_not_a_topic() -> None:
 
 
 def test_writers_channels_and_call_back_wishes_have_words() -> None:
-    from confidant.risk.categories import RISK_INTENT_LIST
+    from confidant.vocabulary import RISK_INTENT_LIST
 
     for intent in RISK_INTENT_LIST:
         assert intent.writer in WRITER_LABELS, intent.writer

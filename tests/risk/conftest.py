@@ -19,8 +19,8 @@ EVAL_FILE = ROOT / "heldout" / "risk" / "risk_messages.yml"
 
 @pytest.fixture(scope="session")
 def screen() -> RiskScreen:
-    """Built once, like the Rasa component does at start-up."""
-    return RiskScreen.from_directory(DATA_DIR)
+    """Built once from the default directory (data/risk), like the Rasa component does at start-up."""
+    return RiskScreen.from_directory()
 
 
 @pytest.fixture()

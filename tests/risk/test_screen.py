@@ -14,9 +14,9 @@ import pytest
 import yaml
 
 from confidant.evaluation.risk_scoring import Message, evaluate, load_messages
-from confidant.risk.categories import RISK_INTENTS, SPANISH_RISK_INTENT
 from confidant.risk.patterns import PatternError
 from confidant.risk.screen import RiskFinding, RiskScreen
+from confidant.vocabulary import RISK_INTENTS, SPANISH_RISK_INTENT
 from tests.risk.conftest import EVAL_FILE, ROOT
 
 CURRENT = [
@@ -191,8 +191,9 @@ def test_screen_is_thread_safe(screen: RiskScreen) -> None:
     assert results == expected * 10
 
 
-def test_default_directory_loads() -> None:
-    assert RiskScreen.from_directory().screen("i want to die").is_current
+def test_default_directory_loads(screen: RiskScreen) -> None:
+    # The session's screen is the default directory's (tests/risk/conftest.py): built once.
+    assert screen.screen("i want to die").is_current
 
 
 # ---------------------------------------------------------------------------- malformed data

@@ -32,7 +32,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from confidant.store.durable_sql_tracker_store import DurableSQLTrackerStore
+from confidant.rasa_internals.tracker_store import DurableSQLTrackerStore
 from confidant.store.tracker_window import carried_state
 from tests.support.databases import stored_events
 

@@ -7,7 +7,7 @@ from typing import Any, Dict, Optional
 
 import yaml
 
-from tests.support.servers import ROOT
+from tests.support.practice_file import practice_data
 
 INSURANCE_SECTION = """\
 ## insurance-billing: Insurance and billing
@@ -30,20 +30,16 @@ INSURANCE_ANSWER = {
 }
 
 
-def demo_settings() -> Dict[str, Any]:
-    return yaml.safe_load((ROOT / "practice.yml").read_text(encoding="utf-8"))
-
-
 def write_practice(
     folder: Path,
     answers: Optional[Dict[str, Any]] = None,
     addendum: str = "# Addendum\n\n" + INSURANCE_SECTION,
     settings: Optional[Dict[str, Any]] = None,
 ) -> Path:
-    """practice.yml (the demo's, with `answers`) and its addendum.md in `folder`; the settings path."""
+    """The fixture practice's settings, with `answers`, and its addendum.md in `folder`; the settings path."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "addendum.md").write_text(addendum, encoding="utf-8")
-    data = settings if settings is not None else demo_settings()
+    data = settings if settings is not None else practice_data()
     written = {"insurance": INSURANCE_ANSWER} if answers is None else answers
     data["addendum"] = {"file": str(folder / "addendum.md"), "answers": written}
     path = folder / "practice.yml"

@@ -2,7 +2,7 @@
 
 By default they speak plain http and SMTP, which Confidant refuses unless a notifier opts in
 (`plain_http_local`, `smtp_security: plain_local_relay`): servers started by the tests use a copy
-of practice.yml that does (`practice_for_local_receivers`). Given an `ssl.SSLContext`, the
+of the fixture practice that does (`practice_for_local_receivers`). Given an `ssl.SSLContext`, the
 receiver speaks https and the SMTP server implicit TLS or STARTTLS (tests/support/tls.py).
 """
 
@@ -36,8 +36,10 @@ def with_local_receivers(settings: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def practice_for_local_receivers(path: Path) -> Path:
-    """Write the repository's practice.yml, opted in to the plain loopback receivers, to `path`."""
-    settings = with_local_receivers(yaml.safe_load((ROOT / "practice.yml").read_text()))
+    """Write the fixture practice (tests/fixtures/practice.yml), opted in to the plain loopback receivers."""
+    from tests.support.practice_file import practice_data
+
+    settings = with_local_receivers(practice_data())
     path.write_text(yaml.safe_dump(settings, sort_keys=False))
     return path
 

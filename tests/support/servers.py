@@ -53,9 +53,9 @@ def model_path() -> Path:
 def rasa_run_command(
     port: int, endpoints: Any = "endpoints.yml", credentials: Any = "credentials.yml", *extra: str
 ) -> List[str]:
-    """`rasa run` with the trained model on 127.0.0.1:`port`, as the test servers start it."""
+    """`rasa run` with the trained model on 127.0.0.1:`port`, through the start-up step `make run` uses."""
     return [
-        str(Path(sys.executable).parent / "rasa"), "run", "--model", str(model_path()),
+        sys.executable, "-m", "confidant.rasa_command", "run", "--model", str(model_path()),
         "--endpoints", str(endpoints), "--credentials", str(credentials),
         "--interface", "127.0.0.1", "--port", str(port), *extra,
     ]  # fmt: skip
@@ -132,7 +132,7 @@ class ManagedProcess:
 
 
 # The servers a test run shares take every test's conversations from 127.0.0.1 within minutes:
-# far beyond practice.yml's limits for one client. Rate limits are tested with their own.
+# far beyond a practice's limits for one client. Rate limits are tested with their own.
 GENEROUS_LIMITS = {
     "window_minutes": 10,
     "new_conversations": {"per_address": 1_000_000, "total": 1_000_000},
@@ -143,13 +143,14 @@ GENEROUS_ESCALATION_VOLUME = 100_000
 
 
 def settings_for_tests(path: Path, **changes: Any) -> Path:
-    """practice.yml with the limits a shared test server needs, and any other top-level `changes`."""
+    """The fixture practice with the limits a shared test server needs, and any other top-level `changes`."""
     import yaml
 
+    from tests.support.practice_file import practice_data
     from tests.support.receivers import with_local_receivers
 
     # The test receivers are plain http/SMTP on loopback: opted in explicitly.
-    settings = with_local_receivers(yaml.safe_load((ROOT / "practice.yml").read_text()))
+    settings = with_local_receivers(practice_data())
     settings["limits"] = GENEROUS_LIMITS
     settings["escalation"]["unusual_volume_per_hour"] = GENEROUS_ESCALATION_VOLUME
     settings.update(changes)

@@ -12,7 +12,7 @@ from typing import Any, List, Optional, Tuple
 
 import socketio
 
-ALLOWED_ORIGIN = "http://localhost:8080"  # in practice.yml's web.allowed_origins
+ALLOWED_ORIGIN = "http://localhost:8080"  # the local page: allowed by every test server (tests/support/web_stack.py)
 EVENTS = ("session_confirm", "bot_uttered", "message_error")
 
 

@@ -1,7 +1,7 @@
 """One real Rasa server for the web chat tests (tests/channels/test_socketio*.py and tests/web).
 
 It runs the trained model with the shipped credentials.yml (so the socket.io channel as
-configured), its own tracker database and a copy of practice.yml whose `web.allowed_origins`
+configured), its own tracker database and a copy of the fixture practice whose `web.allowed_origins`
 names the default local page (http://localhost:8080) and the test page's origin, on a port
 reserved here for the page server. It is started once per test run, by whichever of the two
 test directories asks first, and stopped when the run ends.

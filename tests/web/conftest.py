@@ -36,7 +36,7 @@ def socketio_rasa(request, server_env, action_server, tmp_path_factory) -> Socke
 
 @pytest.fixture(scope="session")
 def chat_page(socketio_rasa: SocketIORasa, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The demo practice page with the chat, at its allowed origin; its URL."""
+    """The practice page (the fixture practice's) with the chat, at its allowed origin; its URL."""
     page = _page_server(
         "web-page", socketio_rasa.page_port, socketio_rasa.url, socketio_rasa.env, tmp_path_factory.mktemp("web-logs")
     )

@@ -1,4 +1,4 @@
-"""The demo practice page in a real browser (Debian's Chromium, driven by Playwright).
+"""The practice page in a real browser (Debian's Chromium, driven by Playwright).
 
 A person opens the page, reads the welcome and disclaimer, asks a question, says they want to
 die, reloads, then presses quick exit; the crisis lines are on the page even when the assistant
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 from typing import Any
+
+from tests.support.practice_file import crisis_links, practice_call_link
 
 NEUTRAL_SITE = "https://www.google.com/search?q=weather"
 RESPONSES = "#webchat .rw-response"
@@ -53,13 +55,13 @@ def stored_everywhere(page: Any, browser: Any) -> dict:
     }
 
 
-def test_a_conversation_survives_a_reload_and_quick_exit_wipes_it(browser, chat_page) -> None:
+def test_a_conversation_survives_a_reload_and_quick_exit_wipes_it(browser, chat_page, practice) -> None:
     page = open_page(browser, chat_page)
 
     # The welcome and disclaimer come first (initPayload /greet).
-    welcome = response_with(page, "automated assistant of Harbor Light Counseling", "not a therapist")
-    assert "911" in welcome.inner_text()
-    assert "988" in page.locator("#crisis-banner").inner_text()
+    welcome = response_with(page, f"automated assistant of {practice.practice.name}", "not a therapist")
+    assert practice.crisis.emergency_number in welcome.inner_text()
+    assert practice.crisis.lines_for("general")[0].name in page.locator("#crisis-banner").inner_text()
 
     say(page, "will you tell my parents?")
     response_with(page, "young people")
@@ -71,7 +73,8 @@ def test_a_conversation_survives_a_reload_and_quick_exit_wipes_it(browser, chat_
     response_with(page, "no one reads this chat live")
     card = page.locator(CRISIS_CARD)
     card.wait_for(timeout=WAIT_MS)
-    assert "Suicide & Crisis Lifeline" in card.inner_text() and "911" in card.inner_text()
+    assert practice.crisis.lines_for("self_at_risk")[0].name in card.inner_text()
+    assert practice.crisis.emergency_number in card.inner_text()
     # The call-back offer comes as quick-reply buttons.
     page.locator(REPLY_BUTTONS, has_text="Yes, please contact me").wait_for(timeout=WAIT_MS)
     assert page.locator(REPLY_BUTTONS, has_text="No, thank you").is_visible()
@@ -121,13 +124,13 @@ def test_quick_exit_works_before_the_assistant_answers(browser, chat_page) -> No
     assert page.evaluate("window.sessionStorage.length + window.localStorage.length") == 0
 
 
-def test_the_crisis_lines_are_on_the_page_when_the_assistant_is_down(browser, page_without_assistant) -> None:
+def test_the_crisis_lines_are_on_the_page_when_the_assistant_is_down(browser, page_without_assistant, practice) -> None:
     page = open_page(browser, page_without_assistant)
     banner = page.locator("#crisis-banner")
     banner.wait_for(state="visible", timeout=10_000)
     hrefs = banner.locator("a").evaluate_all("links => links.map(link => link.getAttribute('href'))")
-    assert hrefs == ["tel:911", "tel:988", "sms:988", "sms:741741?&body=HOME", "tel:5550100100"]
-    assert "(555) 010-0100" in banner.inner_text()
+    assert hrefs == [href for _, href in crisis_links(practice, "general") + [practice_call_link(practice)]]
+    assert practice.practice.phone in banner.inner_text()
     # The page says the assistant can't be reached, and points to the numbers.
     status = page.locator("#chat-status")
     status.wait_for(state="visible", timeout=WAIT_MS)
@@ -136,12 +139,13 @@ def test_the_crisis_lines_are_on_the_page_when_the_assistant_is_down(browser, pa
     assert browser.outside_requests == []
 
 
-def test_the_page_still_helps_if_the_widget_cannot_load(browser, page_without_assistant) -> None:
+def test_the_page_still_helps_if_the_widget_cannot_load(browser, page_without_assistant, practice) -> None:
     page = browser.pages[0]
     page.route("**/vendor/rasa-webchat.js", lambda route: route.fulfill(status=404, body="missing"))
     page.goto(page_without_assistant)
     status = page.locator("#chat-status")
     status.wait_for(state="visible", timeout=10_000)
     assert "could not load" in status.inner_text()
-    assert "Call 988" in " ".join(page.locator("#crisis-banner").inner_text().split())
+    first_call = next(label for label, href in crisis_links(practice, "general")[1:] if href.startswith("tel:"))
+    assert first_call in " ".join(page.locator("#crisis-banner").inner_text().split())
     assert page.locator("#quick-exit").is_visible()

@@ -17,6 +17,7 @@ from typing import Any, Dict, List
 import pytest
 
 from confidant.web_page import WEB_ROOT
+from tests.support.practice_file import crisis_links, practice_settings
 from tests.web.test_browser import CRISIS_CARD, REPLY_BUTTONS, WAIT_MS, open_page, response_with, say
 
 ARTEFACTS = Path(__file__).resolve().parent / "test-results"
@@ -104,7 +105,7 @@ def test_the_crisis_reply_and_the_footer_stay_in_view(browser, chat_page, name, 
     assert_crisis_help_in_view(page, name)
     # The card calls and texts: the emergency number first, then each line.
     hrefs = card.locator("a").evaluate_all("links => links.map(link => link.getAttribute('href'))")
-    assert hrefs == ["tel:911", "tel:988", "sms:988", "sms:741741?&body=HOME"]
+    assert hrefs == [href for _, href in crisis_links(practice_settings(), "self_at_risk")]
     if name == "desktop":  # on a phone the (long, for now) crisis text comes first, the card below it
         assert on_screen_and_uncovered(page, CRISIS_CARD + " .crisis-emergency a") == []
 
@@ -178,7 +179,10 @@ def test_the_chat_works_from_the_keyboard_alone_and_reads_replies_out(browser, c
     page.keyboard.press("Enter")
     page.locator(CRISIS_CARD).wait_for(timeout=WAIT_MS)
     page.locator(REPLY_BUTTONS, has_text="No, thank you").wait_for(timeout=WAIT_MS)
-    page.wait_for_function("() => document.getElementById('chat-announcer').innerText.includes('Call 911')")
+    emergency_call = f"Call {practice_settings().crisis.emergency_number}"
+    page.wait_for_function(
+        "(words) => document.getElementById('chat-announcer').innerText.includes(words)", arg=emergency_call
+    )
     # The quick replies are buttons Tab reaches (back from the text box); Enter on one answers.
     reply = tab_to(page, lambda f: f["text"] == "No, thank you", key="Shift+Tab")
     assert reply["tag"] == "BUTTON"
@@ -221,12 +225,13 @@ def test_axe_finds_no_critical_or_serious_violation_with_the_chat_open(browser, 
 def test_a_child_gets_the_child_line_and_plain_words_in_the_widget(browser, chat_page) -> None:
     """Issue 14: the reply for a child, as a child sees it (screenshot kept as an artefact)."""
     page = open_page(browser, chat_page)
-    response_with(page, "automated assistant of Harbor Light Counseling")
+    response_with(page, f"automated assistant of {practice_settings().practice.name}")
     say(page, "im 12 and my stepdad hits me with his belt when my mom is at work")
     first = response_with(page, "If you are not safe right now")
-    assert "Childhelp" in first.inner_text()
+    child_line = practice_settings().crisis.lines_for("child_victim")[0]
+    assert child_line.how in first.inner_text()
     response_with(page, "You are not in trouble", "not your fault")
     card = page.locator(CRISIS_CARD).last
     card.wait_for(timeout=WAIT_MS)
-    assert "Childhelp" in card.inner_text()
+    assert child_line.name in card.inner_text()
     screenshot(page, "child-reply")

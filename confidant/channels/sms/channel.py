@@ -22,16 +22,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from asyncio import CancelledError
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List, Optional, Tuple
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.shared.core.events import BotUttered
-from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -40,10 +38,10 @@ from confidant.channels.client_text import as_client_text
 from confidant.channels.crisis_reply import crisis_messages_for, crisis_replies
 from confidant.channels.rate_limits import RateLimiter, Refusal, shared_rate_limiter
 from confidant.channels.rest import PayloadError
+from confidant.channels.sms.config import SmsConfig, SmsConfigurationError
 from confidant.channels.sms.outbound import (
     TWILIO_OPTED_OUT,
     OutgoingReply,
-    RetryPolicy,
     SmsOutputChannel,
     TwilioSender,
     make_twilio_client,
@@ -55,7 +53,6 @@ from confidant.channels.sms.signature import (
     FormParams,
     SignatureCheck,
     first,
-    normalise_public_url,
     parse_form,
     public_request_url,
 )
@@ -74,78 +71,12 @@ from confidant.channels.sms.text import (
     twiml,
 )
 from confidant.settings import PracticeSettings, current_settings
-from confidant.store.durable_sql_tracker_store import last_turn_unstored
+from confidant.store.turn_storage import watching_storage
 
 logger = logging.getLogger(__name__)
 
-# The credentials keys, and the environment variables credentials.sms.yml takes them from.
-REQUIRED_CREDENTIALS = {
-    "account_sid": "TWILIO_ACCOUNT_SID",
-    "auth_token": "TWILIO_AUTH_TOKEN",
-    "twilio_number": "TWILIO_NUMBER",
-    "public_url": "CONFIDANT_SMS_PUBLIC_URL",
-}
-ACCOUNT_SID_PATTERN = re.compile(r"^AC[0-9a-fA-F]{32}$")
-E164_PATTERN = re.compile(r"^\+[1-9]\d{6,14}$")
 TWIML_CONTENT_TYPE = "text/xml; charset=utf-8"
 DRAIN_SECONDS = 20.0
-
-
-class SmsConfigurationError(RasaException):
-    """The SMS channel cannot start; the message names what to set."""
-
-
-@dataclass(frozen=True)
-class SmsConfig:
-    account_sid: str
-    auth_token: str
-    twilio_number: str
-    public_url: str
-    api_base: Optional[str] = None
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
-
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> "SmsConfig":
-        credentials = credentials or {}
-        values: Dict[str, str] = {}
-        for key, env_var in REQUIRED_CREDENTIALS.items():
-            value = credentials.get(key)
-            text = "" if value is None else str(value).strip()
-            if not text:
-                raise SmsConfigurationError(
-                    f"SMS channel: '{key}' is missing or empty in the credentials file. "
-                    f"Set the environment variable {env_var} (credentials.sms.yml reads it as ${{{env_var}}})."
-                )
-            if "${" in text:
-                raise SmsConfigurationError(
-                    f"SMS channel: '{key}' is the unexpanded text {text!r}. Set {env_var}, and write "
-                    f"${{{env_var}}} without quotes in the credentials file: Rasa expands only unquoted values."
-                )
-            values[key] = text
-        if not ACCOUNT_SID_PATTERN.match(values["account_sid"]):
-            raise SmsConfigurationError(
-                "SMS channel: account_sid (TWILIO_ACCOUNT_SID) must look like AC + 32 hex digits."
-            )
-        if not E164_PATTERN.match(values["twilio_number"]):
-            raise SmsConfigurationError(
-                "SMS channel: twilio_number (TWILIO_NUMBER) must be the practice's Twilio number in E.164 form, "
-                "e.g. +15550100100."
-            )
-        try:
-            values["public_url"] = normalise_public_url(values["public_url"])
-        except ValueError as error:
-            raise SmsConfigurationError(f"SMS channel (CONFIDANT_SMS_PUBLIC_URL): {error}") from None
-        retry = RetryPolicy(
-            attempts=int(credentials.get("send_attempts") or RetryPolicy.attempts),
-            base_delay=float(credentials.get("retry_base_delay") or RetryPolicy.base_delay),
-            max_delay=float(credentials.get("retry_max_delay") or RetryPolicy.max_delay),
-        )
-        if not 1 <= retry.attempts <= 10 or retry.base_delay < 0 or retry.max_delay < retry.base_delay:
-            raise SmsConfigurationError(
-                "SMS channel: send_attempts must be 1-10 and 0 <= retry_base_delay <= retry_max_delay."
-            )
-        api_base = str(credentials.get("api_base") or "").strip() or None
-        return cls(retry=retry, api_base=api_base, **values)
 
 
 @dataclass(frozen=True)
@@ -405,21 +336,22 @@ class SmsInput(InputChannel):
             output = SmsOutputChannel(replies.put_nowait)
             delivery = asyncio.ensure_future(self._deliver_all(turn.pseudonym, replies))
             failed = False
-            try:
-                await on_new_message(UserMessage(text, output, turn.pseudonym, input_channel=self.name()))
-            except CancelledError:
-                failed = True
-                logger.error("SMS turn cancelled (conversation %s)", turn.pseudonym)
-            except Exception as error:  # noqa: BLE001 - the client must still get an answer
-                failed = True
-                # The class name only: the exception text may quote the client's message.
-                logger.error("SMS turn failed (conversation %s): %s", turn.pseudonym, type(error).__name__)
+            with watching_storage() as storage:
+                try:
+                    await on_new_message(UserMessage(text, output, turn.pseudonym, input_channel=self.name()))
+                except CancelledError:
+                    failed = True
+                    logger.error("SMS turn cancelled (conversation %s)", turn.pseudonym)
+                except Exception as error:  # noqa: BLE001 - the client must still get an answer
+                    failed = True
+                    # The class name only: the exception text may quote the client's message.
+                    logger.error("SMS turn failed (conversation %s): %s", turn.pseudonym, type(error).__name__)
             if failed and not output.sent_any:
                 # Nothing was said: never leave a client in silence; give the crisis lines and a person.
                 replies.put_nowait(OutgoingReply(split_for_sms(fallback_text(self.settings)), "sms_turn_failed", []))
             replies.put_nowait(None)
             records = await delivery
-            if last_turn_unstored(turn.pseudonym):
+            if storage.unstored:
                 # The replies went out; the turn's events wait in the tracker store's spool.
                 logger.error(
                     "SMS turn not stored yet (conversation %s): kept on disk until the database is back", turn.pseudonym

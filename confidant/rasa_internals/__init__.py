@@ -1,0 +1,58 @@
+"""Everything in Confidant that depends on Rasa's private parts, in one place to check on an upgrade.
+
+Replaced Rasa functions, installed by `install()`:
+- `form_validation`: a form whose validation action cannot be reached steps aside, so the
+  crisis rules still answer (Rasa 3.6 ended the turn with no reply);
+- `action_response_validation`, `event_types`, `model_loading`: work Rasa repeats every turn
+  or at start-up done once, with Rasa's own answer (docs/performance.md).
+Classes built on Rasa's private methods, named in endpoints.yml:
+- `tracker_store.DurableSQLTrackerStore` (SQLTrackerStore's queries and table; attributes of
+  its own on the trackers it hands out);
+- `lock_store.AtomicRedisLockStore` (RedisLockStore's ticket handling).
+And `confidant/store/events_table.py` describes Rasa's events table for readers without Rasa.
+
+Every entry point calls one step before Rasa starts: the Rasa server, shell and story tests
+through `python -m confidant.rasa_command` (which calls `install()`), the action server
+`check_rasa_version()` (it only reads Rasa's table), tests that run Rasa in-process
+`install()`. The response generator refuses to start in a Rasa process that skipped it.
+"""
+
+from __future__ import annotations
+
+from confidant.rasa_internals.version import UntestedRasaError, check_rasa_version
+
+__all__ = ["NotInstalledError", "UntestedRasaError", "check_rasa_version", "install", "installed", "require_installed"]
+
+_installed = False
+
+
+class NotInstalledError(RuntimeError):
+    """Rasa was started without `install()`: the project's changes to Rasa are missing."""
+
+
+def install() -> None:
+    """Check the Rasa version, then replace the Rasa functions this project replaces (idempotent)."""
+    global _installed
+    check_rasa_version()
+    from confidant.rasa_internals import action_response_validation, event_types, form_validation, model_loading
+
+    form_validation.install()
+    action_response_validation.install()
+    event_types.install()
+    model_loading.install()
+    _installed = True
+
+
+def installed() -> bool:
+    """True once `install()` ran in this process."""
+    return _installed
+
+
+def require_installed() -> None:
+    """Refuse to go on in a Rasa process started without `install()` (e.g. a plain `rasa run`)."""
+    if not _installed:
+        raise NotInstalledError(
+            "Rasa was started without Confidant's start-up step, so a form could swallow a crisis reply "
+            "when the action server is down. Start it with `python -m confidant.rasa_command run ...` "
+            "(as `make run` does), not `rasa run`."
+        )

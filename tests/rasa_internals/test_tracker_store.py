@@ -1,0 +1,132 @@
+"""No event is lost across a PostgreSQL outage; the failure is visible, not silent.
+
+The outage is real: the store talks to the local PostgreSQL through a TCP proxy that the
+test cuts and restores.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from rasa.core.tracker_store import FailSafeTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from confidant.rasa_internals.tracker_store import DurableSQLTrackerStore
+from confidant.store.turn_storage import watching_storage
+from tests.support.databases import stored_events
+from tests.support.tcp_proxy import TcpProxy
+
+ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture
+def database():
+    name = "confidant_test_" + uuid.uuid4().hex[:8]
+    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f"CREATE DATABASE {name}"))
+    except sa.exc.OperationalError:
+        pytest.fail("PostgreSQL is not running on 127.0.0.1:5432 (.ci/run starts it)")
+    yield name
+    with admin.connect() as connection:
+        connection.execute(
+            sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name}
+        )
+        connection.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
+    admin.dispose()
+
+
+def turn(tracker: DialogueStateTracker, text: str) -> None:
+    tracker.update(UserUttered(text, intent={"name": "faq", "confidence": 1.0}))
+    tracker.update(ActionExecuted("utter_faq"))
+    tracker.update(BotUttered(f"answer to {text}"))
+    tracker.update(ActionExecuted("action_listen"))
+
+
+def stored_texts(url: str, sender: str) -> list:
+    return [event.get("text") for event in stored_events(url, sender) if event["event"] == "user"]
+
+
+def test_turns_during_an_outage_are_spooled_and_written_in_order_after(database, tmp_path: Path) -> None:
+    proxy = TcpProxy(5432)
+    proxy.start()
+    url = f"postgresql://postgres@127.0.0.1:{proxy.port}/{database}"
+    direct_url = f"postgresql://postgres@127.0.0.1:5432/{database}"
+    durable = DurableSQLTrackerStore(Domain.empty(), host=url, spool_dir=str(tmp_path / "spool"))
+    store = FailSafeTrackerStore(durable)  # as Rasa's Agent wraps every tracker store
+    sender = "conv-" + uuid.uuid4().hex
+
+    async def scenario() -> None:
+        tracker = DialogueStateTracker(sender, [])
+        turn(tracker, "before")
+        with watching_storage() as storage:
+            await store.save(tracker)
+        assert not storage.unstored
+
+        proxy.stop()  # the database goes away
+        during = await store.retrieve(sender)  # carries on from memory
+        assert during is not None and during.latest_message.text == "before"
+        turn(during, "during one")
+        with watching_storage() as storage:
+            await store.save(during)
+        assert storage.unstored  # visible to the channel
+        again = await store.retrieve(sender)
+        turn(again, "during two")
+        await store.save(again)
+        assert durable.spool.count() == 8
+
+        proxy.start()  # it is back
+        after = await store.retrieve(sender)
+        assert [e.text for e in after.events if isinstance(e, UserUttered)] == ["before", "during one", "during two"]
+        turn(after, "after")
+        await store.save(after)
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        proxy.stop()
+    assert stored_texts(direct_url, sender) == ["before", "during one", "during two", "after"]
+    assert durable.spool.count() == 0
+
+
+def test_a_conversation_that_goes_quiet_during_an_outage_is_written_after_it(database, tmp_path: Path) -> None:
+    proxy = TcpProxy(5432)
+    proxy.start()
+    url = f"postgresql://postgres@127.0.0.1:{proxy.port}/{database}"
+    direct_url = f"postgresql://postgres@127.0.0.1:5432/{database}"
+    spool = str(tmp_path / "spool")
+    # Two stores sharing one spool directory, as two Rasa instances on one machine do.
+    first = FailSafeTrackerStore(DurableSQLTrackerStore(Domain.empty(), host=url, spool_dir=spool))
+    second_durable = DurableSQLTrackerStore(Domain.empty(), host=url, spool_dir=spool)
+    second = FailSafeTrackerStore(second_durable)
+    quiet, busy = "quiet-" + uuid.uuid4().hex, "busy-" + uuid.uuid4().hex
+
+    async def scenario() -> None:
+        proxy.stop()
+        tracker = DialogueStateTracker(quiet, [])
+        turn(tracker, "last words before leaving")
+        with watching_storage() as storage:
+            await first.save(tracker)  # spooled; this conversation never speaks again
+        assert storage.unstored
+        proxy.start()
+        other = DialogueStateTracker(busy, [])
+        turn(other, "someone else")
+        await second.save(other)  # the database answers: the quiet spool follows
+        await asyncio.sleep(0)
+        if second_durable._background_flush is not None:
+            await second_durable._background_flush
+        await first.save(other)  # a second flusher finds nothing left to write
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        proxy.stop()
+    assert stored_texts(direct_url, quiet) == ["last words before leaving"]
+    assert second_durable.spool.count() == 0
