@@ -16,13 +16,13 @@ half way loses nothing.
 from __future__ import annotations
 
 import logging
-from functools import cache
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.form_support import answered_since_latest_message, sms_sender_contact
 from confidant.callback_text import (
     ANY_TIME,
     BY_EMAIL,
@@ -35,7 +35,6 @@ from confidant.callback_text import (
     read_message,
     read_when_answer,
 )
-from confidant.channels.sms.pseudonyms import is_pseudonym
 from confidant.contact_vault import ContactDetails, default_vault
 from confidant.notify.outbox import Escalation, default_outbox
 from confidant.notify.payloads import escalation_payload
@@ -81,41 +80,7 @@ STEP_ASIDE_INTENTS = frozenset(
 FREE_ANSWER_INTENTS = frozenset(
     {None, NLU_FALLBACK_INTENT, AFFIRM_INTENT, DENY_INTENT, INFORM_CONTACT_INTENT, OUT_OF_SCOPE_INTENT}
 )
-# Actions that run between a message and the form without answering it.
-BOOKKEEPING_ACTIONS = frozenset({"action_listen", "action_extract_slots", FORM, "action_session_start"})
 REACH_WORDS = {TEXT_ONLY: "text", CALL_ONLY: "call"}
-
-
-@cache
-def sms_store() -> Any:
-    """The SMS channel's store (encrypted numbers by pseudonym), opened only for SMS conversations."""
-    from confidant.channels.sms.store import SmsStore
-
-    return SmsStore()
-
-
-def answered_since_latest_message(tracker: Tracker) -> bool:
-    """True when a rule already replied to the latest message (the crisis text, an FAQ answer)."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            return False
-        if event.get("event") == "action" and event.get("name") not in BOOKKEEPING_ACTIONS:
-            return True
-    return False
-
-
-def sms_sender_contact(tracker: Tracker) -> Optional[Contact]:
-    """The number an SMS conversation comes from, from the channel's store (never from the tracker)."""
-    if tracker.get_latest_input_channel() != "sms" or not is_pseudonym(tracker.sender_id):
-        return None
-    try:
-        address = sms_store().address_for(tracker.sender_id)
-    except Exception as error:  # noqa: BLE001 - no number on file: the form asks for one
-        logger.warning("SMS number for the call-back not readable: %s", type(error).__name__)
-        return None
-    if not address or address.startswith("whatsapp:"):
-        return None
-    return Contact("phone", address)
 
 
 def escalation_for(tracker: Tracker) -> Escalation:
@@ -175,7 +140,7 @@ class ValidateCallbackForm(Action):
         activating = requested is None
         reading = read_message(text)
 
-        if answered_since_latest_message(tracker):
+        if answered_since_latest_message(tracker, FORM):
             # A rule has replied (crisis text, an answer): only a number the message held is still taken.
             taken = self._take_contact(tracker, reading.contact, {}) if reading.contact else {}
             return [SlotSet(name, value) for name, value in taken.items()]

@@ -1,10 +1,14 @@
-"""Call-back details, kept encrypted and apart from the conversation.
+"""Call-back and appointment requests, kept encrypted and apart from the conversation.
 
 A client in crisis who leaves a phone number or email must be reachable by the practice, but
 the number must not sit in plain text in the tracker store, the logs or an export. It is
 encrypted here with a key from the environment (`CONFIDANT_CONTACT_KEY`, a Fernet key); the
 conversation only holds a masked copy. On a machine with no key configured, a key file is
 created under var/ so the local set-up needs nothing.
+
+A request for a first appointment is kept the same way (name, contact, whether a message may be
+left, when, a note), with the status the practice gives it in the review tool. It is a draft
+while the client answers and reaches the practice's queue only once they agree to send it.
 """
 
 from __future__ import annotations
@@ -30,6 +34,28 @@ VAULT_PATH_ENV_VAR = "CONFIDANT_CONTACT_VAULT_PATH"
 DEFAULT_VAULT_PATH = PROJECT_ROOT / "var" / "contacts.sqlite3"
 DEFAULT_KEY_PATH = PROJECT_ROOT / "var" / "contact.key"
 MAX_NOTES = 20
+# An appointment request's life: a draft while the form runs, then the practice's statuses.
+DRAFT = "draft"
+APPOINTMENT_STATUSES = ("new", "contacted", "booked", "closed")
+
+
+@dataclass(frozen=True)
+class AppointmentRequest:
+    """One appointment request; `contact` and the details are decrypted only by `appointment`/`reveal`."""
+
+    id: int
+    conversation_id: str
+    status: str
+    channel: Optional[str]
+    masked: Optional[str]  # "phone ending 99", "s***@example.org"
+    created_at: str
+    submitted_at: Optional[str]
+    updated_at: str
+    contact: Optional[ContactDetails] = None
+    name: Optional[str] = None
+    message_ok: Optional[str] = None  # "yes" or "no"
+    when: Optional[str] = None
+    note: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +107,15 @@ class ContactVault:
             )
             self._connection.execute(
                 "CREATE INDEX IF NOT EXISTS callback_requests_by_conversation ON callback_requests (conversation_id)"
+            )
+            self._connection.execute(
+                "CREATE TABLE IF NOT EXISTS appointment_requests (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                " conversation_id TEXT NOT NULL, status TEXT NOT NULL, channel TEXT, kind TEXT, masked TEXT,"
+                " secret BLOB, details BLOB, created_at TEXT NOT NULL, submitted_at TEXT, updated_at TEXT NOT NULL)"
+            )
+            self._connection.execute(
+                "CREATE INDEX IF NOT EXISTS appointment_requests_by_conversation"
+                " ON appointment_requests (conversation_id)"
             )
             self._migrate_contacts_table()
 
@@ -209,21 +244,164 @@ class ContactVault:
             )
         return revealed
 
+    # ---- appointment requests ------------------------------------------------------------
+
+    def open_appointment(self, conversation_id: str, channel: Optional[str]) -> int:
+        """A new draft appointment request; its id is the reference the tracker keeps."""
+        now = self._now()
+        with self._lock:
+            cursor = self._connection.execute(
+                "INSERT INTO appointment_requests (conversation_id, status, channel, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (conversation_id, DRAFT, channel, now, now),
+            )
+            if cursor.lastrowid is None:  # an INSERT always sets it; a type guard, not a case
+                raise sqlite3.DatabaseError("the new appointment request has no row id")
+            return cursor.lastrowid
+
+    def set_appointment_contact(self, conversation_id: str, request_id: int, contact: Optional[ContactDetails]) -> bool:
+        """Put (or, with None, take out) the request's contact; False if no such request in this conversation."""
+        values = (None, None, None) if contact is None else (contact.kind, contact.masked, self._encrypt(contact.value))
+        with self._lock:
+            cursor = self._connection.execute(
+                "UPDATE appointment_requests SET kind = ?, masked = ?, secret = ?, updated_at = ?"
+                " WHERE id = ? AND conversation_id = ?",
+                (*values, self._now(), request_id, conversation_id),
+            )
+            return cursor.rowcount == 1
+
+    def update_appointment(self, conversation_id: str, request_id: int, **fields: Optional[str]) -> bool:
+        """Set `name`, `message_ok`, `when` or `note` (a None leaves it as it is)."""
+        changes = {key: value for key, value in fields.items() if value is not None}
+        unknown = set(changes) - {"name", "message_ok", "when", "note"}
+        if unknown:
+            raise ValueError(f"not an appointment detail: {sorted(unknown)}")
+        with self._lock:
+            row = self._connection.execute(
+                "SELECT details FROM appointment_requests WHERE id = ? AND conversation_id = ?",
+                (request_id, conversation_id),
+            ).fetchone()
+            if row is None:
+                return False
+            details = {**json.loads(self._decrypt(row[0]) or "{}"), **changes}
+            self._connection.execute(
+                "UPDATE appointment_requests SET details = ?, updated_at = ? WHERE id = ?",
+                (self._encrypt(json.dumps(details)), self._now(), request_id),
+            )
+            return True
+
+    def submit_appointment(self, conversation_id: str, request_id: int) -> bool:
+        """The client agreed to send it: the draft becomes a new request in the practice's queue."""
+        now = self._now()
+        with self._lock:
+            cursor = self._connection.execute(
+                "UPDATE appointment_requests SET status = ?, submitted_at = ?, updated_at = ?"
+                " WHERE id = ? AND conversation_id = ? AND status = ? AND secret IS NOT NULL",
+                (APPOINTMENT_STATUSES[0], now, now, request_id, conversation_id, DRAFT),
+            )
+            return cursor.rowcount == 1
+
+    def delete_appointment(self, conversation_id: str, request_id: int) -> bool:
+        """Take back a draft the client stopped; a sent request stays with the practice."""
+        with self._lock:
+            cursor = self._connection.execute(
+                "DELETE FROM appointment_requests WHERE id = ? AND conversation_id = ? AND status = ?",
+                (request_id, conversation_id, DRAFT),
+            )
+            return cursor.rowcount == 1
+
+    def set_appointment_status(self, request_id: int, status: str) -> bool:
+        """The practice's progress on a sent request; False for an unknown one or a draft."""
+        if status not in APPOINTMENT_STATUSES:
+            raise ValueError(f"unknown status {status!r}")
+        with self._lock:
+            cursor = self._connection.execute(
+                "UPDATE appointment_requests SET status = ?, updated_at = ? WHERE id = ? AND status != ?",
+                (status, self._now(), request_id, DRAFT),
+            )
+            return cursor.rowcount == 1
+
+    def appointment(self, request_id: int, conversation_id: Optional[str] = None) -> Optional[AppointmentRequest]:
+        """One request, decrypted (its conversation's, if named); callers in the review tool audit who asked."""
+        query = "SELECT * FROM appointment_requests WHERE id = ?"
+        args: Tuple[Any, ...] = (request_id,)
+        if conversation_id is not None:
+            query += " AND conversation_id = ?"
+            args += (conversation_id,)
+        with self._lock:
+            self._connection.row_factory = sqlite3.Row
+            try:
+                row = self._connection.execute(query, args).fetchone()
+            finally:
+                self._connection.row_factory = None
+        if row is None:
+            return None
+        details = json.loads(self._decrypt(row["details"]) or "{}")
+        contact = None
+        if row["secret"] is not None:
+            contact = ContactDetails(row["kind"], self._decrypt(row["secret"]) or "")
+        return AppointmentRequest(
+            **self._appointment_columns(row),
+            contact=contact,
+            name=details.get("name"),
+            message_ok=details.get("message_ok"),
+            when=details.get("when"),
+            note=details.get("note"),
+        )
+
+    def appointments(self, statuses: Tuple[str, ...] = APPOINTMENT_STATUSES) -> List[AppointmentRequest]:
+        """Sent requests with these statuses, oldest first, masked (nothing decrypted): the review queue."""
+        marks = ", ".join("?" for _ in statuses)
+        with self._lock:
+            self._connection.row_factory = sqlite3.Row
+            try:
+                rows = self._connection.execute(
+                    f"SELECT * FROM appointment_requests WHERE status IN ({marks}) ORDER BY submitted_at, id",
+                    tuple(statuses),
+                ).fetchall()
+            finally:
+                self._connection.row_factory = None
+        return [AppointmentRequest(**self._appointment_columns(row)) for row in rows]
+
+    @staticmethod
+    def _appointment_columns(row: sqlite3.Row) -> Dict[str, Any]:
+        return {
+            name: row[name]
+            for name in (
+                "id",
+                "conversation_id",
+                "status",
+                "channel",
+                "masked",
+                "created_at",
+                "submitted_at",
+                "updated_at",
+            )
+        }
+
+    # ---- retention and erasure -------------------------------------------------------------
+
     def conversations_older_than(self, cutoff: datetime) -> List[str]:
-        """Conversations whose newest call-back details were stored before `cutoff` (for retention)."""
+        """Conversations whose newest call-back or appointment details were stored before `cutoff`."""
         with self._lock:
             rows = self._connection.execute(
-                "SELECT conversation_id FROM callback_requests GROUP BY conversation_id HAVING MAX(updated_at) < ?",
+                "SELECT conversation_id FROM (SELECT conversation_id, updated_at FROM callback_requests"
+                " UNION ALL SELECT conversation_id, updated_at FROM appointment_requests)"
+                " GROUP BY conversation_id HAVING MAX(updated_at) < ?",
                 (cutoff.astimezone(timezone.utc).isoformat(),),
             ).fetchall()
         return [row[0] for row in rows]
 
     def delete_conversation(self, conversation_id: str) -> int:
+        """Erase a conversation's call-back and appointment requests; how many there were."""
         with self._lock:
-            cursor = self._connection.execute(
+            callbacks = self._connection.execute(
                 "DELETE FROM callback_requests WHERE conversation_id = ?", (conversation_id,)
-            )
-            return cursor.rowcount
+            ).rowcount
+            appointments = self._connection.execute(
+                "DELETE FROM appointment_requests WHERE conversation_id = ?", (conversation_id,)
+            ).rowcount
+            return callbacks + appointments
 
 
 @cache

@@ -22,7 +22,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from confidant import rasa_internals
-from confidant.callback_text import SAVED_REPLY_VARIABLES
+from confidant.action_filled import ACTION_FILLED_VARIABLES
 from confidant.practice_answers import NoDeflectionError, with_practice_answers
 from confidant.response_filling import ResponseError, check_responses, expand_crisis_card, next_reader_text
 from confidant.settings import PracticeSettings, current_settings
@@ -75,7 +75,7 @@ class PracticeResponseGenerator(TemplatedNaturalLanguageGenerator):
             answered = with_practice_answers(responses or {}, self.settings.addendum.answers)
         except NoDeflectionError as error:
             raise ResponseError(str(error)) from None
-        check_responses(answered, self.practice_variables, self.slot_names, SAVED_REPLY_VARIABLES)
+        check_responses(answered, self.practice_variables, self.slot_names, ACTION_FILLED_VARIABLES)
         self._responses = answered
         self.sent_with_time = {
             name

@@ -20,13 +20,23 @@ from sanic.response import HTTPResponse
 
 from review.cli.retention import run_on_schedule
 from review.config import DEFAULT_PORT, ReviewConfig
-from review.routes import admin, assets, auth, conversations, deletion, escalations, exports, insights
+from review.routes import (
+    admin,
+    appointments,
+    assets,
+    auth,
+    conversations,
+    deletion,
+    escalations,
+    exports,
+    insights,
+)
 from review.services import Services, build_services
 from review.web import guard
 from review.web.render import make_templates, page
 
 logger = logging.getLogger(__name__)
-FEATURES = (auth, conversations, escalations, exports, deletion, insights, admin, assets)
+FEATURES = (auth, conversations, escalations, appointments, exports, deletion, insights, admin, assets)
 
 
 def create_app(config: Optional[ReviewConfig] = None, name: str = "confidant_review") -> Sanic:

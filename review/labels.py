@@ -29,6 +29,7 @@ INTENT_LABELS = {
     "other_language": "in a language the assistant does not read",
     "share_feelings": "sharing how they feel",
     "inform_contact": "contact details for a call-back",
+    "request_appointment": "asked for a first appointment",
     "faq": "question (no answer chosen)",
     "risk_self_harm": "risk: suicide or self-harm",
     "risk_harm_others": "risk: harm to others",

@@ -62,7 +62,7 @@ TIER_CALLS: Dict[str, "re.Pattern[str]"] = {
         r"\bscratch_postgres_database\(|psycopg2\.connect\(|redis\.Redis\(|AtomicRedisLockStore\("
         r"|\bwhich\(\"nginx\"\)|confidant\.action_server"
         # A Rasa process of its own (`rasa run`, a training run): 15 to 20 s of CPU each just to start.
-        r'|\bparent / "rasa"|"-m",\s*"confidant\.training_progress"'
+        r'|"confidant\.rasa_command"|"-m",\s*"confidant\.training_progress"'
     ),
     "browser": re.compile(r"\bCHROMIUM\b|sync_playwright|async_playwright"),
 }

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from confidant.callback_text import SAVED_REPLY_VARIABLES
+from confidant.action_filled import ACTION_FILLED_VARIABLES
 from confidant.response_filling import check_responses
 from confidant.settings import SITUATIONS, PracticeSettings, SettingsError, load_settings
 from tests.support.practice_file import PRACTICE_FILE, practice_data
@@ -47,7 +47,7 @@ def test_the_shipped_settings_are_valid() -> None:
     assert variables["practice_name"] and variables["emergency_number"]
     assert variables["crisis_line"] == settings.crisis.lines_for("general")[0].how
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
-    check_responses(domain["responses"], variables, domain.get("slots", {}), SAVED_REPLY_VARIABLES)
+    check_responses(domain["responses"], variables, domain.get("slots", {}), ACTION_FILLED_VARIABLES)
 
 
 def test_missing_file_says_where_it_looked(tmp_path: Path) -> None:

@@ -51,9 +51,8 @@ def uses_a_scratch_database() -> None:  # pragma: no cover - a stand-in, never r
 def starts_a_rasa_process_with_a_command_line() -> None:  # pragma: no cover - a stand-in, never run
     import subprocess
     import sys
-    from pathlib import Path
 
-    subprocess.run([str(Path(sys.executable).parent / "rasa"), "run", "--port", "0"])
+    subprocess.run([sys.executable, "-m", "confidant.rasa_command", "run", "--port", "0"])
 
 
 def starts_the_rasa_server_helper() -> None:  # pragma: no cover - a stand-in, never run

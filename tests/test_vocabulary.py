@@ -23,7 +23,10 @@ def test_each_risk_intent_has_its_replies_and_rules(risk_intent) -> None:
     assert risk_intent.category in CATEGORIES
     assert risk_intent.reply in DOMAIN["responses"]
     rules = rules_for(risk_intent.name)
-    assert len(rules) == 2, "one rule, and one for the middle of the call-back form"
+    assert len(rules) == 1 + len(DOMAIN["forms"]), "one rule, and one for the middle of each form"
+    for form in DOMAIN["forms"]:
+        [mid_form] = [rule for rule in rules if rule.get("condition") == [{"active_loop": form}]]
+        assert mid_form["steps"][-2:] == [{"action": form}, {"active_loop": form}], "the form goes on after it"
     for rule in rules:
         actions = [step.get("action") for step in rule["steps"][1:]]
         assert actions[0] == risk_intent.reply, "the short first message goes first"

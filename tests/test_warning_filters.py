@@ -1,6 +1,6 @@
 """pyproject.toml's warning filters: library noise hidden, Rasa's shown, confidant's an error.
 
-confidant patches private Rasa methods (rasa_resilience, rasa_speedups, store); a deprecation
+confidant patches private Rasa methods (confidant.rasa_internals); a deprecation
 raised in or because of that code must not be hidden by the filters that keep the libraries'
 own deprecation notices out of the test output.
 """
@@ -22,7 +22,11 @@ def warn_from(module: str, category: type[Warning] = DeprecationWarning, message
 
 @pytest.mark.parametrize(
     "module",
-    ["confidant.rasa_speedups.event_types", "confidant.rasa_resilience.form_validation", "confidant.store.durable"],
+    [
+        "confidant.rasa_internals.event_types",
+        "confidant.rasa_internals.form_validation",
+        "confidant.rasa_internals.tracker_store",
+    ],
 )
 @pytest.mark.parametrize("category", [DeprecationWarning, PendingDeprecationWarning, FutureWarning])
 def test_a_deprecation_in_confidants_code_is_an_error(module: str, category: type[Warning]) -> None:

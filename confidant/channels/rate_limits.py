@@ -7,7 +7,8 @@ limit and when to try again. Counts live in this process (each Rasa instance cou
 own) over a sliding window of `limits.window_minutes` from practice.yml.
 
 A refused message is still screened for risk by the channel (`crisis_reply`): the crisis
-resources are never withheld.
+resources are never withheld. What the client is told is the domain's `utter_error_rate_limited`
+(confidant/channels/channel_texts.py); `Refusal.retry_after_seconds` goes to machines.
 
 The client address is the connection's own, unless the connection comes from a configured
 trusted proxy (`limits.trusted_proxies`): then it is the nearest address in X-Forwarded-For
@@ -213,12 +214,3 @@ def shared_rate_limiter() -> RateLimiter:
 
         _shared = RateLimiter(current_settings().limits)
     return _shared
-
-
-def refusal_detail(refusal: Refusal, emergency_number: str, crisis_line: str) -> str:
-    """What the client is told (REST detail, web chat error): wait, and where help is now."""
-    minutes = max(1, math.ceil(refusal.retry_after_seconds / 60))
-    return (
-        f"Too many messages are reaching the assistant right now. Please try again in {minutes} "
-        f"minute{'s' if minutes != 1 else ''}. If you are in danger, call {emergency_number} or {crisis_line} now."
-    )

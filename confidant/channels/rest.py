@@ -23,6 +23,16 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from confidant.channels.channel_texts import (
+    EMPTY,
+    NOT_SAVED,
+    RATE_LIMITED,
+    TIMEOUT,
+    TOO_LONG,
+    TURN_FAILED,
+    ChannelTexts,
+    channel_texts,
+)
 from confidant.channels.client_text import as_client_text
 from confidant.channels.conversation_ids import ISSUED_PREFIXES, issued_prefix_of
 from confidant.channels.crisis_reply import crisis_messages_for, crisis_replies
@@ -30,7 +40,6 @@ from confidant.channels.rate_limits import (
     RateLimiter,
     Refusal,
     client_address,
-    refusal_detail,
     shared_rate_limiter,
     trusted_networks,
 )
@@ -62,8 +71,14 @@ class PayloadError(ValueError):
         return response.json({"error": self.code, "detail": self.detail}, status=self.status)
 
 
-def parse_rest_payload(body: Optional[bytes], max_chars: int) -> RestPayload:
-    """Check a webhook body and return what to file, or raise `PayloadError` saying why not."""
+def parse_rest_payload(body: Optional[bytes], max_chars: int, texts: Optional[ChannelTexts] = None) -> RestPayload:
+    """Check a webhook body and return what to file, or raise `PayloadError` saying why not.
+
+    A malformed request is the integration's mistake, explained for its developer; a message
+    that is empty or too long may be shown to the person who wrote it, so its detail is the
+    domain's text.
+    """
+    texts = texts or channel_texts()
     if not body:
         raise PayloadError(400, "empty_body", 'Send a JSON object: {"sender": ..., "message": ...}.')
     try:
@@ -106,15 +121,11 @@ def parse_rest_payload(body: Optional[bytes], max_chars: int) -> RestPayload:
     # Typed text is words, never an intent payload (only the assistant's buttons send those).
     text = as_client_text(text)
     if not text.strip():
-        raise PayloadError(400, "empty_message", "The message is empty.")
+        raise PayloadError(400, "empty_message", texts.web(EMPTY))
     if "\x00" in text:
         raise PayloadError(400, "invalid_message", "The message contains a NUL character.")
     if len(text) > max_chars:
-        raise PayloadError(
-            413,
-            "message_too_long",
-            f"Messages can be at most {max_chars} characters; please send a shorter one.",
-        )
+        raise PayloadError(413, "message_too_long", texts.web(TOO_LONG))
     return RestPayload(sender=sender, text=text)
 
 
@@ -130,9 +141,11 @@ class GuardedRestInput(InputChannel):
         max_message_chars: Optional[int] = None,
         access: Optional[RestAccess] = None,
         limiter: Optional[RateLimiter] = None,
+        texts: Optional[ChannelTexts] = None,
     ) -> None:
         settings = current_settings()
         self.settings = settings
+        self.texts = texts or channel_texts()  # read at start-up and kept
         self.max_message_chars = max_message_chars or settings.assistant.max_message_chars
         self.access = access if access is not None else RestAccess(token=None, required=False)
         self.limiter = limiter or shared_rate_limiter()
@@ -175,7 +188,7 @@ class GuardedRestInput(InputChannel):
                     headers={"WWW-Authenticate": "Bearer"},
                 )
             try:
-                payload = parse_rest_payload(request.body, self.max_message_chars)
+                payload = parse_rest_payload(request.body, self.max_message_chars, self.texts)
             except PayloadError as invalid:
                 logger.info("REST request refused: %s", invalid.code)
                 return invalid.as_response()
@@ -198,7 +211,7 @@ class GuardedRestInput(InputChannel):
                     )
             except CancelledError:
                 logger.error("REST turn timed out (conversation %s)", payload.sender)
-                return _turn_failed(collector, "timeout")
+                return self._turn_failed(collector, "timeout")
             except Exception as error:  # noqa: BLE001 - the client must get an answer
                 # The class name only: the exception text may quote the client's message.
                 logger.error(
@@ -206,9 +219,9 @@ class GuardedRestInput(InputChannel):
                     payload.sender,
                     type(error).__name__,
                 )
-                return _turn_failed(collector, "turn_failed")
+                return self._turn_failed(collector, "turn_failed")
             if storage.unstored:
-                return _turn_failed(collector, "storage_unavailable")
+                return self._turn_failed(collector, "storage_unavailable")
             return response.json(collector.messages)
 
         return webhook
@@ -228,23 +241,19 @@ class GuardedRestInput(InputChannel):
         )
         body: Dict[str, Any] = {
             "error": refusal.code,
-            "detail": refusal_detail(refusal, self.settings.crisis.emergency_number, self.settings.crisis_line),
+            "detail": self.texts.web(RATE_LIMITED),
             "retry_after": refusal.retry_after_seconds,
             "messages": collector.messages,
         }
         return response.json(body, status=429, headers={"Retry-After": str(refusal.retry_after_seconds)})
 
+    def _turn_failed(self, collector: CollectingOutputChannel, code: str) -> HTTPResponse:
+        """503 with whatever the bot already said (a crisis message is never withheld)."""
+        return response.json(
+            {"error": code, "detail": self.texts.web(FAILURE_TEXTS[code]), "messages": collector.messages},
+            status=503,
+        )
 
-FAILURE_DETAILS = {
-    "timeout": "The assistant took too long to reply. Please try again.",
-    "turn_failed": "The assistant could not finish this reply. Please try again.",
-    "storage_unavailable": "The reply was sent but could not be saved yet; it is kept and saved once storage is back.",
-}
 
-
-def _turn_failed(collector: CollectingOutputChannel, code: str) -> HTTPResponse:
-    """503 with whatever the bot already said (a crisis message is never withheld)."""
-    return response.json(
-        {"error": code, "detail": FAILURE_DETAILS[code], "messages": collector.messages},
-        status=503,
-    )
+# A turn that failed: the error code, and the domain text the client is told.
+FAILURE_TEXTS = {"timeout": TIMEOUT, "turn_failed": TURN_FAILED, "storage_unavailable": NOT_SAVED}

@@ -35,6 +35,16 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from confidant.channels.channel_texts import (
+    EMPTY,
+    NOT_SAVED,
+    RATE_LIMITED,
+    TOO_LONG,
+    TURN_FAILED,
+    UNREADABLE,
+    ChannelTexts,
+    channel_texts,
+)
 from confidant.channels.client_text import as_client_text
 from confidant.channels.crisis_reply import crisis_messages_for, crisis_replies
 from confidant.channels.rate_limits import (
@@ -42,13 +52,11 @@ from confidant.channels.rate_limits import (
     RateLimiter,
     Refusal,
     client_address,
-    refusal_detail,
     shared_rate_limiter,
     trusted_networks,
 )
-from confidant.channels.rest import FAILURE_DETAILS
 from confidant.channels.web_sessions import IssuedSession, SessionTokens, load_session_key
-from confidant.settings import PracticeSettings, current_settings
+from confidant.settings import current_settings
 from confidant.store.turn_storage import watching_storage
 
 logger = logging.getLogger(__name__)
@@ -59,7 +67,7 @@ _SANIC_CORS_EVALUATED = "_sanic_cors_e"
 
 
 class MessageError(ValueError):
-    """A socket.io message the channel refuses, with a machine-readable code."""
+    """A socket.io message the channel refuses: a machine-readable code, and the domain's words for the client."""
 
     def __init__(self, code: str, detail: str) -> None:
         super().__init__(detail)
@@ -67,26 +75,25 @@ class MessageError(ValueError):
         self.detail = detail
 
 
-def parse_socket_message(data: Any, max_chars: int, settings: PracticeSettings) -> str:
-    """The text of a `user_uttered` event, or raise `MessageError` saying why not."""
+def parse_socket_message(data: Any, max_chars: int, texts: ChannelTexts) -> str:
+    """The text of a `user_uttered` event, or raise `MessageError` saying why not.
+
+    The widget shows the detail to the person writing, so every detail is a domain text (with
+    the crisis line); the code tells a developer what was wrong.
+    """
     if not isinstance(data, dict):
-        raise MessageError("invalid_message", 'Send an object: {"message": "<text>"}.')
+        raise MessageError("invalid_message", texts.web(UNREADABLE))
     text = data.get("message")
     if not isinstance(text, str):
-        raise MessageError("missing_message", "Every message needs a 'message' string.")
+        raise MessageError("missing_message", texts.web(UNREADABLE))
     # Typed text is words, never an intent payload (only the widget's buttons send those).
     text = as_client_text(text)
     if not text.strip():
-        raise MessageError("empty_message", "The message is empty.")
+        raise MessageError("empty_message", texts.web(EMPTY))
     if "\x00" in text:
-        raise MessageError("invalid_message", "The message contains a NUL character.")
+        raise MessageError("invalid_message", texts.web(UNREADABLE))
     if len(text) > max_chars:
-        raise MessageError(
-            "message_too_long",
-            f"That message is too long for me (at most {max_chars} characters). Please send a shorter "
-            f"one. If you are in danger, call {settings.crisis.emergency_number} or "
-            f"{settings.crisis_line} now.",
-        )
+        raise MessageError("message_too_long", texts.web(TOO_LONG))
     return text
 
 
@@ -159,9 +166,11 @@ class GuardedSocketIOInput(InputChannel):
         max_message_chars: Optional[int] = None,
         session_key: Optional[bytes] = None,
         limiter: Optional[RateLimiter] = None,
+        texts: Optional[ChannelTexts] = None,
     ) -> None:
         settings = current_settings()
         self.settings = settings
+        self.texts = texts or channel_texts()  # read at start-up and kept
         self.user_message_evt = user_message_evt
         self.bot_message_evt = bot_message_evt
         self.error_evt = error_evt
@@ -233,9 +242,6 @@ class GuardedSocketIOInput(InputChannel):
         conversation_id = self._conversation_of.pop(sid, None)
         if conversation_id and self._holder_of.get(conversation_id) == sid:
             del self._holder_of[conversation_id]
-
-    def _rate_detail(self, refusal: Refusal) -> str:
-        return refusal_detail(refusal, self.settings.crisis.emergency_number, self.settings.crisis_line)
 
     async def _crisis_reply_if_at_risk(self, sio: AsyncServer, sid: str, data: Any) -> bool:
         """Send the domain's crisis response for a message that will not reach Rasa, if it is a risk message."""
@@ -327,7 +333,7 @@ class GuardedSocketIOInput(InputChannel):
                     self.error_evt,
                     {
                         "error": refused.refusal.code,
-                        "detail": self._rate_detail(refused.refusal),
+                        "detail": self.texts.web(RATE_LIMITED),
                         "retry_after": refused.refusal.retry_after_seconds,
                     },
                     room=sid,
@@ -358,7 +364,7 @@ class GuardedSocketIOInput(InputChannel):
                 )
                 return
             try:
-                text = parse_socket_message(data, self.max_message_chars, self.settings)
+                text = parse_socket_message(data, self.max_message_chars, self.texts)
             except MessageError as invalid:
                 logger.info("Web chat message refused: %s (conversation %s)", invalid.code, conversation_id)
                 await self._refuse(sio, sid, invalid.code, invalid.detail)
@@ -374,7 +380,7 @@ class GuardedSocketIOInput(InputChannel):
                     conversation_id,
                     "; crisis resources sent" if sent else "",
                 )
-                await self._refuse(sio, sid, refusal.code, self._rate_detail(refusal))
+                await self._refuse(sio, sid, refusal.code, self.texts.web(RATE_LIMITED))
                 return
 
             # The conversation comes from the binding, never from the client's `session_id`,
@@ -389,9 +395,7 @@ class GuardedSocketIOInput(InputChannel):
             except Exception as error:  # noqa: BLE001 - the client must get an answer
                 # The class name only: the exception text may quote the client's message.
                 logger.error("Web chat turn failed (conversation %s): %s", conversation_id, type(error).__name__)
-                await self._refuse(
-                    sio, sid, "turn_failed", "The assistant could not finish this reply. Please try again."
-                )
+                await self._refuse(sio, sid, "turn_failed", self.texts.web(TURN_FAILED))
                 return
             if storage.unstored:
                 # The replies went out; the turn's events wait in the tracker store's spool.
@@ -399,7 +403,7 @@ class GuardedSocketIOInput(InputChannel):
                     "Web chat turn not stored yet (conversation %s): kept on disk until the database is back",
                     conversation_id,
                 )
-                notice = {"error": "storage_unavailable", "detail": FAILURE_DETAILS["storage_unavailable"]}
+                notice = {"error": "storage_unavailable", "detail": self.texts.web(NOT_SAVED)}
                 await sio.emit(self.error_evt, notice, room=sid, namespace=self.namespace)
 
         return socketio_webhook

@@ -62,6 +62,9 @@ CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 # Added after the first release: an outbox made before it gets the column on opening.
 PAGED_COLUMN = "paged INTEGER NOT NULL DEFAULT 1"
+# A notice about something other than an escalation (an appointment request) names its subject
+# in `escalation_id` ("appointment:12") and its conversation here, so erasure finds it.
+NOTICE_CONVERSATION_COLUMN = "conversation_id TEXT"
 UNUSUAL_VOLUME_STATE_KEY = "unusual_volume.alerted_at"
 VOLUME_WINDOW = timedelta(hours=1)
 
@@ -94,6 +97,9 @@ class Outbox:
         columns = {row["name"] for row in self._connection.execute("PRAGMA table_info(escalations)")}
         if "paged" not in columns:
             self._connection.execute(f"ALTER TABLE escalations ADD COLUMN {PAGED_COLUMN}")
+        notice_columns = {row["name"] for row in self._connection.execute("PRAGMA table_info(notifications)")}
+        if "conversation_id" not in notice_columns:
+            self._connection.execute(f"ALTER TABLE notifications ADD COLUMN {NOTICE_CONVERSATION_COLUMN}")
 
     def close(self) -> None:
         self._connection.close()
@@ -176,6 +182,22 @@ class Outbox:
             for notifier, payload in payloads.items():
                 self._queue(cursor, escalation_id, kind, notifier, payload, moment)
 
+    def queue_notice(self, subject: str, conversation_id: str, kind: str, payloads: Dict[str, Dict[str, Any]]) -> None:
+        """Queue notifications about something that is not an escalation (once per subject, kind and notifier).
+
+        Delivered and retried like any other; `subject` (e.g. "appointment:12") stands where an
+        escalation's id would, and the conversation is recorded so that erasure removes them.
+        """
+        moment = _iso(utc_now())
+        with self._transaction() as cursor:
+            for notifier, payload in payloads.items():
+                self._queue(cursor, subject, kind, notifier, payload, moment)
+                cursor.execute(
+                    "UPDATE notifications SET conversation_id = ?"
+                    " WHERE escalation_id = ? AND kind = ? AND notifier = ?",
+                    (conversation_id, subject, kind, notifier),
+                )
+
     @staticmethod
     def _queue(
         cursor: sqlite3.Cursor,
@@ -257,9 +279,9 @@ class Outbox:
         """
         with self._transaction() as cursor:
             cursor.execute(
-                "DELETE FROM notifications WHERE escalation_id IN"
+                "DELETE FROM notifications WHERE conversation_id = ? OR escalation_id IN"
                 " (SELECT id FROM escalations WHERE conversation_id = ?)",
-                (conversation_id,),
+                (conversation_id, conversation_id),
             )
             deleted = cursor.execute("DELETE FROM escalations WHERE conversation_id = ?", (conversation_id,)).rowcount
         self._truncate_log()

@@ -68,3 +68,19 @@ def volume_alert(settings: PracticeSettings) -> VolumeAlert:
         settings.escalation.unusual_volume_per_hour,
         lambda count: unusual_volume_payload(settings, count),
     )
+
+
+def appointment_payload(
+    settings: PracticeSettings, request_id: int, conversation_id: str, channel: Optional[str], time: str
+) -> Dict[str, Any]:
+    """A new appointment request: where to see it, never the client's name, contact or words."""
+    return {
+        "type": "appointment_request",
+        "summary": "A client asked for a first appointment",
+        "appointment_id": request_id,
+        "conversation_id": conversation_id,
+        "channel": channel,
+        "time": time,
+        "review_link": f"{settings.escalation.review_url.rstrip('/')}/appointments",
+        "practice": settings.practice.name,
+    }

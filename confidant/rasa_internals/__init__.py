@@ -4,7 +4,8 @@ Replaced Rasa functions, installed by `install()`:
 - `form_validation`: a form whose validation action cannot be reached steps aside, so the
   crisis rules still answer (Rasa 3.6 ended the turn with no reply);
 - `action_response_validation`, `event_types`, `model_loading`: work Rasa repeats every turn
-  or at start-up done once, with Rasa's own answer (docs/performance.md).
+  or at start-up done once, with Rasa's own answer (docs/performance.md);
+- `release_memory`: the heap pages freed while a model loads handed back to the system.
 Classes built on Rasa's private methods, named in endpoints.yml:
 - `tracker_store.DurableSQLTrackerStore` (SQLTrackerStore's queries and table; attributes of
   its own on the trackers it hands out);
@@ -34,12 +35,19 @@ def install() -> None:
     """Check the Rasa version, then replace the Rasa functions this project replaces (idempotent)."""
     global _installed
     check_rasa_version()
-    from confidant.rasa_internals import action_response_validation, event_types, form_validation, model_loading
+    from confidant.rasa_internals import (
+        action_response_validation,
+        event_types,
+        form_validation,
+        model_loading,
+        release_memory,
+    )
 
     form_validation.install()
     action_response_validation.install()
     event_types.install()
     model_loading.install()
+    release_memory.install()
     _installed = True
 
 

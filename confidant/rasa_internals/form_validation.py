@@ -15,7 +15,8 @@ or in Rasa) is not dressed up as an unreachable server: it propagates as before.
 The form's first turn (the client has just said yes) is different: a rejection there leaves no
 form and Rasa's generic "didn't catch that". A form with a response in `UNAVAILABLE_RESPONSES`
 says it instead (for the call-back: the details cannot be saved now, try again or call the
-practice) and opens, so the client's next try is read once the server is back.
+practice; for an appointment request: nothing was sent, try again or call) and opens, so the
+client's next try is read once the server is back.
 """
 
 from __future__ import annotations
@@ -35,7 +36,10 @@ logger = logging.getLogger(__name__)
 
 _PATCHED = "_confidant_rejects_when_validation_unavailable"
 # The response a form sends when it cannot be validated on its first turn.
-UNAVAILABLE_RESPONSES: Dict[str, str] = {"callback_form": "utter_callback_unavailable"}
+UNAVAILABLE_RESPONSES: Dict[str, str] = {
+    "callback_form": "utter_callback_unavailable",
+    "appointment_form": "utter_appointment_unavailable",
+}
 
 
 class ValidationUnavailable(ActionExecutionRejection):  # noqa: N818 - a rejection, as Rasa names them

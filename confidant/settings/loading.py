@@ -55,6 +55,7 @@ class PracticeSettings(Strict):
             "crisis_line": self.crisis_line,
             "crisis_lines": self.crisis_lines_text,
             "retention_days": str(self.assistant.retention_days),
+            "max_message_chars": str(self.assistant.max_message_chars),
         }
         for situation in SITUATIONS:
             lines = self.crisis.lines_for(situation)

@@ -59,6 +59,9 @@ THROTTLE_CLEARED = "throttle_cleared"
 VIEW_INSIGHTS = "view_insights"
 VIEW_ADMIN = "view_admin"
 REFUSED = "refused"
+VIEW_APPOINTMENTS = "view_appointments"
+REVEAL_APPOINTMENT = "reveal_appointment"
+APPOINTMENT_STATUS = "appointment_status"
 ACTIONS = (
     LOGIN,
     LOGIN_FAILED,
@@ -83,13 +86,28 @@ ACTIONS = (
     VIEW_INSIGHTS,
     VIEW_ADMIN,
     REFUSED,
+    VIEW_APPOINTMENTS,
+    REVEAL_APPOINTMENT,
+    APPOINTMENT_STATUS,
 )
 # Actions whose target is one conversation (stored as its keyed reference), unless the target
 # is one of the collections below.
 CONVERSATION_ACTIONS = frozenset(
-    (VIEW_TRANSCRIPT, EXPORT, ACKNOWLEDGE, NOTE, RESOLVE, DELETE, RETENTION, REVEAL, REVEAL_CALLBACK)
+    (
+        VIEW_TRANSCRIPT,
+        EXPORT,
+        ACKNOWLEDGE,
+        NOTE,
+        RESOLVE,
+        DELETE,
+        RETENTION,
+        REVEAL,
+        REVEAL_CALLBACK,
+        REVEAL_APPOINTMENT,
+        APPOINTMENT_STATUS,
+    )
 )
-COLLECTIONS = frozenset(("conversations", "escalations"))
+COLLECTIONS = frozenset(("conversations", "escalations", "appointments"))
 CHAIN_ROW = 1
 
 

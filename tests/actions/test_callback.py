@@ -15,7 +15,7 @@ import pytest
 from cryptography.fernet import Fernet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import callback as callback_module
+from actions import form_support
 from actions.callback import ActionSaveCallback, ActionWithdrawCallback, ValidateCallbackForm
 from confidant import contact_vault
 from confidant.channels.sms.store import SmsStore
@@ -33,10 +33,10 @@ def stores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv(contact_vault.VAULT_PATH_ENV_VAR, str(tmp_path / "contacts.sqlite3"))
     monkeypatch.setenv(outbox_module.OUTBOX_PATH_ENV_VAR, str(tmp_path / "outbox.sqlite3"))
     monkeypatch.setenv("CONFIDANT_SMS_STORE_PATH", str(tmp_path / "sms.sqlite3"))
-    for cached in (contact_vault.default_vault, outbox_module.default_outbox, callback_module.sms_store):
+    for cached in (contact_vault.default_vault, outbox_module.default_outbox, form_support.sms_store):
         cached.cache_clear()
     yield
-    for cached in (contact_vault.default_vault, outbox_module.default_outbox, callback_module.sms_store):
+    for cached in (contact_vault.default_vault, outbox_module.default_outbox, form_support.sms_store):
         cached.cache_clear()
 
 

@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Optional
 import pytest
 from cryptography.fernet import Fernet
 
+from confidant.channels.channel_texts import RATE_LIMITED, channel_texts
 from confidant.channels.crisis_reply import responses_for_risk_intents
 from confidant.channels.rate_limits import RateLimiter, trusted_networks
 from confidant.channels.rest import GuardedRestInput
@@ -90,7 +91,7 @@ def test_rest_past_the_message_limit_gets_429_json_and_nothing_reaches_rasa(outb
     assert first[0] == second[0] == 200
     status, body, retry_after = third
     assert status == 429 and body["error"] == "rate_limited" and body["messages"] == []
-    assert "try again in 10 minutes" in body["detail"] and practice.crisis.emergency_number in body["detail"]
+    assert body["detail"] == channel_texts().web(RATE_LIMITED) and practice.crisis.emergency_number in body["detail"]
     assert retry_after == str(body["retry_after"]) and 0 < body["retry_after"] <= 600
     assert received == ["question 0", "question 1"]
     assert outbox.escalations() == []
@@ -155,7 +156,8 @@ def test_sms_past_the_limit_gets_one_short_notice_then_nothing(tmp_path: Path, t
     answers, received = serve_sms(scenario, tmp_path, twilio, small_limits(messages=2))
     assert [status for status, _ in answers] == [200] * 5
     assert answers[0][1] == answers[1][1] == EMPTY_TWIML  # answered by the API after the turn
-    assert "Too many messages right now" in answers[2][1] and practice.crisis.emergency_number in answers[2][1]
+    sms_refusal = html.escape(channel_texts().sms(RATE_LIMITED), quote=False)
+    assert sms_refusal in answers[2][1] and practice.crisis.emergency_number in answers[2][1]
     assert answers[3][1] == answers[4][1] == EMPTY_TWIML
     assert received == ["question 0", "question 1"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from confidant.channels.rate_limits import RateLimiter, client_address, refusal_detail, trusted_networks
+from confidant.channels.rate_limits import RateLimiter, client_address, trusted_networks
 from confidant.settings import RateLimit, RateLimits
 
 
@@ -81,12 +81,12 @@ def test_a_web_session_counts_as_a_new_conversation_once() -> None:
     assert limits.admit_conversation("1.1.1.1", "web-2").limit == "new_conversations"
 
 
-def test_the_refusal_says_when_to_try_again_and_where_help_is() -> None:
+def test_the_refusal_says_when_to_try_again() -> None:
     clock = Clock()
     limits = limiter(clock, messages=(1, 10), window_minutes=10)
     limits.admit_message("1.1.1.1", "a")
-    detail = refusal_detail(limits.admit_message("1.1.1.1", "a"), "911", "call or text 988")
-    assert "10 minutes" in detail and "911" in detail and "988" in detail
+    refusal = limits.admit_message("1.1.1.1", "a")
+    assert refusal.code == "rate_limited" and refusal.retry_after_seconds == 600
 
 
 TRUSTED = trusted_networks(["127.0.0.1", "10.0.0.0/8"])

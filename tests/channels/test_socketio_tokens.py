@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from confidant.channels.channel_texts import channel_texts
 from confidant.channels.conversation_ids import WEB_CONVERSATION_PREFIX
 from confidant.channels.socketio import MessageError, parse_socket_message
 from confidant.channels.web_sessions import SessionTokens, load_session_key
@@ -103,22 +104,22 @@ def test_the_key_comes_from_the_environment_or_a_private_file(monkeypatch, tmp_p
 )
 def test_bad_messages_are_refused_with_a_code(data, code) -> None:
     with pytest.raises(MessageError) as refusal:
-        parse_socket_message(data, 500, current_settings())
+        parse_socket_message(data, 500, channel_texts())
     assert refusal.value.code == code and refusal.value.detail
 
 
 def test_a_good_message_is_returned_as_sent() -> None:
     text = "<b>will</b> you tell my parents? 😟 هل"
-    assert parse_socket_message({"message": text, "session_id": "ignored"}, 500, current_settings()) == text
-    assert parse_socket_message({"message": "a" * 500}, 500, current_settings()) == "a" * 500
+    assert parse_socket_message({"message": text, "session_id": "ignored"}, 500, channel_texts()) == text
+    assert parse_socket_message({"message": "a" * 500}, 500, channel_texts()) == "a" * 500
 
 
 def test_typed_text_is_never_an_intent_payload_only_the_widget_s_own_are() -> None:
-    settings = current_settings()
+    texts = channel_texts()
     typed = '/greet{"a":1} i want to die'
-    assert parse_socket_message({"message": typed}, 500, settings) == 'greet{"a":1} i want to die'
-    assert parse_socket_message({"message": "/greet"}, 500, settings) == "/greet"
-    assert parse_socket_message({"message": "/deny"}, 500, settings) == "/deny"
+    assert parse_socket_message({"message": typed}, 500, texts) == 'greet{"a":1} i want to die'
+    assert parse_socket_message({"message": "/greet"}, 500, texts) == "/greet"
+    assert parse_socket_message({"message": "/deny"}, 500, texts) == "/deny"
 
 
 def _settings_with(web: object) -> PracticeSettings:

@@ -110,7 +110,9 @@ def log_count(server: SmsServer, text: str) -> int:
 
 @pytest.mark.model  # the fixture starts Rasa with the trained model (rasa_run_command)
 @pytest.mark.asyncio
-async def test_every_channel_is_told_when_a_turn_went_to_the_spool(server_with_proxied_database, sms_twilio) -> None:
+async def test_every_channel_is_told_when_a_turn_went_to_the_spool(
+    server_with_proxied_database, sms_twilio, practice
+) -> None:
     server, proxy = server_with_proxied_database
 
     # The database answers: REST 200, no error event on the web chat, nothing logged for SMS.
@@ -135,7 +137,8 @@ async def test_every_channel_is_told_when_a_turn_went_to_the_spool(server_with_p
                 rest_turn, server.url, "rest-" + uuid.uuid4().hex, "i want to kill myself"
             )
             assert status == 503 and body["error"] == "storage_unavailable"
-            assert any("988" in message.get("text", "") for message in body["messages"])
+            first_line = practice.crisis.lines_for("self_at_risk")[0]
+            assert any(first_line.how in message.get("text", "") for message in body["messages"])
 
             # The web chat: the reply, then an error event naming the same thing.
             start = len(client.received)

@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from confidant import practice_answers
-from confidant.callback_text import SAVED_REPLY_VARIABLES
+from confidant.action_filled import ACTION_FILLED_VARIABLES
+from confidant.channels.channel_texts import REQUIRED_VARIANTS, WEB
 from confidant.channels.sms.text import SMS_PART_LIMIT
 from confidant.practice_answers import BEYOND_POLICY_TOPICS, RESPONSE_PREFIX
 from confidant.response_filling import PHRASE_PREFIX, PHRASE_VARIABLES, SEND_TIME_VARIABLES, check_responses
@@ -42,6 +43,7 @@ WORST_CASE = {
     "crisis_line": 30,
     "crisis_lines": 120,
     "retention_days": 4,
+    "max_message_chars": 6,
     # Per kind of writer (practice.yml crisis.situations; settings validation keeps them within).
     **{f"first_line_{situation}": FIRST_LINE_LIMIT for situation in SITUATIONS},
     **{f"lines_{situation}": LINES_LIMIT for situation in SITUATIONS},
@@ -181,6 +183,30 @@ def test_every_response_has_a_short_plain_sms_variant(name: str) -> None:
     assert flesch_kincaid_grade(variant["text"]) <= 8.0
 
 
+# Written in Spanish: the grade formula is for English.
+SPANISH_RESPONSES = {"utter_crisis_spanish", "utter_other_language"}
+
+
+@pytest.mark.parametrize("name", sorted(set(RESPONSES) - SPANISH_RESPONSES))
+def test_every_web_variant_reads_at_grade_8_or_below(name: str) -> None:
+    for variation in RESPONSES[name]:
+        if not variation.get("channel"):
+            assert flesch_kincaid_grade(variation["text"]) <= 8.0, variation["text"]
+
+
+@pytest.mark.parametrize("name", sorted(REQUIRED_VARIANTS))
+def test_what_the_channels_send_themselves_is_in_the_domain(name: str) -> None:
+    """SMS HELP, the SMS fallback, error texts: held to the rules above like every other answer."""
+    variants = {variation.get("channel") or WEB: variation["text"] for variation in RESPONSES[name]}
+    assert set(REQUIRED_VARIANTS[name]) <= set(variants)
+    for channel in REQUIRED_VARIANTS[name]:
+        assert "{emergency_number}" in variants[channel]
+
+
+def test_the_sms_help_gives_the_crisis_line() -> None:
+    assert "{crisis_line}" in sms_variant(RESPONSES["utter_sms_help"])["text"]
+
+
 @pytest.mark.parametrize("name", sorted(RESPONSES))
 def test_responses_name_only_known_practice_details(name: str) -> None:
     for variation in RESPONSES[name]:
@@ -246,7 +272,7 @@ def test_the_child_reply_is_in_plain_words_and_says_you_are_not_in_trouble() -> 
 def test_the_domain_can_be_filled_from_the_practice(practice) -> None:
     """What the response generator checks at start-up: every placeholder and card has a source."""
     slots = DOMAIN.get("slots", {})
-    check_responses(ALL_RESPONSES, practice.response_variables(), slots, SAVED_REPLY_VARIABLES)
+    check_responses(ALL_RESPONSES, practice.response_variables(), slots, ACTION_FILLED_VARIABLES)
 
 
 def test_phrase_variables_stay_in_phrases() -> None:

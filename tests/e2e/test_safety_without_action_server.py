@@ -78,3 +78,21 @@ def test_a_yes_to_the_call_back_with_the_action_server_down_gets_a_clear_reply_a
     # Back up, the form is open and takes the answer.
     ask = " ".join(rasa_server.texts(sender, "Text only"))
     assert "phone number or email" in ask
+
+
+def test_an_appointment_request_with_the_action_server_down_gets_a_clear_reply_and_the_form_waits(
+    rasa_server, action_server, sender, practice
+) -> None:
+    action_server.stop()
+    try:
+        reply = " ".join(rasa_server.texts(sender, "can I book a first appointment?"))
+        assert "can't take appointment requests right now" in reply and "nothing was sent" in reply
+        assert practice.practice.phone in reply
+        crisis = " ".join(rasa_server.texts(sender, "i'm going to end it all tonight"))
+        first_line = practice.crisis.lines_for("self_at_risk")[0]
+        assert first_line.how in crisis and practice.crisis.emergency_number in crisis
+    finally:
+        action_server.start()
+    # Back up, the request carries on where it was.
+    replies = rasa_server.texts(sender, "call me Jo")
+    assert "phone number or email" in replies[-1], replies

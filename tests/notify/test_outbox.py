@@ -152,3 +152,43 @@ def test_an_outbox_made_before_the_volume_alert_gets_the_new_column(tmp_path: Pa
     outbox = Outbox(path)
     assert outbox.escalation("old").paged
     assert [e.id for e in outbox.overdue_escalations(timedelta(minutes=30))] == ["old"]
+
+
+def test_a_notice_about_an_appointment_is_delivered_like_any_other_and_erased_with_its_conversation(
+    tmp_path: Path,
+) -> None:
+    outbox = Outbox(tmp_path / "outbox.sqlite3")
+    payloads = {"on-call": {"type": "appointment_request"}, "lead": {"type": "appointment_request"}}
+    outbox.queue_notice("appointment:7", "c-1", "appointment_request", payloads)
+    outbox.queue_notice("appointment:7", "c-1", "appointment_request", payloads)  # once per request
+    outbox.queue_notice("appointment:8", "c-2", "appointment_request", payloads)
+    assert sorted((n.escalation_id, n.notifier) for n in outbox.due()) == [
+        ("appointment:7", "lead"),
+        ("appointment:7", "on-call"),
+        ("appointment:8", "lead"),
+        ("appointment:8", "on-call"),
+    ]
+    outbox.forget_conversation("c-1")
+    assert {n.escalation_id for n in outbox.notifications()} == {"appointment:8"}
+
+
+def test_an_outbox_made_before_notices_gets_their_column(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "outbox.sqlite3"
+    Outbox(path).close()
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE old AS SELECT * FROM notifications")
+    connection.execute("DROP TABLE notifications")
+    connection.execute(
+        "CREATE TABLE notifications (id INTEGER PRIMARY KEY AUTOINCREMENT, escalation_id TEXT NOT NULL,"
+        " kind TEXT NOT NULL, notifier TEXT NOT NULL, payload TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending',"
+        " attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT NOT NULL, last_error TEXT,"
+        " created_at TEXT NOT NULL, sent_at TEXT, UNIQUE (escalation_id, kind, notifier))"
+    )
+    connection.commit()
+    connection.close()
+    outbox = Outbox(path)
+    outbox.queue_notice("appointment:1", "c-1", "appointment_request", {"lead": {}})
+    outbox.forget_conversation("c-1")
+    assert outbox.notifications() == []

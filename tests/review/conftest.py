@@ -52,6 +52,7 @@ class Scratch:
     vault: ContactVault
     escalations: Dict[str, str] = field(default_factory=dict)
     filler: List[str] = field(default_factory=list)
+    appointment_id: int = 0
 
     def write(self, sender: str, turns: List[Say], days: float, channel: str = "rest") -> str:
         write_conversation(self.database_url, sender, turns, days_ago(days), channel)
@@ -144,6 +145,11 @@ def populate(practice: Scratch) -> Scratch:
         "c-risk-open",
         ContactDetails("phone", CALLBACK_NUMBER, how="text_only", when="after 5pm", notes=("my mom checks my calls",)),
     )
+    practice.appointment_id = practice.vault.open_appointment("c-risk-open", "rest")
+    practice.vault.set_appointment_contact(
+        "c-risk-open", practice.appointment_id, ContactDetails("phone", CALLBACK_NUMBER)
+    )
+    practice.vault.submit_appointment("c-risk-open", practice.appointment_id)
     harm_text = "sometimes I think about hurting my brother"
     practice.write(
         "c-risk-acked",

@@ -31,6 +31,7 @@ def routes(scratch: Scratch) -> List[Tuple[str, str, str]]:
         "conversation_id": "c-risk-open",
         "escalation_id": scratch.escalations["c-risk-open"],
         "fmt": "json",
+        "request_id": str(scratch.appointment_id),
     }
     found = []
     for route in app.router.routes:

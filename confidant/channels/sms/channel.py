@@ -34,6 +34,15 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from confidant.channels.channel_texts import (
+    RATE_LIMITED,
+    SMS_FALLBACK,
+    SMS_HELP,
+    SMS_TEXT_ONLY,
+    TOO_LONG,
+    ChannelTexts,
+    channel_texts,
+)
 from confidant.channels.client_text import as_client_text
 from confidant.channels.crisis_reply import crisis_messages_for, crisis_replies
 from confidant.channels.rate_limits import RateLimiter, Refusal, shared_rate_limiter
@@ -60,14 +69,9 @@ from confidant.channels.sms.store import SmsStore
 from confidant.channels.sms.text import (
     SMS_PART_LIMIT,
     chosen_payload,
-    fallback_text,
-    help_text,
     keyword_in,
-    rate_limited_text,
     render_reply,
     split_for_sms,
-    text_only_text,
-    too_long_text,
     twiml,
 )
 from confidant.settings import PracticeSettings, current_settings
@@ -118,9 +122,12 @@ class SmsInput(InputChannel):
         settings: Optional[PracticeSettings] = None,
         max_message_chars: Optional[int] = None,
         limiter: Optional[RateLimiter] = None,
+        texts: Optional[ChannelTexts] = None,
     ) -> None:
         self.config = config
         self.settings = settings or current_settings()
+        # Read now and kept: HELP and the crisis fallback still go out if Rasa or the domain fails later.
+        self.texts = texts or channel_texts()
         self.max_message_chars = max_message_chars or self.settings.assistant.max_message_chars
         self.store = store
         self.sender = sender
@@ -202,10 +209,10 @@ class SmsInput(InputChannel):
             return self._keyword(pseudonym, keyword.action, keyword.word, opted_out)
         if not text:
             # A picture or an empty text: nothing to ask Rasa. Say what works (unless opted out).
-            return Inbound(twiml() if opted_out else self._twiml(text_only_text(self.settings)))
+            return Inbound(twiml() if opted_out else self._twiml(self.texts.sms(SMS_TEXT_ONLY)))
         if len(text) > self.max_message_chars:
             logger.info("SMS refused: longer than %d characters (conversation %s)", self.max_message_chars, pseudonym)
-            return Inbound(twiml() if opted_out else self._twiml(too_long_text(self.settings, self.max_message_chars)))
+            return Inbound(twiml() if opted_out else self._twiml(self.texts.sms(TOO_LONG)))
         refusal = self.limiter.admit_message(pseudonym, pseudonym)
         if refusal is not None:
             return Inbound(twiml(), refused=RateRefused(pseudonym, text, refusal, opted_out))
@@ -232,11 +239,11 @@ class SmsInput(InputChannel):
         if refused.pseudonym in self._rate_notice_at:
             return twiml()
         self._rate_notice_at[refused.pseudonym] = now
-        return self._twiml(rate_limited_text(self.settings))
+        return self._twiml(self.texts.sms(RATE_LIMITED))
 
     def _keyword(self, pseudonym: str, action: str, word: str, opted_out: bool) -> Inbound:
         # Twilio confirms STOP and START itself (and blocks anything we send to an opted-out
-        # number), so those get an empty answer; HELP gets the practice's contact line.
+        # number), so those get an empty answer; HELP gets the practice's contact line and the crisis line.
         if action == "opt_out":
             self.store.opt_out(pseudonym, word)
             self.store.set_offered_buttons(pseudonym, None)
@@ -246,7 +253,7 @@ class SmsInput(InputChannel):
             if self.store.opt_in(pseudonym):
                 logger.info("SMS opt-in recorded (conversation %s)", pseudonym)
             return Inbound(twiml())
-        return Inbound(twiml() if opted_out else self._twiml(help_text(self.settings)))
+        return Inbound(twiml() if opted_out else self._twiml(self.texts.sms(SMS_HELP)))
 
     def _twiml(self, text: str) -> str:
         return twiml(*split_for_sms(text, SMS_PART_LIMIT))
@@ -283,7 +290,7 @@ class SmsInput(InputChannel):
                 logger.warning("SMS fallback refused: %s", refusal.code)
                 return refusal.as_response()
             logger.warning("Twilio used the SMS fallback URL: the primary webhook failed")
-            return response.text(self._twiml(fallback_text(self.settings)), content_type=TWIML_CONTENT_TYPE)
+            return response.text(self._twiml(self.texts.sms(SMS_FALLBACK)), content_type=TWIML_CONTENT_TYPE)
 
         @webhook.listener("before_server_start")
         async def load_crisis_replies(_: Sanic, __: Any) -> None:
@@ -348,7 +355,7 @@ class SmsInput(InputChannel):
                     logger.error("SMS turn failed (conversation %s): %s", turn.pseudonym, type(error).__name__)
             if failed and not output.sent_any:
                 # Nothing was said: never leave a client in silence; give the crisis lines and a person.
-                replies.put_nowait(OutgoingReply(split_for_sms(fallback_text(self.settings)), "sms_turn_failed", []))
+                replies.put_nowait(OutgoingReply(split_for_sms(self.texts.sms(SMS_FALLBACK)), "sms_turn_failed", []))
             replies.put_nowait(None)
             records = await delivery
             if storage.unstored:

@@ -1,9 +1,12 @@
 """Twilio's fallback URL, served by a tiny process that does not need Rasa.
 
 Twilio calls the fallback URL when the primary webhook fails (an error status, a timeout, or
-the Rasa server down or still loading its model). The answer is static TwiML: the crisis lines
-and the practice's phone from practice.yml, so a client is never left without them. The Rasa
-server answers the same at `/webhooks/sms/fallback`; this process answers it when Rasa cannot:
+the Rasa server down or still loading its model). The answer is static TwiML: the domain's
+`utter_sms_fallback` (the crisis lines and the practice's phone, from practice.yml), so a client
+is never left without them. It is read from domain.yml and filled in once, at start-up, and
+kept: nothing the server does afterwards depends on Rasa or on reading that file again; a
+domain or settings file it cannot read stops it from starting, saying why. The Rasa server
+answers the same at `/webhooks/sms/fallback`; this process answers it when Rasa cannot:
 
     TWILIO_AUTH_TOKEN=... CONFIDANT_SMS_FALLBACK_PUBLIC_URL=https://sms-fallback.example.org \\
         python -m confidant.channels.sms.fallback --port 5006
@@ -26,6 +29,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Optional
 from urllib.parse import urlsplit
 
+from confidant.channels.channel_texts import (
+    DOMAIN_PATH,
+    SMS_FALLBACK,
+    ChannelTextError,
+    ChannelTexts,
+    load_channel_texts,
+)
 from confidant.channels.sms.signature import (
     SIGNATURE_HEADER,
     FormError,
@@ -34,8 +44,8 @@ from confidant.channels.sms.signature import (
     parse_form,
     public_request_url,
 )
-from confidant.channels.sms.text import SMS_PART_LIMIT, fallback_text, split_for_sms, twiml
-from confidant.settings import PracticeSettings, SettingsError, current_settings
+from confidant.channels.sms.text import SMS_PART_LIMIT, split_for_sms, twiml
+from confidant.settings import SettingsError, current_settings
 
 logger = logging.getLogger("confidant.channels.sms.fallback")
 
@@ -71,17 +81,15 @@ def declared_length(value: Optional[str], limit: int = MAX_BODY_BYTES) -> int:
     return length
 
 
-def fallback_twiml(settings: PracticeSettings) -> str:
+def fallback_twiml(texts: ChannelTexts) -> str:
     """The static fallback answer: crisis lines and the practice's phone, in numbered parts if long."""
-    return twiml(*split_for_sms(fallback_text(settings), SMS_PART_LIMIT))
+    return twiml(*split_for_sms(texts.sms(SMS_FALLBACK), SMS_PART_LIMIT))
 
 
-def make_server(
-    host: str, port: int, auth_token: str, public_url: str, settings: PracticeSettings
-) -> ThreadingHTTPServer:
+def make_server(host: str, port: int, auth_token: str, public_url: str, texts: ChannelTexts) -> ThreadingHTTPServer:
     signatures = SignatureCheck(auth_token)
     base_url = normalise_public_url(public_url)
-    answer = fallback_twiml(settings).encode("utf-8")
+    answer = fallback_twiml(texts).encode("utf-8")  # made once: the answer never needs the domain again
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "confidant-sms-fallback"
@@ -165,6 +173,11 @@ def main(argv: Optional[list] = None) -> None:
         default=os.environ.get(PUBLIC_URL_ENV_VAR),
         help=f"the public base URL Twilio calls this server at (default: ${PUBLIC_URL_ENV_VAR})",
     )
+    parser.add_argument(
+        "--domain",
+        default=str(DOMAIN_PATH),
+        help="the domain file with the fallback's wording, utter_sms_fallback (default: the project's domain.yml)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=os.environ.get("CONFIDANT_LOG_LEVEL", "INFO"), format="%(asctime)s %(name)s %(message)s")
 
@@ -178,9 +191,9 @@ def main(argv: Optional[list] = None) -> None:
         print("SMS fallback server cannot start: " + "; ".join(problems), file=sys.stderr)
         raise SystemExit(2)
     try:
-        settings = current_settings()
-        server = make_server(args.host, args.port, auth_token, args.public_url, settings)
-    except (SettingsError, ValueError) as error:
+        texts = load_channel_texts(current_settings(), args.domain)
+        server = make_server(args.host, args.port, auth_token, args.public_url, texts)
+    except (SettingsError, ChannelTextError, ValueError) as error:
         print(f"SMS fallback server cannot start: {error}", file=sys.stderr)
         raise SystemExit(2) from None
     logger.info("SMS fallback listening on http://%s:%d%s", args.host, args.port, FALLBACK_PATH)

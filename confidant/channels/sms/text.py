@@ -5,6 +5,8 @@ Everything here is pure (no I/O), so the rules can be tested one by one:
 - buttons become "Reply 1 for "Yes" or 2 for "No"." and a client's "2" sends the second payload;
 - a raw intent payload (`/affirm`) is never shown: a button is named by its title;
 - STOP-style keywords, START/UNSTOP and HELP are recognised the way Twilio recognises them.
+The words the channel sends by itself (HELP, the fallback, errors) are domain responses
+(confidant/channels/channel_texts.py).
 """
 
 from __future__ import annotations
@@ -14,8 +16,6 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 from twilio.twiml.messaging_response import MessagingResponse
-
-from confidant.settings import PracticeSettings
 
 SMS_PART_LIMIT = 300
 
@@ -184,46 +184,7 @@ def keyword_in(body: Optional[str], opt_out_type: Optional[str] = None, opted_ou
     return None
 
 
-# ---- fixed texts and TwiML -----------------------------------------------------------------------
-
-
-def help_text(settings: PracticeSettings) -> str:
-    practice = settings.practice
-    return (
-        f"{practice.name}: automated assistant for questions about privacy in therapy. "
-        f"Call {practice.phone} ({practice.hours}) or visit {practice.website}. "
-        f"In danger? Call {settings.crisis.emergency_number}. Reply STOP to opt out."
-    )
-
-
-def fallback_text(settings: PracticeSettings) -> str:
-    practice = settings.practice
-    return (
-        f"Sorry, {practice.name}'s assistant can't answer right now. "
-        f"If you are in danger, call {settings.crisis.emergency_number}. Any time: {settings.crisis_lines_text}. "
-        f"To reach us: {practice.phone} ({practice.hours})."
-    )
-
-
-def text_only_text(settings: PracticeSettings) -> str:
-    return (
-        "I can only read text messages, so please type your question. "
-        f"To talk to a person, call {settings.practice.phone}."
-    )
-
-
-def too_long_text(settings: PracticeSettings, limit: int) -> str:
-    return (
-        f"That message is too long for me (at most {limit} characters). Please send a shorter one. "
-        f"If you are in danger, call {settings.crisis.emergency_number} or {settings.crisis_line}."
-    )
-
-
-def rate_limited_text(settings: PracticeSettings) -> str:
-    return (
-        "Too many messages right now; please wait a few minutes. "
-        f"In danger? Call {settings.crisis.emergency_number} or {settings.crisis_line}."
-    )
+# ---- TwiML ------------------------------------------------------------------------------------
 
 
 def twiml(*messages: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from confidant.channels.channel_texts import channel_texts
 from confidant.channels.sms import fallback as sms_fallback
 from confidant.channels.sms.fallback import FALLBACK_PATH, make_server
 from confidant.settings import current_settings
@@ -41,7 +43,7 @@ def post(url: str, form: dict, signature: str) -> tuple:
 @pytest.fixture
 def fallback_url():
     port = free_port()
-    server = make_server("127.0.0.1", port, AUTH_TOKEN, PUBLIC, current_settings())
+    server = make_server("127.0.0.1", port, AUTH_TOKEN, PUBLIC, channel_texts())
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     yield f"http://127.0.0.1:{port}"
     server.shutdown()
@@ -77,25 +79,52 @@ def test_the_fallback_command_refuses_to_start_without_its_settings() -> None:
     assert "TWILIO_AUTH_TOKEN" in result.stderr and "CONFIDANT_SMS_FALLBACK_PUBLIC_URL" in result.stderr
 
 
-def test_the_fallback_command_serves(tmp_path) -> None:
+def test_the_fallback_command_serves_the_crisis_lines_even_once_the_domain_is_gone(tmp_path) -> None:
+    """The wording is read at start-up and kept: a domain file lost afterwards changes nothing."""
+    domain = tmp_path / "domain.yml"
+    shutil.copy(ROOT / "domain.yml", domain)
     port = free_port()
     env = dict(os.environ, TWILIO_AUTH_TOKEN=AUTH_TOKEN, CONFIDANT_SMS_FALLBACK_PUBLIC_URL=PUBLIC, PYTHONPATH=str(ROOT))
     process = ManagedProcess(
         "sms-fallback",
-        [sys.executable, "-m", "confidant.channels.sms.fallback", "--port", str(port)],
+        [sys.executable, "-m", "confidant.channels.sms.fallback", "--port", str(port), "--domain", str(domain)],
         env,
         f"http://127.0.0.1:{port}/health",
         tmp_path,
     )
     process.start(timeout=60)
     try:
+        domain.unlink()
         form = twilio_form("+14155550142", "hello")
         status, body = post(f"http://127.0.0.1:{port}{FALLBACK_PATH}", form, sign(PUBLIC + FALLBACK_PATH, form))
         assert status == 200 and "<Message>" in body
+        settings = current_settings()
+        assert settings.crisis.emergency_number in body and settings.crisis_line in body
         wait_until(lambda: "fallback URL" in process.log_text(), timeout=5)
         assert "4155550142" not in process.log_text()
     finally:
         process.stop()
+
+
+@pytest.mark.parametrize("broken", ["missing", "not yaml: [", "responses: {}"])
+def test_the_fallback_command_refuses_to_start_without_its_wording(tmp_path, broken) -> None:
+    """A fallback that cannot say where help is must not look healthy: it stops, naming the file."""
+    domain = tmp_path / "domain.yml"
+    if broken != "missing":
+        domain.write_text(broken)
+    env = dict(os.environ, TWILIO_AUTH_TOKEN=AUTH_TOKEN, CONFIDANT_SMS_FALLBACK_PUBLIC_URL=PUBLIC)
+    result = subprocess.run(
+        [sys.executable, "-m", "confidant.channels.sms.fallback", "--port", str(free_port()), "--domain", str(domain)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert str(domain) in result.stderr
+    if broken == "responses: {}":
+        assert "utter_sms_fallback" in result.stderr
 
 
 # ---- the body cap and the timeouts (raw sockets: a well-behaved client cannot send these) -----
@@ -106,7 +135,7 @@ def quick_fallback(monkeypatch):
     """The fallback server with a short request timeout, so a stalled client is dropped quickly."""
     monkeypatch.setattr(sms_fallback, "REQUEST_TIMEOUT_SECONDS", 0.5)
     port = free_port()
-    server = make_server("127.0.0.1", port, AUTH_TOKEN, PUBLIC, current_settings())
+    server = make_server("127.0.0.1", port, AUTH_TOKEN, PUBLIC, channel_texts())
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     yield port
     server.shutdown()

@@ -10,15 +10,12 @@ from confidant.channels.sms.text import (
     SMS_PART_LIMIT,
     button_label,
     chosen_payload,
-    fallback_text,
-    help_text,
     keyword_in,
     render_reply,
     sentences,
     split_for_sms,
     twiml,
 )
-from confidant.settings import current_settings
 
 YES_NO = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
 LONG_REPLY = (
@@ -149,18 +146,6 @@ def test_keywords_inside_sentences_are_ordinary_messages(text) -> None:
 def test_twilio_advanced_opt_out_type_is_honoured() -> None:
     assert keyword_in("arret", opt_out_type="STOP").action == "opt_out"
     assert keyword_in("reprendre", opt_out_type="START").action == "opt_in"
-
-
-def test_help_and_fallback_name_the_practice_and_the_crisis_lines() -> None:
-    settings = current_settings()
-    help_line = help_text(settings)
-    assert settings.practice.name in help_line and settings.practice.phone in help_line
-    assert settings.practice.website in help_line and "STOP" in help_line
-    assert len(help_line) <= SMS_PART_LIMIT
-    fallback = fallback_text(settings)
-    assert settings.crisis.emergency_number in fallback and settings.practice.phone in fallback
-    for line in settings.crisis.lines_for("general"):
-        assert line.how in fallback
 
 
 def test_twiml_is_escaped_and_the_empty_answer_is_an_empty_response() -> None:
