@@ -17,8 +17,8 @@ step_title 3 4 "Practice settings (practice.yml)"
 python -m confidant.settings 2>&1 | sed 's/^/    /'
 python -m confidant.private_files 2>&1 | sed 's/^/    /'  # var/ 0700, its files 0600: fixes and reports what was open
 
-# REST and the web chat always; SMS too when the Twilio account is configured (README, "The SMS
-# channel"): all in this one Rasa instance.
+# REST and the web chat always; SMS too when the Twilio account is configured
+# (docs/practice/channels.md): all in this one Rasa instance.
 source "$ROOT/scripts/credentials.sh"
 credentials=$(credentials_file)
 
