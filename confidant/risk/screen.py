@@ -27,7 +27,8 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from confidant.risk.normalize import NormalizedText, Normalizer
-from confidant.risk.patterns import Pattern, RiskData, Trigger, check_lemmas, load_directory
+from confidant.risk.pattern_types import Pattern, RiskData, Trigger
+from confidant.risk.patterns import check_lemmas, load_directory
 from confidant.vocabulary import ABUSE, CATEGORIES, RiskCategory
 
 RiskLevel = Literal["current", "third_party", "informational", "negated", "past", "idiom", "none"]

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from confidant.evaluation.risk_scoring import Message, evaluate, load_messages
-from confidant.risk.patterns import PatternError
+from confidant.risk.pattern_types import PatternError
 from confidant.risk.screen import RiskFinding, RiskScreen
 from confidant.vocabulary import RISK_INTENTS, SPANISH_RISK_INTENT
 from tests.risk.conftest import EVAL_FILE, ROOT
