@@ -7,9 +7,9 @@ A message is screened in three steps:
 2. Match (spaCy Matcher / PhraseMatcher built once from data/risk/*.yml): risk TRIGGERS
    ("kill myself", "hits me", "going to stab him") and CONTEXT patterns (idioms, questions
    about the rules, negations, past-time markers, current-time markers).
-3. Decide each trigger's level from its context, then let the most serious level in the
-   message win. When in doubt the trigger stays "current": a missed crisis costs far more
-   than a false alarm.
+3. Decide each trigger's level from its context (confidant.risk.context), then let the most
+   serious level in the message win (confidant.risk.findings). When in doubt the trigger
+   stays "current": a missed crisis costs far more than a false alarm.
 
 Levels, most serious first: current > third_party > past > informational > negated > idiom.
 """
