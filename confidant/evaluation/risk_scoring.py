@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence, Union
 
 import yaml
 
-from confidant.risk.screen import RiskFinding
+from confidant.risk.findings import RiskFinding
 from confidant.vocabulary import CATEGORIES, CATEGORY_FOR_INTENT, CONCERN_INTENT
 
 ROOT = Path(__file__).resolve().parents[2]

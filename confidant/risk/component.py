@@ -27,7 +27,8 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from confidant.nlu.language import detect_language
-from confidant.risk.screen import RiskFinding, RiskScreen
+from confidant.risk.findings import RiskFinding
+from confidant.risk.screen import RiskScreen
 from confidant.risk.spanish import SPANISH_FILE, SpanishScreen
 from confidant.risk.writer import WRITER_CUES_FILE, WriterChoice, WriterCues, choose_writer
 from confidant.settings import PROJECT_ROOT

@@ -3,41 +3,33 @@
 The patterns and word lists are DATA that clinicians and reviewers read and change, so a
 mistake in them must stop start-up with a message naming the file and the pattern, never
 silently weaken the screen. Everything is checked here, once, before any matcher is built.
+The pattern language the files are written in is confidant.risk.pattern_language; what the
+loader produces is confidant.risk.pattern_types.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
-
-import yaml
-from spacy.matcher import Matcher
-from spacy.vocab import Vocab
+from typing import Callable, Iterable, Mapping
 
 from confidant.risk.normalize import SpellingData
+from confidant.risk.pattern_language import FileReader, PatternReader, word_list
+from confidant.risk.pattern_types import (
+    PERSONS,
+    STRENGTHS,
+    InformationalRules,
+    NegationRules,
+    PastRules,
+    Pattern,
+    PatternError,
+    RiskData,
+    SubjectRules,
+    Trigger,
+)
 from confidant.risk.spanish import SPANISH_FILE
 from confidant.risk.writer import WRITER_CUES_FILE
-from confidant.vocabulary import CATEGORIES, FALLBACK_CATEGORY
-
-PERSONS = ("first", "third", "detect", "victim_first", "any")
-STRENGTHS = ("strong", "weak")
-TOKEN_ATTRS = (
-    "LOWER",
-    "NORM",
-    "LEMMA",
-    "ORTH",
-    "TEXT",
-    "IS_ALPHA",
-    "IS_DIGIT",
-    "LIKE_NUM",
-    "IS_PUNCT",
-    "SHAPE",
-    "LENGTH",
-    "OP",
-    "IS_SENT_START",
-)
+from confidant.vocabulary import CATEGORIES
 
 REQUIRED_FILES = (
     "lexicon.yml",
@@ -53,284 +45,9 @@ REQUIRED_FILES = (
 )
 # Files beside the screen's own in data/risk that other parts of the risk layer read.
 COMPANION_FILES = (WRITER_CUES_FILE, SPANISH_FILE)  # who is writing; risk phrases in Spanish
-_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
-_MACRO = re.compile(r"^\$[a-z][a-z0-9_]*$")
 
 
-class PatternError(ValueError):
-    """A data file under data/risk is malformed; the message names the file and the pattern."""
-
-    def __init__(self, file: str, pattern: str | None, problem: str) -> None:
-        where = f"{file}" + (f", pattern {pattern!r}" if pattern else "")
-        super().__init__(f"risk data error in {where}: {problem}")
-        self.file = file
-        self.pattern = pattern
-        self.problem = problem
-
-
-@dataclass(frozen=True)
-class Pattern:
-    """One named pattern: spaCy token patterns and/or literal phrases."""
-
-    id: str
-    source: str
-    token_patterns: tuple[tuple[dict[str, Any], ...], ...] = ()
-    phrases: tuple[str, ...] = ()
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class Trigger(Pattern):
-    """A pattern that signals a risk topic; context decides its level."""
-
-    category: str = FALLBACK_CATEGORY
-    person: str = "detect"  # first | third | detect | victim_first | any
-    strength: str = "strong"  # weak triggers are demoted to idiom by a joke marker ("lol")
-    topic: bool = False  # a bare mention of the topic ("self harm"): a question about it is informational
-
-
-@dataclass(frozen=True)
-class NegationRules:
-    cues: frozenset[str]
-    fillers: frozenset[str]
-    max_fillers: int
-    doubters: frozenset[str]
-    doubt_words: frozenset[str]
-    cancel: tuple[Pattern, ...]
-    cancel_window: int
-
-
-@dataclass(frozen=True)
-class InformationalRules:
-    frames: tuple[Pattern, ...]
-    max_gap: int
-    breakers: frozenset[str]
-    question_starters: frozenset[str]
-    rule_words: frozenset[str]
-    question_aux: frozenset[str]
-    question_subjects: frozenset[str]
-    disclosure: tuple[Pattern, ...]
-
-
-@dataclass(frozen=True)
-class PastRules:
-    past_markers: tuple[Pattern, ...]
-    current_markers: tuple[Pattern, ...]  # in the trigger's sentence: "last night", "tonight"
-    recurrence_markers: tuple[Pattern, ...]  # anywhere in the message: "again", "relapsed"
-    past_forms: frozenset[str]
-    present_forms: frozenset[str]
-    window: int
-    lookbehind: int
-
-
-@dataclass(frozen=True)
-class SubjectRules:
-    first_person: frozenset[str]
-    third_person: frozenset[str]
-    breakers: frozenset[str]
-    max_lookback: int
-    # Words that make someone else's harm a story ("a podcast about a man who poisoned...").
-    fiction: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class RiskData:
-    """Everything the screen needs, validated."""
-
-    lexicon: Mapping[str, tuple[str, ...]]
-    spelling: SpellingData
-    triggers: tuple[Trigger, ...]
-    idioms: tuple[Pattern, ...]
-    humour: frozenset[str]
-    negation: NegationRules
-    informational: InformationalRules
-    past: PastRules
-    subjects: SubjectRules
-    vocabulary: frozenset[str] = field(default_factory=frozenset)
-
-
-class _FileReader:
-    """Reads one YAML file and reports problems with its name attached."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.name = path.name
-        try:
-            raw = path.read_text(encoding="utf8")
-        except OSError as error:
-            raise PatternError(self.name, None, f"cannot be read ({error})") from error
-        if not raw.lstrip().startswith("#"):
-            raise PatternError(self.name, None, "must start with a comment saying what the file is for")
-        try:
-            data = yaml.safe_load(raw)
-        except yaml.YAMLError as error:
-            raise PatternError(self.name, None, f"is not valid YAML ({error})") from error
-        if not isinstance(data, dict):
-            raise PatternError(self.name, None, "must be a mapping at the top level")
-        self.data: dict[str, Any] = data
-
-    def fail(self, problem: str, pattern: str | None = None) -> PatternError:
-        return PatternError(self.name, pattern, problem)
-
-    def check_keys(self, allowed: Iterable[str], required: Iterable[str] = ()) -> None:
-        allowed = set(allowed)
-        for key in self.data:
-            if key not in allowed:
-                raise self.fail(f"unknown top-level key {key!r} (expected one of {sorted(allowed)})")
-        for key in required:
-            if key not in self.data:
-                raise self.fail(f"missing top-level key {key!r}")
-
-    def words(
-        self, key: str, lexicon: Mapping[str, tuple[str, ...]] | None = None, required: bool = True
-    ) -> frozenset[str]:
-        value = self.data.get(key)
-        if value is None:
-            if required:
-                raise self.fail(f"missing word list {key!r}")
-            return frozenset()
-        return frozenset(_word_list(value, lexicon or {}, lambda problem: self.fail(f"{key}: {problem}")))
-
-    def integer(self, key: str, default: int) -> int:
-        value = self.data.get(key, default)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise self.fail(f"{key!r} must be a non-negative integer")
-        return value
-
-
-def _word_list(value: Any, lexicon: Mapping[str, tuple[str, ...]], fail: Any) -> list[str]:
-    """A list of lower-case words; '$name' items pull in a lexicon list."""
-    if not isinstance(value, list) or not value:
-        raise fail("must be a non-empty list of words")
-    words: list[str] = []
-    for item in value:
-        if not isinstance(item, str) or not item.strip():
-            raise fail(f"{item!r} is not a word")
-        if _MACRO.match(item):
-            if item[1:] not in lexicon:
-                raise fail(f"unknown word list {item}")
-            words.extend(lexicon[item[1:]])
-        elif item != item.lower():
-            raise fail(f"{item!r} must be lower case (matching is on lower-cased text)")
-        else:
-            words.append(item)
-    return words
-
-
-class _PatternReader:
-    """Turns pattern entries into validated Pattern objects."""
-
-    def __init__(self, lexicon: Mapping[str, tuple[str, ...]]) -> None:
-        self.lexicon = lexicon
-        self.seen_ids: dict[str, str] = {}
-        self._matcher = Matcher(Vocab(), validate=True)
-
-    def read(
-        self, reader: _FileReader, key: str, entry_keys: Iterable[str] = (), id_prefix: str | None = None
-    ) -> list[tuple[dict[str, Any], Pattern]]:
-        entries = reader.data.get(key)
-        if entries is None:
-            raise reader.fail(f"missing list {key!r}")
-        if not isinstance(entries, list):
-            raise reader.fail(f"{key!r} must be a list of patterns")
-        allowed = {"id", "tokens", "phrases", "note", *entry_keys}
-        out = []
-        for position, entry in enumerate(entries):
-            if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
-                raise reader.fail(f"{key}[{position}] must be a mapping with a string 'id'")
-            pattern_id = entry["id"]
-            if not _ID.match(pattern_id):
-                raise reader.fail("id must look like 'prefix.name' (lower case, dots)", pattern_id)
-            if id_prefix and not pattern_id.startswith(id_prefix + "."):
-                raise reader.fail(f"id must start with {id_prefix + '.'!r}", pattern_id)
-            if pattern_id in self.seen_ids:
-                raise reader.fail(f"id already used in {self.seen_ids[pattern_id]}", pattern_id)
-            self.seen_ids[pattern_id] = reader.name
-            for entry_key in entry:
-                if entry_key not in allowed:
-                    raise reader.fail(f"unknown key {entry_key!r} (expected {sorted(allowed)})", pattern_id)
-            token_patterns = self._token_patterns(reader, pattern_id, entry.get("tokens"))
-            phrases = self._phrases(reader, pattern_id, entry.get("phrases"))
-            if not token_patterns and not phrases:
-                raise reader.fail("needs 'tokens' or 'phrases'", pattern_id)
-            note = entry.get("note", "")
-            if not isinstance(note, str):
-                raise reader.fail("'note' must be text", pattern_id)
-            out.append((entry, Pattern(pattern_id, reader.name, token_patterns, phrases, note)))
-        return out
-
-    def _phrases(self, reader: _FileReader, pattern_id: str, value: Any) -> tuple[str, ...]:
-        if value is None:
-            return ()
-        if not isinstance(value, list) or not value:
-            raise reader.fail("'phrases' must be a non-empty list of strings", pattern_id)
-        phrases = []
-        for phrase in value:
-            if not isinstance(phrase, str) or not phrase.strip():
-                raise reader.fail(f"phrase {phrase!r} must be non-empty text", pattern_id)
-            phrases.append(phrase.strip().lower())
-        return tuple(phrases)
-
-    def _token_patterns(
-        self, reader: _FileReader, pattern_id: str, value: Any
-    ) -> tuple[tuple[dict[str, Any], ...], ...]:
-        if value is None:
-            return ()
-        if not isinstance(value, list) or not value:
-            raise reader.fail("'tokens' must be a non-empty list of token specs (or a list of such lists)", pattern_id)
-        alternatives = value if all(isinstance(item, list) for item in value) else [value]
-        out = []
-        for alternative in alternatives:
-            if not alternative:
-                raise reader.fail("empty token pattern", pattern_id)
-            tokens = []
-            for token in alternative:
-                if not isinstance(token, dict):
-                    raise reader.fail(f"token spec {token!r} must be a mapping like {{LOWER: word}}", pattern_id)
-                tokens.append(self._expand(reader, pattern_id, token))
-            if all(token.get("OP") in ("?", "*") for token in tokens):
-                raise reader.fail("a token pattern needs at least one required token", pattern_id)
-            try:
-                self._matcher.add(pattern_id, [tokens])
-            except Exception as error:  # spaCy's own schema validation
-                raise reader.fail(f"invalid spaCy token pattern: {error}", pattern_id) from error
-            out.append(tuple(tokens))
-        return tuple(out)
-
-    def _expand(self, reader: _FileReader, pattern_id: str, token: dict[str, Any]) -> dict[str, Any]:
-        expanded: dict[str, Any] = {}
-        for attr, spec in token.items():
-            if attr not in TOKEN_ATTRS:
-                raise reader.fail(
-                    f"token attribute {attr!r} is not one the screen supports ({', '.join(TOKEN_ATTRS)})", pattern_id
-                )
-            if isinstance(spec, dict):
-                new_spec = {}
-                for operator, operand in spec.items():
-                    if operator in ("IN", "NOT_IN"):
-                        items = operand if isinstance(operand, list) else [operand]
-                        values: list[Any] = []
-                        for item in items:
-                            if isinstance(item, str) and _MACRO.match(item):
-                                if item[1:] not in self.lexicon:
-                                    raise reader.fail(f"unknown word list {item}", pattern_id)
-                                values.extend(self.lexicon[item[1:]])
-                            else:
-                                values.append(item)
-                        new_spec[operator] = values
-                    else:
-                        new_spec[operator] = operand
-                expanded[attr] = new_spec
-            elif isinstance(spec, str) and _MACRO.match(spec):
-                if spec[1:] not in self.lexicon:
-                    raise reader.fail(f"unknown word list {spec}", pattern_id)
-                expanded[attr] = {"IN": list(self.lexicon[spec[1:]])}
-            else:
-                expanded[attr] = spec
-        return expanded
-
-
-def _read_lexicon(reader: _FileReader) -> dict[str, tuple[str, ...]]:
+def _read_lexicon(reader: FileReader) -> dict[str, tuple[str, ...]]:
     reader.check_keys(["lists"], ["lists"])
     lists = reader.data["lists"]
     if not isinstance(lists, dict) or not lists:
@@ -339,11 +56,11 @@ def _read_lexicon(reader: _FileReader) -> dict[str, tuple[str, ...]]:
     for name, words in lists.items():
         if not isinstance(name, str) or not re.match(r"^[a-z][a-z0-9_]*$", name):
             raise reader.fail(f"list name {name!r} must be lower_case_with_underscores")
-        lexicon[name] = tuple(_word_list(words, lexicon, lambda problem, n=name: reader.fail(f"list {n!r}: {problem}")))
+        lexicon[name] = tuple(word_list(words, lexicon, lambda problem, n=name: reader.fail(f"list {n!r}: {problem}")))
     return lexicon
 
 
-def _read_spelling(reader: _FileReader) -> SpellingData:
+def _read_spelling(reader: FileReader) -> SpellingData:
     reader.check_keys(
         ["words", "phrases", "fuzzy_targets", "humour_emoji", "keep_emoji", "lemmas"], ["words", "fuzzy_targets"]
     )
@@ -377,7 +94,7 @@ def _read_spelling(reader: _FileReader) -> SpellingData:
     )
 
 
-def _read_triggers(reader: _FileReader, patterns: _PatternReader) -> list[Trigger]:
+def _read_triggers(reader: FileReader, patterns: PatternReader) -> list[Trigger]:
     reader.check_keys(["category", "patterns"], ["category", "patterns"])
     category = reader.data["category"]
     expected = reader.name.removesuffix(".yml")
@@ -483,10 +200,10 @@ def load_directory(path: str | Path) -> RiskData:
             f"is not a file the screen knows (expected {', '.join(REQUIRED_FILES)}); it would be silently ignored",
         )
 
-    files = {name: _FileReader(directory / name) for name in REQUIRED_FILES}
+    files = {name: FileReader(directory / name) for name in REQUIRED_FILES}
     lexicon = _read_lexicon(files["lexicon.yml"])
     spelling = _read_spelling(files["spelling.yml"])
-    patterns = _PatternReader(lexicon)
+    patterns = PatternReader(lexicon)
 
     triggers: list[Trigger] = []
     for name in ("self_harm.yml", "harm_others.yml", "abuse.yml"):

@@ -6,7 +6,7 @@ import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from confidant.risk.component import RiskScreenComponent, decide
-from confidant.risk.screen import NO_RISK, Evidence, RiskFinding
+from confidant.risk.findings import NO_RISK, Evidence, RiskFinding
 
 CURRENT = RiskFinding("self_harm", "current", (Evidence("kms", 8, 11, "self_harm.slang"),))
 NEGATED = RiskFinding("self_harm", "negated", (Evidence("suicidal", 8, 16, "self_harm.suicidal"),))

@@ -14,8 +14,9 @@ import pytest
 import yaml
 
 from confidant.evaluation.risk_scoring import Message, evaluate, load_messages
-from confidant.risk.patterns import PatternError
-from confidant.risk.screen import RiskFinding, RiskScreen
+from confidant.risk.findings import RiskFinding
+from confidant.risk.pattern_types import PatternError
+from confidant.risk.screen import RiskScreen
 from confidant.vocabulary import RISK_INTENTS, SPANISH_RISK_INTENT
 from tests.risk.conftest import EVAL_FILE, ROOT
 

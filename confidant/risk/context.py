@@ -1,0 +1,244 @@
+"""The context checks that decide a trigger's level: idiom, question, negation, past, someone else.
+
+Each check reads the reviewed rules of data/risk (confidant.risk.pattern_types) and the context
+pattern matches of the message; when in doubt a trigger stays "current", because a missed crisis
+costs far more than a false alarm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span
+
+from confidant.risk.pattern_types import RiskData, Trigger
+from confidant.vocabulary import ABUSE
+
+_QUESTION_MARK = "?"
+
+
+@dataclass
+class Candidate:
+    """One trigger match in a doc, with the level its context gives it and why."""
+
+    trigger: Trigger
+    start: int  # token indices into the doc
+    end: int
+    level: str = "current"
+    reason: str = ""
+
+
+@dataclass
+class Context:
+    """Context pattern matches of one doc, by kind, as (start, end, id) token spans."""
+
+    idioms: list[tuple[int, int, str]]
+    cancels: list[tuple[int, int, str]]
+    frames: list[tuple[int, int, str]]
+    disclosures: list[tuple[int, int, str]]
+    past: list[tuple[int, int, str]]
+    now: list[tuple[int, int, str]]
+    recurrence: list[tuple[int, int, str]]
+
+
+# The id prefix of a context pattern (data/risk) names the Context list its matches go to.
+CONTEXT_KINDS = {
+    "idiom": "idioms",
+    "negation": "cancels",
+    "info": "frames",
+    "disclose": "disclosures",
+    "past": "past",
+    "now": "now",
+    "again": "recurrence",
+}
+
+
+class TriggerLevels:
+    """Decides each trigger's level from its context, with the rules of the data files."""
+
+    def __init__(self, data: RiskData) -> None:
+        self.data = data
+        self._first = data.subjects.first_person
+        self._third = data.subjects.third_person
+
+    def level(self, doc: Doc, candidate: Candidate, context: Context) -> tuple[str, str]:
+        """The level of one trigger in its context, with the reason (pattern id or rule)."""
+        sentence = doc[candidate.start].sent
+        trigger = candidate.trigger
+
+        for start, end, pattern_id in context.idioms:
+            if start < candidate.end and candidate.start < end:
+                return "idiom", pattern_id
+        if trigger.strength == "weak":
+            joke = self._joke_marker(doc, sentence)
+            if joke:
+                return "idiom", f"weak trigger with joke marker {joke!r}"
+
+        info = self._informational(doc, candidate, sentence, context)
+        if info:
+            return "informational", info
+        if context.disclosures and self._informational(doc, candidate, sentence, context, ignore_disclosure=True):
+            # "what happens if someone says they want to die? asking because I do": the
+            # question was about the writer all along.
+            return "current", f"disclosure after a question ({context.disclosures[0][2]})"
+        negation = self._negated(doc, candidate, sentence, context)
+        if negation:
+            return "negated", negation
+        past = self._past(doc, candidate, sentence, context)
+        if past:
+            return "past", past
+
+        person = trigger.person
+        if person == "detect":
+            person = self._subject(doc, candidate, sentence)
+        if person == "third" and trigger.category != ABUSE:
+            story = self._fiction_before(doc, candidate, sentence)
+            if story:
+                return "idiom", f"someone else in a story ({story!r})"
+            return "third_party", "about someone else"
+        return "current", "no mitigating context"
+
+    def _fiction_before(self, doc: Doc, candidate: Candidate, sentence: Span) -> str | None:
+        """A film, song, book or game named before someone else's harm in the same sentence."""
+        fiction = self.data.subjects.fiction
+        for token in doc[sentence.start : candidate.start]:
+            if token.lower_ in fiction:
+                return token.text
+        return None
+
+    def _joke_marker(self, doc: Doc, sentence: Span) -> str | None:
+        humour = self.data.humour
+        cues = self.data.negation.cues
+        for token in sentence:
+            if token.lower_ in humour:
+                before = doc[max(sentence.start, token.i - 2) : token.i]
+                if not any(t.lower_ in cues or t.norm_ in cues for t in before):  # "not joking"
+                    return token.text
+        return None
+
+    def _subject(self, doc: Doc, candidate: Candidate, sentence: Span) -> str:
+        """Who the trigger is about: the nearest person word before it in its sentence."""
+        rules = self.data.subjects
+        index = candidate.start - 1
+        steps = 0
+        while index >= sentence.start and steps < rules.max_lookback:
+            word = doc[index].lower_
+            if word in rules.breakers:
+                break
+            if word in self._first:
+                return "first"
+            if word in self._third:
+                return "third"
+            index -= 1
+            steps += 1
+        return "first"  # nobody else named: it is about the writer (err towards escalation)
+
+    def _first_person_near(self, doc: Doc, start: int, sentence: Span, distance: int) -> bool:
+        return any(t.lower_ in self._first for t in doc[max(sentence.start, start - distance) : start])
+
+    def _informational(
+        self, doc: Doc, candidate: Candidate, sentence: Span, context: Context, ignore_disclosure: bool = False
+    ) -> str | None:
+        rules = self.data.informational
+        if context.disclosures and not ignore_disclosure:
+            return None  # "... because I do want to die": a disclosure wins over the question
+        reason = None
+        frame_spans: list[tuple[int, int]] = []
+        question_like = None
+        for start, end, pattern_id in context.frames:
+            if start < sentence.start or end > candidate.end or start >= candidate.start:
+                continue
+            if question_like is None:
+                question_like = self._is_question(sentence, strict=True)
+            if not question_like:
+                continue  # "if I tell anyone I want to die they'll lock me up" is a disclosure
+            gap = doc[min(end, candidate.start) : candidate.start]
+            if len(gap) > rules.max_gap or any(t.lower_ in rules.breakers for t in gap):
+                continue
+            reason = pattern_id
+            frame_spans.append((start, end))
+        if reason is None and candidate.trigger.topic and self._is_question(sentence):
+            if not self._first_person_near(doc, candidate.start, sentence, 3):
+                reason = "question about the topic"
+        if reason is None:
+            return None
+        if candidate.trigger.category == ABUSE:
+            # "will you tell my mum if my stepdad hits me?" is a disclosure: abuse questions
+            # only count as informational when nobody in them is the writer or theirs.
+            for token in sentence:
+                if token.lower_ in self._first and not any(s <= token.i < e for s, e in frame_spans):
+                    return None
+        return reason
+
+    def _is_question(self, sentence: Span, strict: bool = False) -> bool:
+        """Does the sentence read as a question (about the rules)?
+
+        strict: "if ..." at the start is not enough ("if I tell anyone they'll lock me up").
+        """
+        rules = self.data.informational
+        if _QUESTION_MARK in sentence.text:
+            return True
+        first = next((t for t in sentence if not t.is_space and not t.is_punct), None)
+        if first is not None and first.lower_ in rules.question_starters and not (strict and first.lower_ == "if"):
+            return True
+        words = [t.lower_ for t in sentence]
+        if any(w in rules.rule_words for w in words):
+            return True
+        pairs = zip(words, words[1:], strict=False)
+        return any(a in rules.question_aux and b in rules.question_subjects for a, b in pairs)
+
+    def _negated(self, doc: Doc, candidate: Candidate, sentence: Span, context: Context) -> str | None:
+        rules = self.data.negation
+        index = candidate.start - 1
+        fillers = 0
+        while index >= sentence.start:
+            token = doc[index]
+            if token.lower_ in rules.cues or token.norm_ in rules.cues:
+                window = doc[max(sentence.start, index - 4) : index]
+                if any(t.lower_ in rules.doubt_words for t in window):
+                    return None  # "idk if i won't"
+                for t in window:
+                    if t.lower_ in rules.doubters:
+                        before = doc[max(sentence.start, t.i - 2) : t.i]
+                        if any(b.lower_ in rules.cues or b.norm_ in rules.cues for b in before):
+                            return None  # "not sure I won't", "can't promise I won't"
+                for start, _end, _pattern_id in context.cancels:
+                    if candidate.end - 1 <= start <= candidate.end + rules.cancel_window:
+                        return None  # "I'm not going to kill myself yet", "... but part of me wants to"
+                return f"negation {token.text!r}"
+            if token.lower_ in rules.fillers or token.norm_ in rules.fillers:
+                fillers += 1
+                if fillers > rules.max_fillers:
+                    return None
+                index -= 1
+                continue
+            return None
+        return None
+
+    def _past(self, doc: Doc, candidate: Candidate, sentence: Span, context: Context) -> str | None:
+        rules = self.data.past
+        for start, end, _pattern_id in context.recurrence:
+            if candidate.start - rules.window <= start and end <= candidate.end + rules.window:
+                return None  # "again", "relapsed", "the urges are back": not over
+        low = max(sentence.start, candidate.start - rules.window)
+        high = min(sentence.end, candidate.end + rules.window)
+        past = [(s, e, p) for s, e, p in context.past if s >= low and e <= high]
+        if not past:
+            return None
+        for start, end, _pattern_id in context.now:
+            if sentence.start <= start and end <= sentence.end:
+                if not any(ps <= start and end <= pe for ps, pe, _ in past):  # "safe now" is a past marker
+                    return None
+        region_start = max(sentence.start, candidate.start - rules.lookbehind)
+        for start, end, pattern_id in past:
+            if start <= candidate.end and end > region_start:
+                # "used to cut", "history of self harm", "as a child I was abused", and a marker
+                # right after the trigger: "abuse from my own childhood", "abused as a kid"
+                return pattern_id
+        region = doc[region_start : candidate.end]
+        words = {t.lower_ for t in region} | {t.norm_ for t in region}
+        if words & rules.present_forms:
+            return None  # "I want to die since my dad died years ago"
+        if words & rules.past_forms:
+            return past[0][2]
+        return None

@@ -1,0 +1,67 @@
+"""What the risk screen concludes about a message: levels, their ranking, findings and evidence.
+
+These are what the rest of the assistant reads (the Rasa component, the channels, the review
+app and the evaluation), so they live apart from how the screen reaches them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from confidant.vocabulary import CATEGORIES, RiskCategory
+
+RiskLevel = Literal["current", "third_party", "informational", "negated", "past", "idiom", "none"]
+
+LEVEL_RANK: dict[str, int] = {
+    "none": 0,
+    "idiom": 1,
+    "negated": 2,
+    "informational": 3,
+    "past": 4,
+    "third_party": 5,
+    "current": 6,
+}
+# When several categories are current at once, the finding names the first of these (all the
+# evidence is kept): a threat to the writer's own life is the most time-critical.
+CATEGORY_PRIORITY: dict[str, int] = {category: rank for rank, category in enumerate(CATEGORIES)}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One matched span, with offsets into the ORIGINAL text."""
+
+    text: str
+    start: int
+    end: int
+    pattern: str
+
+    def as_dict(self) -> dict:
+        """JSON-serialisable form, for the tracker and the review tool."""
+        return {"text": self.text, "start": self.start, "end": self.end, "pattern": self.pattern}
+
+
+@dataclass(frozen=True)
+class RiskFinding:
+    """What the screen concluded about one message."""
+
+    category: RiskCategory | None
+    level: RiskLevel
+    evidence: tuple[Evidence, ...]
+
+    @property
+    def is_current(self) -> bool:
+        """True when the assistant must give crisis resources and escalate to a human."""
+        return self.level == "current"
+
+    def as_dict(self) -> dict:
+        """JSON-serialisable form."""
+        return {
+            "category": self.category,
+            "level": self.level,
+            "is_current": self.is_current,
+            "evidence": [e.as_dict() for e in self.evidence],
+        }
+
+
+NO_RISK = RiskFinding(category=None, level="none", evidence=())

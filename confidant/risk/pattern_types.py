@@ -1,0 +1,108 @@
+"""The validated form of the risk screen's data files: what the loader produces and the screen reads.
+
+Frozen dataclasses, so nothing can change a pattern after it was checked at start-up; the
+error type names the file and the pattern, because the files are reviewed by people.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from confidant.risk.normalize import SpellingData
+from confidant.vocabulary import FALLBACK_CATEGORY
+
+PERSONS = ("first", "third", "detect", "victim_first", "any")
+STRENGTHS = ("strong", "weak")
+
+
+class PatternError(ValueError):
+    """A data file under data/risk is malformed; the message names the file and the pattern."""
+
+    def __init__(self, file: str, pattern: str | None, problem: str) -> None:
+        where = f"{file}" + (f", pattern {pattern!r}" if pattern else "")
+        super().__init__(f"risk data error in {where}: {problem}")
+        self.file = file
+        self.pattern = pattern
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One named pattern: spaCy token patterns and/or literal phrases."""
+
+    id: str
+    source: str
+    token_patterns: tuple[tuple[dict[str, Any], ...], ...] = ()
+    phrases: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Trigger(Pattern):
+    """A pattern that signals a risk topic; context decides its level."""
+
+    category: str = FALLBACK_CATEGORY
+    person: str = "detect"  # first | third | detect | victim_first | any
+    strength: str = "strong"  # weak triggers are demoted to idiom by a joke marker ("lol")
+    topic: bool = False  # a bare mention of the topic ("self harm"): a question about it is informational
+
+
+@dataclass(frozen=True)
+class NegationRules:
+    cues: frozenset[str]
+    fillers: frozenset[str]
+    max_fillers: int
+    doubters: frozenset[str]
+    doubt_words: frozenset[str]
+    cancel: tuple[Pattern, ...]
+    cancel_window: int
+
+
+@dataclass(frozen=True)
+class InformationalRules:
+    frames: tuple[Pattern, ...]
+    max_gap: int
+    breakers: frozenset[str]
+    question_starters: frozenset[str]
+    rule_words: frozenset[str]
+    question_aux: frozenset[str]
+    question_subjects: frozenset[str]
+    disclosure: tuple[Pattern, ...]
+
+
+@dataclass(frozen=True)
+class PastRules:
+    past_markers: tuple[Pattern, ...]
+    current_markers: tuple[Pattern, ...]  # in the trigger's sentence: "last night", "tonight"
+    recurrence_markers: tuple[Pattern, ...]  # anywhere in the message: "again", "relapsed"
+    past_forms: frozenset[str]
+    present_forms: frozenset[str]
+    window: int
+    lookbehind: int
+
+
+@dataclass(frozen=True)
+class SubjectRules:
+    first_person: frozenset[str]
+    third_person: frozenset[str]
+    breakers: frozenset[str]
+    max_lookback: int
+    # Words that make someone else's harm a story ("a podcast about a man who poisoned...").
+    fiction: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class RiskData:
+    """Everything the screen needs, validated."""
+
+    lexicon: Mapping[str, tuple[str, ...]]
+    spelling: SpellingData
+    triggers: tuple[Trigger, ...]
+    idioms: tuple[Pattern, ...]
+    humour: frozenset[str]
+    negation: NegationRules
+    informational: InformationalRules
+    past: PastRules
+    subjects: SubjectRules
+    vocabulary: frozenset[str] = field(default_factory=frozenset)
