@@ -104,10 +104,13 @@ def test_installing_twice_keeps_rasas_own_model_loading_once() -> None:
     assert rasa_internals.installed()
 
 
-def test_installing_raises_no_warning_from_this_package() -> None:
+# A fresh process importing Rasa and TensorFlow: about 20 s of CPU, like the tests that start Rasa.
+@pytest.mark.services
+def test_installing_raises_no_warning_from_this_package(tmp_path: Path) -> None:
     """Rasa's deprecation warnings stay visible: the package itself must not add to them (a fresh process)."""
     script = "from confidant import rasa_internals; rasa_internals.install(); print('installed')"
-    env = {"PATH": str(Path(sys.executable).parent), "PYTHONPATH": str(PROJECT_ROOT), "HOME": str(PROJECT_ROOT)}
+    # HOME apart: Keras writes its settings file there on import, which must not land in the checkout.
+    env = {"PATH": str(Path(sys.executable).parent), "PYTHONPATH": str(PROJECT_ROOT), "HOME": str(tmp_path)}
     result = subprocess.run(
         [sys.executable, "-W", "always", "-c", script], capture_output=True, text=True, env=env, timeout=300
     )
