@@ -209,7 +209,7 @@ def test_idiom_is_not_treated_as_risk(rasa_server, sender) -> None:
     assert not any("no one reads this" in text for text in messages)
 
 
-def test_out_of_scope_is_deflected_kindly(rasa_server, sender) -> None:
+def test_out_of_scope_is_deflected_kindly(rasa_server, sender, practice) -> None:
     rasa_server.texts(sender, "hi")
     [reply] = rasa_server.texts(sender, "can you diagnose me with adhd")
-    assert "can't give therapy, diagnoses" in reply
+    assert "can't give therapy, a diagnosis" in reply and practice.practice.phone in reply
