@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -26,7 +25,7 @@ from tests.support.databases import scratch_postgres_database, stored_events
 from tests.support.load import LoadResult, run_load
 from tests.support.practice_file import practice_settings
 from tests.support.receivers import free_port, wait_until
-from tests.support.servers import ManagedProcess, model_path
+from tests.support.servers import ManagedProcess, rasa_run_command
 from tests.support.tcp_proxy import TcpProxy
 
 CONVERSATIONS = 8
@@ -91,22 +90,7 @@ def rasa_process(name: str, env: Dict[str, str], endpoints: str, logs: Path) -> 
     port = free_port()
     process = ManagedProcess(
         name,
-        [
-            sys.executable,
-            "-m",
-            "confidant.rasa_command",
-            "run",
-            "--model",
-            str(model_path()),
-            "--endpoints",
-            endpoints,
-            "--credentials",
-            "credentials.yml",
-            "--interface",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
+        rasa_run_command(port, endpoints),
         env,
         f"http://127.0.0.1:{port}/",
         logs,

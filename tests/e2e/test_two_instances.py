@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -12,7 +11,7 @@ import pytest
 from tests.conftest import RasaServer
 from tests.support.databases import scratch_postgres_database, stored_events
 from tests.support.receivers import free_port
-from tests.support.servers import ManagedProcess, model_path
+from tests.support.servers import ManagedProcess, rasa_run_command
 
 
 @pytest.fixture(scope="module")
@@ -40,22 +39,7 @@ def two_instances(shared_database, server_env, action_server, tmp_path_factory):
         port = free_port()
         process = ManagedProcess(
             name,
-            [
-                sys.executable,
-                "-m",
-                "confidant.rasa_command",
-                "run",
-                "--model",
-                str(model_path()),
-                "--endpoints",
-                "endpoints.production.yml",
-                "--credentials",
-                "credentials.yml",
-                "--interface",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ],
+            rasa_run_command(port, "endpoints.production.yml"),
             env,
             f"http://127.0.0.1:{port}/",
             logs,
