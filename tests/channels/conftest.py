@@ -262,6 +262,25 @@ def sms_twilio() -> Iterator[TwilioStandIn]:
     stand_in.stop()
 
 
+def sms_server_environment(
+    server_env: Dict[str, str], database_url: str, state: Path, sms_twilio: "TwilioStandIn"
+) -> Dict[str, str]:
+    """A Rasa server's environment with the SMS channel pointed at the Twilio stand-in."""
+    return {
+        **server_env,
+        "CONFIDANT_DATABASE_URL": database_url,
+        "CONFIDANT_EVENT_SPOOL_DIR": str(state / "event-spool"),
+        "CONFIDANT_SMS_PSEUDONYM_KEY": PSEUDONYM_KEY,
+        "CONFIDANT_TWILIO_API_BASE": sms_twilio.url,
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_NUMBER": TWILIO_NUMBER,
+        "CONFIDANT_SMS_PUBLIC_URL": PUBLIC_URL,
+        # credentials.sms.yml runs the web chat too (tests/channels/test_all_channels.py).
+        "CONFIDANT_WEB_SESSION_KEY": "test-web-session-key-" + uuid.uuid4().hex,
+    }
+
+
 @pytest.fixture(scope="session")
 def sms_server(
     server_env: Dict[str, str],
@@ -271,21 +290,7 @@ def sms_server(
 ) -> Iterator[SmsServer]:
     state = tmp_path_factory.mktemp("sms-state")
     tracker_db = state / "conversations.sqlite3"
-    env = dict(server_env)
-    env.update(
-        {
-            "CONFIDANT_DATABASE_URL": f"sqlite:///{tracker_db}",
-            "CONFIDANT_EVENT_SPOOL_DIR": str(state / "event-spool"),
-            "CONFIDANT_SMS_PSEUDONYM_KEY": PSEUDONYM_KEY,
-            "CONFIDANT_TWILIO_API_BASE": sms_twilio.url,
-            "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-            "TWILIO_NUMBER": TWILIO_NUMBER,
-            "CONFIDANT_SMS_PUBLIC_URL": PUBLIC_URL,
-            # credentials.sms.yml runs the web chat too (tests/channels/test_all_channels.py).
-            "CONFIDANT_WEB_SESSION_KEY": "test-web-session-key-" + uuid.uuid4().hex,
-        }
-    )
+    env = sms_server_environment(server_env, f"sqlite:///{tracker_db}", state, sms_twilio)
     port = free_port()
     process = ManagedProcess(
         "rasa-sms",

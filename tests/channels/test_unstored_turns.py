@@ -20,16 +20,12 @@ from typing import Any, Dict, Iterator, Tuple
 import pytest
 
 from tests.channels.conftest import (
-    ACCOUNT_SID,
-    AUTH_TOKEN,
-    PSEUDONYM_KEY,
-    PUBLIC_URL,
-    TWILIO_NUMBER,
     SmsServer,
     TwilioStandIn,
     _credentials_for_tests,
     _endpoints_for_tests,
     new_phone,
+    sms_server_environment,
     twilio_form,
 )
 from tests.channels.sms.test_e2e import wait_for_text
@@ -54,20 +50,8 @@ def server_with_proxied_database(
     with scratch_postgres_database("confidant_unstored") as direct_url:
         proxy = TcpProxy(5432)
         proxy.start()
-        env = dict(server_env)
-        env.update(
-            {
-                "CONFIDANT_DATABASE_URL": direct_url.replace(":5432/", f":{proxy.port}/"),
-                "CONFIDANT_EVENT_SPOOL_DIR": str(state / "event-spool"),
-                "CONFIDANT_SMS_PSEUDONYM_KEY": PSEUDONYM_KEY,
-                "CONFIDANT_TWILIO_API_BASE": sms_twilio.url,
-                "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-                "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-                "TWILIO_NUMBER": TWILIO_NUMBER,
-                "CONFIDANT_SMS_PUBLIC_URL": PUBLIC_URL,
-                "CONFIDANT_WEB_SESSION_KEY": "test-web-session-key-" + uuid.uuid4().hex,
-            }
-        )
+        database_url = direct_url.replace(":5432/", f":{proxy.port}/")
+        env = sms_server_environment(server_env, database_url, state, sms_twilio)
         port = free_port()
         process = ManagedProcess(
             "rasa-unstored",
