@@ -45,7 +45,7 @@ eval: train ## FAQ intent/answer evaluation on the held-out split (prints P/R/F1
 	@$(ENV) source scripts/model.sh && python -m confidant.evaluation.faq --model "$$MODEL_PATH"
 
 eval-independent: train ## Questions and risk on the independent sets (heldout/, ../shared/eval-dev/): strict/helpful, per topic and length; recall per category and writer
-	@$(ENV) source scripts/model.sh && python -m confidant.evaluation.independent --model "$$MODEL_PATH"
+	@$(ENV) source scripts/model.sh && python -m confidant.evaluation.independent --model "$$MODEL_PATH" $(ARGS)
 
 eval-cv: install ## 5-fold cross-validation of the NLU data (slow: trains 5 models)
 	@$(ENV) python -m confidant.rasa_command test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --out var/cross-validation

@@ -33,6 +33,7 @@ from confidant.vocabulary import (
     HARM_OTHERS,
     OTHER_LANGUAGE_INTENT,
     SELF_HARM,
+    SPANISH_WRITER,
     WRITER_FOR_INTENT,
 )
 
@@ -291,7 +292,9 @@ def score_risk(rows: List[RiskRow], outcomes: List[RiskOutcome]) -> RiskReport:
             continue
         wanted = REPLY_KIND.get(row.writer)
         if wanted:
-            fits = outcome.writer == wanted
+            # A message in Spanish gets the one Spanish crisis reply, written for every writer.
+            in_spanish = outcome.writer == SPANISH_WRITER and detect_language(row.text) == "es"
+            fits = outcome.writer == wanted or in_spanish
             report.reply_fits.add(fits, False)
             if not fits:
                 report.wrong_reply.append((row.text, wanted, outcome.writer or "?"))
@@ -332,8 +335,17 @@ def main(argv: Optional[List[str]] = None) -> int:
         help="print every miss on our own sets (text included); never the development set's, so it stays unread",
     )
     parser.add_argument("--json", help="write the figures to this file")
+    parser.add_argument(
+        "--whole-messages-only",
+        action="store_true",
+        help="read every message whole, as plain Rasa does (to measure the message focus step against it)",
+    )
     args = parser.parse_args(argv)
     agent = load_agent(args.model)
+    if args.whole_messages_only:
+        from confidant.rasa_internals import message_focus
+
+        message_focus.read_parts(False)
     figures: Dict[str, Any] = {}
     for name, paths in default_sets().items():
         figures[name] = {}

@@ -15,6 +15,10 @@ def load_agent(model_path: Union[str, Path]) -> Any:
     from rasa.core.agent import Agent
     from rasa.utils.log_utils import configure_structlog
 
+    from confidant import rasa_internals
+
+    rasa_internals.install()  # the server's own reading of messages (the focus step included)
+
     # Unconfigured, structlog prints Rasa's debug events, each with the message text; the
     # development set must stay unread, and a transcript of it on screen is a read.
     configure_structlog(logging.WARNING)

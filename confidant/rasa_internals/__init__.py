@@ -5,6 +5,8 @@ Replaced Rasa functions, installed by `install()`:
   crisis rules still answer (Rasa 3.6 ended the turn with no reply);
 - `action_response_validation`, `event_types`, `model_loading`: work Rasa repeats every turn
   or at start-up done once, with Rasa's own answer (docs/performance.md);
+- `message_focus`: a long message's questions and sentences read on their own too
+  (`confidant.nlu.message_focus` chooses the reading);
 - `release_memory`: the heap pages freed while a model loads handed back to the system.
 Classes built on Rasa's private methods, named in endpoints.yml:
 - `tracker_store.DurableSQLTrackerStore` (SQLTrackerStore's queries and table; attributes of
@@ -39,6 +41,7 @@ def install() -> None:
         action_response_validation,
         event_types,
         form_validation,
+        message_focus,
         model_loading,
         release_memory,
     )
@@ -47,6 +50,7 @@ def install() -> None:
     action_response_validation.install()
     event_types.install()
     model_loading.install()
+    message_focus.install()
     release_memory.install()
     _installed = True
 

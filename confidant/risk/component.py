@@ -11,7 +11,6 @@ are added to the parse result for the escalation action and the review tool.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Type
@@ -27,6 +26,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from confidant.nlu.language import detect_language
+from confidant.nlu.message_focus import ALSO_ASKED_MIN_CONFIDENCE, asks_something
 from confidant.risk.findings import RiskFinding
 from confidant.risk.screen import RiskScreen
 from confidant.risk.spanish import SPANISH_FILE, SpanishScreen
@@ -45,12 +45,6 @@ from confidant.vocabulary import (
 
 RISK_PROPERTY = "risk"
 EXPLAINED_LEVELS = frozenset({"negated", "informational", "past", "idiom", "third_party"})
-# A risk message that also asks a question gets the answer too, when the selector is this sure.
-ALSO_ASKED_MIN_CONFIDENCE = 0.7
-QUESTION_OPENER = re.compile(
-    r"(^|[.!\n]\s*)(will|would|do|does|can|could|should|is|are|what|how|who|when|if)\b[^.!?\n]{3,}$",
-    re.IGNORECASE,
-)
 
 
 def classifier_top_intent(ranking: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
@@ -155,7 +149,7 @@ class WriterContext:
 def also_asked(message: Message, min_confidence: float = ALSO_ASKED_MIN_CONFIDENCE) -> Optional[str]:
     """The FAQ answer a risk message also asked for ("I cut, will you tell my parents?"), if any."""
     text = message.get(TEXT) or ""
-    if "?" not in text and not QUESTION_OPENER.search(text):
+    if not asks_something(text):
         return None
     key = selected_answer(message.data)
     if key and selected_answer_confidence(message.data) >= min_confidence:

@@ -1,0 +1,236 @@
+"""Find the question in a long message: people tell the story first and ask last.
+
+DIET reads a message as one bag of features. In a post of several sentences whose question is
+the last one ("my ex is fighting me for custody ... can his lawyer get what I told my
+counsellor?"), the story's words outweigh the question's and the answer drifts to the story's
+topic, or the FAQ gate asks a clarifying question. This module picks the parts of a long
+message worth reading on their own (each question, with the sentence before it as context) and
+chooses between the reading of the whole message and the readings of those parts.
+
+The risk side works the same way over every sentence: a despairing sentence in the middle of a
+long story can be drowned out in the whole message's reading, so a sentence the risk layers find
+to be current risk on its own makes the whole message a risk message.
+
+Pure functions over Rasa's parse dictionaries; `confidant.rasa_internals.message_focus` runs
+them inside Rasa's message processor.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
+
+from confidant.vocabulary import (
+    FAQ_INTENT,
+    RISK_INTENTS,
+    intent_of,
+    selected_answer,
+    selected_answer_confidence,
+)
+
+# Messages shorter than this are read whole: a short message is its own question.
+MIN_FOCUS_CHARS = 120
+# At most this many parts are read on their own (the last questions asked).
+MAX_QUESTIONS = 3
+# A part's FAQ answer replaces the whole message's reading when it is at least this sure...
+MIN_PART_CONFIDENCE = 0.5
+# ... and surer than the whole message's reading by at least this much.
+MIN_GAIN = 0.1
+# A risk message's question is answered too when the whole message's answer is this sure.
+ALSO_ASKED_MIN_CONFIDENCE = 0.7
+
+FOCUS_PROPERTY = "focus"
+RISK_PROPERTY = "risk"
+
+SENTENCE_BREAK = re.compile(r"(?<=[.!?…])[\"')\]]*\s+|\s*\n+\s*")
+QUESTION_OPENER = re.compile(
+    r"^\W*(?:and|but|so|ok|okay|also|like|basically|anyway|just|um|well)?[\s,]*"
+    r"(?:will|would|wld|do|does|did|can|could|cud|should|shall|is|isnt|isn't|are|am|what|whats|what's|how|"
+    r"who|whom|whose|when|where|which|why|if|wat|wht)\b",
+    re.IGNORECASE,
+)
+ASKING_PHRASE = re.compile(
+    r"\b(?:i\s*(?:was|am|'m|m)?\s*wondering|i\s*(?:want|need|wanna|would like)\s*to\s*know|"
+    r"(?:can|could)\s*(?:you|u|someone)\s*(?:tell|explain)|i\s*(?:have|got)\s*a\s*question|"
+    r"my\s*question\s*is|(?:not\s*sure|unsure)\s*(?:if|whether)|idk\s*(?:if|whether))\b",
+    re.IGNORECASE,
+)
+
+
+def sentences(text: str) -> List[str]:
+    """The message's sentences, in order (line breaks end a sentence too)."""
+    return [part.strip() for part in SENTENCE_BREAK.split(text) if part and part.strip()]
+
+
+def is_question(sentence: str) -> bool:
+    """A sentence that asks something, with or without a question mark."""
+    return "?" in sentence or bool(QUESTION_OPENER.search(sentence)) or bool(ASKING_PHRASE.search(sentence))
+
+
+def asks_something(text: str) -> bool:
+    """Any sentence of the message asks something."""
+    return any(is_question(sentence) for sentence in sentences(text))
+
+
+def question_parts(text: str) -> List[str]:
+    """The parts of a long message to read on their own: each question, alone and with the sentence before it.
+
+    Empty for a short message or a single sentence. Without a question, the last sentence is
+    taken as the one that asks (people end with what they want to know).
+    """
+    if len(text) < MIN_FOCUS_CHARS:
+        return []
+    found = sentences(text)
+    if len(found) < 2:
+        return []
+    asked = [index for index, sentence in enumerate(found) if is_question(sentence)] or [len(found) - 1]
+    parts: List[str] = []
+    for index in asked[-MAX_QUESTIONS:]:
+        candidates = [found[index]]
+        if index > 0:
+            candidates.append(f"{found[index - 1]} {found[index]}")
+        for candidate in candidates:
+            if candidate not in parts and candidate != text.strip():
+                parts.append(candidate)
+    return parts
+
+
+def risk_parts(text: str) -> List[str]:
+    """Every sentence of a message of several sentences, for the risk layers to read on its own."""
+    found = sentences(text)
+    return found if len(found) > 1 else []
+
+
+def reading_strength(parse: Mapping[str, Any]) -> float:
+    """How sure a reading is of what the client gets: an FAQ answer's confidence, else the intent's."""
+    intent = intent_of(parse)
+    if intent is None or intent == "nlu_fallback":
+        return 0.0
+    if intent == FAQ_INTENT:
+        return selected_answer_confidence(parse) * float((parse.get("intent") or {}).get("confidence") or 0.0)
+    return float((parse.get("intent") or {}).get("confidence") or 0.0)
+
+
+def is_risk(parse: Mapping[str, Any]) -> bool:
+    return intent_of(parse) in RISK_INTENTS
+
+
+@dataclass(frozen=True)
+class FocusChoice:
+    """Which reading the message gets: the whole message's, or one part's, and why."""
+
+    part: Optional[str]
+    reason: str
+
+
+def choose_question(whole: Mapping[str, Any], parts: Sequence[tuple[str, Mapping[str, Any]]]) -> FocusChoice:
+    """The whole message's reading unless a question part has a clearly surer FAQ answer."""
+    if is_risk(whole):
+        return FocusChoice(None, "whole message: risk")
+    whole_strength = reading_strength(whole)
+    best: Optional[tuple[float, str]] = None
+    for part, parse in parts:
+        if intent_of(parse) != FAQ_INTENT:
+            continue
+        strength = reading_strength(parse)
+        if best is None or strength > best[0]:
+            best = (strength, part)
+    if best and best[0] >= MIN_PART_CONFIDENCE and best[0] >= whole_strength + MIN_GAIN:
+        return FocusChoice(best[1], f"question part {best[0]:.2f} over whole message {whole_strength:.2f}")
+    return FocusChoice(None, "whole message")
+
+
+def decided_risk(parse: Mapping[str, Any]) -> bool:
+    """The risk layers themselves took this text for current risk (the screen, or DIET over its threshold).
+
+    A sentence read alone needs that: DIET's top guess below the threshold, which a whole
+    message can still end on, is too often wrong on a fragment ("Nobody got hurt.").
+    """
+    risk = parse.get(RISK_PROPERTY) or {}
+    return is_risk(parse) and bool(risk.get("intent"))
+
+
+def first_risk_part(parts: Sequence[tuple[str, Mapping[str, Any]]]) -> Optional[tuple[str, Mapping[str, Any]]]:
+    """The first sentence the risk layers take for current risk on its own, if any."""
+    for part, parse in parts:
+        if decided_risk(parse):
+            return part, parse
+    return None
+
+
+Parser = Callable[[str], Dict[str, Any]]
+
+
+def focus(text: str, whole: Dict[str, Any], parse: Parser, read_risk_parts: bool = True) -> Dict[str, Any]:
+    """The parse the dialogue acts on: the whole message's, or a part's under the whole message's text.
+
+    `parse` reads one piece of text with the same pipeline. A risk part wins over everything
+    (the crisis rules must fire); otherwise a question part wins over a weaker whole reading.
+    The choice and its reason are recorded under `focus` for the review tool.
+    """
+    if is_risk(whole):
+        return whole
+    if read_risk_parts:
+        risky = first_risk_part([(part, parse(part)) for part in risk_parts(text)])
+        if risky is not None:
+            return _adopt_risk(whole, risky[1], risky[0])
+    parts = [(part, parse(part)) for part in question_parts(text)]
+    if not parts:
+        return whole
+    choice = choose_question(whole, parts)
+    if choice.part is None:
+        return whole
+    chosen = dict(parts)[choice.part]
+    return _adopt(whole, chosen, choice.part, choice.reason)
+
+
+def _adopt_risk(whole: Mapping[str, Any], part: Mapping[str, Any], part_text: str) -> Dict[str, Any]:
+    """The whole message with the risk sentence's intent and finding; the question it asks is kept.
+
+    "I've been cutting again. Would you tell my parents?": the crisis reply, and the answer the
+    whole message's reading found, when it was sure of it.
+    """
+    adopted = dict(whole)
+    adopted["intent"] = part.get("intent")
+    adopted["intent_ranking"] = part.get("intent_ranking")
+    risk = dict(part.get(RISK_PROPERTY) or {})
+    risk["screen"] = _evidence_moved(risk.get("screen"), str(whole.get("text") or "").find(part_text))
+    answer = selected_answer(whole)
+    asked = intent_of(whole) == FAQ_INTENT and selected_answer_confidence(whole) >= ALSO_ASKED_MIN_CONFIDENCE
+    risk["also_asked"] = answer if asked and asks_something(str(whole.get("text") or "")) else None
+    adopted[RISK_PROPERTY] = risk
+    adopted[FOCUS_PROPERTY] = _record(whole, part_text, "a sentence read alone is current risk")
+    return adopted
+
+
+def _evidence_moved(screen: Any, offset: int) -> Any:
+    """The screen's finding on a sentence, its evidence offsets counted in the whole message."""
+    if not isinstance(screen, Mapping) or offset <= 0:
+        return screen
+    moved = dict(screen)
+    moved["evidence"] = [
+        {**item, "start": item["start"] + offset, "end": item["end"] + offset}
+        if isinstance(item, Mapping) and isinstance(item.get("start"), int) and isinstance(item.get("end"), int)
+        else item
+        for item in screen.get("evidence") or []
+    ]
+    return moved
+
+
+def _record(whole: Mapping[str, Any], part_text: str, reason: str) -> Dict[str, Any]:
+    return {
+        "part": part_text,
+        "reason": reason,
+        "whole": {"intent": intent_of(whole), "strength": round(reading_strength(whole), 3)},
+    }
+
+
+def _adopt(whole: Mapping[str, Any], part: Mapping[str, Any], part_text: str, reason: str) -> Dict[str, Any]:
+    """The question part's reading, with the whole message's text and risk finding, and why."""
+    adopted = dict(part)
+    adopted["text"] = whole.get("text", adopted.get("text"))
+    if RISK_PROPERTY in whole:
+        adopted[RISK_PROPERTY] = whole[RISK_PROPERTY]
+    adopted[FOCUS_PROPERTY] = _record(whole, part_text, reason)
+    return adopted

@@ -1,0 +1,56 @@
+"""Read a long message's questions and sentences on their own, inside Rasa's message processor.
+
+Rasa runs the NLU graph once per message. `confidant.nlu.message_focus` needs the same graph
+run on parts of the message too (each question, each sentence for risk), which no graph
+component can do, so this wraps `MessageProcessor._parse_message_with_graph`: the whole
+message is parsed as Rasa does, then its parts, and the focus step chooses the reading the
+dialogue acts on. Short single-sentence messages (most messages) cost nothing extra.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Text
+
+from confidant.nlu.message_focus import focus
+
+_INSTALLED = "_confidant_reads_message_parts"
+_reading_parts = True
+
+
+def read_parts(enabled: bool) -> None:
+    """Turn the focus step off (`make eval-independent ARGS=--whole-messages-only` compares)."""
+    global _reading_parts
+    _reading_parts = enabled
+
+
+def install() -> None:
+    """Make Rasa's processor choose between a message's whole reading and its parts' (idempotent)."""
+    from rasa.core.channels.channel import UserMessage
+    from rasa.core.processor import MessageProcessor
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    rasa_parse = MessageProcessor._parse_message_with_graph
+    if getattr(rasa_parse, _INSTALLED, False):
+        return
+
+    def parse_message_with_graph(
+        self: MessageProcessor,
+        message: UserMessage,
+        tracker: DialogueStateTracker,
+        only_output_properties: bool = True,
+    ) -> Dict[Text, Any]:
+        whole = rasa_parse(self, message, tracker, only_output_properties)
+        text = message.text or ""
+        if not _reading_parts or not text or text.startswith("/"):  # an intent payload from a button, not words
+            return whole
+
+        def parse_part(part: str) -> Dict[str, Any]:
+            part_message = UserMessage(
+                part, sender_id=message.sender_id, input_channel=message.input_channel, metadata=message.metadata
+            )
+            return rasa_parse(self, part_message, tracker, only_output_properties)
+
+        return focus(text, whole, parse_part)
+
+    setattr(parse_message_with_graph, _INSTALLED, True)
+    MessageProcessor._parse_message_with_graph = parse_message_with_graph

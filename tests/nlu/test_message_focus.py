@@ -1,0 +1,163 @@
+"""The focus step's choices, on parse dictionaries shaped like Rasa's (no model needed)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional
+
+import pytest
+
+from confidant.nlu import message_focus
+from confidant.nlu.message_focus import (
+    FOCUS_PROPERTY,
+    asks_something,
+    focus,
+    is_question,
+    question_parts,
+    risk_parts,
+    sentences,
+)
+
+STORY = (
+    "My ex and I split last year and now he wants full custody of our son. His lawyer keeps "
+    "bringing up that I was depressed after the birth. Can he get hold of what I tell my counsellor?"
+)
+
+
+def parse(
+    intent: str,
+    confidence: float,
+    answer: Optional[str] = None,
+    answer_confidence: float = 0.0,
+    risk_intent: Optional[str] = None,
+) -> Dict[str, Any]:
+    """A parse as the pipeline returns it: the intent, the selector's answer, the risk decision."""
+    result: Dict[str, Any] = {
+        "text": "",
+        "intent": {"name": intent, "confidence": confidence},
+        "intent_ranking": [{"name": intent, "confidence": confidence}],
+        "risk": {"intent": risk_intent, "layers": ["classifier"] if risk_intent else []},
+    }
+    if answer:
+        result["response_selector"] = {
+            "faq": {"response": {"intent_response_key": answer, "confidence": answer_confidence}, "ranking": []}
+        }
+    return result
+
+
+def whole_of(text: str, reading: Dict[str, Any]) -> Dict[str, Any]:
+    return {**reading, "text": text}
+
+
+def test_sentences_split_on_end_marks_and_line_breaks() -> None:
+    found = sentences("I'm 15. Will you tell my mum?\nasking for real")
+    assert found == ["I'm 15.", "Will you tell my mum?", "asking for real"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "would my boss find out",
+        "so can my parents see it",
+        "I was wondering if my notes go to my insurer",
+        "idk if you tell the school",
+        "is it private?",
+    ],
+)
+def test_questions_are_recognised_with_or_without_a_question_mark(sentence: str) -> None:
+    assert is_question(sentence)
+
+
+@pytest.mark.parametrize("sentence", ["my mum is a nurse", "we moved here in may.", "thanks for reading"])
+def test_statements_are_not_questions(sentence: str) -> None:
+    assert not is_question(sentence)
+
+
+def test_a_short_message_is_read_whole() -> None:
+    assert question_parts("will you tell my parents? im 15") == []
+
+
+def test_a_long_message_offers_its_question_alone_and_with_the_sentence_before() -> None:
+    parts = question_parts(STORY)
+    assert parts[0] == "Can he get hold of what I tell my counsellor?"
+    assert parts[1].startswith("His lawyer keeps") and parts[1].endswith("counsellor?")
+
+
+def test_without_a_question_the_last_sentence_is_taken_as_the_one_that_asks() -> None:
+    text = (
+        "I have been meaning to write for weeks now and kept putting it off because of work. "
+        "My main worry is the notes and who gets to read them later on."
+    )
+    assert question_parts(text)[0] == "My main worry is the notes and who gets to read them later on."
+
+
+def test_a_surer_question_part_replaces_an_unsure_whole_reading() -> None:
+    whole = whole_of(STORY, parse("nlu_fallback", 0.4))
+    court = parse("faq", 0.98, "faq/limit_court", 0.9)
+    result = focus(STORY, whole, lambda part: court if "counsellor?" in part else parse("share_feelings", 0.6))
+    assert result["response_selector"]["faq"]["response"]["intent_response_key"] == "faq/limit_court"
+    assert result["text"] == STORY
+    assert result[FOCUS_PROPERTY]["whole"]["intent"] == "nlu_fallback"
+
+
+def test_a_sure_whole_reading_is_kept() -> None:
+    whole = whole_of(STORY, parse("faq", 1.0, "faq/records_privacy", 0.9))
+    result = focus(STORY, whole, lambda part: parse("faq", 1.0, "faq/limit_court", 0.95))
+    assert result is whole
+
+
+def test_a_question_part_must_be_clearly_surer_than_the_whole() -> None:
+    whole = whole_of(STORY, parse("faq", 1.0, "faq/records_privacy", 0.6))
+    gain = message_focus.MIN_GAIN / 2
+    result = focus(STORY, whole, lambda part: parse("faq", 1.0, "faq/limit_court", 0.6 + gain))
+    assert FOCUS_PROPERTY not in result
+
+
+def test_a_risk_sentence_inside_a_long_question_makes_it_a_risk_message_and_keeps_the_answer() -> None:
+    text = "im 15 and ive been cutting again most nights. my mum doesnt know. would you have to tell her?"
+    whole = whole_of(text, parse("faq", 1.0, "faq/tell_parents", 0.95))
+
+    def read(part: str) -> Dict[str, Any]:
+        if "cutting" in part:
+            return parse("risk_self_harm", 1.0, risk_intent="risk_self_harm")
+        return parse("faq", 1.0, "faq/tell_parents", 0.95)
+
+    result = focus(text, whole, read)
+    assert result["intent"]["name"] == "risk_self_harm"
+    assert result["risk"]["also_asked"] == "faq/tell_parents"
+    assert result[FOCUS_PROPERTY]["part"].startswith("im 15 and ive been cutting")
+
+
+def test_a_fragment_guessed_below_the_risk_threshold_does_not_escalate() -> None:
+    """DIET's top guess on a sentence alone counts only when the risk layers decided it."""
+    text = "I did some things years ago that were illegal. Nobody got hurt. Would a therapist report that?"
+    whole = whole_of(text, parse("faq", 1.0, "faq/safe_to_share", 0.9))
+    guess = parse("risk_harm_others", 0.45)  # risk intent on top, but no decision by the layers
+    result = focus(text, whole, lambda part: guess if part == "Nobody got hurt." else whole)
+    assert result["intent"]["name"] == "faq"
+
+
+def test_a_whole_message_already_at_risk_is_left_alone() -> None:
+    whole = whole_of(STORY, parse("risk_self_harm", 1.0, risk_intent="risk_self_harm"))
+    calls: list[str] = []
+    assert focus(STORY, whole, lambda part: calls.append(part) or whole) is whole
+    assert calls == []
+
+
+def test_single_sentences_are_not_split_for_risk() -> None:
+    assert risk_parts("i want it all to stop") == []
+    assert risk_parts("ok. i want it all to stop") == ["ok.", "i want it all to stop"]
+
+
+def test_asks_something_looks_at_every_sentence() -> None:
+    assert asks_something("I cut last night. Will you tell my parents")
+    assert not asks_something("I cut last night. My parents are asleep.")
+
+
+def test_the_risk_sentences_evidence_points_into_the_whole_message() -> None:
+    text = "ok so this is hard to say. i have the pills lined up. can my parents see this chat?"
+    whole = whole_of(text, parse("faq", 1.0, "faq/tell_parents", 0.9))
+    risky = parse("risk_self_harm", 1.0, risk_intent="risk_self_harm")
+    risky["risk"]["screen"] = {"evidence": [{"text": "pills lined up", "start": 11, "end": 25, "pattern": "p"}]}
+    result = focus(text, whole, lambda part: risky if "pills" in part else parse("faq", 0.9, "faq/tell_parents", 0.8))
+    item = result["risk"]["screen"]["evidence"][0]
+    assert text[item["start"] : item["end"]] == "pills lined up"

@@ -1,0 +1,65 @@
+"""The message focus step inside Rasa's processor, against the trained model."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterator
+
+import pytest
+
+from confidant.evaluation.model import load_agent, parse_all
+from confidant.rasa_internals import message_focus
+from confidant.vocabulary import RISK_INTENTS, answer_key
+from tests.support.servers import model_path
+
+# Written for this test: a story first, the question last (the shape real posts take).
+CUSTODY = (
+    "Me and my ex split up two years ago and it was messy. Now she's going for full custody and "
+    "her lawyer keeps saying I'm unstable because I had a breakdown at work last spring. "
+    "My friend says I should get help but I'm scared. If I start therapy with you, can her "
+    "lawyer get my records and use them in court?"
+)
+RISK_IN_THE_MIDDLE = (
+    "hi so im 16 and i found your website through my school counsellor. things at home are ok i guess. "
+    "i have been cutting my arms most nights again. will you have to tell my mum and dad?"
+)
+
+
+@pytest.fixture(scope="module")
+def agent() -> Iterator[Any]:
+    loaded = load_agent(model_path())
+    yield loaded
+    message_focus.read_parts(True)
+
+
+def parse(agent: Any, text: str, read_parts: bool = True) -> Dict[str, Any]:
+    message_focus.read_parts(read_parts)
+    try:
+        return parse_all(agent, [text])[0]
+    finally:
+        message_focus.read_parts(True)
+
+
+def test_a_story_first_question_last_gets_the_questions_answer(agent: Any) -> None:
+    result = parse(agent, CUSTODY)
+    assert answer_key(result) == "faq/limit_court", result.get("focus")
+
+
+def test_a_risk_sentence_inside_a_question_escalates_and_keeps_the_question(agent: Any) -> None:
+    result = parse(agent, RISK_IN_THE_MIDDLE)
+    assert result["intent"]["name"] in RISK_INTENTS
+    assert result["text"] == RISK_IN_THE_MIDDLE
+
+
+def test_short_messages_are_read_once_and_unchanged(agent: Any) -> None:
+    text = "will my parents see what i say?"
+    assert parse(agent, text) == parse(agent, text, read_parts=False)
+
+
+def test_the_choice_is_recorded_when_a_part_wins(agent: Any) -> None:
+    whole = parse(agent, CUSTODY, read_parts=False)
+    focused = parse(agent, CUSTODY)
+    if answer_key(whole) == answer_key(focused):
+        assert "focus" not in focused
+    else:
+        assert focused["focus"]["whole"]["intent"] == whole["intent"]["name"]
+        assert focused["focus"]["part"] in CUSTODY
