@@ -107,6 +107,10 @@ class ValidateAppointmentForm(Action):
             # answers the first question still open.
             requested = next((name for name in REQUIRED_SLOTS if tracker.get_slot(name) is None), None)
         activating = requested is None
+        if activating and self._draft_gone(tracker):
+            # Resumed after the draft was deleted (retention of unsent drafts, erasure): what
+            # the slots say was given is no longer anywhere, so the request starts over.
+            return cleared()
         reading = read_message(text)
         slots: Dict[str, Any] = {}
 
@@ -156,6 +160,12 @@ class ValidateAppointmentForm(Action):
             return []  # answered by its rule (a question, "no", goodbye), then the form decides
         # Nothing for the form ("ok", "hmm"): it asks its question again.
         return [SlotSet(requested or NAME, tracker.get_slot(requested or NAME))]
+
+    @staticmethod
+    def _draft_gone(tracker: Tracker) -> bool:
+        """True when the conversation refers to a draft the vault no longer has."""
+        request = request_id(tracker)
+        return request is not None and default_vault().appointment(request, tracker.sender_id) is None
 
     # ---- what a message gave ----------------------------------------------------------------
 
