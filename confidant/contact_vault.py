@@ -371,6 +371,14 @@ class ContactVault:
             note=details.get("note"),
         )
 
+    def appointment_count(self, status: str) -> int:
+        """How many sent requests have this status (the review app's navigation): a count, nothing read."""
+        with self._lock:
+            row = self._connection.execute(
+                "SELECT COUNT(*) FROM appointment_requests WHERE status = ?", (status,)
+            ).fetchone()
+        return int(row[0])
+
     def appointments(self, statuses: Tuple[str, ...] = APPOINTMENT_STATUSES) -> List[AppointmentRequest]:
         """Sent requests with these statuses, oldest first, masked (nothing decrypted): the review queue."""
         marks = ", ".join("?" for _ in statuses)
