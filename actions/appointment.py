@@ -41,7 +41,7 @@ from confidant.contact_vault import ContactDetails, default_vault
 from confidant.notify.outbox import default_outbox
 from confidant.notify.payloads import appointment_payload
 from confidant.settings import current_settings
-from confidant.vocabulary import RISK_INTENTS
+from confidant.vocabulary import REQUEST_APPOINTMENT_INTENT, RISK_INTENTS
 
 FORM = "appointment_form"
 NAME, CONTACT, REF = "appointment_name", "appointment_contact", "appointment_ref"
@@ -50,7 +50,7 @@ CONFIRMED, TRIES = "appointment_confirmed", "appointment_contact_tries"
 REQUESTED = "requested_slot"
 FORM_SLOTS = (NAME, CONTACT, REF, MESSAGE, WHEN, NOTE, CONFIRMED)
 REQUIRED_SLOTS = (NAME, CONTACT, MESSAGE, WHEN, NOTE, CONFIRMED)  # domain.yml, in the order asked
-REQUEST_INTENT = "request_appointment"
+REQUEST_INTENT = REQUEST_APPOINTMENT_INTENT
 # After this many numbers or emails it could not read, the practice's phone is offered instead.
 TRIES_BEFORE_PHONE = 2
 # Messages the form steps aside for when they hold nothing for it: their rules answer them.
