@@ -41,7 +41,7 @@ from confidant.contact_vault import ContactDetails, default_vault
 from confidant.notify.outbox import default_outbox
 from confidant.notify.payloads import appointment_payload
 from confidant.settings import current_settings
-from confidant.vocabulary import RISK_INTENTS
+from confidant.vocabulary import REQUEST_APPOINTMENT_INTENT, RISK_INTENTS
 
 FORM = "appointment_form"
 NAME, CONTACT, REF = "appointment_name", "appointment_contact", "appointment_ref"
@@ -50,7 +50,7 @@ CONFIRMED, TRIES = "appointment_confirmed", "appointment_contact_tries"
 REQUESTED = "requested_slot"
 FORM_SLOTS = (NAME, CONTACT, REF, MESSAGE, WHEN, NOTE, CONFIRMED)
 REQUIRED_SLOTS = (NAME, CONTACT, MESSAGE, WHEN, NOTE, CONFIRMED)  # domain.yml, in the order asked
-REQUEST_INTENT = "request_appointment"
+REQUEST_INTENT = REQUEST_APPOINTMENT_INTENT
 # After this many numbers or emails it could not read, the practice's phone is offered instead.
 TRIES_BEFORE_PHONE = 2
 # Messages the form steps aside for when they hold nothing for it: their rules answer them.
@@ -107,6 +107,10 @@ class ValidateAppointmentForm(Action):
             # answers the first question still open.
             requested = next((name for name in REQUIRED_SLOTS if tracker.get_slot(name) is None), None)
         activating = requested is None
+        if activating and self._draft_gone(tracker):
+            # Resumed after the draft was deleted (retention of unsent drafts, erasure): what
+            # the slots say was given is no longer anywhere, so the request starts over.
+            return cleared()
         reading = read_message(text)
         slots: Dict[str, Any] = {}
 
@@ -156,6 +160,12 @@ class ValidateAppointmentForm(Action):
             return []  # answered by its rule (a question, "no", goodbye), then the form decides
         # Nothing for the form ("ok", "hmm"): it asks its question again.
         return [SlotSet(requested or NAME, tracker.get_slot(requested or NAME))]
+
+    @staticmethod
+    def _draft_gone(tracker: Tracker) -> bool:
+        """True when the conversation refers to a draft the vault no longer has."""
+        request = request_id(tracker)
+        return request is not None and default_vault().appointment(request, tracker.sender_id) is None
 
     # ---- what a message gave ----------------------------------------------------------------
 

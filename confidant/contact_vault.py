@@ -310,6 +310,28 @@ class ContactVault:
             )
             return cursor.rowcount == 1
 
+    def stale_drafts(self, cutoff: datetime) -> int:
+        """How many drafts were last touched before `cutoff` (what `purge_stale_drafts` would delete)."""
+        with self._lock:
+            row = self._connection.execute(
+                "SELECT COUNT(*) FROM appointment_requests WHERE status = ? AND updated_at < ?",
+                (DRAFT, cutoff.astimezone(timezone.utc).isoformat()),
+            ).fetchone()
+        return int(row[0])
+
+    def purge_stale_drafts(self, cutoff: datetime) -> int:
+        """Delete drafts last touched before `cutoff` (forms the client left); how many went.
+
+        A draft the client never agreed to send is not the practice's to keep: only sent
+        requests (any other status) stay, until the conversation's own retention.
+        """
+        with self._lock:
+            cursor = self._connection.execute(
+                "DELETE FROM appointment_requests WHERE status = ? AND updated_at < ?",
+                (DRAFT, cutoff.astimezone(timezone.utc).isoformat()),
+            )
+            return int(cursor.rowcount)
+
     def set_appointment_status(self, request_id: int, status: str) -> bool:
         """The practice's progress on a sent request; False for an unknown one or a draft."""
         if status not in APPOINTMENT_STATUSES:
@@ -348,6 +370,14 @@ class ContactVault:
             when=details.get("when"),
             note=details.get("note"),
         )
+
+    def appointment_count(self, status: str) -> int:
+        """How many sent requests have this status (the review app's navigation): a count, nothing read."""
+        with self._lock:
+            row = self._connection.execute(
+                "SELECT COUNT(*) FROM appointment_requests WHERE status = ?", (status,)
+            ).fetchone()
+        return int(row[0])
 
     def appointments(self, statuses: Tuple[str, ...] = APPOINTMENT_STATUSES) -> List[AppointmentRequest]:
         """Sent requests with these statuses, oldest first, masked (nothing decrypted): the review queue."""

@@ -126,6 +126,8 @@ AFFIRM_INTENT = "affirm"
 DENY_INTENT = "deny"
 GOODBYE_INTENT = "goodbye"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
+# Asking for a first appointment: starts the appointment form (actions/appointment.py).
+REQUEST_APPOINTMENT_INTENT = "request_appointment"
 # A message that leaves a call-back number or address.
 INFORM_CONTACT_INTENT = "inform_contact"
 # The FAQ answer that tells how to reach the practice (offered when the assistant is unsure).

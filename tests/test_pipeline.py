@@ -1,7 +1,8 @@
 """config.yml's NLU pipeline gives every custom component what it declares it needs before it.
 
 Rasa 3.6 checks `required_components()` only for trainable components (its check starts from the
-training graph's targets), so for the FAQ gate and the risk component this test is the check.
+training graph's targets), so for the appointment and FAQ gates and the risk component this test
+is the check.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import rasa.shared.utils.io
 from rasa.engine.recipes.recipe import Recipe
 from rasa.shared.data import TrainingType
 
+from confidant.nlu.appointment_confidence_gate import AppointmentConfidenceGate
 from confidant.nlu.faq_confidence_gate import FaqConfidenceGate
 from confidant.risk.component import RiskScreenComponent
 
@@ -60,14 +62,27 @@ def test_the_custom_components_run_after_what_they_need() -> None:
     order = pipeline_order(config)
     # Last before Rasa's own RegexMessageHandler, so nothing after it can hide a risk message.
     assert order[-2] is RiskScreenComponent and FaqConfidenceGate in order
+    # The appointment gate may hand a message to the FAQ answer, which the FAQ gate then checks.
+    assert order.index(AppointmentConfidenceGate) < order.index(FaqConfidenceGate)
     assert unmet_requirements(config) == []
 
 
 def test_a_pipeline_without_the_response_selector_is_caught() -> None:
     assert set(unmet_requirements(without(project_config(), "ResponseSelector"))) == {
+        ("AppointmentConfidenceGate", "ResponseSelector"),
         ("FaqConfidenceGate", "ResponseSelector"),
         ("RiskScreenComponent", "ResponseSelector"),
     }
+
+
+def test_an_appointment_gate_moved_before_the_classifier_is_caught() -> None:
+    config = project_config()
+    gate = next(c for c in config["pipeline"] if c["name"].endswith("AppointmentConfidenceGate"))
+    moved = without(config, gate["name"])
+    moved["pipeline"].insert(1, gate)
+    assert {("AppointmentConfidenceGate", "DIETClassifier"), ("AppointmentConfidenceGate", "ResponseSelector")} <= set(
+        unmet_requirements(moved)
+    )
 
 
 def test_a_risk_component_moved_before_the_classifier_is_caught() -> None:

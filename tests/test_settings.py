@@ -273,3 +273,26 @@ def test_a_bad_rate_limit_is_named(tmp_path: Path, settings_data: dict, limits: 
     settings_data["limits"] = limits
     with pytest.raises(SettingsError, match=field.replace(".", r"\.")):
         load_settings(write(tmp_path, settings_data))
+
+
+# ---- retention --------------------------------------------------------------------------
+
+
+def test_unsent_appointment_drafts_have_a_short_retention_by_default(tmp_path: Path, settings_data: dict) -> None:
+    del settings_data["assistant"]["appointment_draft_hours"]
+    assert load_settings(write(tmp_path, settings_data)).assistant.appointment_draft_hours == 24
+
+
+@pytest.mark.parametrize(
+    "assistant, message",
+    [
+        ({"appointment_draft_hours": 0}, "greater than or equal to 1"),
+        ({"retention_days": 1, "appointment_draft_hours": 48}, "must not be longer than retention_days"),
+    ],
+)
+def test_a_draft_retention_that_makes_no_sense_is_named(
+    tmp_path: Path, settings_data: dict, assistant: dict, message: str
+) -> None:
+    settings_data["assistant"].update(assistant)
+    with pytest.raises(SettingsError, match=r"assistant\.appointment_draft_hours: .*" + message):
+        load_settings(write(tmp_path, settings_data))

@@ -1,7 +1,8 @@
 """`assistant:`, `web:` and `limits:` in practice.yml: what clients may send, and from where.
 
-Retention and message length, the browser origins the web chat accepts, and the rate limits on
-new conversations and messages (with the proxies whose X-Forwarded-For is believed).
+Retention (conversations, and unsent appointment drafts) and message length, the browser
+origins the web chat accepts, and the rate limits on new conversations and messages (with the
+proxies whose X-Forwarded-For is believed).
 """
 
 from __future__ import annotations
@@ -17,7 +18,17 @@ from confidant.settings.base import Strict
 
 class AssistantLimits(Strict):
     retention_days: int = Field(default=90, ge=1, le=3650)
+    # An appointment request the client never agreed to send (a form left half way) is deleted
+    # this long after its last answer; a sent request stays until the conversation's retention.
+    appointment_draft_hours: int = Field(default=24, ge=1, le=24 * 30)
     max_message_chars: int = Field(default=20000, ge=500, le=200000)
+
+    @validator("appointment_draft_hours")
+    def drafts_go_before_the_conversation(cls, hours: int, values: Dict[str, int]) -> int:  # noqa: N805 - pydantic
+        # A draft kept longer than its conversation would outlive the retention period.
+        if "retention_days" in values and hours > values["retention_days"] * 24:
+            raise ValueError("must not be longer than retention_days")
+        return hours
 
 
 # A browser origin exactly as the browser sends it: scheme, host and optional port, no path.

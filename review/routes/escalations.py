@@ -160,10 +160,17 @@ def blueprint() -> Blueprint:
 
     @bp.get("/escalations/counts")
     async def queue_counts(request: Request) -> HTTPResponse:
-        """How many escalations nobody has acknowledged (and how many are overdue): counts only."""
+        """How many escalations nobody has acknowledged (and how many are overdue): counts only.
+
+        With them the navigation's other count, the appointment requests still new.
+        """
         services = request.app.ctx.services
         items = services.queue.items()
-        body: Dict[str, Any] = {**alerts.counts(services, items=items).as_dict(), "version": alerts.version(items)}
+        body: Dict[str, Any] = {
+            **alerts.counts(services, items=items).as_dict(),
+            "version": alerts.version(items),
+            "new_appointments": alerts.new_appointments(services),
+        }
         return json_response(body, headers={"Cache-Control": "no-store"})
 
     @bp.post("/escalations/<escalation_id>/acknowledge")

@@ -1,6 +1,7 @@
-/* Confidant review: the open-alert count kept current, and queue actions that stay in place.
-   Served from this app (script-src 'self'); no inline script, no third party. Without it every
-   page still works: forms post and come back to the same row with a confirmation. */
+/* Confidant review: the open-alert and new-appointment counts kept current, and queue actions
+   that stay in place. Served from this app (script-src 'self'); no inline script, no third
+   party. Without it every page still works: forms post and come back to the same row with a
+   confirmation. */
 (function () {
   "use strict";
 
@@ -16,8 +17,17 @@
     window.setTimeout(function () { live.textContent = text; }, 50);
   }
 
+  function showAppointments(count) {
+    var appointments = document.getElementById("appointment-count");
+    if (!appointments || typeof count !== "number") return;
+    appointments.setAttribute("data-new", String(count));
+    appointments.querySelector(".n").textContent = String(count);
+    appointments.classList.toggle("has-new", count > 0);
+  }
+
   function showCounts(counts) {
     if (!badge || !counts) return;
+    showAppointments(counts.new_appointments);
     var before = parseInt(badge.getAttribute("data-open") || "0", 10);
     badge.setAttribute("data-open", String(counts.open));
     badge.querySelector(".n").textContent = String(counts.open);

@@ -1,5 +1,7 @@
 """The escalation queue as the app reads it now: rows for the pages and the open-alert count.
 
+Also the other count the navigation shows: appointment requests nobody has looked at (status new).
+
 Joins the stores (outbox, follow-up, tracker) with the practice's office week and
 `escalation.ack_timeout_minutes`, then hands the pure work to review.web.queue_view.
 """
@@ -10,6 +12,7 @@ import hashlib
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional, Sequence
 
+from confidant.contact_vault import APPOINTMENT_STATUSES
 from review.storage.escalation_queue import QueueItem
 from review.web.queue_view import QueueCounts, QueueRow, queue_counts, queue_rows
 
@@ -44,6 +47,11 @@ def counts(services: Any, now: Optional[datetime] = None, items: Optional[Sequen
         ack_timeout(services),
         now or datetime.now(timezone.utc),
     )
+
+
+def new_appointments(services: Any) -> int:
+    """Appointment requests sent and still new (nobody has marked them contacted, booked or closed)."""
+    return int(services.vault.appointment_count(APPOINTMENT_STATUSES[0]))
 
 
 def version(items: Sequence[QueueItem]) -> str:

@@ -71,14 +71,21 @@ def _common(request: Request, context: dict) -> dict:
 
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTTPResponse:
-    """Render `template` with the signed-in account, its CSRF token and the open-alert count."""
+    """Render `template` with the signed-in account, its CSRF token and the navigation's counts.
+
+    The counts (open alerts, new appointment requests) are numbers only: nothing of a client is
+    read for them, so, like the pages' own tallies, they are not an access the audit log records.
+    """
     from review.web import alerts  # the queue needs the stores; imported late to keep this module light
 
     context = _common(request, context)
     services = request.app.ctx.services
     if context["account"] is not None and "alerts" not in context:
         context["alerts"] = alerts.counts(services)
+    if context["account"] is not None and "new_appointments" not in context:
+        context["new_appointments"] = alerts.new_appointments(services)
     context.setdefault("alerts", None)
+    context.setdefault("new_appointments", 0)
     context.setdefault("poll_seconds", int(services.config.poll_seconds))
     body = request.app.ctx.templates.get_template(template).render(**context)
     return html(body, status=status)

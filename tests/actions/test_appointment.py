@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -329,3 +330,26 @@ def test_a_question_at_the_name_is_left_to_its_rule() -> None:
     conversation = Conversation()
     conversation.ask("appointment_name")
     assert conversation.say("will my parents know", intent="faq")[2] == []
+
+
+def test_resuming_after_the_draft_was_deleted_starts_the_request_over() -> None:
+    """Unsent drafts are deleted after a day (review.cli.retention): nothing said before is assumed."""
+    conversation = Conversation()
+    fill_up_to_confirmation(conversation)
+    draft = request_of(conversation).id
+    conversation.slots["requested_slot"] = None  # paused by a question, then resumed a day later
+    assert contact_vault.default_vault().purge_stale_drafts(datetime.now(timezone.utc) + timedelta(seconds=1)) == 1
+    slots, said, _, _ = conversation.say("appointment", intent="request_appointment")
+    assert said == [] and all(slots[name] is None for name in ("appointment_name", "appointment_contact"))
+    assert slots["appointment_ref"] is None and slots["appointment_note"] is None
+    conversation.ask("appointment_name")
+    conversation.say("call me Sam")
+    assert int(conversation.slots["appointment_ref"]) != draft and request_of(conversation).name == "Sam"
+
+
+def test_resuming_a_draft_that_is_still_there_keeps_it() -> None:
+    conversation = Conversation()
+    fill_up_to_confirmation(conversation)
+    conversation.slots["requested_slot"] = None
+    slots, _, _, _ = conversation.say("appointment", intent="request_appointment")
+    assert "appointment_ref" not in slots and request_of(conversation).name == "Sam"

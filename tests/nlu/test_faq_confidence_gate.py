@@ -61,7 +61,11 @@ def test_every_custom_components_defaults_are_what_config_yml_runs_with() -> Non
 
     pipeline = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text())["pipeline"]
     custom = [step for step in pipeline if step["name"].startswith("confidant.")]
-    assert {step["name"].rsplit(".", 1)[1] for step in custom} >= {"FaqConfidenceGate", "RiskScreenComponent"}
+    assert {step["name"].rsplit(".", 1)[1] for step in custom} >= {
+        "AppointmentConfidenceGate",
+        "FaqConfidenceGate",
+        "RiskScreenComponent",
+    }
     for step in custom:
         module, class_name = step["name"].rsplit(".", 1)
         defaults = getattr(importlib.import_module(module), class_name).get_default_config()

@@ -199,3 +199,46 @@ def test_retention_reaches_copies_whose_events_are_gone(tmp_path: Path) -> None:
     )
     assert not spool.has("web-spooled-long-ago")
     assert event_count(practice, "recent-one") > 0
+
+
+def _backdate_appointment(practice: Scratch, request: int, hours: float) -> None:
+    moment = (datetime.now(timezone.utc) - timedelta(hours=hours)).isoformat()
+    with sqlite3.connect(practice.vault.path) as connection:
+        connection.execute(
+            "UPDATE appointment_requests SET created_at = ?, updated_at = ? WHERE id = ?", (moment, moment, request)
+        )
+
+
+def test_retention_deletes_appointment_drafts_the_client_never_sent_and_audits_only_a_count(tmp_path: Path) -> None:
+    practice = make_scratch(tmp_path)
+    vault = practice.vault
+    abandoned = vault.open_appointment("c-left-the-form", "rest")
+    vault.set_appointment_contact("c-left-the-form", abandoned, ContactDetails("phone", "555-010-0166"))
+    vault.update_appointment("c-left-the-form", abandoned, name="Avery Example")
+    _backdate_appointment(practice, abandoned, hours=25)
+    sent = vault.open_appointment("c-sent-it", "rest")
+    vault.set_appointment_contact("c-sent-it", sent, ContactDetails("email", "sent@example.org"))
+    assert vault.submit_appointment("c-sent-it", sent)
+    _backdate_appointment(practice, sent, hours=30)
+    writing = vault.open_appointment("c-still-writing", "rest")
+    _backdate_appointment(practice, writing, hours=23)
+
+    dry = run_cli(practice.env, "review.cli.retention", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "1 unsent appointment draft(s) older than 24 hours would be deleted" in dry.stdout
+    assert vault.appointment(abandoned) is not None
+
+    result = run_cli(practice.env, "review.cli.retention")
+    assert result.returncode == 0, result.stderr
+    assert "Deleted 1 unsent appointment draft(s) older than 24 hours" in result.stdout
+    assert vault.appointment(abandoned) is None
+    assert vault.appointment(sent) is not None and vault.appointment(sent).status == "new"
+    assert vault.appointment(writing) is not None
+    audit = review_rows(practice, "SELECT actor, target, detail FROM audit_log WHERE action = 'retention_purge'")
+    assert audit == [("retention", "appointments", "1 unsent appointment draft(s) older than 24 hours")]
+
+    again = run_cli(practice.env, "review.cli.retention")
+    assert "Deleted 0 unsent appointment draft(s)" in again.stdout
+    assert len(review_rows(practice, "SELECT id FROM audit_log WHERE action = 'retention_purge'")) == 1, (
+        "a run that deleted nothing adds nothing to the audit log"
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import sqlite3
 from typing import List, Tuple
 
@@ -98,3 +100,29 @@ def test_erasing_the_conversation_erases_its_request(admin: Client, scratch: Scr
     assert admin.get("/conversations/c-appointment-erase/delete").status == 200
     assert admin.post("/conversations/c-appointment-erase/delete", {"reason": "client's request"}).status == 303
     assert scratch.vault.appointment(request) is None
+
+
+def nav_count(body: str) -> int:
+    """The new-appointment count the navigation shows on a page."""
+    match = re.search(r'id="appointment-count" data-new="(\d+)"><span class="n">(\d+)</span>', body)
+    assert match and match.group(1) == match.group(2), "the count and its data attribute agree"
+    return int(match.group(1))
+
+
+def test_every_page_counts_the_new_requests_in_the_navigation(clinician: Client, scratch: Scratch) -> None:
+    new_now = len(scratch.vault.appointments(("new",)))
+    for path in ("/conversations", "/escalations", "/appointments", "/insights"):
+        assert nav_count(clinician.get(path).body) == new_now, path
+    audited = len(audit_rows(scratch, "view_appointments"))
+    request = sent_request(scratch, "c-appointment-count")
+    draft = scratch.vault.open_appointment("c-appointment-count-draft", "rest")
+    scratch.vault.set_appointment_contact("c-appointment-count-draft", draft, ContactDetails("phone", NUMBER))
+    page = clinician.get("/conversations").body
+    assert nav_count(page) == new_now + 1, "a sent request counts, a draft does not"
+    assert 'class="nav-count has-new"' in page and '<span class="visually-hidden"> new</span>' in page
+    assert json.loads(clinician.get("/escalations/counts").body)["new_appointments"] == new_now + 1
+    assert NUMBER not in page and NAME not in page
+    assert len(audit_rows(scratch, "view_appointments")) == audited, "the count is not a view of the queue"
+    assert clinician.post(f"/appointments/{request}/status", {"status": "contacted"}).status == 303
+    assert nav_count(clinician.get("/conversations").body) == new_now
+    assert json.loads(clinician.get("/escalations/counts").body)["new_appointments"] == new_now
