@@ -35,6 +35,7 @@ from confidant.settings import PROJECT_ROOT
 from confidant.vocabulary import (
     ABUSE,
     CATEGORY_FOR_INTENT,
+    FAQ_INTENT,
     OTHER_LANGUAGE_INTENT,
     RISK_INTENTS,
     SPANISH_RISK_INTENT,
@@ -44,6 +45,8 @@ from confidant.vocabulary import (
 )
 
 RISK_PROPERTY = "risk"
+# After a veto, DIET's next reading counts only from here on (Rasa's own fallback threshold).
+OTHER_READING_MIN_CONFIDENCE = 0.35
 EXPLAINED_LEVELS = frozenset({"negated", "informational", "past", "idiom", "third_party"})
 
 
@@ -55,11 +58,23 @@ def classifier_top_intent(ranking: List[Dict[str, Any]]) -> Optional[Dict[str, A
     return None
 
 
-def best_other_intent(ranking: List[Dict[str, Any]]) -> Dict[str, Any]:
-    """The best-ranked intent that is neither a risk intent nor the fallback."""
+def best_other_intent(
+    ranking: List[Dict[str, Any]], min_confidence: float = OTHER_READING_MIN_CONFIDENCE
+) -> Dict[str, Any]:
+    """DIET's best reading that is neither a risk intent nor the fallback, if it is a real one.
+
+    Used when the screen explains a risk guess away: what remains is often a near-zero
+    confidence for some unrelated intent (a request to book, a greeting), which must not start
+    anything. A question keeps `faq` (the selector chose its answer); anything else too weak
+    becomes Rasa's clarifying question.
+    """
     for candidate in ranking:
-        if candidate.get("name") not in RISK_INTENTS | {DEFAULT_NLU_FALLBACK_INTENT_NAME}:
+        name = candidate.get("name")
+        if name in RISK_INTENTS | {DEFAULT_NLU_FALLBACK_INTENT_NAME}:
+            continue
+        if name == FAQ_INTENT or float(candidate.get("confidence") or 0.0) >= min_confidence:
             return dict(candidate)
+        break
     return {"name": DEFAULT_NLU_FALLBACK_INTENT_NAME, "confidence": 0.0}
 
 

@@ -73,11 +73,28 @@ def test_ordinary_questions_are_left_alone(component) -> None:
 
 
 def test_a_risk_guess_the_screen_explained_away_is_demoted(component) -> None:
-    ranking = [{"name": "risk_self_harm", "confidence": 0.6}, {"name": "share_feelings", "confidence": 0.3}]
+    ranking = [{"name": "risk_self_harm", "confidence": 0.55}, {"name": "share_feelings", "confidence": 0.45}]
     message = Message(data={"text": "I'm not suicidal, just stressed", "intent": ranking[0], "intent_ranking": ranking})
     [processed] = component.process([message])
     assert processed.get("intent")["name"] == "share_feelings"
     assert processed.get("risk")["vetoed"] is True
+
+
+@pytest.mark.parametrize(
+    ("second", "expected"),
+    [
+        ({"name": "request_appointment", "confidence": 0.0001}, "nlu_fallback"),
+        ({"name": "greet", "confidence": 0.02}, "nlu_fallback"),
+        ({"name": "faq", "confidence": 0.01}, "faq"),
+        ({"name": "share_feelings", "confidence": 0.4}, "share_feelings"),
+    ],
+)
+def test_after_a_veto_a_near_zero_reading_starts_nothing(component, second, expected) -> None:
+    """A risk guess explained away must not leave a 0.0001 'book an appointment' to act on."""
+    ranking = [{"name": "risk_self_harm", "confidence": 0.99}, second]
+    message = Message(data={"text": "I'm not suicidal, just stressed", "intent": ranking[0], "intent_ranking": ranking})
+    [processed] = component.process([message])
+    assert processed.get("intent")["name"] == expected
 
 
 @pytest.mark.parametrize(
