@@ -45,6 +45,7 @@ CURRENT = [
     ("i dont want to wake up tomorrow", "self_harm"),
     # harm to others, and threats against the writer
     ("im going to stab my stepbrother", "harm_others"),
+    ("im going to corner him after school friday and ive got a knife", "harm_others"),
     ("I want to kill my landlord", "harm_others"),
     ("I'm going to hurt my boss tomorrow", "harm_others"),
     ("i have thoughts about smothering my baby", "harm_others"),
