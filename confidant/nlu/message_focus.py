@@ -7,9 +7,10 @@ topic, or the FAQ gate asks a clarifying question. This module picks the parts o
 message worth reading on their own (each question, with the sentence before it as context) and
 chooses between the reading of the whole message and the readings of those parts.
 
-The risk side works the same way over every sentence: a despairing sentence in the middle of a
-long story can be drowned out in the whole message's reading, so a sentence the risk layers find
-to be current risk on its own makes the whole message a risk message.
+The risk side works the same way over the whole message, two neighbouring sentences at a time:
+a despairing sentence in the middle of a long story can be drowned out in the whole message's
+reading, so a part the risk layers find to be current risk on its own makes the whole message a
+risk message.
 
 Pure functions over Rasa's parse dictionaries; `confidant.rasa_internals.message_focus` runs
 them inside Rasa's message processor.
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from confidant.vocabulary import (
     FAQ_INTENT,
@@ -58,9 +59,24 @@ ASKING_PHRASE = re.compile(
 )
 
 
+def sentence_spans(text: str) -> List[Tuple[int, int]]:
+    """Where each sentence starts and ends in the message (line breaks end a sentence too)."""
+    spans: List[Tuple[int, int]] = []
+    start = 0
+    for brk in [*SENTENCE_BREAK.finditer(text), None]:
+        end = brk.start() if brk else len(text)
+        piece = text[start:end]
+        if piece.strip():
+            lead = len(piece) - len(piece.lstrip())
+            spans.append((start + lead, start + len(piece.rstrip())))
+        if brk:
+            start = brk.end()
+    return spans
+
+
 def sentences(text: str) -> List[str]:
-    """The message's sentences, in order (line breaks end a sentence too)."""
-    return [part.strip() for part in SENTENCE_BREAK.split(text) if part and part.strip()]
+    """The message's sentences, in order."""
+    return [text[start:end] for start, end in sentence_spans(text)]
 
 
 def is_question(sentence: str) -> bool:
@@ -97,9 +113,18 @@ def question_parts(text: str) -> List[str]:
 
 
 def risk_parts(text: str) -> List[str]:
-    """Every sentence of a message of several sentences, for the risk layers to read on its own."""
-    found = sentences(text)
-    return found if len(found) > 1 else []
+    """What the risk layers read on its own: every two neighbouring sentences, or both of two.
+
+    Two sentences together keep enough context that DIET does not take an everyday fragment
+    ("Nobody got hurt.") for risk, while a despairing sentence in a long story still stands
+    out from it (measured in docs/evaluation.md, "Message focus").
+    """
+    spans = sentence_spans(text)
+    if len(spans) < 2:
+        return []
+    if len(spans) == 2:
+        return [text[start:end] for start, end in spans]
+    return [text[spans[index][0] : spans[index + 1][1]] for index in range(len(spans) - 1)]
 
 
 def reading_strength(parse: Mapping[str, Any]) -> float:

@@ -114,6 +114,7 @@ def test_a_question_part_must_be_clearly_surer_than_the_whole() -> None:
 
 def test_a_risk_sentence_inside_a_long_question_makes_it_a_risk_message_and_keeps_the_answer() -> None:
     text = "im 15 and ive been cutting again most nights. my mum doesnt know. would you have to tell her?"
+    # parts: the first two sentences, then the last two
     whole = whole_of(text, parse("faq", 1.0, "faq/tell_parents", 0.95))
 
     def read(part: str) -> Dict[str, Any]:
@@ -132,7 +133,7 @@ def test_a_fragment_guessed_below_the_risk_threshold_does_not_escalate() -> None
     text = "I did some things years ago that were illegal. Nobody got hurt. Would a therapist report that?"
     whole = whole_of(text, parse("faq", 1.0, "faq/safe_to_share", 0.9))
     guess = parse("risk_harm_others", 0.45)  # risk intent on top, but no decision by the layers
-    result = focus(text, whole, lambda part: guess if part == "Nobody got hurt." else whole)
+    result = focus(text, whole, lambda part: guess if "Nobody got hurt." in part else whole)
     assert result["intent"]["name"] == "faq"
 
 
@@ -148,6 +149,16 @@ def test_single_sentences_are_not_split_for_risk() -> None:
     assert risk_parts("ok. i want it all to stop") == ["ok.", "i want it all to stop"]
 
 
+def test_longer_messages_are_read_for_risk_two_neighbouring_sentences_at_a_time() -> None:
+    text = "We moved in May.\nWork is fine.  I have the pills ready. Will you tell anyone?"
+    assert risk_parts(text) == [
+        "We moved in May.\nWork is fine.",
+        "Work is fine.  I have the pills ready.",
+        "I have the pills ready. Will you tell anyone?",
+    ]
+    assert all(part in text for part in risk_parts(text))
+
+
 def test_asks_something_looks_at_every_sentence() -> None:
     assert asks_something("I cut last night. Will you tell my parents")
     assert not asks_something("I cut last night. My parents are asleep.")
@@ -155,9 +166,12 @@ def test_asks_something_looks_at_every_sentence() -> None:
 
 def test_the_risk_sentences_evidence_points_into_the_whole_message() -> None:
     text = "ok so this is hard to say. i have the pills lined up. can my parents see this chat?"
+    part = "ok so this is hard to say. i have the pills lined up."
     whole = whole_of(text, parse("faq", 1.0, "faq/tell_parents", 0.9))
     risky = parse("risk_self_harm", 1.0, risk_intent="risk_self_harm")
-    risky["risk"]["screen"] = {"evidence": [{"text": "pills lined up", "start": 11, "end": 25, "pattern": "p"}]}
-    result = focus(text, whole, lambda part: risky if "pills" in part else parse("faq", 0.9, "faq/tell_parents", 0.8))
+    start = part.index("pills lined up")
+    evidence = {"text": "pills lined up", "start": start, "end": start + 14, "pattern": "p"}
+    risky["risk"]["screen"] = {"evidence": [evidence]}
+    result = focus(text, whole, lambda piece: risky if piece == part else parse("faq", 0.9, "faq/tell_parents", 0.8))
     item = result["risk"]["screen"]["evidence"][0]
     assert text[item["start"] : item["end"]] == "pills lined up"
