@@ -20,6 +20,9 @@ for installer in uv pip; do
     [ "$installer" = pip ] && export CONFIDANT_INSTALL_WITH_PIP=1
     scripts/install.sh
   )
+  if grep -q '^== installing with pip' "$clone/var/log/install-python.log" && [ "$installer" = uv ]; then
+    echo "uv fell back to pip: no uv figure (var/log/install-python.log of the clone)"; exit 1
+  fi
   seconds[$installer]=$(awk -v name="packages-$installer" '$1 == name {s = $2} END {print s}' "$clone/var/log/step-times")
   "$clone/.venv/bin/python" -m pip freeze --all --disable-pip-version-check | grep -v '^uv==' > "$work/$installer.freeze"
 done
