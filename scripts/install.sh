@@ -36,9 +36,9 @@ find_python() {
 }
 
 # The installer: uv (pinned in requirements/tooling.txt, installed into .venv by pip first), about
-# three times faster than pip over this lock; pip when uv cannot be installed or fails (a line on
-# screen says so), or always with CONFIDANT_INSTALL_WITH_PIP=1. Either way the same pins, and
-# scripts/check_installed.py then fails the step if the venv does not hold exactly them.
+# twice as fast as pip over this lock (docs/performance.md); pip when uv cannot be installed or
+# fails (a line on screen says so), or always with CONFIDANT_INSTALL_WITH_PIP=1. Either way the
+# same pins, and scripts/check_installed.py then fails the step unless the venv holds exactly them.
 tooling_pin() { grep -m1 "^$1==" requirements/tooling.txt; }
 installer=uv
 [ "${CONFIDANT_INSTALL_WITH_PIP:-0}" = 1 ] && installer=pip
