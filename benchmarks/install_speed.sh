@@ -4,10 +4,11 @@
 # venvs hold the same packages (`pip freeze --all`, uv itself left out). Prints both times and
 # their ratio; figures in docs/performance.md. Downloads the lock twice (about 1.5 GB): run it on an
 # idle machine (`uptime`), under nice:  nice bash benchmarks/install_speed.sh
+# INSTALL_SPEED_KEEP=1 keeps the two clones (and their logs under var/log/) in /tmp.
 set -euo pipefail
 source_repo="$(cd "$(dirname "$0")/.." && pwd)"
 work=$(mktemp -d /tmp/install-speed.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+[ "${INSTALL_SPEED_KEEP:-0}" = 1 ] || trap 'rm -rf "$work"' EXIT
 declare -A seconds
 for installer in uv pip; do
   clone="$work/clone-$installer"
