@@ -3,8 +3,8 @@
 # (requirements/lock-dev.txt: what runs plus the tests and tools) for `make run` and `make test`,
 # or with --runtime only what runs (requirements/lock.txt: the production profile). Does nothing
 # the second time unless a lock or web/package-lock.json changed (the stamps below; the
-# development set holds the runtime one). Shows each step; pip's and npm's output goes to
-# var/log/install-*.log (named on screen).
+# development set holds the runtime one). Shows each step; the output of uv (or pip) and npm goes
+# to var/log/install-*.log (named on screen).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 source "$ROOT/scripts/steps.sh"
@@ -35,16 +35,66 @@ find_python() {
   return 1
 }
 
-# How far pip is: packages looked at out of those pinned, then the install itself.
+# The installer: uv (pinned in requirements/tooling.txt, installed into .venv by pip first), about
+# twice as fast as pip over this lock (docs/performance.md); pip when uv cannot be installed or
+# fails (a line on screen says so), or always with CONFIDANT_INSTALL_WITH_PIP=1. Either way the
+# same pins, and scripts/check_installed.py then fails the step unless the venv holds exactly them.
+tooling_pin() { grep -m1 "^$1==" requirements/tooling.txt; }
+installer=uv
+[ "${CONFIDANT_INSTALL_WITH_PIP:-0}" = 1 ] && installer=pip
+
+# How far the installer is, from its log (the part after the last "== installing with" line).
 packages_total=$(cat requirements/lock.txt $([ "$set_name" = development ] && echo requirements/lock-dev.txt) | grep -c '^[A-Za-z0-9].*==')
-pip_progress() {
-  if grep -q '^Installing collected packages' "$1"; then
-    echo "unpacking $packages_total packages into .venv (the longest part)"
-  else
-    local seen
-    seen=$(grep -cE '^(Collecting|Processing|Requirement already satisfied)' "$1" || true)
-    echo "$seen/$packages_total packages fetched"
+install_progress() {
+  local part seen
+  part=$(awk '/^== installing with / {text = ""} {text = text $0 "\n"} END {printf "%s", text}' "$1")
+  case "$part" in
+    "== installing with uv"*)
+      if grep -q '^Bytecode compiled' <<<"$part"; then echo "checking the installed versions"
+      elif grep -q '^Installed [0-9]* packages' <<<"$part"; then echo "compiling the .pyc files"
+      elif grep -q '^Prepared [0-9]* packages' <<<"$part"; then echo "unpacking $packages_total packages into .venv"
+      elif grep -q '^Resolved [0-9]* packages' <<<"$part"; then echo "downloading $packages_total packages (the longest part)"
+      else echo "reading the lock"; fi ;;
+    "== installing with pip"*)
+      if grep -q '^Installing collected packages' <<<"$part"; then
+        echo "unpacking $packages_total packages into .venv (the longest part)"
+      else
+        seen=$(grep -cE '^(Collecting|Processing|Requirement already satisfied)' <<<"$part" || true)
+        echo "$seen/$packages_total packages fetched"
+      fi ;;
+    *) echo "installing the installer" ;;
+  esac
+}
+
+exec 3>&1  # the screen, for the one line saying that pip takes over from uv
+notice() {
+  [ -t 3 ] && printf '\r\033[K' >&3
+  say "      $*" >&3
+  echo "$*"
+}
+
+pip_quiet() { .venv/bin/python -m pip install --disable-pip-version-check --progress-bar off "$@"; }
+with_pip() {
+  echo "== installing with pip"
+  pip_quiet -r "$lock"
+}
+with_uv() {
+  pip_quiet "$(tooling_pin uv)" || return 1
+  echo "== installing with uv"
+  # --compile-bytecode: the .pyc files pip writes too (imports as fast from the first start).
+  .venv/bin/uv pip install --python .venv/bin/python --compile-bytecode -r "$lock"
+}
+python_packages() {
+  pip_quiet "$(tooling_pin pip)" || return 1
+  if [ "$installer" = uv ] && ! with_uv; then
+    notice "uv could not install the packages (see the log); installing them with pip instead, which takes longer."
+    with_pip || return 1
+  elif [ "$installer" = pip ]; then
+    with_pip || return 1
   fi
+  .venv/bin/python scripts/check_installed.py "$lock" || return 1
+  # Rasa's own telemetry switch, as well as the environment variable every entry point sets.
+  .venv/bin/rasa telemetry disable || true
 }
 
 say "Installing the $set_name dependencies (once; again only when $lock changes)."
@@ -59,14 +109,10 @@ else
   say "      already there"
 fi
 
-step_title 2 3 "Python packages: $packages_total pinned in $lock (log: var/log/install-pip.log)"
-pip_install() {
-  .venv/bin/python -m pip install --disable-pip-version-check --progress-bar off pip==24.0 &&
-    .venv/bin/python -m pip install --disable-pip-version-check --progress-bar off -r "$lock" &&
-    # Rasa's own telemetry switch, as well as the environment variable every entry point sets.
-    { .venv/bin/rasa telemetry disable || true; }
-}
-run_logged pip "$LOG_DIR/install-pip.log" "$(usual_time pip "usually 4-5 min")" pip_progress -- pip_install
+step_title 2 3 "Python packages: $packages_total pinned in $lock, with $installer (log: var/log/install-python.log)"
+[ "$installer" = pip ] && say "      pip, as CONFIDANT_INSTALL_WITH_PIP=1 asks"
+if [ "$installer" = uv ]; then usual="usually about a minute"; else usual="usually 2-3 min"; fi
+run_logged "packages-$installer" "$LOG_DIR/install-python.log" "$(usual_time "packages-$installer" "$usual")" install_progress -- python_packages
 
 step_title 3 3 "Chat widget from the npm registry (log: var/log/install-npm.log)"
 # The web chat widget, served by the project itself (no CDN).

@@ -145,9 +145,13 @@ def test_a_lock_reads_the_locks_it_includes_and_the_audit_covers_them(fake_repo:
 
 
 def test_the_tooling_pins_are_what_the_venv_gets() -> None:
-    """pip and setuptools are audited from requirements/tooling.txt: it must say what is installed."""
+    """pip, setuptools and uv are audited from requirements/tooling.txt: it must say what is installed."""
     tooling = audit_dependencies.read_lock(ROOT / "requirements" / "tooling.txt")
-    assert f"pip=={tooling['pip']}" in (ROOT / "scripts" / "install.sh").read_text()
+    assert set(tooling) == {"pip", "setuptools", "uv"}
+    install = (ROOT / "scripts" / "install.sh").read_text()
+    # install.sh takes pip's and uv's versions from tooling.txt itself, so the two cannot drift apart
+    assert "requirements/tooling.txt" in install
+    assert 'pip_quiet "$(tooling_pin pip)"' in install and 'pip_quiet "$(tooling_pin uv)"' in install
     assert tooling["setuptools"] == importlib.metadata.version("setuptools")
 
 
