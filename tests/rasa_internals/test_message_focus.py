@@ -19,8 +19,8 @@ CUSTODY = (
     "lawyer get my records and use them in court?"
 )
 RISK_IN_THE_MIDDLE = (
-    "hi so im 16 and i found your website through my school counsellor. things at home are ok i guess. "
-    "i have been cutting my arms most nights again. will you have to tell my mum and dad?"
+    "ok so my school counselor gave me your number. i'm in 10th grade. every night i hope i just "
+    "dont see the morning. if i start seeing someone would my dad get the bills?"
 )
 
 
@@ -44,10 +44,17 @@ def test_a_story_first_question_last_gets_the_questions_answer(agent: Any) -> No
     assert answer_key(result) == "faq/limit_court", result.get("focus")
 
 
-def test_a_risk_sentence_inside_a_question_escalates_and_keeps_the_question(agent: Any) -> None:
+def test_a_risk_sentence_inside_a_question_escalates(agent: Any) -> None:
     result = parse(agent, RISK_IN_THE_MIDDLE)
-    assert result["intent"]["name"] in RISK_INTENTS
+    assert result["intent"]["name"] in RISK_INTENTS, result.get("risk")
     assert result["text"] == RISK_IN_THE_MIDDLE
+
+
+def test_the_parts_are_what_escalates_it(agent: Any) -> None:
+    """Read whole, as plain Rasa does, the same message is not escalated: the focus step is the difference."""
+    whole = parse(agent, RISK_IN_THE_MIDDLE, read_parts=False)
+    assert whole["intent"]["name"] not in RISK_INTENTS
+    assert parse(agent, RISK_IN_THE_MIDDLE)["focus"]["reason"] == "a sentence read alone is current risk"
 
 
 def test_short_messages_are_read_once_and_unchanged(agent: Any) -> None:

@@ -25,6 +25,9 @@ CURRENT = [
     ("i really want to die tonight", "self_harm"),
     # means at hand and acts told without the words for suicide
     ("honestly i cut pretty much every night now", "self_harm"),
+    ("lately I keep thinking I'd rather just not wake up", "self_harm"),
+    ("every night i pray i don't make it to morning", "self_harm"),
+    ("honestly id rather not be alive. is this private", "self_harm"),
     ("sitting on the bathroom floor with a razor rn", "self_harm"),
     ("most nights i sit in the garage with my dad's rifle", "self_harm"),
     ("i mixed a bunch of pills with vodka an hour ago", "self_harm"),
@@ -87,6 +90,9 @@ NOT_CURRENT = [
     # ordinary
     ("can my parents read my therapy notes?", None, "none"),
     ("i shave with a razor every morning", None, None),
+    ("i'd rather not be at work on a saturday, can we do a weekday?", None, None),
+    ("i hope i make it to the morning session on time", None, None),
+    ("i'd rather not be here at 8am, can we do later", None, None),
     ("i cut my hair every month or so", None, None),
     ("we sat in the park with a blade of grass between our fingers", None, None),
     ("i took my meds with a glass of wine last night, is that bad", None, None),
