@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks of our own profiles (`make bench-profiles`), about ten minutes on two cores: the risk
-# screen's speed; the cost of a turn with the length of a conversation; then the whole
+# screen's speed; the message focus step's cost; the cost of a turn with the length of a conversation; then the whole
 # assistant (start-up, memory, latency, throughput without pause and with 300 paced
 # conversations) on one instance, and the production profile on one and on two instances
 # and on one instance with two Sanic workers.
@@ -13,6 +13,8 @@ cd "$ROOT"
 export LOG_LEVEL=WARNING
 echo "=== risk screen"
 python -m benchmarks.risk_screen_speed
+echo "=== the message focus step: a message read whole against read in parts"
+python -m benchmarks.message_focus_speed --model "$MODEL_PATH"
 echo "=== cost of a turn with the length of the conversation"
 python -m benchmarks.turn_cost --model "$MODEL_PATH"
 echo "=== assistant, embedded profile (SQLite), one instance, 300 paced conversations"

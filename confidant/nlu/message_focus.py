@@ -18,6 +18,7 @@ them inside Rasa's message processor.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
@@ -32,8 +33,10 @@ from confidant.vocabulary import (
 
 # Messages shorter than this are read whole: a short message is its own question.
 MIN_FOCUS_CHARS = 120
-# At most this many parts are read on their own (the last questions asked).
+# At most this many questions are read on their own (the last ones asked), and at most this
+# many windows of sentences for risk.
 MAX_QUESTIONS = 3
+MAX_RISK_PARTS = 12
 # A part's FAQ answer replaces the whole message's reading when it is at least this sure...
 MIN_PART_CONFIDENCE = 0.5
 # ... and surer than the whole message's reading by at least this much.
@@ -124,7 +127,13 @@ def risk_parts(text: str) -> List[str]:
         return []
     if len(spans) == 2:
         return [text[start:end] for start, end in spans]
-    return [text[spans[index][0] : spans[index + 1][1]] for index in range(len(spans) - 1)]
+    # A very long message is read in at most MAX_RISK_PARTS windows of neighbouring sentences,
+    # so that a 10,000-character post costs a dozen readings, not hundreds.
+    step = max(1, math.ceil((len(spans) - 1) / MAX_RISK_PARTS))
+    return [
+        text[spans[index][0] : spans[min(index + 2 * step, len(spans)) - 1][1]]
+        for index in range(0, len(spans) - 1, step)
+    ]
 
 
 def reading_strength(parse: Mapping[str, Any]) -> float:

@@ -175,3 +175,10 @@ def test_the_risk_sentences_evidence_points_into_the_whole_message() -> None:
     result = focus(text, whole, lambda piece: risky if piece == part else parse("faq", 0.9, "faq/tell_parents", 0.8))
     item = result["risk"]["screen"]["evidence"][0]
     assert text[item["start"] : item["end"]] == "pills lined up"
+
+
+def test_a_very_long_message_is_read_in_a_bounded_number_of_windows_covering_every_sentence() -> None:
+    text = " ".join(f"Sentence number {n} of a very long post." for n in range(200))
+    parts = risk_parts(text)
+    assert len(parts) <= message_focus.MAX_RISK_PARTS
+    assert all(any(f"number {n} " in part for part in parts) for n in range(200))
