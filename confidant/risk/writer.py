@@ -124,8 +124,12 @@ def choose_writer(
         found = cue("intrusive")
         if found:
             return WriterChoice("intrusive_thoughts", f"intrusive-thought cue {found!r}")
-        # The screen found the writer is the one at risk (not someone else): DIET may only tell
-        # that the thoughts are unwanted ones, never move it to a worried friend's reply.
+        # The screen's own evidence that the writer is at risk ("I cut", "the pills are ready")
+        # outweighs DIET's sense that the thoughts are unwanted ones: without an intrusive cue,
+        # the calmer reply would be the wrong one for someone at risk. Where the screen matched
+        # nothing, DIET may tell that the thoughts are unwanted, never move it to a friend's reply.
+        if evidence:
+            return WriterChoice(INTENT_FOR_CATEGORY[SELF_HARM], "the screen found the writer at risk", default=True)
         picked = _classifier_pick(ranking, intents_of(SELF_HARM))
         if picked == INTRUSIVE_INTENT:
             return WriterChoice(picked, "classifier")

@@ -140,3 +140,16 @@ def test_spanish_is_screened_in_spanish_and_never_guessed_at(component, text, in
     # The classifier's guess on Spanish text (here a risk intent) is ignored.
     [message] = component.process([parsed(text, "risk_self_harm", 0.9)])
     assert message.get("intent")["name"] == intent
+
+
+def test_the_screens_evidence_of_risk_outweighs_diet_on_unwanted_thoughts() -> None:
+    """DIET leaning to 'intrusive thoughts' must not give someone who says 'I cut' the calm reply."""
+    from confidant.risk.writer import WriterCues, choose_writer
+
+    ranking = [{"name": "intrusive_thoughts", "confidence": 0.8}, {"name": "risk_self_harm", "confidence": 0.2}]
+    text = "will my parents see the notes? because i cut every night"
+    evidence = [{"text": "i cut every", "start": 40, "end": 51, "pattern": "self_harm.cutting_behaviour"}]
+    screened = choose_writer("self_harm", "current", text, evidence, ranking, WriterCues.none())
+    assert screened.intent == "risk_self_harm"
+    unscreened = choose_writer("self_harm", "none", "these thoughts about the balcony", [], ranking, WriterCues.none())
+    assert unscreened.intent == "intrusive_thoughts"
