@@ -193,30 +193,35 @@ def first_risk_part(parts: Sequence[tuple[str, Mapping[str, Any]]]) -> Optional[
     return None
 
 
-Parser = Callable[[str], Dict[str, Any]]
+# Reads pieces of text with the same pipeline, all in one go (one graph run for every part).
+Parser = Callable[[List[str]], List[Dict[str, Any]]]
 
 
 def focus(text: str, whole: Dict[str, Any], parse: Parser, read_risk_parts: bool = True) -> Dict[str, Any]:
     """The parse the dialogue acts on: the whole message's, or a part's under the whole message's text.
 
-    `parse` reads one piece of text with the same pipeline. A risk part wins over everything
-    (the crisis rules must fire); otherwise a question part wins over a weaker whole reading.
-    The choice and its reason are recorded under `focus` for the review tool.
+    A risk part wins over everything (the crisis rules must fire); otherwise a question part
+    wins over a weaker whole reading. The choice and its reason are recorded under `focus` for
+    the review tool.
     """
     if is_risk(whole):
         return whole
-    if read_risk_parts:
-        risky = first_risk_part([(part, parse(part)) for part in risk_parts(text)])
-        if risky is not None:
-            return _adopt_risk(whole, risky[1], risky[0])
-    parts = [(part, parse(part)) for part in question_parts(text)]
+    windows = risk_parts(text) if read_risk_parts else []
+    questions = question_parts(text)
+    pieces = list(dict.fromkeys(windows + questions))
+    if not pieces:
+        return whole
+    readings = dict(zip(pieces, parse(pieces), strict=True))
+    risky = first_risk_part([(part, readings[part]) for part in windows])
+    if risky is not None:
+        return _adopt_risk(whole, risky[1], risky[0])
+    parts = [(part, readings[part]) for part in questions]
     if not parts:
         return whole
     choice = choose_question(whole, parts)
     if choice.part is None:
         return whole
-    chosen = dict(parts)[choice.part]
-    return _adopt(whole, chosen, choice.part, choice.reason)
+    return _adopt(whole, readings[choice.part], choice.part, choice.reason)
 
 
 def _adopt_risk(whole: Mapping[str, Any], part: Mapping[str, Any], part_text: str) -> Dict[str, Any]:

@@ -1,15 +1,16 @@
 """Read a long message's questions and sentences on their own, inside Rasa's message processor.
 
 Rasa runs the NLU graph once per message. `confidant.nlu.message_focus` needs the same graph
-run on parts of the message too (each question, each sentence for risk), which no graph
-component can do, so this wraps `MessageProcessor._parse_message_with_graph`: the whole
-message is parsed as Rasa does, then its parts, and the focus step chooses the reading the
+run on parts of the message too (each question, neighbouring sentences for risk), which no
+graph component can do, so this wraps `MessageProcessor._parse_message_with_graph`: the whole
+message is parsed as Rasa does, then all its parts together in one more run of the graph (the
+same code Rasa runs for one message, given a list), and the focus step chooses the reading the
 dialogue acts on. Short single-sentence messages (most messages) cost nothing extra.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, Text
+from typing import Any, Dict, List, Text
 
 from confidant.nlu.message_focus import focus
 
@@ -27,7 +28,9 @@ def install() -> None:
     """Make Rasa's processor choose between a message's whole reading and its parts' (idempotent)."""
     from rasa.core.channels.channel import UserMessage
     from rasa.core.processor import MessageProcessor
+    from rasa.engine.constants import PLACEHOLDER_MESSAGE, PLACEHOLDER_TRACKER
     from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 
     rasa_parse = MessageProcessor._parse_message_with_graph
     if getattr(rasa_parse, _INSTALLED, False):
@@ -44,13 +47,29 @@ def install() -> None:
         if not _reading_parts or not text or text.startswith("/"):  # an intent payload from a button, not words
             return whole
 
-        def parse_part(part: str) -> Dict[str, Any]:
-            part_message = UserMessage(
-                part, sender_id=message.sender_id, input_channel=message.input_channel, metadata=message.metadata
+        def parse_parts(parts: List[str]) -> List[Dict[str, Any]]:
+            """Every part through the NLU graph in one run, each result shaped as Rasa shapes one."""
+            messages = [
+                UserMessage(
+                    part, sender_id=message.sender_id, input_channel=message.input_channel, metadata=message.metadata
+                )
+                for part in parts
+            ]
+            results = self.graph_runner.run(
+                inputs={PLACEHOLDER_MESSAGE: messages, PLACEHOLDER_TRACKER: tracker},
+                targets=[self.model_metadata.nlu_target],
             )
-            return rasa_parse(self, part_message, tracker, only_output_properties)
+            return [
+                {
+                    TEXT: "",
+                    INTENT: {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0},
+                    ENTITIES: [],
+                    **parsed.as_dict(only_output_properties=only_output_properties),
+                }
+                for parsed in results[self.model_metadata.nlu_target]
+            ]
 
-        return focus(text, whole, parse_part)
+        return focus(text, whole, parse_parts)
 
     setattr(parse_message_with_graph, _INSTALLED, True)
     MessageProcessor._parse_message_with_graph = parse_message_with_graph

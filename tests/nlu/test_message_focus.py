@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 import pytest
 
@@ -46,6 +46,11 @@ def parse(
 
 def whole_of(text: str, reading: Dict[str, Any]) -> Dict[str, Any]:
     return {**reading, "text": text}
+
+
+def each(read: Callable[[str], Dict[str, Any]]) -> Callable[[List[str]], List[Dict[str, Any]]]:
+    """A parser of many parts from a reading of one."""
+    return lambda parts: [read(part) for part in parts]
 
 
 def test_sentences_split_on_end_marks_and_line_breaks() -> None:
@@ -93,7 +98,7 @@ def test_without_a_question_the_last_sentence_is_taken_as_the_one_that_asks() ->
 def test_a_surer_question_part_replaces_an_unsure_whole_reading() -> None:
     whole = whole_of(STORY, parse("nlu_fallback", 0.4))
     court = parse("faq", 0.98, "faq/limit_court", 0.9)
-    result = focus(STORY, whole, lambda part: court if "counsellor?" in part else parse("share_feelings", 0.6))
+    result = focus(STORY, whole, each(lambda part: court if "counsellor?" in part else parse("share_feelings", 0.6)))
     assert result["response_selector"]["faq"]["response"]["intent_response_key"] == "faq/limit_court"
     assert result["text"] == STORY
     assert result[FOCUS_PROPERTY]["whole"]["intent"] == "nlu_fallback"
@@ -101,14 +106,14 @@ def test_a_surer_question_part_replaces_an_unsure_whole_reading() -> None:
 
 def test_a_sure_whole_reading_is_kept() -> None:
     whole = whole_of(STORY, parse("faq", 1.0, "faq/records_privacy", 0.9))
-    result = focus(STORY, whole, lambda part: parse("faq", 1.0, "faq/limit_court", 0.95))
+    result = focus(STORY, whole, each(lambda part: parse("faq", 1.0, "faq/limit_court", 0.95)))
     assert result is whole
 
 
 def test_a_question_part_must_be_clearly_surer_than_the_whole() -> None:
     whole = whole_of(STORY, parse("faq", 1.0, "faq/records_privacy", 0.6))
     gain = message_focus.MIN_GAIN / 2
-    result = focus(STORY, whole, lambda part: parse("faq", 1.0, "faq/limit_court", 0.6 + gain))
+    result = focus(STORY, whole, each(lambda part: parse("faq", 1.0, "faq/limit_court", 0.6 + gain)))
     assert FOCUS_PROPERTY not in result
 
 
@@ -122,7 +127,7 @@ def test_a_risk_sentence_inside_a_long_question_makes_it_a_risk_message_and_keep
             return parse("risk_self_harm", 1.0, risk_intent="risk_self_harm")
         return parse("faq", 1.0, "faq/tell_parents", 0.95)
 
-    result = focus(text, whole, read)
+    result = focus(text, whole, each(read))
     assert result["intent"]["name"] == "risk_self_harm"
     assert result["risk"]["also_asked"] == "faq/tell_parents"
     assert result[FOCUS_PROPERTY]["part"].startswith("im 15 and ive been cutting")
@@ -133,14 +138,14 @@ def test_a_fragment_guessed_below_the_risk_threshold_does_not_escalate() -> None
     text = "I did some things years ago that were illegal. Nobody got hurt. Would a therapist report that?"
     whole = whole_of(text, parse("faq", 1.0, "faq/safe_to_share", 0.9))
     guess = parse("risk_harm_others", 0.45)  # risk intent on top, but no decision by the layers
-    result = focus(text, whole, lambda part: guess if "Nobody got hurt." in part else whole)
+    result = focus(text, whole, each(lambda part: guess if "Nobody got hurt." in part else whole))
     assert result["intent"]["name"] == "faq"
 
 
 def test_a_whole_message_already_at_risk_is_left_alone() -> None:
     whole = whole_of(STORY, parse("risk_self_harm", 1.0, risk_intent="risk_self_harm"))
     calls: list[str] = []
-    assert focus(STORY, whole, lambda part: calls.append(part) or whole) is whole
+    assert focus(STORY, whole, each(lambda part: calls.append(part) or whole)) is whole
     assert calls == []
 
 
@@ -172,7 +177,9 @@ def test_the_risk_sentences_evidence_points_into_the_whole_message() -> None:
     start = part.index("pills lined up")
     evidence = {"text": "pills lined up", "start": start, "end": start + 14, "pattern": "p"}
     risky["risk"]["screen"] = {"evidence": [evidence]}
-    result = focus(text, whole, lambda piece: risky if piece == part else parse("faq", 0.9, "faq/tell_parents", 0.8))
+    result = focus(
+        text, whole, each(lambda piece: risky if piece == part else parse("faq", 0.9, "faq/tell_parents", 0.8))
+    )
     item = result["risk"]["screen"]["evidence"][0]
     assert text[item["start"] : item["end"]] == "pills lined up"
 

@@ -109,7 +109,11 @@ def test_after_a_veto_a_near_zero_reading_starts_nothing(component, second, expe
         ("i was raped at a party last weekend", "risk_sexual_assault", "adult_victim_sexual_assault"),
         ("my uncle abused me as a kid and now he babysits my niece", "concern_abuse", "concern_abuse"),
         ("i want to kill myself", "risk_self_harm", "self_at_risk"),
-        ("my sisters husband makes my 12 yr old niece sit on his lap and touches her", "concern_abuse", "concern_abuse"),
+        (
+            "my sisters husband makes my 12 yr old niece sit on his lap and touches her",
+            "concern_abuse",
+            "concern_abuse",
+        ),  # noqa: E501
         ("im a 14 yo girl and my stepdad touches me at night", "risk_child_abuse", "child_victim"),
         ("moms bf hits me when shes at work", "risk_child_abuse", "child_victim"),
     ],
