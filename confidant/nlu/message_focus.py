@@ -41,6 +41,11 @@ MAX_RISK_PARTS = 12
 MIN_PART_CONFIDENCE = 0.5
 # ... and surer than the whole message's reading by at least this much.
 MIN_GAIN = 0.1
+# DIET alone makes a part of a message a risk message from this confidence on: the whole
+# message's threshold (config.yml). 0.8 kept false alarms on the independent set at the whole
+# reading's level but missed 5 of 90 risk messages more on the development set
+# (docs/evaluation.md, "Message focus"): err towards escalation.
+MIN_PART_RISK_CONFIDENCE = 0.5
 # A risk message's question is answered too when the whole message's answer is this sure.
 ALSO_ASKED_MIN_CONFIDENCE = 0.7
 
@@ -176,13 +181,17 @@ def choose_question(whole: Mapping[str, Any], parts: Sequence[tuple[str, Mapping
 
 
 def decided_risk(parse: Mapping[str, Any]) -> bool:
-    """The risk layers themselves took this text for current risk (the screen, or DIET over its threshold).
+    """The risk layers themselves took this part for current risk (the screen, or DIET over its threshold).
 
-    A sentence read alone needs that: DIET's top guess below the threshold, which a whole
-    message can still end on, is too often wrong on a fragment ("Nobody got hurt.").
+    A part needs that: DIET's top guess below the threshold, which a whole message can still
+    end on, is too often wrong on a fragment ("Nobody got hurt.").
     """
     risk = parse.get(RISK_PROPERTY) or {}
-    return is_risk(parse) and bool(risk.get("intent"))
+    if not (is_risk(parse) and risk.get("intent")):
+        return False
+    if "screen" in (risk.get("layers") or []):
+        return True
+    return float((risk.get("classifier") or {}).get("confidence") or 0.0) >= MIN_PART_RISK_CONFIDENCE
 
 
 def first_risk_part(parts: Sequence[tuple[str, Mapping[str, Any]]]) -> Optional[tuple[str, Mapping[str, Any]]]:

@@ -29,13 +29,18 @@ def parse(
     answer: Optional[str] = None,
     answer_confidence: float = 0.0,
     risk_intent: Optional[str] = None,
+    layers: Optional[List[str]] = None,
 ) -> Dict[str, Any]:
     """A parse as the pipeline returns it: the intent, the selector's answer, the risk decision."""
     result: Dict[str, Any] = {
         "text": "",
         "intent": {"name": intent, "confidence": confidence},
         "intent_ranking": [{"name": intent, "confidence": confidence}],
-        "risk": {"intent": risk_intent, "layers": ["classifier"] if risk_intent else []},
+        "risk": {
+            "intent": risk_intent,
+            "layers": (layers if layers is not None else ["classifier"]) if risk_intent else [],
+            "classifier": {"intent": intent, "confidence": confidence},
+        },
     }
     if answer:
         result["response_selector"] = {
@@ -189,3 +194,17 @@ def test_a_very_long_message_is_read_in_a_bounded_number_of_windows_covering_eve
     parts = risk_parts(text)
     assert len(parts) <= message_focus.MAX_RISK_PARTS
     assert all(any(f"number {n} " in part for part in parts) for n in range(200))
+
+
+@pytest.mark.parametrize(
+    ("layers", "confidence", "escalated"),
+    [(["classifier"], 0.95, True), (["classifier"], 0.4, False), (["screen"], 0.1, True)],
+)
+def test_a_part_needs_the_screen_or_the_classifier_over_its_threshold(
+    layers: List[str], confidence: float, escalated: bool
+) -> None:
+    text = "Things have been tense lately. We argue about money and his mother. Would he be told if I came?"
+    whole = whole_of(text, parse("faq", 1.0, "faq/tell_others", 0.9))
+    risky = parse("risk_harm_others", confidence, risk_intent="risk_harm_others", layers=layers)
+    result = focus(text, whole, each(lambda part: risky if "argue" in part else whole))
+    assert (result["intent"]["name"] == "risk_harm_others") is escalated
