@@ -75,7 +75,13 @@ class PracticeResponseGenerator(TemplatedNaturalLanguageGenerator):
             answered = with_practice_answers(responses or {}, self.settings.addendum.answers)
         except NoDeflectionError as error:
             raise ResponseError(str(error)) from None
-        check_responses(answered, self.practice_variables, self.slot_names, ACTION_FILLED_VARIABLES)
+        check_responses(
+            answered,
+            self.practice_variables,
+            self.slot_names,
+            ACTION_FILLED_VARIABLES,
+            self.settings.crisis.situations_open_any_time(),
+        )
         self._responses = answered
         self.sent_with_time = {
             name

@@ -68,15 +68,22 @@ def expand_crisis_card(response: Dict[str, Any], settings: PracticeSettings) -> 
     return response
 
 
+ANY_TIME = re.compile(r"\bany\s*time\b|\b24/7\b|\bday or night\b", re.IGNORECASE)
+FIRST_LINE_PREFIX = "first_line_"
+
+
 def check_responses(
     responses: Mapping[str, List[Dict[str, Any]]],
     practice_variables: Iterable[str],
     slot_names: Iterable[str] = (),
     action_variables: Optional[Mapping[str, Iterable[str]]] = None,
+    open_any_time: Optional[Set[str]] = None,
 ) -> None:
     """Refuse responses that name a placeholder, phrase or crisis card situation nothing fills.
 
     `action_variables`: per response, the names the action that sends it fills in.
+    `open_any_time`: the kinds of writer whose first crisis line answers at any hour; a text
+    that says "any time" of another's first line would promise what the line does not keep.
     """
     known = set(practice_variables) | set(slot_names) | set(SEND_TIME_VARIABLES)
     action_variables = action_variables or {}
@@ -90,6 +97,14 @@ def check_responses(
             uses_next_reader |= "next_reader" in used
             for unknown in sorted(used - allowed):
                 problems.append(f"{name} names {{{unknown}}}, which {_who_fills(unknown)}")
+            if open_any_time is not None and ANY_TIME.search(variation.get("text") or ""):
+                for placeholder in sorted(used):
+                    situation = placeholder.removeprefix(FIRST_LINE_PREFIX)
+                    if placeholder.startswith(FIRST_LINE_PREFIX) and situation not in open_any_time | {"spanish"}:
+                        problems.append(
+                            f"{name} says 'any time' of {{{placeholder}}}, but the first line for {situation} "
+                            "in practice.yml is not `open_any_time: true`"
+                        )
             custom = variation.get("custom")
             card = custom.get(CRISIS_CARD) if isinstance(custom, dict) else None
             if card is not None and card not in SITUATIONS:

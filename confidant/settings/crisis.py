@@ -7,7 +7,7 @@ line can be called or texted, and the filled-in phrases fit the replies' length 
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Set
 
 from pydantic import ConstrainedStr, Field, root_validator
 
@@ -42,6 +42,9 @@ class CrisisLine(Strict):
     note: Optional[str] = Field(None, min_length=1, max_length=100)
     # The same, in Spanish, for `{first_line_spanish}`.
     spanish: Optional[str] = Field(None, min_length=1, max_length=SPANISH_LIMIT)
+    # True only for a line answered 24 hours a day, every day: a reply that says "any time"
+    # may name only such a line (checked at start-up, confidant/response_filling.py).
+    open_any_time: bool = False
 
     @root_validator(skip_on_failure=True)
     @classmethod
@@ -111,6 +114,10 @@ class CrisisResources(Strict):
                     "list fewer or shorten their how or name"
                 )
         return values
+
+    def situations_open_any_time(self) -> Set[str]:
+        """The kinds of writer whose first line answers at any hour."""
+        return {situation for situation in SITUATIONS if self.lines_for(situation)[0].open_any_time}
 
     def lines_for(self, situation: str) -> List[CrisisLine]:
         """The lines for one kind of writer, in the order practice.yml gives."""

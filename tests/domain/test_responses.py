@@ -14,7 +14,13 @@ from confidant.action_filled import ACTION_FILLED_VARIABLES
 from confidant.channels.channel_texts import REQUIRED_VARIANTS, WEB
 from confidant.channels.sms.text import SMS_PART_LIMIT
 from confidant.practice_answers import BEYOND_POLICY_TOPICS, RESPONSE_PREFIX
-from confidant.response_filling import PHRASE_PREFIX, PHRASE_VARIABLES, SEND_TIME_VARIABLES, check_responses
+from confidant.response_filling import (
+    PHRASE_PREFIX,
+    PHRASE_VARIABLES,
+    SEND_TIME_VARIABLES,
+    ResponseError,
+    check_responses,
+)
 from confidant.settings import FIRST_LINE_LIMIT, LINES_LIMIT, SITUATIONS, SPANISH_LIMIT
 from confidant.vocabulary import RISK_INTENT_LIST, SPANISH_RISK_INTENT
 from tests.support.practice_file import practice_settings
@@ -272,7 +278,30 @@ def test_the_child_reply_is_in_plain_words_and_says_you_are_not_in_trouble() -> 
 def test_the_domain_can_be_filled_from_the_practice(practice) -> None:
     """What the response generator checks at start-up: every placeholder and card has a source."""
     slots = DOMAIN.get("slots", {})
-    check_responses(ALL_RESPONSES, practice.response_variables(), slots, ACTION_FILLED_VARIABLES)
+    check_responses(
+        ALL_RESPONSES,
+        practice.response_variables(),
+        slots,
+        ACTION_FILLED_VARIABLES,
+        practice.crisis.situations_open_any_time(),
+    )
+
+
+def test_any_time_is_said_only_of_a_line_open_at_any_hour(practice) -> None:
+    """A practice whose first line for someone at risk keeps office hours must not be called 'any time'."""
+    first = practice.crisis.lines_for("self_at_risk")[0]
+    lines = [
+        line.copy(update={"open_any_time": False}) if line.id == first.id else line for line in practice.crisis.lines
+    ]
+    crisis = practice.crisis.copy(update={"lines": lines})
+    with pytest.raises(ResponseError, match="utter_crisis.*says 'any time' of \\{first_line_self_at_risk\\}"):
+        check_responses(
+            ALL_RESPONSES,
+            practice.response_variables(),
+            DOMAIN.get("slots", {}),
+            ACTION_FILLED_VARIABLES,
+            crisis.situations_open_any_time(),
+        )
 
 
 def test_phrase_variables_stay_in_phrases() -> None:
