@@ -3,6 +3,8 @@
 Replaced Rasa functions, installed by `install()`:
 - `form_validation`: a form whose validation action cannot be reached steps aside, so the
   crisis rules still answer (Rasa 3.6 ended the turn with no reply);
+- `unreachable_actions`: a custom action the action server cannot run (the clarifying
+  question) says a domain response instead of leaving the client with no reply;
 - `action_response_validation`, `event_types`, `model_loading`: work Rasa repeats every turn
   or at start-up done once, with Rasa's own answer (docs/performance.md);
 - `message_focus`: a long message's questions and sentences read on their own too
@@ -44,9 +46,11 @@ def install() -> None:
         message_focus,
         model_loading,
         release_memory,
+        unreachable_actions,
     )
 
     form_validation.install()
+    unreachable_actions.install()
     action_response_validation.install()
     event_types.install()
     model_loading.install()
