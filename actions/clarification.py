@@ -13,10 +13,19 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from confidant.vocabulary import CONTACT_PRACTICE_ANSWER, NLU_FALLBACK_INTENT, selector_ranking
+from confidant.vocabulary import (
+    CONTACT_PRACTICE_ANSWER,
+    NLU_FALLBACK_INTENT,
+    REQUEST_APPOINTMENT_INTENT,
+    selector_ranking,
+)
 
 FALLBACK_INTENT = NLU_FALLBACK_INTENT
 TOPICS_OFFERED = 2
+# The clarifying question also offers to start an appointment request from this confidence on.
+BOOKING_OFFER_MIN = 0.2
+# The response whose metadata gives that button (`topic_button` reads `utter_<name>`).
+APPOINTMENT_INTRO = "appointment_intro"
 MISSES_BEFORE_OFFERING_A_PERSON = 2
 
 
@@ -37,6 +46,14 @@ def likeliest_topics(latest_message: Dict[str, Any], count: int) -> List[str]:
     """The retrieval keys (`faq/tell_parents`) the ResponseSelector ranked highest."""
     ranking = selector_ranking(latest_message)
     return [item["intent_response_key"] for item in ranking[:count] if item.get("intent_response_key")]
+
+
+def might_be_a_booking(latest_message: Dict[str, Any]) -> bool:
+    """DIET held a request for an appointment possible ("how does my son get an appointment")."""
+    return any(
+        item.get("name") == REQUEST_APPOINTMENT_INTENT and float(item.get("confidence") or 0.0) >= BOOKING_OFFER_MIN
+        for item in latest_message.get("intent_ranking") or []
+    )
 
 
 def topic_button(domain: Dict[str, Any], topic: str) -> Optional[Dict[str, str]]:
@@ -61,6 +78,10 @@ class ActionClarifyTopic(Action):
             for topic in likeliest_topics(tracker.latest_message or {}, TOPICS_OFFERED)
             if (button := topic_button(domain, topic))
         ]
+        if might_be_a_booking(tracker.latest_message or {}):
+            booking = topic_button(domain, APPOINTMENT_INTRO)
+            if booking:
+                buttons.insert(0, booking)
         contact = topic_button(domain, CONTACT_PRACTICE_ANSWER)
         if contact and contact not in buttons:
             buttons.append(contact)

@@ -50,3 +50,21 @@ def test_second_miss_in_a_row_offers_a_person(domain) -> None:
     ]
     [message] = run(make_tracker(events), domain)
     assert message["response"] == "utter_offer_practice_contact"
+
+
+def test_a_message_that_may_be_a_booking_is_offered_the_appointment_request_first(domain) -> None:
+    """'how does my son get an appointment' below the gate: one tap to the request, not a dead end."""
+    event = user_event("nlu_fallback", text="how does my son get an appointment", ranking=RANKING)
+    event["parse_data"]["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.62},
+        {"name": "request_appointment", "confidence": 0.62},
+        {"name": "faq", "confidence": 0.37},
+    ]
+    [message] = run(make_tracker([event]), domain)
+    first = message["buttons"][0]
+    assert first["title"] == "Ask for a first appointment"
+    assert not first["payload"].startswith("/")
+    unlikely = user_event("nlu_fallback", ranking=RANKING)
+    unlikely["parse_data"]["intent_ranking"] = [{"name": "request_appointment", "confidence": 0.05}]
+    [plain] = run(make_tracker([unlikely]), domain)
+    assert "Ask for a first appointment" not in [button["title"] for button in plain["buttons"]]
