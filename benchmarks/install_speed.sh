@@ -7,7 +7,7 @@
 # INSTALL_SPEED_KEEP=1 keeps the two clones (and their logs under var/log/) in /tmp.
 set -euo pipefail
 source_repo="$(cd "$(dirname "$0")/.." && pwd)"
-work=$(mktemp -d /tmp/install-speed.XXXXXX)
+work=$(mktemp -d -t install-speed.XXXXXX)
 [ "${INSTALL_SPEED_KEEP:-0}" = 1 ] || trap 'rm -rf "$work"' EXIT
 declare -A seconds
 for installer in uv pip; do
