@@ -17,17 +17,20 @@
     window.setTimeout(function () { live.textContent = text; }, 50);
   }
 
+  /* Returns what to say when there are more new requests than before, else "". */
   function showAppointments(count) {
     var appointments = document.getElementById("appointment-count");
-    if (!appointments || typeof count !== "number") return;
+    if (!appointments || typeof count !== "number") return "";
+    var before = parseInt(appointments.getAttribute("data-new") || "0", 10);
     appointments.setAttribute("data-new", String(count));
     appointments.querySelector(".n").textContent = String(count);
     appointments.classList.toggle("has-new", count > 0);
+    return count > before ? "New appointment request: " + count + " new." : "";
   }
 
   function showCounts(counts) {
     if (!badge || !counts) return;
-    showAppointments(counts.new_appointments);
+    var appointmentNews = showAppointments(counts.new_appointments);
     var before = parseInt(badge.getAttribute("data-open") || "0", 10);
     badge.setAttribute("data-open", String(counts.open));
     badge.querySelector(".n").textContent = String(counts.open);
@@ -36,9 +39,12 @@
     badge.classList.toggle("has-open", counts.open > 0);
     badge.classList.toggle("has-overdue", counts.overdue > 0);
     document.title = (counts.open ? "(" + counts.open + ") " : "") + baseTitle;
+    var news = [];
     if (counts.open > before) {
-      say("New escalation: " + counts.open + " not acknowledged" + (counts.overdue ? ", " + counts.overdue + " overdue" : "") + ".");
+      news.push("New escalation: " + counts.open + " not acknowledged" + (counts.overdue ? ", " + counts.overdue + " overdue" : "") + ".");
     }
+    if (appointmentNews) news.push(appointmentNews);
+    if (news.length) say(news.join(" "));
   }
 
   function getJSON(url) {

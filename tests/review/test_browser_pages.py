@@ -270,6 +270,25 @@ def test_the_open_alert_count_follows_new_alerts_without_a_reload(
     screenshot(page, "phone-queue-live")
 
 
+def test_a_new_appointment_request_is_counted_and_said_without_a_reload(
+    browser: Any, review_server: Any, scratch: Scratch
+) -> None:
+    """A screen-reader user hears that a request came in, as they hear a new escalation."""
+    from playwright.sync_api import expect
+
+    from tests.review.routes.test_appointments import sent_request
+
+    page = new_page(browser, *SCREENS["desktop"])
+    sign_in(page, review_server.url, CLINICIAN)
+    before = int(page.locator("#appointment-count").get_attribute("data-new") or "0")
+    page.evaluate("window.__same_page = true")
+    with ThreadPoolExecutor(1) as pool:  # Rasa's store runs its own event loop; Playwright's runs here
+        pool.submit(sent_request, scratch, "b-appointment-live").result()
+    expect(page.locator("#appointment-count .n")).to_have_text(str(before + 1), timeout=15_000)
+    assert page.evaluate("window.__same_page") is True  # no reload
+    expect(page.locator("#live-status")).to_contain_text("New appointment request", timeout=5_000)
+
+
 def test_a_keyboard_reaches_the_content_first(browser: Any, review_server: Any) -> None:
     base = review_server.url
     page = new_page(browser, *SCREENS["desktop"])
