@@ -153,6 +153,10 @@ def choose_writer(
         harming = cue("harming")
         if harming:
             return WriterChoice("risk_harm_others", f"the writer is hurting someone ({harming!r})")
+        # "since my daughter was born I get thoughts of harming her (OCD)": feared, not done.
+        intrusive = cue("intrusive")
+        if intrusive and not _writer_is_victim(lowered, evidence):
+            return WriterChoice(INTRUSIVE_INTENT, f"intrusive-thought cue {intrusive!r}")
         child = cue("child")
         assault = cue("sexual_assault")
         if assault and not child:

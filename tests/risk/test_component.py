@@ -160,3 +160,21 @@ def test_the_screens_evidence_of_risk_outweighs_diet_on_unwanted_thoughts() -> N
     assert screened.intent == "risk_self_harm"
     unscreened = choose_writer("self_harm", "none", "these thoughts about the balcony", [], ranking, WriterCues.none())
     assert unscreened.intent == "intrusive_thoughts"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("since my daughter was born i get these awful thoughts of hurting her. its my ocd", "intrusive_thoughts"),
+        ("belted my son last night and he has welts on his legs", "risk_harm_others"),
+        ("when the baby screams i pinched her arm hard, i know its wrong", "risk_harm_others"),
+    ],
+)
+def test_abuse_told_by_the_one_who_fears_or_does_it(text: str, intent: str) -> None:
+    """Unwanted thoughts of harm get the calm reply; harm the writer does gets the reply for them."""
+    from pathlib import Path
+
+    from confidant.risk.writer import WRITER_CUES_FILE, WriterCues, choose_writer
+
+    cues = WriterCues.from_file(Path("data/risk") / WRITER_CUES_FILE)
+    assert choose_writer("abuse", "current", text, [], [], cues).intent == intent
