@@ -41,11 +41,6 @@ MAX_RISK_PARTS = 12
 MIN_PART_CONFIDENCE = 0.5
 # ... and surer than the whole message's reading by at least this much.
 MIN_GAIN = 0.1
-# DIET alone makes a part of a message a risk message from this confidence on: the whole
-# message's threshold (config.yml). 0.8 kept false alarms on the independent set at the whole
-# reading's level but missed 5 of 90 risk messages more on the development set
-# (docs/evaluation.md, "Message focus"): err towards escalation.
-MIN_PART_RISK_CONFIDENCE = 0.5
 # A risk message's question is answered too when the whole message's answer is this sure.
 ALSO_ASKED_MIN_CONFIDENCE = 0.7
 
@@ -95,6 +90,14 @@ def is_question(sentence: str) -> bool:
 def asks_something(text: str) -> bool:
     """Any sentence of the message asks something."""
     return any(is_question(sentence) for sentence in sentences(text))
+
+
+def also_asked(parse: Mapping[str, Any], min_confidence: float = ALSO_ASKED_MIN_CONFIDENCE) -> Optional[str]:
+    """The FAQ answer a risk message also asked for ("I cut, will you tell my parents?"), if any."""
+    if not asks_something(str(parse.get("text") or "")):
+        return None
+    key = selected_answer(parse)
+    return key if key and selected_answer_confidence(parse) >= min_confidence else None
 
 
 def question_parts(text: str) -> List[str]:
@@ -184,14 +187,11 @@ def decided_risk(parse: Mapping[str, Any]) -> bool:
     """The risk layers themselves took this part for current risk (the screen, or DIET over its threshold).
 
     A part needs that: DIET's top guess below the threshold, which a whole message can still
-    end on, is too often wrong on a fragment ("Nobody got hurt.").
+    end on, is too often wrong on a fragment ("Nobody got hurt."). The threshold is the risk
+    component's own (config.yml): a stricter one for parts, 0.8, missed 5 of 90 risk messages
+    more on the development set (docs/evaluation.md, "Message focus").
     """
-    risk = parse.get(RISK_PROPERTY) or {}
-    if not (is_risk(parse) and risk.get("intent")):
-        return False
-    if "screen" in (risk.get("layers") or []):
-        return True
-    return float((risk.get("classifier") or {}).get("confidence") or 0.0) >= MIN_PART_RISK_CONFIDENCE
+    return is_risk(parse) and bool((parse.get(RISK_PROPERTY) or {}).get("intent"))
 
 
 def first_risk_part(parts: Sequence[tuple[str, Mapping[str, Any]]]) -> Optional[tuple[str, Mapping[str, Any]]]:
@@ -206,7 +206,7 @@ def first_risk_part(parts: Sequence[tuple[str, Mapping[str, Any]]]) -> Optional[
 Parser = Callable[[List[str]], List[Dict[str, Any]]]
 
 
-def focus(text: str, whole: Dict[str, Any], parse: Parser, read_risk_parts: bool = True) -> Dict[str, Any]:
+def focus(text: str, whole: Dict[str, Any], parse: Parser) -> Dict[str, Any]:
     """The parse the dialogue acts on: the whole message's, or a part's under the whole message's text.
 
     A risk part wins over everything (the crisis rules must fire); otherwise a question part
@@ -215,7 +215,7 @@ def focus(text: str, whole: Dict[str, Any], parse: Parser, read_risk_parts: bool
     """
     if is_risk(whole):
         return whole
-    windows = risk_parts(text) if read_risk_parts else []
+    windows = risk_parts(text)
     questions = question_parts(text)
     pieces = list(dict.fromkeys(windows + questions))
     if not pieces:
@@ -244,9 +244,7 @@ def _adopt_risk(whole: Mapping[str, Any], part: Mapping[str, Any], part_text: st
     adopted["intent_ranking"] = part.get("intent_ranking")
     risk = dict(part.get(RISK_PROPERTY) or {})
     risk["screen"] = _evidence_moved(risk.get("screen"), str(whole.get("text") or "").find(part_text))
-    answer = selected_answer(whole)
-    asked = intent_of(whole) == FAQ_INTENT and selected_answer_confidence(whole) >= ALSO_ASKED_MIN_CONFIDENCE
-    risk["also_asked"] = answer if asked and asks_something(str(whole.get("text") or "")) else None
+    risk["also_asked"] = also_asked(whole)
     adopted[RISK_PROPERTY] = risk
     adopted[FOCUS_PROPERTY] = _record(whole, part_text, "a sentence read alone is current risk")
     return adopted

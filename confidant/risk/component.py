@@ -26,7 +26,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from confidant.nlu.language import detect_language
-from confidant.nlu.message_focus import ALSO_ASKED_MIN_CONFIDENCE, asks_something
+from confidant.nlu.message_focus import also_asked
 from confidant.risk.findings import RiskFinding
 from confidant.risk.screen import RiskScreen
 from confidant.risk.spanish import SPANISH_FILE, SpanishScreen
@@ -40,8 +40,6 @@ from confidant.vocabulary import (
     RISK_INTENTS,
     SPANISH_RISK_INTENT,
     WRITER_FOR_INTENT,
-    selected_answer,
-    selected_answer_confidence,
 )
 
 RISK_PROPERTY = "risk"
@@ -161,17 +159,6 @@ class WriterContext:
         )
 
 
-def also_asked(message: Message, min_confidence: float = ALSO_ASKED_MIN_CONFIDENCE) -> Optional[str]:
-    """The FAQ answer a risk message also asked for ("I cut, will you tell my parents?"), if any."""
-    text = message.get(TEXT) or ""
-    if not asks_something(text):
-        return None
-    key = selected_answer(message.data)
-    if key and selected_answer_confidence(message.data) >= min_confidence:
-        return key
-    return None
-
-
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class RiskScreenComponent(GraphComponent):
     """Runs last in the pipeline so that nothing after it can hide a risk message."""
@@ -236,7 +223,7 @@ class RiskScreenComponent(GraphComponent):
                 WriterContext(text, list(ranking), self.writer_cues),
             )
             if decision["intent"]:
-                decision["also_asked"] = also_asked(message)
+                decision["also_asked"] = also_asked(message.data)
                 override = {"name": decision["intent"], "confidence": 1.0}
                 message.set(INTENT, override, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [override] + list(ranking), add_to_output=True)

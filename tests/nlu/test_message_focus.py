@@ -205,6 +205,9 @@ def test_a_part_needs_the_screen_or_the_classifier_over_its_threshold(
 ) -> None:
     text = "Things have been tense lately. We argue about money and his mother. Would he be told if I came?"
     whole = whole_of(text, parse("faq", 1.0, "faq/tell_others", 0.9))
-    risky = parse("risk_harm_others", confidence, risk_intent="risk_harm_others", layers=layers)
+    # As the risk component leaves it: a decision (risk intent) only from the screen or from DIET
+    # over its threshold (0.5); below it, DIET's guess stays on top with no decision.
+    decided = "screen" in layers or confidence >= 0.5
+    risky = parse("risk_harm_others", confidence, risk_intent="risk_harm_others" if decided else None, layers=layers)
     result = focus(text, whole, each(lambda part: risky if "argue" in part else whole))
     assert (result["intent"]["name"] == "risk_harm_others") is escalated
