@@ -135,6 +135,11 @@ def choose_writer(
         # nothing, DIET may tell that the thoughts are unwanted, never move it to a friend's reply.
         if evidence:
             return WriterChoice(INTENT_FOR_CATEGORY[SELF_HARM], "the screen found the writer at risk", default=True)
+        # DIET alone read self-harm, but the writer says they hurt someone ("belted my teenager
+        # last night"): the reply for the one who hurts, whose escalation names the child.
+        harming = cue("harming")
+        if harming:
+            return WriterChoice("risk_harm_others", f"the writer is hurting someone ({harming!r})")
         picked = _classifier_pick(ranking, intents_of(SELF_HARM))
         if picked == INTRUSIVE_INTENT:
             return WriterChoice(picked, "classifier")

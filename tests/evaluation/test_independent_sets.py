@@ -22,6 +22,10 @@ from confidant.evaluation.independent import (
 
 QUESTIONS = HELDOUT_DIR / "independent" / "questions.csv"
 RISK = HELDOUT_DIR / "independent" / "risk.csv"
+# The second set (heldout/independent_b/), by a writer who never saw the training data or the first
+# set; its messages stay unread (`--errors` never prints them).
+SECOND_QUESTIONS = HELDOUT_DIR / "independent_b" / "questions.csv"
+SECOND_RISK = HELDOUT_DIR / "independent_b" / "risk.csv"
 
 # Floors: measured on 2026-12-03 (the late build, message focus on) with this data and config
 # (docs/evaluation.md), minus a margin for the spread between trainings. They catch a regression;
@@ -85,24 +89,28 @@ def test_the_sets_are_large_varied_and_never_trained_on() -> None:
     bands = [length_band(q.text) for q in questions]
     assert bands.count("long") >= 0.2 * len(bands) and bands.count("short") >= 0.3 * len(bands)
     training = {e.get("text").strip().lower() for e in load_data(str(PROJECT_ROOT / "data/nlu")).intent_examples}
-    held_out = [q.text.strip().lower() for q in questions] + [r.text.strip().lower() for r in risk]
+    second_questions, second_risk = load_questions(SECOND_QUESTIONS), load_risk(SECOND_RISK)
+    assert len(second_questions) >= 150 and len(second_risk) >= 150
+    held_out = [q.text.strip().lower() for q in questions + second_questions]
+    held_out += [r.text.strip().lower() for r in risk + second_risk]
     overlap = training.intersection(held_out)
     assert not overlap, f"{len(overlap)} held-out messages are in the training data"
 
 
-def test_errors_are_printed_for_our_sets_but_never_for_the_development_set(
+def test_errors_are_printed_for_the_first_set_but_never_for_the_unread_ones(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Any, capsys: pytest.CaptureFixture
 ) -> None:
-    """Reading the development set's misses would make its figures optimistic like ours."""
+    """Reading the development set's or the second set's misses would make their figures optimistic."""
     from confidant.evaluation import independent
 
-    for name in ("independent", "development"):
+    names = ("independent", "independent_b", "development")
+    for name in names:
         (tmp_path / name).mkdir()
         (tmp_path / name / "questions.csv").write_text("x", encoding="utf-8")
     monkeypatch.setattr(
         independent,
         "default_sets",
-        lambda: {name: {"questions": tmp_path / name / "questions.csv"} for name in ("independent", "development")},
+        lambda: {name: {"questions": tmp_path / name / "questions.csv"} for name in names},
     )
     monkeypatch.setattr(independent, "load_agent", lambda model: None)
 
@@ -116,7 +124,7 @@ def test_errors_are_printed_for_our_sets_but_never_for_the_development_set(
     independent.main(["--model", "unused", "--errors"])
     printed = capsys.readouterr().out
     assert "[independent q]" in printed
-    assert "[development" not in printed
+    assert "[development" not in printed and "[independent_b" not in printed
 
 
 def test_a_spanish_message_fits_the_spanish_reply_and_an_english_one_does_not() -> None:
