@@ -133,6 +133,17 @@ def test_a_question_during_the_callback_form_is_answered_and_the_form_asks_again
     assert "text the number ending 99" in saved
 
 
+def test_two_questions_during_the_callback_form_get_the_first_answer_and_the_form_asks_again(
+    rasa_server, sender
+) -> None:
+    """Inside a form its own rules answer (one answer), not the two-questions rule."""
+    rasa_server.texts(sender, "I'm going to hurt myself tonight")
+    rasa_server.texts(sender, "yes")
+    answer, ask_again = rasa_server.texts(sender, TWO_QUESTIONS)
+    assert "testimony" in answer or "partners" in answer
+    assert "safe" in ask_again and "call or text" in ask_again
+
+
 def test_a_number_in_a_sentence_right_after_the_offer_starts_the_form_and_is_read_back(
     rasa_server, sender, server_env
 ) -> None:
