@@ -38,6 +38,7 @@ from confidant.vocabulary import (
     FAQ_INTENT,
     OTHER_LANGUAGE_INTENT,
     RISK_INTENTS,
+    SELF_HARM,
     SPANISH_RISK_INTENT,
     WRITER_FOR_INTENT,
 )
@@ -134,6 +135,9 @@ def decide(
         level = "third_party" if finding.level == "third_party" else "current"
         choice = context.choose(decision["category"], level, finding.as_dict()["evidence"])
     decision["level"] = "current"
+    if decision["category"] == SELF_HARM and CATEGORY_FOR_INTENT[choice.intent] != SELF_HARM:
+        # DIET's self-harm guess, where the writer says they hurt someone else.
+        decision["category"] = CATEGORY_FOR_INTENT[choice.intent]
     decision["intent"] = choice.intent
     decision["writer"] = WRITER_FOR_INTENT[choice.intent]
     decision["writer_reason"] = choice.reason

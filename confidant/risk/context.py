@@ -15,6 +15,8 @@ from confidant.risk.pattern_types import RiskData, Trigger
 from confidant.vocabulary import ABUSE
 
 _QUESTION_MARK = "?"
+# The last word of a topic trigger that names the topic rather than telling of harm.
+TOPIC_NOUNS = frozenset({"abuse", "neglect", "maltreatment", "violence"})
 
 
 @dataclass
@@ -162,13 +164,20 @@ class TriggerLevels:
                 reason = "question about the topic"
         if reason is None:
             return None
-        if candidate.trigger.category == ABUSE:
+        if candidate.trigger.category == ABUSE and not self._names_the_topic(doc, candidate):
             # "will you tell my mum if my stepdad hits me?" is a disclosure: abuse questions
-            # only count as informational when nobody in them is the writer or theirs.
+            # only count as informational when nobody in them is the writer or theirs. The
+            # word for the topic itself asks what counts ("is it abuse if my mom makes me do
+            # all the chores?"); any harm told in the same sentence is a trigger of its own.
             for token in sentence:
                 if token.lower_ in self._first and not any(s <= token.i < e for s, e in frame_spans):
                     return None
         return reason
+
+    @staticmethod
+    def _names_the_topic(doc: Doc, candidate: Candidate) -> bool:
+        """Is the trigger the noun for the topic ("abuse", "neglect"), not a verb of harm ("abuses")?"""
+        return candidate.trigger.topic and doc[candidate.end - 1].lower_ in TOPIC_NOUNS
 
     def _is_question(self, sentence: Span, strict: bool = False) -> bool:
         """Does the sentence read as a question (about the rules)?

@@ -33,6 +33,10 @@ from confidant.risk.patterns import check_lemmas, load_directory
 from confidant.risk.spacy_pipeline import build_nlp, fix_lemmas, lemma_values
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "risk"
+# Self-harm triggers that only name an injury ("marks on my arm"): beside someone hurting the
+# writer ("mom burns me with her cigarette"), the injury is the abuse's, not self-inflicted.
+INJURY_ONLY_TRIGGERS = frozenset({"self_harm.cuts_on_my_body"})
+VIOLENCE_TO_WRITER_TRIGGERS = frozenset({"abuse.violence_to_me", "abuse.being_abused"})
 
 
 class RiskScreen:
@@ -97,6 +101,8 @@ class RiskScreen:
         best_rank = max(LEVEL_RANK[c.level] for c in candidates)
         winners = [c for c in candidates if LEVEL_RANK[c.level] == best_rank]
         winners.sort(key=lambda c: (CATEGORY_PRIORITY[c.trigger.category], c.start))
+        if _injury_from_violence(winners):
+            winners = [c for c in winners if c.trigger.id not in INJURY_ONLY_TRIGGERS]
         category = winners[0].trigger.category
         level = winners[0].level
         evidence = []
@@ -183,3 +189,10 @@ class RiskScreen:
             for span in filter_spans(spans):
                 candidates.append(Candidate(self._triggers[pattern_id], span.start, span.end))
         return candidates
+
+
+def _injury_from_violence(winners: list[Candidate]) -> bool:
+    """Is every self-harm sign an injury beside violence done to the writer (so abuse, not self-harm)?"""
+    ids = {c.trigger.id for c in winners}
+    self_harm = {i for i in ids if i.startswith("self_harm.")}
+    return bool(self_harm) and self_harm <= INJURY_ONLY_TRIGGERS and bool(ids & VIOLENCE_TO_WRITER_TRIGGERS)

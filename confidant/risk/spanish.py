@@ -20,24 +20,42 @@ class SpanishScreen:
 
     phrases: Dict[str, Sequence[re.Pattern[str]]]
     negation: re.Pattern[str]
+    # Topic words ("el suicidio") count only outside a question about the rules.
+    topics: Dict[str, Sequence[re.Pattern[str]]]
+    rule_questions: Sequence[re.Pattern[str]]
 
     @classmethod
     def from_file(cls, path: Path) -> "SpanishScreen":
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         missing = [category for category in CATEGORIES if category not in raw]
-        if missing or "negation" not in raw:
-            raise ValueError(f"{path.name}: needs {', '.join(missing + ['negation'])}")
+        missing += [key for key in ("negation", "topics", "rule_questions") if key not in raw]
+        missing += [f"topics.{category}" for category in CATEGORIES if category not in (raw.get("topics") or {})]
+        if missing:
+            raise ValueError(f"{path.name}: needs {', '.join(missing)}")
         return cls(
             {category: tuple(re.compile(p) for p in raw[category]) for category in CATEGORIES},
             re.compile(raw["negation"]),
+            {category: tuple(re.compile(p) for p in raw["topics"][category] or ()) for category in CATEGORIES},
+            tuple(re.compile(p) for p in raw["rule_questions"]),
         )
 
     def category(self, text: str) -> Optional[str]:
         """The first category (most time-critical first) whose phrase occurs un-negated."""
         lowered = text.lower()
         for category in CATEGORIES:
-            for pattern in self.phrases[category]:
-                for match in pattern.finditer(lowered):
-                    if not self.negation.search(lowered[max(0, match.start() - 20) : match.start()]):
-                        return category
+            if self._found(self.phrases[category], lowered):
+                return category
+        if any(question.search(lowered) for question in self.rule_questions):
+            return None
+        for category in CATEGORIES:
+            if self._found(self.topics[category], lowered):
+                return category
         return None
+
+    def _found(self, patterns: Sequence[re.Pattern[str]], lowered: str) -> bool:
+        """Does any pattern occur with no negation right before it?"""
+        return any(
+            not self.negation.search(lowered[max(0, match.start() - 20) : match.start()])
+            for pattern in patterns
+            for match in pattern.finditer(lowered)
+        )

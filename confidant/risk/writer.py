@@ -25,6 +25,11 @@ WRITER_CUES_FILE = "writers.yml"
 CUE_KINDS = ("child", "partner", "sexual_assault", "harming", "intrusive", "bystander", "elder", "access_to_children")
 THREAT_TO_WRITER_PATTERNS = ("harm_others.threat_to_me", "harm_others.threat_to_me_weak")
 VICTIM_IS_WRITER_PATTERNS = ("abuse.violence_to_me", "abuse.fear_at_home")
+# Where the screen found the harm is done to the writer, only these replies speak to them: DIET's
+# sense of "someone hurting someone" must not turn a victim into the one who hurts.
+VICTIM_INTENTS = frozenset(
+    {"risk_partner_violence", "risk_sexual_assault", "risk_child_abuse", "risk_abuse_disclosure"}
+)
 _WRITER_AS_OBJECT = re.compile(r"\b(me|us|my (room|bed|body|privates))\b")
 _WRITER_AS_SUBJECT = re.compile(r"\b(i|i'?m|im|i am|i'?ve|ive)\b")
 # DIET's say on the writer counts from this confidence (within the category's intents).
@@ -130,6 +135,11 @@ def choose_writer(
         # nothing, DIET may tell that the thoughts are unwanted, never move it to a friend's reply.
         if evidence:
             return WriterChoice(INTENT_FOR_CATEGORY[SELF_HARM], "the screen found the writer at risk", default=True)
+        # DIET alone read self-harm, but the writer says they hurt someone ("belted my teenager
+        # last night"): the reply for the one who hurts, whose escalation names the child.
+        harming = cue("harming")
+        if harming:
+            return WriterChoice("risk_harm_others", f"the writer is hurting someone ({harming!r})")
         picked = _classifier_pick(ranking, intents_of(SELF_HARM))
         if picked == INTRUSIVE_INTENT:
             return WriterChoice(picked, "classifier")
@@ -169,7 +179,8 @@ def choose_writer(
             return WriterChoice("risk_partner_violence", f"partner cue {partner!r}")
         if not victim and (cue("bystander") or cue("elder") or cue("access_to_children")):
             return WriterChoice("concern_abuse", "someone else is being hurt")
-        picked = _classifier_pick(ranking, intents_of(ABUSE) | {"risk_harm_others"})
+        allowed = VICTIM_INTENTS if victim else intents_of(ABUSE) | {"risk_harm_others"}
+        picked = _classifier_pick(ranking, allowed)
         if picked:
             return WriterChoice(picked, "classifier")
         if victim:

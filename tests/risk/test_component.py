@@ -116,6 +116,15 @@ def test_after_a_veto_a_near_zero_reading_starts_nothing(component, second, expe
         ),  # noqa: E501
         ("im a 14 yo girl and my stepdad touches me at night", "risk_child_abuse", "child_victim"),
         ("moms bf hits me when shes at work", "risk_child_abuse", "child_victim"),
+        # Someone wishing the writer dead is not the writer's own wish; the water is violence to them.
+        ("mom said she wishes i was dead and held me under the bath water. i am 8", "risk_child_abuse", "child_victim"),
+        (
+            "dont want to go home. dads drunk again and last time he threw a chair at me",
+            "risk_child_abuse",
+            "child_victim",
+        ),
+        # Marks beside someone hurting the writer are the abuse's, not self-harm.
+        ("my dad burns me with his cigarette, i have marks on my arm. im 12", "risk_child_abuse", "child_victim"),
     ],
 )
 def test_the_reply_fits_who_is_writing(component, text, intent, writer) -> None:
@@ -141,6 +150,13 @@ def test_a_risk_message_that_asks_a_question_keeps_the_answer_it_asked_for(compo
         ("mi papá me pega cuando llega borracho", "risk_spanish"),
         ("¿mis papás pueden ver lo que le digo a la terapeuta?", "other_language"),
         ("no quiero morir, solo estoy cansada de todo", "other_language"),
+        # A question about the rules that names the topic, and the topic told as one's own.
+        (
+            "¿en qué casos tiene que romper la confidencialidad? por ejemplo si alguien menciona el suicidio",
+            "other_language",
+        ),
+        ("pienso en el suicidio todos los días y ya no aguanto", "risk_spanish"),
+        ("¿tienen que avisar a mis papás? me quiero suicidar", "risk_spanish"),
     ],
 )
 def test_spanish_is_screened_in_spanish_and_never_guessed_at(component, text, intent) -> None:
@@ -178,3 +194,25 @@ def test_abuse_told_by_the_one_who_fears_or_does_it(text: str, intent: str) -> N
 
     cues = WriterCues.from_file(Path("data/risk") / WRITER_CUES_FILE)
     assert choose_writer("abuse", "current", text, [], [], cues).intent == intent
+
+
+def test_harm_the_writer_tells_of_doing_outweighs_diets_self_harm_guess(component) -> None:
+    message = parsed("belted my teenager last night and theres blood on his sheets", "concern_for_someone", 0.72)
+    [processed] = component.process([message])
+    assert processed.get("intent")["name"] == "risk_harm_others"
+    assert processed.get("risk")["category"] == "harm_others"
+
+
+def test_a_writer_the_screen_found_hurt_is_never_given_the_reply_for_one_who_hurts() -> None:
+    """DIET leaning to 'harm to others' on "he choked me again" must not reach the victim."""
+    from confidant.risk.writer import WriterCues, choose_writer
+
+    text = "he choked me again last night. it still hurts when i swallow"
+    evidence = [{"text": "choked me", "start": 3, "end": 12, "pattern": "abuse.violence_to_me"}]
+    ranking = [{"name": "risk_harm_others", "confidence": 0.83}, {"name": "risk_partner_violence", "confidence": 0.09}]
+    choice = choose_writer("abuse", "current", text, evidence, ranking, WriterCues.none())
+    assert choice.intent == "risk_partner_violence"
+    # Without the screen's evidence that the writer is the one hurt, DIET's reading stands.
+    assert (
+        choose_writer("abuse", "current", "he choked her", [], ranking, WriterCues.none()).intent == "risk_harm_others"
+    )

@@ -60,17 +60,30 @@ CURRENT = [
     ("the people next door hit their kids", "abuse"),
     ("my stepdad touches me at night", "abuse"),
     ("my dad locks me in the garage", "abuse"),
+    # harm told inside a question about what counts is still told
+    ("is it abuse if my stepdad hits me with his belt", "abuse"),
+    ("she holds me under the water in the bath when im bad", "abuse"),
+    ("since my husband died im just waiting to go be with him", "self_harm"),
+    # marks beside violence to the writer are the abuse's
+    ("my dad burns me with his lighter and i have marks on my arm", "abuse"),
 ]
 
 NOT_CURRENT = [
     # third party: someone else is at risk
     ("my friend told me she wants to die", "self_harm", "third_party"),
     ("my brother keeps cutting himself", "self_harm", "third_party"),
+    ("my grandpa keeps saying hes ready to go be with grandma now", "self_harm", "third_party"),
     ("my mate wants to kill his stepdad", "harm_others", "third_party"),
     # informational: questions about the rules
     ("what happens if a client tells you they're suicidal?", "self_harm", "informational"),
     ("if I told you I wanted to end my life, would you have to call someone?", "self_harm", "informational"),
     ("do counsellors report child abuse?", "abuse", "informational"),
+    # asking what counts: the word for the topic, with the writer in the sentence
+    ("is it abuse if my dad makes me mow the lawn every saturday?", "abuse", "informational"),
+    ("would it be neglect if my mom works nights and i make my own dinner", None, None),
+    # no method without its end; no injury in a message left
+    ("whats the best way to reach my therapist after hours", None, None),
+    ("i usually leave a voicemail when i need to reschedule", None, None),
     # negated
     ("I'm not suicidal at all", "self_harm", "negated"),
     ("I would never hurt my children", None, "negated"),
