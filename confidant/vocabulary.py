@@ -132,6 +132,9 @@ REQUEST_APPOINTMENT_INTENT = "request_appointment"
 INFORM_CONTACT_INTENT = "inform_contact"
 # The FAQ answer that tells how to reach the practice (offered when the assistant is unsure).
 CONTACT_PRACTICE_ANSWER = "faq/contact_practice"
+# The entity the message focus step sets on a message that asks a second, different question
+# (its value the FAQ answer, `faq/<topic>`): the rule that sends the second answer reads it.
+SECOND_ANSWER_ENTITY = "second_answer"
 
 # ---- slots ------------------------------------------------------------------------------
 

@@ -6,6 +6,9 @@ Two kinds of CSV set, each scored on what the client would actually get from the
   answer; helpful = the expected or the second topic the message asks about, or for a question
   the policy does not cover, any honest "the policy does not cover this, ask the practice" answer.
   Reported per topic and per message length (short < 80 characters, medium < 200, long).
+  And two questions in one message: of the rows with a second topic, the share that got both
+  answers (the first and the second answer, `focus.second_answer`); of the rows without one,
+  the share that got a second answer anyway (a wrong one).
 - risk sets (`text,category|label,writer`): recall per category and per writer, false alarms on
   messages with no current risk, and whether the reply was the one for that kind of writer.
 
@@ -26,6 +29,7 @@ from typing import Any, Dict, Iterable, List, Optional
 
 from confidant.evaluation.model import answer_key, load_agent, parse_all
 from confidant.nlu.language import detect_language
+from confidant.nlu.message_focus import second_answer
 from confidant.settings import PROJECT_ROOT
 from confidant.vocabulary import (
     ABUSE,
@@ -138,6 +142,14 @@ def judge_question(row: QuestionRow, got: str) -> tuple[bool, bool]:
     return strict, helpful
 
 
+def answers_topic(topic: str, got: Optional[str]) -> bool:
+    """The answer `got` is the one for this topic (any policy-does-not-cover answer for `beyond_policy`)."""
+    if got is None:
+        return False
+    got_topic = topic_of(got)
+    return is_beyond(got_topic) if topic == BEYOND_LABEL else got_topic == topic
+
+
 @dataclass
 class Tally:
     n: int = 0
@@ -165,10 +177,23 @@ class QuestionReport:
     deflection: Tally = field(default_factory=Tally)
     escalated: int = 0
     errors: List[tuple[str, str, str]] = field(default_factory=list)
+    # Rows with a second topic: both answered (strict); rows without: a second answer sent (helpful unused).
+    both_answered: Tally = field(default_factory=Tally)
+    wrong_second: Tally = field(default_factory=Tally)
+    # Rows with a second topic whose second answer was neither of the two topics.
+    second_off_topic: int = 0
+    second_errors: List[tuple[str, str, str]] = field(default_factory=list)
 
     def as_dict(self) -> Dict[str, Any]:
         return {
             "overall": self.overall.as_dict(),
+            "two_questions": {
+                "with_second_topic": self.both_answered.n,
+                "both_answered": self.both_answered.as_dict()["strict"],
+                "second_answer_off_topic": self.second_off_topic,
+                "without_second_topic": self.wrong_second.n,
+                "wrong_second_answer": self.wrong_second.as_dict()["strict"],
+            },
             "by_length": {band: self.by_length[band].as_dict() for band, _ in LENGTH_BANDS if band in self.by_length},
             "by_topic": {topic: tally.as_dict() for topic, tally in sorted(self.by_topic.items())},
             "beyond_policy_safe_deflection": self.deflection.as_dict()["helpful"],
@@ -176,10 +201,17 @@ class QuestionReport:
         }
 
 
-def score_questions(rows: List[QuestionRow], answers: List[str], risk_intents: Iterable[str]) -> QuestionReport:
+def score_questions(
+    rows: List[QuestionRow],
+    answers: List[str],
+    risk_intents: Iterable[str],
+    second_answers: Optional[List[Optional[str]]] = None,
+) -> QuestionReport:
     risk_intents = set(risk_intents)
     report = QuestionReport()
-    for row, got in zip(rows, answers, strict=True):
+    seconds = second_answers if second_answers is not None else [None] * len(rows)
+    for row, got, second in zip(rows, answers, seconds, strict=True):
+        score_second_answer(report, row, got, second)
         strict, helpful = judge_question(row, got)
         report.overall.add(strict, helpful)
         report.by_topic[BEYOND_LABEL if is_beyond(row.expected) else row.expected].add(strict, helpful)
@@ -191,6 +223,22 @@ def score_questions(rows: List[QuestionRow], answers: List[str], risk_intents: I
         if not strict:
             report.errors.append((row.text, row.expected, got))
     return report
+
+
+def score_second_answer(report: QuestionReport, row: QuestionRow, got: str, second: Optional[str]) -> None:
+    """Both topics answered (a row with a second topic), or a second answer nobody asked for (one without)."""
+    if row.secondary is None:
+        report.wrong_second.add(second is not None, False)
+        if second is not None:
+            report.second_errors.append((row.text, row.expected, second))
+        return
+    covered = [
+        topic for topic in (row.expected, row.secondary) if answers_topic(topic, got) or answers_topic(topic, second)
+    ]
+    report.both_answered.add(second is not None and len(covered) == 2, False)
+    if second is not None and not (answers_topic(row.expected, second) or answers_topic(row.secondary, second)):
+        report.second_off_topic += 1
+        report.second_errors.append((row.text, f"{row.expected}+{row.secondary}", second))
 
 
 # ---- risk -----------------------------------------------------------------------------------
@@ -307,7 +355,12 @@ def score_risk(rows: List[RiskRow], outcomes: List[RiskOutcome]) -> RiskReport:
 def evaluate_questions(agent: Any, path: Path) -> QuestionReport:
     rows = load_questions(path)
     parses = parse_all(agent, [row.text for row in rows])
-    return score_questions(rows, [answer_key(parse) for parse in parses], CATEGORY_FOR_INTENT)
+    return score_questions(
+        rows,
+        [answer_key(parse) for parse in parses],
+        CATEGORY_FOR_INTENT,
+        [second_answer(parse) for parse in parses],
+    )
 
 
 def evaluate_risk(agent: Any, path: Path) -> RiskReport:
@@ -365,6 +418,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             if show_errors:
                 for text, expected, got in report.errors:
                     print(f"[{name} q] {expected:28} <- {got:34} | {text[:140]}")
+                for text, expected, second in report.second_errors:
+                    print(f"[{name} q2] {expected:28} <- second {second:27} | {text[:140]}")
         if "risk" in paths:
             risk = evaluate_risk(agent, paths["risk"])
             figures[name]["risk"] = risk.as_dict()

@@ -7,6 +7,12 @@ topic, or the FAQ gate asks a clarifying question. This module picks the parts o
 message worth reading on their own (each question, with the sentence before it as context) and
 chooses between the reading of the whole message and the readings of those parts.
 
+A message can also ask two different things ("Can my wife find out what I say? And if I get
+subpoenaed, can her lawyer get my file?"). When two of its questions, each read alone, are sure
+of two different answers, and the second does not repeat the first, the second answer is
+recorded too (`focus.second_answer`, and an entity the dialogue's rule reads) and sent after
+the first.
+
 The risk side works the same way over the whole message, two neighbouring sentences at a time:
 a despairing sentence in the middle of a long story can be drowned out in the whole message's
 reading, so a part the risk layers find to be current risk on its own makes the whole message a
@@ -21,11 +27,12 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 from confidant.vocabulary import (
     FAQ_INTENT,
     RISK_INTENTS,
+    SECOND_ANSWER_ENTITY,
     intent_of,
     selected_answer,
     selected_answer_confidence,
@@ -43,6 +50,31 @@ MIN_PART_CONFIDENCE = 0.5
 MIN_GAIN = 0.1
 # A risk message's question is answered too when the whole message's answer is this sure.
 ALSO_ASKED_MIN_CONFIDENCE = 0.7
+# A message's second question is answered too when it and the question the first answer
+# answers are, each read alone, at least this sure (chosen on heldout/independent,
+# docs/evaluation.md "Two questions, two answers": at 0.7 an off-topic second answer came in).
+MIN_SECOND_ANSWER_STRENGTH = 0.75
+# Answers that say largely the same as each other: one after the other would repeat it (the
+# overview lists every limit; the parents and age answers, the abuse answers, the "who could
+# find out" answers share their paragraphs). Not the evaluation's RELATED_TOPICS, which says
+# which answer is a fair stand-in for another.
+REPEATING_ANSWERS: FrozenSet[FrozenSet[str]] = frozenset(
+    frozenset({f"faq/{a}", f"faq/{b}"})
+    for a, b in (
+        ("limits_overview", "limit_harm"),
+        ("limits_overview", "limit_abuse"),
+        ("limits_overview", "limit_court"),
+        ("limits_overview", "safe_to_share"),
+        ("limits_overview", "warned_before_disclosure"),
+        ("what_is_confidentiality", "safe_to_share"),
+        ("tell_parents", "minor_age"),
+        ("tell_parents", "tell_others"),
+        ("limit_abuse", "what_counts_as_abuse"),
+        ("limit_court", "beyond_court_ordered"),
+    )
+)
+# Never a second answer: the catch-all "the policy does not cover this" says nothing a second time.
+NOT_A_SECOND_ANSWER = frozenset({"faq/beyond_other"})
 
 FOCUS_PROPERTY = "focus"
 RISK_PROPERTY = "risk"
@@ -100,6 +132,13 @@ def also_asked(parse: Mapping[str, Any], min_confidence: float = ALSO_ASKED_MIN_
     return key if key and selected_answer_confidence(parse) >= min_confidence else None
 
 
+def second_answer(parse: Mapping[str, Any]) -> Optional[str]:
+    """The second question's FAQ answer this step recorded for a message that asked two things, if any."""
+    focus_record = parse.get(FOCUS_PROPERTY)
+    second = focus_record.get("second_answer") if isinstance(focus_record, Mapping) else None
+    return str(second) if second else None
+
+
 def question_parts(text: str) -> List[str]:
     """The parts of a long message to read on their own: each question, alone and with the sentence before it.
 
@@ -121,6 +160,15 @@ def question_parts(text: str) -> List[str]:
             if candidate not in parts and candidate != text.strip():
                 parts.append(candidate)
     return parts
+
+
+def asked_questions(text: str) -> List[str]:
+    """The message's questions, each alone, when it asks two or more (the last MAX_QUESTIONS of them).
+
+    Short messages too: "Will you tell my wife? Can her lawyer get my file?" asks two things.
+    """
+    found = list(dict.fromkeys(sentence for sentence in sentences(text) if is_question(sentence)))
+    return found[-MAX_QUESTIONS:] if len(found) >= 2 else []
 
 
 def risk_parts(text: str) -> List[str]:
@@ -183,6 +231,43 @@ def choose_question(whole: Mapping[str, Any], parts: Sequence[tuple[str, Mapping
     return FocusChoice(None, "whole message")
 
 
+def repeats(first: str, second: str) -> bool:
+    """The second answer would mostly repeat the first."""
+    return first == second or frozenset({first, second}) in REPEATING_ANSWERS
+
+
+def second_question(
+    first: Mapping[str, Any], asked: Sequence[tuple[str, Mapping[str, Any]]]
+) -> Optional[tuple[str, str]]:
+    """The other question a message asks and its FAQ answer (part, `faq/<topic>`), or None.
+
+    Conservative, since a wrong second answer is worse than none: the first answer must be an
+    FAQ answer that one question, read alone, is sure of; another question, read alone, must be
+    as sure of a different answer that does not repeat it. Of several, the surest.
+    """
+    first_key = selected_answer(first) if intent_of(first) == FAQ_INTENT else None
+    if first_key is None:
+        return None
+    sure = [
+        (reading_strength(parse), part, key)
+        for part, parse in asked
+        if intent_of(parse) == FAQ_INTENT
+        and (key := selected_answer(parse))
+        and reading_strength(parse) >= MIN_SECOND_ANSWER_STRENGTH
+    ]
+    if not any(key == first_key for _, _, key in sure):
+        return None
+    others = [
+        (strength, part, key)
+        for strength, part, key in sure
+        if not repeats(first_key, key) and key not in NOT_A_SECOND_ANSWER
+    ]
+    if not others:
+        return None
+    _, part, key = max(others, key=lambda other: other[0])
+    return part, key
+
+
 def decided_risk(parse: Mapping[str, Any]) -> bool:
     """The risk layers themselves took this part for current risk (the screen, or DIET over its threshold).
 
@@ -217,20 +302,23 @@ def focus(text: str, whole: Dict[str, Any], parse: Parser) -> Dict[str, Any]:
         return whole
     windows = risk_parts(text)
     questions = question_parts(text)
-    pieces = list(dict.fromkeys(windows + questions))
+    asked = asked_questions(text)
+    pieces = list(dict.fromkeys(windows + questions + asked))
     if not pieces:
         return whole
     readings = dict(zip(pieces, parse(pieces), strict=True))
     risky = first_risk_part([(part, readings[part]) for part in windows])
     if risky is not None:
         return _adopt_risk(whole, risky[1], risky[0])
+    chosen = whole
     parts = [(part, readings[part]) for part in questions]
-    if not parts:
-        return whole
-    choice = choose_question(whole, parts)
-    if choice.part is None:
-        return whole
-    return _adopt(whole, readings[choice.part], choice.part, choice.reason)
+    choice = choose_question(whole, parts) if parts else FocusChoice(None, "whole message")
+    if choice.part is not None:
+        chosen = _adopt(whole, readings[choice.part], choice.part, choice.reason)
+    second = second_question(chosen, [(part, readings[part]) for part in asked])
+    if second is None:
+        return chosen
+    return _with_second_answer(chosen, whole, *second)
 
 
 def _adopt_risk(whole: Mapping[str, Any], part: Mapping[str, Any], part_text: str) -> Dict[str, Any]:
@@ -264,7 +352,7 @@ def _evidence_moved(screen: Any, offset: int) -> Any:
     return moved
 
 
-def _record(whole: Mapping[str, Any], part_text: str, reason: str) -> Dict[str, Any]:
+def _record(whole: Mapping[str, Any], part_text: Optional[str], reason: str) -> Dict[str, Any]:
     return {
         "part": part_text,
         "reason": reason,
@@ -280,3 +368,29 @@ def _adopt(whole: Mapping[str, Any], part: Mapping[str, Any], part_text: str, re
         adopted[RISK_PROPERTY] = whole[RISK_PROPERTY]
     adopted[FOCUS_PROPERTY] = _record(whole, part_text, reason)
     return adopted
+
+
+def _with_second_answer(
+    chosen: Mapping[str, Any], whole: Mapping[str, Any], part_text: str, key: str
+) -> Dict[str, Any]:
+    """The chosen reading, with the second answer recorded under `focus` and as the rule's entity.
+
+    The entity (its value the answer, its span the question) is what the dialogue's rule sees:
+    Rasa's rules read intents and entities, not parse properties.
+    """
+    result = dict(chosen)
+    record = dict(chosen.get(FOCUS_PROPERTY) or _record(whole, None, "whole message"))
+    record["second_answer"] = key
+    record["second_part"] = part_text
+    result[FOCUS_PROPERTY] = record
+    text = str(whole.get("text") or "")
+    start = max(text.find(part_text), 0)
+    entity = {
+        "entity": SECOND_ANSWER_ENTITY,
+        "value": key,
+        "start": start,
+        "end": start + len(part_text),
+        "extractor": "MessageFocus",
+    }
+    result["entities"] = [*(chosen.get("entities") or []), entity]
+    return result

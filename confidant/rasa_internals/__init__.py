@@ -4,7 +4,8 @@ Replaced Rasa functions, installed by `install()`:
 - `form_validation`: a form whose validation action cannot be reached steps aside, so the
   crisis rules still answer (Rasa 3.6 ended the turn with no reply);
 - `unreachable_actions`: a custom action the action server cannot run (the clarifying
-  question) says a domain response instead of leaving the client with no reply;
+  question) says a domain response instead of leaving the client with no reply, and one that
+  only adds to a reply already sent (what a message also asked) is skipped quietly;
 - `action_response_validation`, `event_types`, `model_loading`: work Rasa repeats every turn
   or at start-up done once, with Rasa's own answer (docs/performance.md);
 - `message_focus`: a long message's questions and sentences read on their own too

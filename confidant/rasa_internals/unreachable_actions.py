@@ -3,8 +3,11 @@
 Rasa 3.6 ends the turn with no reply when a custom action's call fails: the client who wrote
 is left with silence. For the actions listed in `UNREACHABLE_RESPONSES` there is an honest
 reply that needs no action server (the clarifying question's fallback: "Sorry, I didn't catch
-that ... or reach the practice at ..."), so `RemoteAction.run` says it instead. Only a failed
-call counts (`form_validation.action_server_unavailable`); any other error propagates as before.
+that ... or reach the practice at ..."), so `RemoteAction.run` says it instead. The actions in
+`SKIPPED_WHEN_UNREACHABLE` send an extra after a reply that has already gone out (the answer to
+what a message also asked, after the crisis reply or the first answer): unreachable, they are
+skipped with a warning, and the turn goes on as it would have. Only a failed call counts
+(`form_validation.action_server_unavailable`); any other error propagates as before.
 Crisis replies never need this: they are domain responses the rules send.
 """
 
@@ -26,6 +29,8 @@ logger = logging.getLogger(__name__)
 _PATCHED = "_confidant_says_a_response_when_unreachable"
 # Custom action -> the domain response it is replaced by when the action server cannot run it.
 UNREACHABLE_RESPONSES: Dict[str, str] = {"action_clarify_topic": "utter_default"}
+# Custom actions that only add to a reply already sent: skipped, not an error, when unreachable.
+SKIPPED_WHEN_UNREACHABLE = frozenset({"action_answer_also_asked"})
 
 
 def saying_a_response_when_unreachable(
@@ -38,8 +43,12 @@ def saying_a_response_when_unreachable(
         try:
             return await run(self, output_channel, nlg, tracker, domain)
         except (RasaException, asyncio.TimeoutError) as error:
+            unavailable = action_server_unavailable(error, self.action_endpoint is not None)
+            if unavailable and self.name() in SKIPPED_WHEN_UNREACHABLE:
+                logger.warning("Action %s could not be run (%s); skipped", self.name(), type(error).__name__)
+                return []
             response = UNREACHABLE_RESPONSES.get(self.name())
-            if not response or not action_server_unavailable(error, self.action_endpoint is not None):
+            if not response or not unavailable:
                 raise
             message = await nlg.generate(response, tracker, output_channel.name())
             if not message:

@@ -35,6 +35,31 @@ def test_questions_get_the_right_answer_after_the_welcome(rasa_server, sender, q
     assert expected_words in answer
 
 
+# Written for these tests: the message of issue 13, two questions on two topics.
+TWO_QUESTIONS = (
+    "Can my wife find out what I say in sessions? And if I get subpoenaed in the divorce, can her lawyer get my file?"
+)
+
+
+def test_a_message_of_two_questions_gets_both_answers(rasa_server, sender) -> None:
+    rasa_server.texts(sender, "hi")
+    first, bridge, second = rasa_server.texts(sender, TWO_QUESTIONS)
+    assert "You also asked about something else" in bridge
+    answers = first + " " + second
+    assert "testimony" in answers and "partners" in answers  # faq/limit_court and faq/tell_others
+
+
+def test_a_first_message_of_two_questions_gets_the_welcome_then_both_answers(rasa_server, sender) -> None:
+    welcome, first, bridge, second = rasa_server.texts(sender, TWO_QUESTIONS)
+    assert "automated assistant" in welcome and "You also asked" in bridge
+    assert "testimony" in first + second and "partners" in first + second
+
+
+def test_a_message_of_one_question_gets_one_answer(rasa_server, sender) -> None:
+    rasa_server.texts(sender, "hi")
+    assert len(rasa_server.texts(sender, "Can my wife find out what I say in sessions? I worry about it a lot.")) == 1
+
+
 def test_follow_up_questions_keep_going(rasa_server, sender) -> None:
     rasa_server.texts(sender, "wud u tell my mom")
     [answer] = rasa_server.texts(sender, "what if I'm 16?")
@@ -106,6 +131,17 @@ def test_a_question_during_the_callback_form_is_answered_and_the_form_asks_again
     assert "good time" in ask_when
     [saved] = rasa_server.texts(sender, "any time")
     assert "text the number ending 99" in saved
+
+
+def test_two_questions_during_the_callback_form_get_the_first_answer_and_the_form_asks_again(
+    rasa_server, sender
+) -> None:
+    """Inside a form its own rules answer (one answer), not the two-questions rule."""
+    rasa_server.texts(sender, "I'm going to hurt myself tonight")
+    rasa_server.texts(sender, "yes")
+    answer, ask_again = rasa_server.texts(sender, TWO_QUESTIONS)
+    assert "testimony" in answer or "partners" in answer
+    assert "safe" in ask_again and "call or text" in ask_again
 
 
 def test_a_number_in_a_sentence_right_after_the_offer_starts_the_form_and_is_read_back(

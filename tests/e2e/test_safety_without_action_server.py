@@ -1,4 +1,7 @@
-"""The crisis message is a domain response: it reaches the client with the action server down."""
+"""The crisis message is a domain response: it reaches the client with the action server down.
+
+So does the first answer to a message of two questions: only the second one waits.
+"""
 
 from __future__ import annotations
 
@@ -96,3 +99,23 @@ def test_an_appointment_request_with_the_action_server_down_gets_a_clear_reply_a
     # Back up, the request carries on where it was.
     replies = rasa_server.texts(sender, "call me Jo")
     assert "phone number or email" in replies[-1], replies
+
+
+def test_a_message_of_two_questions_gets_its_first_answer_and_no_error_with_the_action_server_down(
+    rasa_server, action_server, sender
+) -> None:
+    from tests.e2e.test_conversations import TWO_QUESTIONS
+
+    rasa_server.texts(sender, "hi")
+    logged = len(rasa_server.process.log_text())
+    action_server.stop()
+    try:
+        [answer] = rasa_server.texts(sender, TWO_QUESTIONS)
+        assert "testimony" in answer or "partners" in answer
+        new_log = rasa_server.process.log_text()[logged:]
+        assert "action_answer_also_asked could not be run" in new_log
+        assert "Traceback" not in new_log and "Encountered an exception" not in new_log
+    finally:
+        action_server.start()
+    # Back up, both answers again.
+    assert len(rasa_server.texts(sender, TWO_QUESTIONS)) == 3

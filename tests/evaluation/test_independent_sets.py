@@ -58,6 +58,9 @@ SETS = {
     "independent": (QUESTIONS, RISK),
     "independent_b": (SECOND_QUESTIONS, SECOND_RISK),
 }
+# A second answer to a message that asked one thing (the message focus step, two questions):
+# measured 2026-12-03 0/248 on the first set (which chose the threshold), 3/167 (0.018) on the second.
+MAX_WRONG_SECOND_ANSWER = 0.03
 
 
 @pytest.fixture(scope="module", params=sorted(SETS))
@@ -90,6 +93,12 @@ def test_questions_short_and_long(question_report, set_name: str) -> None:
     assert by_length["short"]["strict"] >= floors.strict_short, by_length
     assert by_length["long"]["strict"] >= floors.strict_long, by_length
     assert question_report.as_dict()["overall"]["helpful"] >= floors.helpful
+
+
+def test_a_second_answer_only_where_a_second_thing_was_asked(question_report, set_name: str) -> None:
+    two = question_report.as_dict()["two_questions"]
+    assert two["wrong_second_answer"] <= MAX_WRONG_SECOND_ANSWER, shown(set_name, question_report.second_errors)
+    assert two["second_answer_off_topic"] <= 1, shown(set_name, question_report.second_errors)  # measured 0
 
 
 def test_questions_beyond_the_policy_are_deflected_safely(question_report, set_name: str) -> None:
@@ -149,6 +158,7 @@ def test_errors_are_printed_for_the_first_set_but_never_for_the_unread_ones(
 
     class MissedOnce:
         errors = [("a message that was missed", "court", "parents")]
+        second_errors = [("a message that got a second answer", "court", "faq/tell_parents")]
 
         def as_dict(self) -> dict:
             return {}
@@ -156,7 +166,7 @@ def test_errors_are_printed_for_the_first_set_but_never_for_the_unread_ones(
     monkeypatch.setattr(independent, "evaluate_questions", lambda agent, path: MissedOnce())
     independent.main(["--model", "unused", "--errors"])
     printed = capsys.readouterr().out
-    assert "[independent q]" in printed
+    assert "[independent q]" in printed and "[independent q2]" in printed
     assert "[development" not in printed and "[independent_b" not in printed
 
 
@@ -172,3 +182,26 @@ def test_a_spanish_message_fits_the_spanish_reply_and_an_english_one_does_not() 
     report = score_risk(rows, outcomes)
     assert (report.reply_fits.strict, report.reply_fits.n) == (1, 2)
     assert report.wrong_reply == [(rows[1].text, "self_at_risk", "spanish")]
+
+
+def test_two_questions_both_answered_and_second_answers_nobody_asked_for() -> None:
+    """Scored on what the client gets: the first answer and the focus step's second answer."""
+    from confidant.evaluation.independent import QuestionRow, score_questions
+
+    rows = [
+        QuestionRow("can my wife find out? can her lawyer get my file?", "tell_others", "limit_court"),
+        QuestionRow("can my boss find out? is this chat saved?", "tell_others", "bot_privacy"),
+        QuestionRow("will my parents see my file? and my school?", "tell_parents", "beyond_school"),
+        QuestionRow("what does confidentiality mean?", "what_is_confidentiality"),
+        QuestionRow("is it the law? what does it mean?", "is_it_law"),
+    ]
+    answers = ["faq/limit_court", "faq/tell_others", "faq/tell_parents", "faq/what_is_confidentiality", "faq/is_it_law"]
+    seconds = ["faq/tell_others", None, "faq/records_privacy", None, "faq/what_is_confidentiality"]
+    two = score_questions(rows, answers, [], seconds).as_dict()["two_questions"]
+    assert two == {
+        "with_second_topic": 3,
+        "both_answered": 0.333,
+        "second_answer_off_topic": 1,
+        "without_second_topic": 2,
+        "wrong_second_answer": 0.5,
+    }

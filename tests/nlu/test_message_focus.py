@@ -211,3 +211,99 @@ def test_a_part_needs_the_screen_or_the_classifier_over_its_threshold(
     risky = parse("risk_harm_others", confidence, risk_intent="risk_harm_others" if decided else None, layers=layers)
     result = focus(text, whole, each(lambda part: risky if "argue" in part else whole))
     assert (result["intent"]["name"] == "risk_harm_others") is escalated
+
+
+# ---- two questions, two answers ----------------------------------------------------------------
+
+TWO_QUESTIONS = "Can my wife find out what I say in sessions? And if I get subpoenaed, can her lawyer get my file?"
+WIFE = "Can my wife find out what I say in sessions?"
+LAWYER = "And if I get subpoenaed, can her lawyer get my file?"
+
+
+def two_readings(first: Dict[str, Any], second: Dict[str, Any]) -> Callable[[List[str]], List[Dict[str, Any]]]:
+    """Each question alone read as given; anything else (no other part here) as the first."""
+    return each(lambda part: second if part == LAWYER else first)
+
+
+def test_a_short_message_of_two_questions_offers_each_question_alone() -> None:
+    assert message_focus.asked_questions(TWO_QUESTIONS) == [WIFE, LAWYER]
+    assert message_focus.asked_questions("will you tell my parents? im 15") == []
+
+
+def test_two_sure_questions_on_different_topics_get_a_second_answer() -> None:
+    others = parse("faq", 1.0, "faq/tell_others", 0.95)
+    court = parse("faq", 1.0, "faq/limit_court", 0.9)
+    result = focus(TWO_QUESTIONS, whole_of(TWO_QUESTIONS, others), two_readings(others, court))
+    assert result["response_selector"]["faq"]["response"]["intent_response_key"] == "faq/tell_others"
+    assert message_focus.second_answer(result) == "faq/limit_court"
+    assert result[FOCUS_PROPERTY]["second_part"] == LAWYER
+    [entity] = result["entities"]
+    assert entity["entity"] == "second_answer" and entity["value"] == "faq/limit_court"
+    assert TWO_QUESTIONS[entity["start"] : entity["end"]] == LAWYER
+
+
+def test_the_second_answer_may_be_the_first_question() -> None:
+    """The whole message was taken for the second question: the first one is the extra answer."""
+    others = parse("faq", 1.0, "faq/tell_others", 0.95)
+    court = parse("faq", 1.0, "faq/limit_court", 0.9)
+    result = focus(TWO_QUESTIONS, whole_of(TWO_QUESTIONS, court), two_readings(others, court))
+    assert message_focus.second_answer(result) == "faq/tell_others"
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("faq/limit_court", "faq/limit_court"),  # the same answer twice
+        ("faq/limits_overview", "faq/limit_court"),  # the overview already names the court
+        ("faq/tell_parents", "faq/minor_age"),  # the same paragraphs
+        ("faq/tell_others", "faq/beyond_other"),  # the catch-all says nothing a second time
+    ],
+)
+def test_no_second_answer_that_would_repeat_the_first(first: str, second: str) -> None:
+    whole = parse("faq", 1.0, first, 0.95)
+    result = focus(TWO_QUESTIONS, whole_of(TWO_QUESTIONS, whole), two_readings(whole, parse("faq", 1.0, second, 0.95)))
+    assert message_focus.second_answer(result) is None
+    assert "entities" not in result
+
+
+def test_no_second_answer_when_the_second_question_is_unsure() -> None:
+    others = parse("faq", 1.0, "faq/tell_others", 0.95)
+    unsure = parse("faq", 1.0, "faq/limit_court", message_focus.MIN_SECOND_ANSWER_STRENGTH - 0.01)
+    result = focus(TWO_QUESTIONS, whole_of(TWO_QUESTIONS, others), two_readings(others, unsure))
+    assert message_focus.second_answer(result) is None
+
+
+def test_no_second_answer_when_no_question_alone_is_sure_of_the_first_answer() -> None:
+    """Two readings of the parts that both differ from the whole's: which one was asked is unclear."""
+    whole = parse("faq", 1.0, "faq/records_privacy", 0.9)
+    result = focus(
+        TWO_QUESTIONS,
+        whole_of(TWO_QUESTIONS, whole),
+        two_readings(parse("faq", 1.0, "faq/tell_others", 0.95), parse("faq", 1.0, "faq/limit_court", 0.95)),
+    )
+    assert message_focus.second_answer(result) is None
+
+
+def test_no_second_answer_when_the_first_is_not_an_faq_answer() -> None:
+    fallback = parse("nlu_fallback", 0.4)
+    result = focus(
+        TWO_QUESTIONS,
+        whole_of(TWO_QUESTIONS, fallback),
+        two_readings(parse("faq", 1.0, "faq/tell_others", 0.95), parse("faq", 1.0, "faq/limit_court", 0.95)),
+    )
+    assert message_focus.second_answer(result) is None
+
+
+def test_a_question_part_that_wins_keeps_its_record_and_adds_the_second_answer() -> None:
+    text = f"{STORY} And is this chat private?"
+    court = parse("faq", 0.98, "faq/limit_court", 0.9)
+
+    def read(part: str) -> Dict[str, Any]:
+        if part == "And is this chat private?":
+            return parse("faq", 1.0, "faq/bot_privacy", 0.8)
+        return court if "counsellor?" in part else parse("share_feelings", 0.6)
+
+    result = focus(text, whole_of(text, parse("nlu_fallback", 0.4)), each(read))
+    record = result[FOCUS_PROPERTY]
+    assert record["part"] == "Can he get hold of what I tell my counsellor?"
+    assert record["second_answer"] == "faq/bot_privacy"

@@ -70,3 +70,22 @@ def test_the_choice_is_recorded_when_a_part_wins(agent: Any) -> None:
     if "focus" in focused:
         assert focused["focus"]["whole"]["intent"] == whole["intent"]["name"]
         assert focused["focus"]["part"] in CUSTODY
+
+
+# Written for this test: the message of issue 13, two questions on two topics.
+TWO_QUESTIONS = (
+    "Can my wife find out what I say in sessions? And if I get subpoenaed in the divorce, can her lawyer get my file?"
+)
+
+
+def test_a_message_of_two_questions_records_the_second_answer(agent: Any) -> None:
+    result = parse(agent, TWO_QUESTIONS)
+    answers = {answer_key(result), result["focus"]["second_answer"]}
+    assert answers == {"faq/tell_others", "faq/limit_court"}, result.get("focus")
+    assert [entity["entity"] for entity in result["entities"]] == ["second_answer"]
+
+
+def test_a_message_of_one_question_has_no_second_answer(agent: Any) -> None:
+    result = parse(agent, CUSTODY)
+    assert "second_answer" not in (result.get("focus") or {})
+    assert not result.get("entities")

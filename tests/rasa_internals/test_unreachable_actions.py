@@ -41,6 +41,11 @@ def test_the_clarifying_question_with_the_action_server_down_says_the_default_re
     assert said.metadata.get("utter_action") == "utter_default"
 
 
+def test_the_answer_to_what_a_message_also_asked_is_skipped_quietly_with_the_action_server_down() -> None:
+    """The crisis reply or the first answer has gone out already; the turn goes on as it would have."""
+    assert run(RemoteAction("action_answer_also_asked", closed_port())) == []
+
+
 def test_an_action_with_no_stand_in_fails_as_before() -> None:
     with pytest.raises(RasaException):
         run(RemoteAction("action_save_callback", closed_port()))
@@ -52,6 +57,17 @@ def test_an_error_that_is_not_the_call_failing_is_not_hidden() -> None:
 
     wrapped = saying_a_response_when_unreachable(broken)
     action = RemoteAction("action_clarify_topic", closed_port())
+    tracker = DialogueStateTracker("conv", DOMAIN.slots)
+    with pytest.raises(RasaException, match="a bug"):
+        asyncio.run(wrapped(action, _Channel(), TemplatedNaturalLanguageGenerator(DOMAIN.responses), tracker, DOMAIN))
+
+
+def test_a_skipped_action_still_raises_an_error_that_is_not_the_call_failing() -> None:
+    async def broken(*args: object) -> list:
+        raise RasaException("a bug, not the server") from ValueError("bug")
+
+    wrapped = saying_a_response_when_unreachable(broken)
+    action = RemoteAction("action_answer_also_asked", closed_port())
     tracker = DialogueStateTracker("conv", DOMAIN.slots)
     with pytest.raises(RasaException, match="a bug"):
         asyncio.run(wrapped(action, _Channel(), TemplatedNaturalLanguageGenerator(DOMAIN.responses), tracker, DOMAIN))
