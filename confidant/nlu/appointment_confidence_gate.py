@@ -50,7 +50,17 @@ def gated_intent(
     answers: List[Dict[str, Any]],
     config: Dict[str, Any],
 ) -> Optional[Dict[str, Any]]:
-    """The intent a weak appointment guess becomes (`faq` or `nlu_fallback`); None to leave it."""
+    """The intent a weak appointment guess becomes (`faq` or `nlu_fallback`); None to leave it.
+
+    The other way round too: an unsure FAQ answer to a message DIET also reads as a request
+    ("how does my son get an appointment": faq 0.61, request 0.38, the selector 0.45 on the
+    contact answer) becomes the clarifying question, which offers the request as one tap.
+    """
+    if intent and intent.get("name") == FAQ_INTENT:
+        asking = classifier_confidence(ranking, REQUEST_APPOINTMENT_INTENT) >= float(config["request_min_confidence"])
+        if asking and is_unsure(answers, float(config["answer_threshold"]), float(config["ambiguity_threshold"])):
+            return {"name": NLU_FALLBACK_INTENT, "confidence": float(intent.get("confidence") or 0.0)}
+        return None
     if not intent or intent.get("name") != REQUEST_APPOINTMENT_INTENT:
         return None
     confidence = float(intent.get("confidence") or 0.0)
@@ -75,7 +85,14 @@ class AppointmentConfidenceGate(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         # The values config.yml sets, measured in docs/evaluation.md ("The appointment gate").
-        return {"threshold": 0.7, "answer_threshold": 0.8, "ambiguity_threshold": 0.03, "faq_min_confidence": 0.1}
+        return {
+            "threshold": 0.7,
+            "answer_threshold": 0.8,
+            "ambiguity_threshold": 0.03,
+            "faq_min_confidence": 0.1,
+            # DIET's share for a request under an unsure FAQ answer that makes it a clarifying question
+            "request_min_confidence": 0.3,
+        }
 
     def __init__(self, config: Dict[str, Any]) -> None:
         self.config = {**self.get_default_config(), **config}

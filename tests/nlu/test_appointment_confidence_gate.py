@@ -98,6 +98,20 @@ def test_other_intents_are_left_alone_however_weak(intent: str) -> None:
     assert processed.get("intent") == {"name": intent, "confidence": 0.4}
 
 
+def test_an_unsure_answer_to_a_message_also_read_as_a_request_becomes_the_clarifying_question() -> None:
+    """ "how does my son get an appointment": the clarifying question offers the request as one tap."""
+    intents = [("faq", 0.61), ("request_appointment", 0.38)]
+    unsure = [("faq/contact_practice", 0.45), ("faq/tell_parents", 0.12)]
+    [processed] = gate().process([message("how does my son get an appointment", intents, unsure)])
+    assert processed.get("intent")["name"] == "nlu_fallback"
+    # A sure answer, or too little of a request, keeps the answer.
+    [sure] = gate().process([message("how do i reach you", intents, [("faq/contact_practice", 0.9)])])
+    assert sure.get("intent")["name"] == "faq"
+    faint = [("faq", 0.61), ("request_appointment", 0.1)]
+    [kept] = gate().process([message("who sees my notes", faint, unsure)])
+    assert kept.get("intent")["name"] == "faq"
+
+
 @pytest.fixture(scope="module")
 def risk_component() -> RiskScreenComponent:
     return RiskScreenComponent.from_directory({"classifier_min_confidence": 0.5}, Path("data/risk"))
