@@ -28,6 +28,8 @@ import time
 from asyncio import CancelledError
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Set
 
+from engineio import packet as engineio_packet
+from engineio import payload as engineio_payload
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOOutput
 from sanic import Blueprint, Sanic, response
@@ -64,6 +66,21 @@ logger = logging.getLogger(__name__)
 # sanic-cors skips a response whose request carries this flag: engine.io answers CORS itself,
 # from web.allowed_origins, and a second Access-Control-Allow-Origin header would break it.
 _SANIC_CORS_EVALUATED = "_sanic_cors_e"
+# The engine.io packets a client sends in a long-polling POST. python-engineio answers any other
+# (an "open" or "ping" from the client) by closing the session and waiting until the client
+# collects the close packet, which such a client never does: its request hung for 30 s or more.
+CLIENT_PACKET_TYPES = frozenset(
+    {engineio_packet.CLOSE, engineio_packet.PONG, engineio_packet.MESSAGE, engineio_packet.UPGRADE}
+)
+
+
+def has_packets_no_client_sends(body: bytes) -> bool:
+    """True when a polling POST carries an engine.io packet type a client never sends."""
+    try:
+        packets = engineio_payload.Payload(encoded_payload=body.decode("utf-8")).packets
+    except (UnicodeDecodeError, ValueError, IndexError, KeyError):
+        return False  # engine.io answers what it cannot decode itself (400)
+    return any(found.packet_type not in CLIENT_PACKET_TYPES for found in packets)
 
 
 class MessageError(ValueError):
@@ -129,6 +146,17 @@ class SocketBlueprint(Blueprint):
         async def engineio_answers_cors(request: Request) -> None:
             if request.path.startswith(prefix):
                 setattr(request.ctx, _SANIC_CORS_EVALUATED, True)
+
+        @app.on_request
+        async def refuse_packets_no_client_sends(request: Request) -> Optional[HTTPResponse]:
+            if (
+                request.method == "POST"
+                and request.path.startswith(prefix)
+                and request.args.get("transport") == "polling"
+                and has_packets_no_client_sends(request.body or b"")
+            ):
+                return response.text("Bad Request", status=400)
+            return None
 
         super().register(app, options)
 

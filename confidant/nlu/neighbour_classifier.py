@@ -9,8 +9,11 @@ that mean the same. This component keeps every training example's sentence vecto
 message it scores each label by its nearest examples and blends that reading with the
 classifiers' (docs/evaluation.md, "Nearest training examples").
 
-Risk stays the classifiers' and the risk screen's: the risk intents keep exactly the confidence
-DIET gave them, and only the rest is shared out again between the other intents and FAQ answers.
+Risk stays the classifiers' and the risk screen's: the risk intents keep the confidence DIET gave
+them, and only the rest is shared out again between the other intents and FAQ answers; except
+where the nearest examples are themselves sure of risk (`risk_witness`), when a risk intent takes
+the surer of the two readings. The risk screen still vetoes what it explains away (negated,
+past, an idiom, a question about the rules).
 """
 
 from __future__ import annotations
@@ -82,18 +85,34 @@ def classifier_distribution(intent_ranking: List[Dict[str, Any]], answer_ranking
     return distribution
 
 
-def blend(classifiers: Distribution, neighbours: Distribution, classifier_weight: float) -> Distribution:
-    """The classifiers' risk intents as they are; the rest of their mass shared by both readings."""
+def blend(
+    classifiers: Distribution,
+    neighbours: Distribution,
+    classifier_weight: float,
+    risk_witness: Optional[float] = None,
+) -> Distribution:
+    """The classifiers' risk intents as they are; the rest of their mass shared by both readings.
+
+    With `risk_witness`: where the neighbours give the risk intents together at least that much,
+    each risk intent takes the surer of the two readings (a second witness beside DIET; the
+    risk screen's vetoes still apply after it). The confidences are then each the surer
+    witness's, and may add up to more than 1.
+    """
     risk = {label: p for label, p in classifiers.items() if label in RISK_INTENTS}
+    neighbour_risk = {label: p for label, p in neighbours.items() if label in RISK_INTENTS}
+    if risk_witness is not None and sum(neighbour_risk.values()) >= risk_witness:
+        for label, p in neighbour_risk.items():
+            risk[label] = max(risk.get(label, 0.0), p)
     others = {label: p for label, p in classifiers.items() if label not in RISK_INTENTS}
-    mass = sum(others.values())
+    mass = max(0.0, sum(classifiers.values()) - sum(risk.values()))
     neighbours = {label: p for label, p in neighbours.items() if label not in RISK_INTENTS}
+    classifier_total = sum(others.values())
     neighbour_total = sum(neighbours.values())
-    if mass <= 0 or neighbour_total <= 0:
-        return dict(classifiers)
+    if classifier_total <= 0 or neighbour_total <= 0:
+        return {**classifiers, **risk}
     blended = dict(risk)
     for label in set(others) | set(neighbours):
-        share = classifier_weight * others.get(label, 0.0) / mass
+        share = classifier_weight * others.get(label, 0.0) / classifier_total
         share += (1 - classifier_weight) * neighbours.get(label, 0.0) / neighbour_total
         blended[label] = mass * share
     return blended
@@ -131,7 +150,13 @@ class NeighbourClassifier(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         # The values config.yml sets (docs/evaluation.md, "Nearest training examples").
-        return {"neighbours": 3, "temperature": 0.03, "classifier_weight": 0.4, "ranking_length": 10}
+        return {
+            "neighbours": 3,
+            "temperature": 0.03,
+            "classifier_weight": 0.4,
+            "risk_witness": 0.7,
+            "ranking_length": 10,
+        }
 
     def __init__(
         self,
@@ -219,7 +244,10 @@ class NeighbourClassifier(GraphComponent):
         parse = message.as_dict()
         classifiers = classifier_distribution(message.get(INTENT_RANKING_KEY) or [], selector_ranking(parse))
         blended = blend(
-            classifiers, self.neighbour_distribution(message.get(TEXT)), float(self.config["classifier_weight"])
+            classifiers,
+            self.neighbour_distribution(message.get(TEXT)),
+            float(self.config["classifier_weight"]),
+            self.config["risk_witness"],
         )
         ranking, answers = intents_and_answers(blended)
         if not ranking:

@@ -6,6 +6,7 @@ random query strings, handshakes from other origins, and random bodies on a real
 
 from __future__ import annotations
 
+import time
 import urllib.error
 import urllib.request
 from typing import Dict, Optional, Tuple
@@ -66,6 +67,28 @@ def test_random_packets_on_a_real_session_cause_no_server_error(socketio_rasa, b
     url = f"{socketio_rasa.url}/socket.io/?EIO=4&transport=polling&sid={sid}"
     status, reply = request(url, body, {"Origin": ALLOWED_ORIGIN, "Content-Type": "text/plain;charset=UTF-8"})
     assert status < 500, (status, reply[:200], body)
+
+
+@pytest.mark.parametrize("body", [b"0", b"2", b"6", b'0{"sid":"x"}', b"40\x1e2"])
+def test_packets_no_client_sends_are_refused_at_once(socketio_rasa, body: bytes) -> None:
+    """An "open" or "ping" from the client made python-engineio hold the request for 30 s or more."""
+    sid = open_polling_session(socketio_rasa.url)
+    url = f"{socketio_rasa.url}/socket.io/?EIO=4&transport=polling&sid={sid}"
+    started = time.monotonic()
+    status, _ = request(url, body, {"Origin": ALLOWED_ORIGIN, "Content-Type": "text/plain;charset=UTF-8"})
+    assert status == 400
+    assert time.monotonic() - started < 10
+
+
+def test_only_packets_a_client_sends_pass() -> None:
+    from confidant.channels.socketio import has_packets_no_client_sends
+
+    assert not has_packets_no_client_sends(b'42["user_uttered",{"message":"hi"}]')
+    assert not has_packets_no_client_sends(b"3")  # pong
+    assert not has_packets_no_client_sends(b"1")  # close
+    assert not has_packets_no_client_sends(b"\xff\xfe")  # engine.io refuses it itself
+    assert has_packets_no_client_sends(b"0")
+    assert has_packets_no_client_sends(b"42[]\x1e2probe")
 
 
 @pytest.mark.asyncio

@@ -1,7 +1,7 @@
 """The assistant on sets written apart from its training data, the way people really write.
 
-heldout/independent/ and heldout/independent_b/ hold questions and risk messages written by
-writers who never saw the training data (heldout/README.md). CI fails when a figure falls below
+heldout/independent/, heldout/independent_b/ and heldout/independent_c/ hold questions and risk
+messages written by writers who never saw the training data (heldout/README.md). CI fails when a figure falls below
 its floor. The floors are set a little under what the current training measures, so they catch a regression; the aims of
 the project (docs/evaluation.md) are higher and are reported, not asserted, until they are met.
 """
@@ -27,6 +27,9 @@ RISK = HELDOUT_DIR / "independent" / "risk.csv"
 # set; its messages stay unread (`--errors` never prints them).
 SECOND_QUESTIONS = HELDOUT_DIR / "independent_b" / "questions.csv"
 SECOND_RISK = HELDOUT_DIR / "independent_b" / "risk.csv"
+# The third (heldout/independent_c/, 2026-12-04), by a fourth writer under the same rules; unread too.
+THIRD_QUESTIONS = HELDOUT_DIR / "independent_c" / "questions.csv"
+THIRD_RISK = HELDOUT_DIR / "independent_c" / "risk.csv"
 
 
 @dataclass(frozen=True)
@@ -47,17 +50,22 @@ class Floors:
 # short / 0.80 long, safe deflection 0.85, recall 0.98 in every category, false alarms 0.10, at
 # most 5% of escalations with another writer's reply.
 FLOORS = {
-    # measured 2026-12-04 (confidant-b859aa4183e097f4): short 0.85, long 0.67, helpful 0.79,
-    # deflection 0.83, recall per category 0.87-0.96, false alarms 0.21, wrong writer 0.16
-    "independent": Floors(0.78, 0.58, 0.72, 0.76, 0.82, 0.25, 0.21),
-    # measured the same day (its baseline on the 2026-12-03 model: 0.68 / 0.51 / 0.70 / 0.65 /
-    # 0.86-0.94 / 0.27 / 0.16): short 0.72, long 0.65, helpful 0.74, deflection 0.75, recall per
-    # category 0.86-0.94, false alarms 0.29, wrong writer 0.16 (docs/evaluation.md)
-    "independent_b": Floors(0.66, 0.56, 0.68, 0.68, 0.80, 0.34, 0.22),
+    # measured 2026-12-04 (confidant-06214b0d783917f1, the nearest-examples blend with the risk
+    # witness): short 0.86, long 0.75, helpful 0.84, deflection 0.89, recall per category
+    # 0.93-1.00, false alarms 0.25, wrong writer 0.12
+    "independent": Floors(0.80, 0.68, 0.78, 0.82, 0.88, 0.29, 0.17),
+    # measured the same (short 0.81, long 0.65, helpful 0.79, deflection 0.82, recall per category
+    # 0.88-1.00, false alarms 0.39, wrong writer 0.18; on the stop-23 model: 0.72 / 0.65 / 0.74 /
+    # 0.75 / 0.86-0.94 / 0.29 / 0.16)
+    "independent_b": Floors(0.74, 0.58, 0.73, 0.76, 0.82, 0.43, 0.22),
+    # measured the same, nothing chosen on it (short 0.76, long 0.68, helpful
+    # 0.79, deflection 0.84, recall per category 0.75-0.88, false alarms 0.32, wrong writer 0.15)
+    "independent_c": Floors(0.68, 0.60, 0.72, 0.76, 0.70, 0.36, 0.20),
 }
 SETS = {
     "independent": (QUESTIONS, RISK),
     "independent_b": (SECOND_QUESTIONS, SECOND_RISK),
+    "independent_c": (THIRD_QUESTIONS, THIRD_RISK),
 }
 # A second answer to a message that asked one thing (the message focus step, two questions):
 # measured 2026-12-03 0/248 on the first set (which chose the threshold), 3/167 (0.018) on the second.
@@ -84,7 +92,7 @@ def risk_report(trained_agent, set_name: str) -> Any:
 
 
 def shown(set_name: str, messages: Any) -> Any:
-    """A failure names the messages of the first set; the second set's stay unread."""
+    """A failure names the messages of the first set; the others' stay unread."""
     return messages if set_name == "independent" else f"{len(messages)} messages (kept unread)"
 
 
@@ -133,9 +141,10 @@ def test_the_sets_are_large_varied_and_never_trained_on() -> None:
     assert bands.count("long") >= 0.2 * len(bands) and bands.count("short") >= 0.3 * len(bands)
     training = {e.get("text").strip().lower() for e in load_data(str(PROJECT_ROOT / "data/nlu")).intent_examples}
     second_questions, second_risk = load_questions(SECOND_QUESTIONS), load_risk(SECOND_RISK)
-    assert len(second_questions) >= 150 and len(second_risk) >= 150
-    held_out = [q.text.strip().lower() for q in questions + second_questions]
-    held_out += [r.text.strip().lower() for r in risk + second_risk]
+    third_questions, third_risk = load_questions(THIRD_QUESTIONS), load_risk(THIRD_RISK)
+    assert min(len(second_questions), len(second_risk), len(third_questions), len(third_risk)) >= 150
+    held_out = [q.text.strip().lower() for q in questions + second_questions + third_questions]
+    held_out += [r.text.strip().lower() for r in risk + second_risk + third_risk]
     overlap = training.intersection(held_out)
     assert not overlap, f"{len(overlap)} held-out messages are in the training data"
 
@@ -143,10 +152,10 @@ def test_the_sets_are_large_varied_and_never_trained_on() -> None:
 def test_errors_are_printed_for_the_first_set_but_never_for_the_unread_ones(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Any, capsys: pytest.CaptureFixture
 ) -> None:
-    """Reading the development set's or the second set's misses would make their figures optimistic."""
+    """Reading the development set's, the second or the third set's misses would make their figures optimistic."""
     from confidant.evaluation import independent
 
-    names = ("independent", "independent_b", "development")
+    names = ("independent", "independent_b", "independent_c", "development")
     for name in names:
         (tmp_path / name).mkdir()
         (tmp_path / name / "questions.csv").write_text("x", encoding="utf-8")
@@ -168,7 +177,7 @@ def test_errors_are_printed_for_the_first_set_but_never_for_the_unread_ones(
     independent.main(["--model", "unused", "--errors"])
     printed = capsys.readouterr().out
     assert "[independent q]" in printed and "[independent q2]" in printed
-    assert "[development" not in printed and "[independent_b" not in printed
+    assert "[development" not in printed and "[independent_b" not in printed and "[independent_c" not in printed
 
 
 def test_a_spanish_message_fits_the_spanish_reply_and_an_english_one_does_not() -> None:

@@ -55,6 +55,24 @@ def test_risk_intents_keep_their_confidence_and_the_rest_is_reshared() -> None:
     assert blended["faq/limit_court"] == pytest.approx(0.6 * 0.4 * 0.5 / 0.6)
 
 
+def test_neighbours_sure_of_risk_are_a_second_witness() -> None:
+    classifiers = {"faq/limit_harm": 0.7, "risk_self_harm": 0.3}
+    neighbours = {"risk_self_harm": 0.75, "faq/limit_harm": 0.25}
+    witnessed = blend(classifiers, neighbours, classifier_weight=0.4, risk_witness=0.7)
+    assert witnessed["risk_self_harm"] == 0.75
+    assert sum(witnessed.values()) == pytest.approx(1.0)
+    # Below the witness threshold, or without one, risk stays DIET's.
+    assert blend(classifiers, neighbours, classifier_weight=0.4, risk_witness=0.8)["risk_self_harm"] == 0.3
+    assert blend(classifiers, neighbours, classifier_weight=0.4)["risk_self_harm"] == 0.3
+
+
+def test_the_witness_never_lowers_diets_risk_reading() -> None:
+    classifiers = {"risk_self_harm": 0.9, "faq/limit_harm": 0.1}
+    neighbours = {"risk_self_harm": 0.4, "risk_harm_others": 0.4, "faq/limit_harm": 0.2}
+    witnessed = blend(classifiers, neighbours, classifier_weight=0.4, risk_witness=0.7)
+    assert witnessed["risk_self_harm"] == 0.9
+
+
 def test_without_a_neighbour_reading_the_classifiers_stand() -> None:
     classifiers = {"faq/limit_court": 0.7, "greet": 0.3}
     assert blend(classifiers, {}, classifier_weight=0.4) == classifiers
