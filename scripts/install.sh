@@ -86,7 +86,9 @@ with_uv() {
   .venv/bin/uv pip install --python .venv/bin/python --compile-bytecode --no-deps -r "$lock"
 }
 python_packages() {
-  pip_quiet "$(tooling_pin pip)" || return 1
+  # setuptools too: the lock leaves it out and is installed without resolving (--no-deps), so
+  # nothing else would bring the version Rasa requires.
+  pip_quiet "$(tooling_pin pip)" "$(tooling_pin setuptools)" || return 1
   if [ "$installer" = uv ] && ! with_uv; then
     notice "uv could not install the packages (see the log); installing them with pip instead, which takes longer."
     with_pip || return 1
