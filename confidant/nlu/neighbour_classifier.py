@@ -47,15 +47,21 @@ RESPONSES_FILE = "responses.json"
 Distribution = Dict[str, float]
 
 
-def label_scores(similarities: np.ndarray, labels: Sequence[str], neighbours: int) -> Dict[str, float]:
+def label_rows(labels: Sequence[str]) -> Dict[str, np.ndarray]:
+    """Each label's rows among the stored examples (grouped once, not for every message)."""
+    rows: Dict[str, List[int]] = {}
+    for index, label in enumerate(labels):
+        rows.setdefault(label, []).append(index)
+    return {label: np.array(indices) for label, indices in rows.items()}
+
+
+def label_scores(similarities: np.ndarray, rows: Dict[str, np.ndarray], neighbours: int) -> Dict[str, float]:
     """Each label's mean similarity over its `neighbours` examples nearest to the message."""
     scores: Dict[str, float] = {}
-    by_label: Dict[str, List[float]] = {}
-    for similarity, label in zip(similarities.tolist(), labels, strict=True):
-        by_label.setdefault(label, []).append(similarity)
-    for label, values in by_label.items():
-        nearest = sorted(values, reverse=True)[:neighbours]
-        scores[label] = sum(nearest) / len(nearest)
+    for label, indices in rows.items():
+        values = similarities[indices]
+        count = min(neighbours, len(values))
+        scores[label] = float(np.partition(values, len(values) - count)[len(values) - count :].mean())
     return scores
 
 
@@ -174,6 +180,7 @@ class NeighbourClassifier(GraphComponent):
         self.encoder = encoder
         self.vectors = vectors if vectors is not None else np.zeros((0, encoder.dimension), dtype=np.float32)
         self.labels = labels or []
+        self.rows = label_rows(self.labels)
         # The FAQ answers' texts by utter action, as the ResponseSelector reports them.
         self.responses = responses or {}
 
@@ -214,6 +221,7 @@ class NeighbourClassifier(GraphComponent):
                 labels.append(label)
         self.vectors = self.encoder.sentence_vectors(texts).astype(np.float32) if texts else self.vectors
         self.labels = labels
+        self.rows = label_rows(labels)
         self.responses = {
             f"utter_{label}": training_data.responses.get(f"utter_{label}") for label in set(labels) if "/" in label
         }
@@ -222,9 +230,6 @@ class NeighbourClassifier(GraphComponent):
             (directory / LABELS_FILE).write_text(json.dumps(self.labels), encoding="utf-8")
             (directory / RESPONSES_FILE).write_text(json.dumps(self.responses), encoding="utf-8")
         return self.resource
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
         if not self.labels:
@@ -237,7 +242,7 @@ class NeighbourClassifier(GraphComponent):
     def neighbour_distribution(self, text: str) -> Distribution:
         """Each label's probability from the examples nearest to `text`."""
         [vector] = self.encoder.sentence_vectors([text])
-        scores = label_scores(self.vectors @ vector, self.labels, int(self.config["neighbours"]))
+        scores = label_scores(self.vectors @ vector, self.rows, int(self.config["neighbours"]))
         return softmax(scores, float(self.config["temperature"]))
 
     def _reweigh(self, message: Message) -> None:

@@ -16,6 +16,7 @@ from confidant.nlu.neighbour_classifier import (
     blend,
     classifier_distribution,
     intents_and_answers,
+    label_rows,
     label_scores,
     softmax,
 )
@@ -23,7 +24,8 @@ from confidant.vocabulary import selected_answer, selected_answer_confidence
 
 
 def test_a_label_scores_by_its_nearest_examples_only() -> None:
-    scores = label_scores(np.array([0.9, 0.1, 0.8, 0.7, 0.2]), ["a", "a", "b", "b", "b"], neighbours=2)
+    rows = label_rows(["a", "a", "b", "b", "b"])
+    scores = label_scores(np.array([0.9, 0.1, 0.8, 0.7, 0.2]), rows, neighbours=2)
     assert scores == pytest.approx({"a": 0.5, "b": 0.75})
 
 
