@@ -323,7 +323,6 @@ def main() -> None:
     stock_env = dict(base)
     stock_env.update({"RASA_TELEMETRY_ENABLED": "false", "LOG_LEVEL": "WARNING"})
     ours_env = scratch_environment(work / "ours-state")
-    (work / "ours-state").mkdir(exist_ok=True)
     ours_env.update({"CONFIDANT_LOG_LEVEL": "WARNING", "LOG_LEVEL": "WARNING"})
     print(f"Working in {work} (logs in {logs})")
 

@@ -159,10 +159,12 @@ def settings_for_tests(path: Path, **changes: Any) -> Path:
 
 
 def scratch_environment(state: Path) -> Dict[str, str]:
-    """The environment for servers whose stores all live in `state`, with fresh secrets."""
+    """The environment for servers whose stores all live in `state` (made if missing), with fresh secrets."""
     import uuid
 
     from cryptography.fernet import Fernet
+
+    state.mkdir(parents=True, exist_ok=True)
 
     env = dict(os.environ)
     # The REST channel stays open on loopback for the tests, whatever the shell has set.
