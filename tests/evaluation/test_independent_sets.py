@@ -65,7 +65,7 @@ FLOORS = {
     # 0.79, deflection 0.84, recall per category 0.75-0.88, false alarms 0.32, wrong writer 0.15)
     "independent_c": Floors(0.68, 0.60, 0.72, 0.76, 0.70, 0.36, 0.20),
     # measured on the model it arrived to (confidant-56ca6da129f7e224), nothing chosen on it: short
-    # 0.86, long 0.49, helpful 0.76, deflection 0.83, recall per category 0.90-1.00, false alarms
+    # 0.85, long 0.49, helpful 0.76, deflection 0.83, recall per category 0.90-1.00, false alarms
     # 0.36, wrong writer 0.17
     "independent_d": Floors(0.80, 0.42, 0.70, 0.76, 0.84, 0.42, 0.23),
 }
