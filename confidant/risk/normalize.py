@@ -12,19 +12,15 @@ real words from misspellings, so that real words are never "corrected").
 
 from __future__ import annotations
 
-import gzip
-import json
-import logging
 import re
-import threading
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import product
-from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-logger = logging.getLogger(__name__)
+from confidant.risk import word_frequencies
+from confidant.risk.word_frequencies import WordFrequencies
 
 # Words at or above this log-probability in spacy-lookups-data's English frequency table are
 # treated as real words and never rewritten by the fuzzy steps (only by the explicit word map).
@@ -115,30 +111,13 @@ def _damerau_within_one(a: str, b: str) -> bool:
     return a[i:] == b[i + 1 :]
 
 
-_KNOWN_WORDS: dict[str, float] | None = None
-_KNOWN_WORDS_LOCK = threading.Lock()
-
-
-def known_words() -> Mapping[str, float]:
+def known_words() -> WordFrequencies:
     """English word frequencies (log-probabilities) from spacy-lookups-data, loaded once.
 
     Used only to tell a real word ("too", "putting") from a misspelling ("diee", "sucide").
     If the package is missing the screen still works, with fewer typo corrections.
     """
-    global _KNOWN_WORDS
-    with _KNOWN_WORDS_LOCK:
-        if _KNOWN_WORDS is None:
-            try:
-                import spacy_lookups_data
-
-                path = Path(spacy_lookups_data.__file__).parent / "data" / "en_lexeme_prob.json.gz"
-                with gzip.open(path, "rt", encoding="utf8") as handle:
-                    probs = json.load(handle)
-                _KNOWN_WORDS = {word: prob for word, prob in probs.items() if prob >= KNOWN_WORD_LOGPROB - 3}
-            except Exception as error:  # pragma: no cover - depends on the environment
-                logger.warning("risk screen: no English word frequencies (%s); typo fixing is limited", error)
-                _KNOWN_WORDS = {}
-        return _KNOWN_WORDS
+    return word_frequencies.shared(KNOWN_WORD_LOGPROB - 3)
 
 
 @dataclass(frozen=True)
