@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Dict, List, Optional
 
+from confidant.private_files import FILE_MODE, open_private, private_directory
+
 BAR_WIDTH = 24
 
 
@@ -227,8 +229,9 @@ def watch_rasa(display: TrainingDisplay) -> None:
 def redirect_output_to(log_path: Path) -> IO[str]:
     """Send file descriptors 1 and 2 (Python, TensorFlow's C++ and all) to the log; return the terminal."""
     terminal = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    private_directory(log_path.parent)
+    log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    os.fchmod(log, FILE_MODE)  # var/log/ is this account's only (confidant/private_files.py)
     sys.stdout.flush()
     sys.stderr.flush()
     os.dup2(log, 1)
@@ -283,8 +286,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         )
         return status
     if args.times and display.times():
-        args.times.parent.mkdir(parents=True, exist_ok=True)
-        args.times.write_text(json.dumps({**load_times(args.times), **display.times()}, indent=1))
+        times = json.dumps({**load_times(args.times), **display.times()}, indent=1)
+        with open_private(args.times, "w") as handle:
+            handle.write(times)
     indent = os.environ.get("STEP_INDENT", "")
     terminal.write(f"{indent}  Trained in {minutes_and_seconds(time.monotonic() - started)}.\n")
     return 0

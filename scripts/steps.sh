@@ -6,7 +6,8 @@
 [ -n "${ROOT:-}" ] || source "$(dirname "${BASH_SOURCE[0]}")/env.sh"  # the project's environment
 LOG_DIR="$ROOT/var/log"
 STEP_TIMES="$LOG_DIR/step-times"
-mkdir -p "$LOG_DIR"
+# Logs are this account's only, like everything under var/ (confidant/private_files.py).
+(umask 077 && mkdir -p "$LOG_DIR") && chmod 700 "$LOG_DIR"
 # Set by an outer script (run.sh) to indent the steps of install.sh and train.sh under its own.
 STEP_INDENT="${STEP_INDENT:-}"
 
@@ -31,7 +32,7 @@ usual_time() {
 
 remember_time() {
   local tmp="$STEP_TIMES.$$"
-  { grep -v "^$1 " "$STEP_TIMES" 2>/dev/null || true; echo "$1 $2"; } > "$tmp" && mv "$tmp" "$STEP_TIMES"
+  (umask 077 && { grep -v "^$1 " "$STEP_TIMES" 2>/dev/null || true; echo "$1 $2"; } > "$tmp") && mv "$tmp" "$STEP_TIMES"
 }
 
 # run_logged NAME LOG USUAL [PROGRESS_FUNCTION] -- COMMAND...
@@ -42,6 +43,7 @@ run_logged() {
   if [ "$1" != "--" ]; then progress=$1; shift; fi
   shift
   start=$(date +%s)
+  (umask 077 && : >"$log") && chmod 600 "$log"
   "$@" >"$log" 2>&1 &
   pid=$!
   if [ -t 1 ]; then

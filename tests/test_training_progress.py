@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -75,7 +76,7 @@ def test_a_log_gets_a_line_per_step_and_no_carriage_returns(clock: Clock) -> Non
 def test_a_failed_training_says_what_failed_and_where_the_log_is(tmp_path: Path) -> None:
     project = tmp_path / "project"
     shutil.copytree(ROOT / "tests/support/broken_project", project)
-    log = tmp_path / "train.log"
+    log = tmp_path / "logs" / "train.log"
     result = subprocess.run(
         [
             sys.executable,
@@ -105,3 +106,6 @@ def test_a_failed_training_says_what_failed_and_where_the_log_is(tmp_path: Path)
     assert "Failed to read" in result.stdout and f"Whole log: {log}" in result.stdout
     assert result.stderr.strip() == ""  # everything Rasa and its libraries print stays in the log
     assert "Started validating" in log.read_text()
+    # Rasa's output may quote training data: this account's only, like everything under var/.
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+    assert stat.S_IMODE(log.parent.stat().st_mode) == 0o700
