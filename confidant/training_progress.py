@@ -268,6 +268,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         watch_rasa(display)
         from rasa.__main__ import main as rasa_main
 
+        from confidant.rasa_internals import install_for_training
+
+        install_for_training()
+
         sys.argv = ["rasa", *rasa_arguments]
         rasa_main()
     except SystemExit as exit_:

@@ -1,12 +1,12 @@
 """Give the memory that loading a model freed back to the system, once the model is loaded.
 
-Loading reads large temporary structures (TensorFlow traces and restores each model; on a
-first start the risk screen reads its English word-frequency table whole, about 1,000,000
-entries, before keeping it compactly) and frees them. glibc keeps freed heap pages in the process for later use, so the Rasa process
-stayed about 60 MB larger than what it holds (docs/performance.md). `malloc_trim(0)` after
-`Agent.load_model` hands those pages back; nothing the process uses is touched, and a later
-allocation simply asks the system again. Where glibc is not the C library (no `malloc_trim`),
-nothing is done.
+Loading reads large temporary structures (TensorFlow traces and restores each model; on a first
+start the risk screen reads its English word-frequency table whole, about 1,000,000 entries,
+before keeping it compactly) and frees them. glibc keeps freed heap pages in the process for
+later use, so the Rasa process stayed about 60 MB larger than what it holds
+(docs/performance.md). `malloc_trim(0)` after `Agent.load_model` hands those pages back;
+nothing the process uses is touched, and a later allocation simply asks the system again. Where
+glibc is not the C library (no `malloc_trim`), nothing is done.
 """
 
 from __future__ import annotations
