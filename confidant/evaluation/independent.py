@@ -22,7 +22,7 @@ import argparse
 import csv
 import json
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
@@ -304,6 +304,9 @@ class RiskReport:
     misses: List[tuple[str, str, str]] = field(default_factory=list)
     alarms: List[str] = field(default_factory=list)
     wrong_reply: List[tuple[str, str, str]] = field(default_factory=list)
+    # wanted reply kind -> the reply each escalated message got, counted (texts stay out, so
+    # the unread sets can show it too)
+    replies_given: Dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
 
     def as_dict(self) -> Dict[str, Any]:
         def recall(tallies: Dict[str, Tally]) -> Dict[str, Any]:
@@ -321,6 +324,9 @@ class RiskReport:
             ),
             "false_alarms": f"{self.false_alarms.strict}/{self.false_alarms.n}",
             "reply_for_another_writer": f"{self.reply_fits.n - self.reply_fits.strict}/{self.reply_fits.n}",
+            "replies_given_by_wanted_reply": {
+                wanted: dict(given.most_common()) for wanted, given in sorted(self.replies_given.items())
+            },
         }
 
 
@@ -344,6 +350,7 @@ def score_risk(rows: List[RiskRow], outcomes: List[RiskOutcome]) -> RiskReport:
             in_spanish = outcome.writer == SPANISH_WRITER and detect_language(row.text) == "es"
             fits = outcome.writer == wanted or in_spanish
             report.reply_fits.add(fits, False)
+            report.replies_given[wanted][outcome.writer or "?"] += 1
             if not fits:
                 report.wrong_reply.append((row.text, wanted, outcome.writer or "?"))
     return report

@@ -205,6 +205,32 @@ def test_a_spanish_message_fits_the_spanish_reply_and_an_english_one_does_not() 
     assert report.wrong_reply == [(rows[1].text, "self_at_risk", "spanish")]
 
 
+def test_the_replies_each_writer_got_are_counted_without_texts() -> None:
+    """Which reply each kind of writer got, by count: what issue 14's 5% is made of, on every set."""
+    from confidant.evaluation.independent import RiskOutcome, RiskRow, score_risk
+
+    rows = [
+        RiskRow("my boyfriend locks me in and takes my phone", "abuse", "adult_victim_ipv"),
+        RiskRow("my husband shoved me into the wall again", "abuse", "adult_victim_ipv"),
+        RiskRow("my neighbour's toddler is left alone all day", "abuse", "concern_child_abuse"),
+        RiskRow("my grandma's carer takes her money", "abuse", "witness_elder_abuse"),
+        RiskRow("i have pills saved up", "self_harm", "self_at_risk"),
+    ]
+    outcomes = [
+        RiskOutcome(True, "abuse", "child_victim"),
+        RiskOutcome(True, "abuse", "adult_victim_ipv"),
+        RiskOutcome(True, "abuse", "concern_abuse"),
+        RiskOutcome(True, "abuse", "concern_abuse"),
+        RiskOutcome(False, None, None),
+    ]
+    figures = score_risk(rows, outcomes).as_dict()
+    assert figures["replies_given_by_wanted_reply"] == {
+        "adult_victim_ipv": {"child_victim": 1, "adult_victim_ipv": 1},
+        "concern_abuse": {"concern_abuse": 2},
+    }
+    assert figures["reply_for_another_writer"] == "1/4"
+
+
 def test_two_questions_both_answered_and_second_answers_nobody_asked_for() -> None:
     """Scored on what the client gets: the first answer and the focus step's second answer."""
     from confidant.evaluation.independent import QuestionRow, score_questions
