@@ -83,7 +83,7 @@ start review-tool python -m review.app --port "$CONFIDANT_REVIEW_PORT"
 wait_until_up action-server "http://127.0.0.1:$CONFIDANT_ACTION_PORT/health" "$(usual_time action-server-start "a few seconds")"
 wait_until_up chat-page "http://127.0.0.1:$CONFIDANT_WEB_PORT/" "$(usual_time chat-page-start "a few seconds")"
 wait_until_up review-tool "http://127.0.0.1:$CONFIDANT_REVIEW_PORT/login" "$(usual_time review-tool-start "a few seconds")"
-wait_until_up rasa "http://127.0.0.1:$CONFIDANT_RASA_PORT/" "$(usual_time rasa-start "loading the model, usually 15-30 s")"
+wait_until_up rasa "http://127.0.0.1:$CONFIDANT_RASA_PORT/" "$(usual_time rasa-start "loading the model, usually 10-30 s")"
 
 cat <<TXT
 
