@@ -128,9 +128,13 @@ def build_or_load(min_logprob: float, cache_dir: Path = CACHE_DIR) -> WordFreque
             return WordFrequencies.load(path)
         except Exception as error:  # a damaged or foreign file: rebuilt below
             logger.warning("word frequency cache %s unreadable (%s); rebuilding it", path, error)
-    table = read_lookups_table(min_logprob)
+    try:
+        table = read_lookups_table(min_logprob)
+    except Exception as error:  # a damaged package must not stop the risk screen from starting
+        logger.warning("risk screen: English word frequencies unreadable (%s); typo fixing is limited", error)
+        table = None
     if table is None:
-        logger.warning("risk screen: no English word frequencies (spacy-lookups-data missing); typo fixing is limited")
+        logger.warning("risk screen: no English word frequencies; typo fixing is limited")
         return WordFrequencies(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.float64))
     frequencies = WordFrequencies.from_mapping(table)
     del table

@@ -89,3 +89,15 @@ def test_a_cache_that_cannot_be_written_still_gives_the_table(tmp_path: Path, js
     blocked.write_text("")
     table = build_or_load(CUT_OFF, blocked / "cache")
     assert table.get("too") == json_table["too"]
+
+
+def test_an_unreadable_table_leaves_the_screen_working_without_typo_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def damaged(min_logprob: float) -> None:
+        raise OSError("not a gzipped file")
+
+    monkeypatch.setattr(word_frequencies, "read_lookups_table", damaged)
+    table = build_or_load(CUT_OFF, tmp_path)
+    assert len(table) == 0 and table.get("too") == UNKNOWN
+    assert "typo fixing is limited" in caplog.text
