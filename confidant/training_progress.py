@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Dict, List, Optional
 
-from confidant.private_files import FILE_MODE, open_private, private_directory
+from confidant.private_files import open_private
 
 BAR_WIDTH = 24
 
@@ -229,14 +229,11 @@ def watch_rasa(display: TrainingDisplay) -> None:
 def redirect_output_to(log_path: Path) -> IO[str]:
     """Send file descriptors 1 and 2 (Python, TensorFlow's C++ and all) to the log; return the terminal."""
     terminal = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
-    private_directory(log_path.parent)
-    log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-    os.fchmod(log, FILE_MODE)  # var/log/ is this account's only (confidant/private_files.py)
     sys.stdout.flush()
     sys.stderr.flush()
-    os.dup2(log, 1)
-    os.dup2(log, 2)
-    os.close(log)
+    with open_private(log_path, "w") as log:  # 0600 in a 0700 folder, like everything under var/
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
     return terminal
 
 

@@ -39,7 +39,7 @@ SHOWN='(ERROR|CRITICAL|Traceback|WARNING +confidant|WARNING confidant|SystemExit
 start() {
   local name=$1 log="$LOG_DIR/$1.log"
   shift
-  (umask 077 && : > "$log") && chmod 600 "$log"
+  private_log "$log"
   local clear=""
   [ -t 2 ] && clear=$'\r\033[K'  # over a "starting" line that is ticking
   "$@" > >(tee -a "$log" | grep --line-buffered -E "$SHOWN" | sed -u "s/^/$clear    [$name] /" >&2) 2>&1 &

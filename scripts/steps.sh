@@ -11,6 +11,9 @@ STEP_TIMES="$LOG_DIR/step-times"
 # Set by an outer script (run.sh) to indent the steps of install.sh and train.sh under its own.
 STEP_INDENT="${STEP_INDENT:-}"
 
+# private_log FILE: an empty log only this account can read (made so, never briefly wider).
+private_log() { (umask 077 && : >"$1") && chmod 600 "$1"; }
+
 # duration SECONDS -> "3 min 05 s"
 duration() {
   local s=$1
@@ -43,7 +46,7 @@ run_logged() {
   if [ "$1" != "--" ]; then progress=$1; shift; fi
   shift
   start=$(date +%s)
-  (umask 077 && : >"$log") && chmod 600 "$log"
+  private_log "$log"
   "$@" >"$log" 2>&1 &
   pid=$!
   if [ -t 1 ]; then
