@@ -388,6 +388,7 @@ def default_sets() -> Dict[str, Dict[str, Path]]:
         ("independent_b", HELDOUT_DIR / "independent_b"),
         ("independent_c", HELDOUT_DIR / "independent_c"),
         ("independent_d", HELDOUT_DIR / "independent_d"),
+        ("independent_e", HELDOUT_DIR / "independent_e"),
         ("development", DEV_SET_DIR),
     )
     for name, folder in folders:
@@ -406,6 +407,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         help="print every miss on the sets we may read (text included); never those of UNREAD_SETS",
     )
     parser.add_argument("--json", help="write the figures to this file")
+    parser.add_argument("--sets", nargs="+", metavar="NAME", help="only these sets (default: every set present)")
     parser.add_argument(
         "--whole-messages-only",
         action="store_true",
@@ -418,7 +420,13 @@ def main(argv: Optional[List[str]] = None) -> int:
 
         message_focus.read_parts(False)
     figures: Dict[str, Any] = {}
-    for name, paths in default_sets().items():
+    sets = default_sets()
+    unknown = sorted(set(args.sets or ()) - set(sets))
+    if unknown:
+        parser.error(f"no such set here: {', '.join(unknown)} (present: {', '.join(sets)})")
+    for name, paths in sets.items():
+        if args.sets and name not in args.sets:
+            continue
         figures[name] = {}
         show_errors = args.errors and name not in UNREAD_SETS
         if "questions" in paths:

@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
+from confidant.risk.findings import safety_outweighs_classifier
 from confidant.vocabulary import (
     FAQ_INTENT,
     RISK_INTENTS,
@@ -94,6 +95,25 @@ ASKING_PHRASE = re.compile(
 )
 
 
+# Where a question starts inside a long sentence: "... I guess what I'm asking is whether it stays
+# between me and the counselor", or a voice-to-text message without any full stop ("... what I
+# want to know is whatever I say in there does it go anywhere").
+QUESTION_INSIDE = re.compile(
+    r"\b(?:(?:so|and|but|anyway|basically|honestly|i\s*guess)[\s,]+)?"
+    r"(?:what\s*i\s*(?:really\s*|just\s*)?(?:want|need|wanna|would\s*like|'d\s*like)\s*to\s*know\s*(?:is)?|"
+    r"what\s*i\s*(?:am|'m|m)\s*(?:really\s*|basically\s*)?asking\s*(?:is)?|"
+    r"i\s*(?:am|'m|m)\s*(?:just\s*)?asking\s*(?:if|whether)|"
+    r"(?:my|the|our)\s*(?:real\s*|main\s*|only\s*|big\s*|actual\s*)?question\s*(?:is|was)|"
+    r"i\s*(?:just\s*)?(?:want|need|wanna)\s*to\s*know\s*(?:if|whether|what|who|how)|"
+    r"i\s*(?:was|am|'m|m)?\s*wondering\s*(?:if|whether|what|who|how))\b",
+    re.IGNORECASE,
+)
+# A question found inside a sentence is read on its own only when this much comes before it, and
+# at least this many words after the words that announce it.
+MIN_LEAD_CHARS = 40
+MIN_WORDS_ASKED = 4
+
+
 def sentence_spans(text: str) -> List[Tuple[int, int]]:
     """Where each sentence starts and ends in the message (line breaks end a sentence too)."""
     spans: List[Tuple[int, int]] = []
@@ -139,19 +159,33 @@ def second_answer(parse: Mapping[str, Any]) -> Optional[str]:
     return str(second) if second else None
 
 
+def question_inside(sentence: str) -> Optional[str]:
+    """The question asked at the end of a long sentence, from the words that announce it, if any."""
+    found = [match for match in QUESTION_INSIDE.finditer(sentence) if match.start() >= MIN_LEAD_CHARS]
+    if not found:
+        return None
+    last = found[-1]
+    if len(sentence[last.end() :].split()) < MIN_WORDS_ASKED:
+        return None  # "... I keep telling her my question is silly": nothing asked after it
+    return sentence[last.start() :].strip()
+
+
 def question_parts(text: str) -> List[str]:
     """The parts of a long message to read on their own: each question, alone and with the sentence before it.
 
-    Empty for a short message or a single sentence. Without a question, the last sentence is
-    taken as the one that asks (people end with what they want to know).
+    Empty for a short message. Without a question, the last sentence is taken as the one that
+    asks (people end with what they want to know). A question announced inside a long sentence
+    ("... what I want to know is whether it stays with the counselor") is read from there on too,
+    which is also how a message without full stops gets its question read.
     """
     if len(text) < MIN_FOCUS_CHARS:
         return []
     found = sentences(text)
+    inside = [tail for sentence in found if (tail := question_inside(sentence))]
     if len(found) < 2:
-        return []
+        return inside[-MAX_QUESTIONS:]
     asked = [index for index, sentence in enumerate(found) if is_question(sentence)] or [len(found) - 1]
-    parts: List[str] = []
+    parts: List[str] = list(dict.fromkeys(inside[-MAX_QUESTIONS:]))
     for index in asked[-MAX_QUESTIONS:]:
         candidates = [found[index]]
         if index > 0:
@@ -279,11 +313,35 @@ def decided_risk(parse: Mapping[str, Any]) -> bool:
     return is_risk(parse) and bool((parse.get(RISK_PROPERTY) or {}).get("intent"))
 
 
-def first_risk_part(parts: Sequence[tuple[str, Mapping[str, Any]]]) -> Optional[tuple[str, Mapping[str, Any]]]:
-    """The first sentence the risk layers take for current risk on its own, if any."""
+def classifier_alone(parse: Mapping[str, Any]) -> Optional[float]:
+    """DIET's confidence where DIET alone decided a reading was risk (the screen matched nothing), else None."""
+    decision = parse.get(RISK_PROPERTY) or {}
+    if list(decision.get("layers") or []) != ["classifier"]:
+        return None
+    return float((decision.get("classifier") or {}).get("confidence") or 0.0)
+
+
+def safety_statement(parse: Mapping[str, Any]) -> Optional[str]:
+    """The writer's words that they are safe, as the screen found them in this reading's text."""
+    screen = (parse.get(RISK_PROPERTY) or {}).get("screen")
+    return screen.get("safety_statement") if isinstance(screen, Mapping) else None
+
+
+def first_risk_part(
+    parts: Sequence[tuple[str, Mapping[str, Any]]], whole_safety: Optional[str] = None
+) -> Optional[tuple[str, Mapping[str, Any]]]:
+    """The first sentence the risk layers take for current risk on its own, if any.
+
+    A part only DIET took for risk does not count where the whole message says, in another
+    sentence, that the writer is safe ("My best friend died in April. ... I'm not in danger").
+    """
     for part, parse in parts:
-        if decided_risk(parse):
-            return part, parse
+        if not decided_risk(parse):
+            continue
+        confidence = classifier_alone(parse)
+        if confidence is not None and safety_outweighs_classifier(whole_safety, confidence):
+            continue
+        return part, parse
     return None
 
 
@@ -307,7 +365,7 @@ def focus(text: str, whole: Dict[str, Any], parse: Parser) -> Dict[str, Any]:
     if not pieces:
         return whole
     readings = dict(zip(pieces, parse(pieces), strict=True))
-    risky = first_risk_part([(part, readings[part]) for part in windows])
+    risky = first_risk_part([(part, readings[part]) for part in windows], safety_statement(whole))
     if risky is not None:
         return _adopt_risk(whole, risky[1], risky[0])
     chosen = whole

@@ -27,7 +27,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from confidant.nlu.language import detect_language
 from confidant.nlu.message_focus import also_asked
-from confidant.risk.findings import RiskFinding
+from confidant.risk.findings import RiskFinding, safety_outweighs_classifier
 from confidant.risk.screen import RiskScreen
 from confidant.risk.spanish import SPANISH_FILE, SpanishScreen
 from confidant.risk.writer import WRITER_CUES_FILE, WriterChoice, WriterCues, choose_writer
@@ -94,15 +94,20 @@ def decide(
     # expression and found, with evidence, that it is negated, informational, past, an idiom
     # or about someone else. Where the screen matched nothing, the classifier alone decides.
     screen_explained_it = finding.level in EXPLAINED_LEVELS and bool(finding.evidence)
+    # Where the screen matched nothing, the writer's own words that they are safe ("nobody got
+    # hurt", "I'm not in danger") outweigh DIET alone unless DIET is near-certain.
+    writer_says_safe = finding.level == "none" and safety_outweighs_classifier(
+        finding.safety_statement, classifier_confidence
+    )
     classifier_category = (
         CATEGORY_FOR_INTENT.get(classifier_intent or "")
-        if classifier_confidence >= min_confidence and not screen_explained_it
+        if classifier_confidence >= min_confidence and not screen_explained_it and not writer_says_safe
         else None
     )
 
     decision: Dict[str, Any] = {
         "intent": None,
-        "vetoed": screen_explained_it and classifier_intent in CATEGORY_FOR_INTENT,
+        "vetoed": (screen_explained_it or writer_says_safe) and classifier_intent in CATEGORY_FOR_INTENT,
         "category": None,
         "level": finding.level,
         "layers": [],

@@ -48,6 +48,9 @@ class RiskFinding:
     category: RiskCategory | None
     level: RiskLevel
     evidence: tuple[Evidence, ...]
+    # The writer's own words that they are safe, if any ("I'm not in danger"): weighed against
+    # DIET's reading alone, never against the screen's (confidant.risk.safety_statements).
+    safety_statement: str | None = None
 
     @property
     def is_current(self) -> bool:
@@ -61,7 +64,19 @@ class RiskFinding:
             "level": self.level,
             "is_current": self.is_current,
             "evidence": [e.as_dict() for e in self.evidence],
+            "safety_statement": self.safety_statement,
         }
 
 
 NO_RISK = RiskFinding(category=None, level="none", evidence=())
+
+# DIET reads stories of grief, of a past attempt or of a lost temper as risk ("My best friend died
+# in April ... I'm not in danger or anything"). Where the screen matched no risk expression, the
+# writer's own plain statement that they are safe outweighs DIET's reading alone, unless DIET is
+# at least this sure (docs/evaluation.md, "A fifth set, and safety statements").
+SAFETY_STATEMENT_OUTWEIGHS_BELOW = 0.9
+
+
+def safety_outweighs_classifier(safety_statement: str | None, classifier_confidence: float) -> bool:
+    """Does the writer's statement that they are safe outweigh DIET's risk reading alone?"""
+    return bool(safety_statement) and classifier_confidence < SAFETY_STATEMENT_OUTWEIGHS_BELOW

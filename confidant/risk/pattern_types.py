@@ -57,6 +57,9 @@ class NegationRules:
     doubt_words: frozenset[str]
     cancel: tuple[Pattern, ...]
     cancel_window: int
+    # The writer saying plainly that they are safe ("I'm not in danger", "nobody got hurt"):
+    # found anywhere in a message, whatever the triggers (confidant.risk.safety_statements).
+    safety_statements: tuple[Pattern, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -162,6 +162,7 @@ def check_lemmas(data: RiskData, lemmatize: Callable[[str], str]) -> None:
         *data.triggers,
         *data.idioms,
         *data.negation.cancel,
+        *data.negation.safety_statements,
         *data.informational.frames,
         *data.informational.disclosure,
         *data.past.past_markers,
@@ -216,7 +217,7 @@ def load_directory(path: str | Path) -> RiskData:
 
     negation_file = files["negation.yml"]
     negation_file.check_keys(
-        ["cues", "fillers", "max_fillers", "doubters", "doubt_words", "cancel", "cancel_window"],
+        ["cues", "fillers", "max_fillers", "doubters", "doubt_words", "cancel", "cancel_window", "safety_statements"],
         ["cues", "fillers", "cancel"],
     )
     negation = NegationRules(
@@ -227,6 +228,7 @@ def load_directory(path: str | Path) -> RiskData:
         doubt_words=negation_file.words("doubt_words", lexicon, required=False),
         cancel=tuple(p for _, p in patterns.read(negation_file, "cancel", id_prefix="negation")),
         cancel_window=negation_file.integer("cancel_window", 12),
+        safety_statements=tuple(p for _, p in patterns.read(negation_file, "safety_statements", id_prefix="safe")),
     )
 
     info_file = files["informational.yml"]
@@ -293,6 +295,7 @@ def load_directory(path: str | Path) -> RiskData:
         *triggers,
         *idioms,
         *negation.cancel,
+        *negation.safety_statements,
         *informational.frames,
         *informational.disclosure,
         *past.past_markers,

@@ -62,6 +62,7 @@ class RiskScreen:
         ]
         self._context_matcher, self._context_phrases = self._build_matchers(context)
         self._disclosure_matcher, self._disclosure_phrases = self._build_matchers(data.informational.disclosure)
+        self._safety_matcher, self._safety_phrases = self._build_matchers(data.negation.safety_statements)
         self._levels = TriggerLevels(data)
 
     @classmethod
@@ -95,9 +96,11 @@ class RiskScreen:
     # ------------------------------------------------------------------ screening
     def screen(self, text: str) -> RiskFinding:
         """Screen one message; the most serious level found wins."""
-        candidates, normalized, doc = self._candidates(text)
-        if not candidates or doc is None:  # no doc: nothing to screen, so no candidates either
+        candidates, normalized, doc, safety = self._candidates(text)
+        if doc is None:  # nothing to screen
             return NO_RISK
+        if not candidates:
+            return RiskFinding(None, "none", (), safety_statement=safety) if safety else NO_RISK
         best_rank = max(LEVEL_RANK[c.level] for c in candidates)
         winners = [c for c in candidates if LEVEL_RANK[c.level] == best_rank]
         winners.sort(key=lambda c: (CATEGORY_PRIORITY[c.trigger.category], c.start))
@@ -113,11 +116,16 @@ class RiskScreen:
             if key not in seen:
                 seen.add(key)
                 evidence.append(item)
-        return RiskFinding(category=category, level=level, evidence=tuple(evidence))  # type: ignore[arg-type]
+        return RiskFinding(
+            category=category,  # type: ignore[arg-type]
+            level=level,  # type: ignore[arg-type]
+            evidence=tuple(evidence),
+            safety_statement=safety,
+        )
 
     def explain(self, text: str) -> list[dict[str, Any]]:
         """Every trigger found, its level and why: for evaluation reports and reviewers."""
-        candidates, normalized, doc = self._candidates(text)
+        candidates, normalized, doc, _safety = self._candidates(text)
         out: list[dict[str, Any]] = []
         if doc is None:  # nothing to screen, so no candidates either
             return out
@@ -142,16 +150,18 @@ class RiskScreen:
         start, end = normalized.to_original(span.start_char, span.end_char)
         return Evidence(text=text[start:end], start=start, end=end, pattern=candidate.trigger.id)
 
-    def _candidates(self, text: str) -> tuple[list[Candidate], NormalizedText, Doc | None]:
+    def _candidates(self, text: str) -> tuple[list[Candidate], NormalizedText, Doc | None, str | None]:
+        """The triggers with their levels, the normalised text, its doc, and any safety statement."""
         normalized = self._normalizer(text or "")
         if not normalized.text.strip():
-            return [], normalized, None
+            return [], normalized, None, None
         with self._lock:
             doc = self._nlp(normalized.text)
             fix_lemmas(doc, self._lemma_fixes, self._lemma_vocab)
+            safety = self._safety_statement(text, normalized, doc)
             trigger_matches = list(self._trigger_matcher(doc)) + list(self._trigger_phrases(doc))
             if not trigger_matches:
-                return [], normalized, doc
+                return [], normalized, doc, safety
             strings = doc.vocab.strings
             candidates = self._dedupe(doc, [(strings[m], s, e) for m, s, e in trigger_matches])
             context_matches = list(self._context_phrases(doc))
@@ -164,7 +174,16 @@ class RiskScreen:
             getattr(context, CONTEXT_KINDS[pattern_id.split(".", 1)[0]]).append((start, end, pattern_id))
         for candidate in candidates:
             candidate.level, candidate.reason = self._levels.level(doc, candidate, context)
-        return candidates, normalized, doc
+        return candidates, normalized, doc, safety
+
+    def _safety_statement(self, text: str, normalized: NormalizedText, doc: Doc) -> str | None:
+        """The first place the writer says they are safe, in their own words, if any."""
+        matches = sorted(list(self._safety_matcher(doc)) + list(self._safety_phrases(doc)), key=lambda m: m[1])
+        if not matches:
+            return None
+        span = doc[matches[0][1] : matches[0][2]]
+        start, end = normalized.to_original(span.start_char, span.end_char)
+        return text[start:end]
 
     def _context_windows(self, doc: Doc, candidates: list[Candidate]) -> list[Span]:
         """Where context can matter: each trigger's sentence and some words either side."""

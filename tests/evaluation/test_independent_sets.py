@@ -15,6 +15,7 @@ import pytest
 
 from confidant.evaluation.independent import (
     HELDOUT_DIR,
+    UNREAD_SETS,
     evaluate_questions,
     evaluate_risk,
     load_questions,
@@ -33,6 +34,10 @@ THIRD_RISK = HELDOUT_DIR / "independent_c" / "risk.csv"
 # The fourth (heldout/independent_d/, 2026-12-04 afternoon), by a fifth writer; unread too.
 FOURTH_QUESTIONS = HELDOUT_DIR / "independent_d" / "questions.csv"
 FOURTH_RISK = HELDOUT_DIR / "independent_d" / "risk.csv"
+# The fifth (heldout/independent_e/, 2026-12-04 evening), by a sixth writer: mostly long posts and
+# ordinary messages that sound alarming. Readable: measured once unread, then its misses were read.
+FIFTH_QUESTIONS = HELDOUT_DIR / "independent_e" / "questions.csv"
+FIFTH_RISK = HELDOUT_DIR / "independent_e" / "risk.csv"
 
 
 @dataclass(frozen=True)
@@ -68,12 +73,17 @@ FLOORS = {
     # 0.85, long 0.49, helpful 0.76, deflection 0.83, recall per category 0.90-1.00, false alarms
     # 0.36, wrong writer 0.17
     "independent_d": Floors(0.80, 0.42, 0.70, 0.76, 0.84, 0.42, 0.23),
+    # measured unread on confidant-65dc62f68216eb32: short 0.92, long 0.64, helpful 0.76, deflection
+    # 0.91, recall per category 0.96-1.00, false alarms 0.45, wrong writer 0.16; after the changes
+    # read on it (optimistic): long 0.65, helpful 0.77, false alarms 0.30 (docs/evaluation.md)
+    "independent_e": Floors(0.80, 0.56, 0.70, 0.84, 0.85, 0.37, 0.22),
 }
 SETS = {
     "independent": (QUESTIONS, RISK),
     "independent_b": (SECOND_QUESTIONS, SECOND_RISK),
     "independent_c": (THIRD_QUESTIONS, THIRD_RISK),
     "independent_d": (FOURTH_QUESTIONS, FOURTH_RISK),
+    "independent_e": (FIFTH_QUESTIONS, FIFTH_RISK),
 }
 # A second answer to a message that asked one thing (the message focus step, two questions):
 # measured 2026-12-03 0/248 on the first set (which chose the threshold), 3/167 (0.018) on the second.
@@ -100,8 +110,8 @@ def risk_report(trained_agent, set_name: str) -> Any:
 
 
 def shown(set_name: str, messages: Any) -> Any:
-    """A failure names the messages of the first set; the others' stay unread."""
-    return messages if set_name == "independent" else f"{len(messages)} messages (kept unread)"
+    """A failure names the messages of the sets we may read; the others' stay unread."""
+    return messages if set_name not in UNREAD_SETS else f"{len(messages)} messages (kept unread)"
 
 
 def test_questions_short_and_long(question_report, set_name: str) -> None:
@@ -153,8 +163,13 @@ def test_the_sets_are_large_varied_and_never_trained_on() -> None:
     fourth_questions, fourth_risk = load_questions(FOURTH_QUESTIONS), load_risk(FOURTH_RISK)
     later = (second_questions, second_risk, third_questions, third_risk, fourth_questions, fourth_risk)
     assert min(len(rows) for rows in later) >= 150
-    held_out = [q.text.strip().lower() for q in questions + second_questions + third_questions + fourth_questions]
-    held_out += [r.text.strip().lower() for r in risk + second_risk + third_risk + fourth_risk]
+    # The fifth is mostly long posts: two in three of its questions, half of its risk messages.
+    fifth_questions, fifth_risk = load_questions(FIFTH_QUESTIONS), load_risk(FIFTH_RISK)
+    assert len(fifth_questions) >= 145 and len(fifth_risk) >= 105
+    assert [length_band(q.text) for q in fifth_questions].count("long") >= 0.6 * len(fifth_questions)
+    all_questions = questions + second_questions + third_questions + fourth_questions + fifth_questions
+    held_out = [q.text.strip().lower() for q in all_questions]
+    held_out += [r.text.strip().lower() for r in risk + second_risk + third_risk + fourth_risk + fifth_risk]
     overlap = training.intersection(held_out)
     assert not overlap, f"{len(overlap)} held-out messages are in the training data"
 
@@ -252,3 +267,33 @@ def test_two_questions_both_answered_and_second_answers_nobody_asked_for() -> No
         "without_second_topic": 2,
         "wrong_second_answer": 0.5,
     }
+
+
+def test_sets_can_be_chosen_by_name_and_an_unknown_name_is_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any, capsys: pytest.CaptureFixture
+) -> None:
+    from confidant.evaluation import independent
+
+    names = ("independent", "independent_e")
+    monkeypatch.setattr(
+        independent,
+        "default_sets",
+        lambda: {name: {"questions": tmp_path / name / "questions.csv"} for name in names},
+    )
+    monkeypatch.setattr(independent, "load_agent", lambda model: None)
+    evaluated: list[Any] = []
+
+    class Report:
+        errors: list[Any] = []
+        second_errors: list[Any] = []
+
+        def as_dict(self) -> dict:
+            return {"n": 1}
+
+    monkeypatch.setattr(independent, "evaluate_questions", lambda agent, path: evaluated.append(path) or Report())
+    independent.main(["--model", "unused", "--sets", "independent_e"])
+    assert evaluated == [tmp_path / "independent_e" / "questions.csv"]
+    with pytest.raises(SystemExit) as refused:
+        independent.main(["--model", "unused", "--sets", "independent_f"])
+    assert refused.value.code == 2
+    assert "no such set here: independent_f" in capsys.readouterr().err

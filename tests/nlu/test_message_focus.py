@@ -213,6 +213,62 @@ def test_a_part_needs_the_screen_or_the_classifier_over_its_threshold(
     assert (result["intent"]["name"] == "risk_harm_others") is escalated
 
 
+@pytest.mark.parametrize(("confidence", "escalated"), [(0.8, False), (0.97, True)])
+def test_a_sentence_only_diet_took_for_risk_gives_way_to_the_writer_saying_they_are_safe(
+    confidence: float, escalated: bool
+) -> None:
+    """The statement is in another sentence than the one DIET read as risk; a near-certain DIET still wins."""
+    text = (
+        "My best friend died in a crash in June. We had known each other since we were six. "
+        "I'm not in danger or anything, just sad. Would her family ever hear what I say about her?"
+    )
+    whole = whole_of(text, parse("faq", 1.0, "faq/tell_others", 0.9))
+    whole["risk"]["screen"] = {"level": "none", "evidence": [], "safety_statement": "I'm not in danger"}
+    risky = parse("concern_for_someone", confidence, risk_intent="concern_for_someone")
+    result = focus(text, whole, each(lambda part: risky if "crash" in part else whole))
+    assert (result["intent"]["name"] == "concern_for_someone") is escalated
+
+
+def test_the_screen_finding_a_risk_sentence_outweighs_the_writer_saying_they_are_safe() -> None:
+    text = "I'm not in danger or anything. But I took a handful of pills an hour ago. Is this chat private?"
+    whole = whole_of(text, parse("faq", 1.0, "faq/bot_privacy", 0.9))
+    whole["risk"]["screen"] = {"level": "none", "evidence": [], "safety_statement": "I'm not in danger"}
+    risky = parse("risk_self_harm", 0.6, risk_intent="risk_self_harm", layers=["screen", "classifier"])
+    result = focus(text, whole, each(lambda part: risky if "pills" in part else whole))
+    assert result["intent"]["name"] == "risk_self_harm"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "asked"),
+    [
+        (
+            "ok im driving so this is voice to text my daughter set this up for me and what I want to know is "
+            "whatever I say in there does it stay with the counselor",
+            "and what I want to know is whatever I say in there does it stay with the counselor",
+        ),
+        (
+            "We moved here in spring and I have been having a hard time at work, so my real question is "
+            "whether my employer would ever find out",
+            "so my real question is whether my employer would ever find out",
+        ),
+        ("I was wondering if my parents can see my notes", None),  # asked first thing: the sentence itself
+        ("my sister keeps asking and I keep telling her my question is silly", None),  # nothing after it
+    ],
+)
+def test_a_question_announced_inside_a_long_sentence_is_read_from_there(sentence: str, asked: Optional[str]) -> None:
+    assert message_focus.question_inside(sentence) == asked
+
+
+def test_a_long_message_without_full_stops_offers_its_announced_question() -> None:
+    text = (
+        "sorry this is long I have never done anything like this my wife passed in March and my doctor thinks "
+        "I should talk to somebody what I need to know is if I tell the counselor things does it go in a file "
+        "somewhere"
+    )
+    asked = "what I need to know is if I tell the counselor things does it go in a file somewhere"
+    assert question_parts(text) == [asked]
+
+
 # ---- two questions, two answers ----------------------------------------------------------------
 
 TWO_QUESTIONS = "Can my wife find out what I say in sessions? And if I get subpoenaed, can her lawyer get my file?"

@@ -12,6 +12,11 @@ CURRENT = RiskFinding("self_harm", "current", (Evidence("kms", 8, 11, "self_harm
 NEGATED = RiskFinding("self_harm", "negated", (Evidence("suicidal", 8, 16, "self_harm.suicidal"),))
 FRIEND = RiskFinding("self_harm", "third_party", ())
 THREAT_BY_OTHER = RiskFinding("harm_others", "third_party", ())
+# The screen matched no risk expression, but the writer says they are safe.
+SAYS_SAFE = RiskFinding(None, "none", (), safety_statement="nobody got hurt")
+CURRENT_SAYS_SAFE = RiskFinding(
+    "self_harm", "current", (Evidence("kms", 8, 11, "self_harm.slang"),), safety_statement="I'm safe"
+)
 
 
 def top(name: str, confidence: float) -> dict:
@@ -34,6 +39,11 @@ def top(name: str, confidence: float) -> dict:
         # The classifier alone names the writer through its own intent.
         (NO_RISK, top("risk_child_abuse", 0.7), "risk_child_abuse", ["classifier"]),
         (THREAT_BY_OTHER, top("faq", 0.5), "risk_harm_others", ["screen"]),
+        # The writer's own words that they are safe outweigh DIET alone unless DIET is near-certain...
+        (SAYS_SAFE, top("risk_harm_others", 0.7), None, []),
+        (SAYS_SAFE, top("risk_self_harm", 0.95), "risk_self_harm", ["classifier"]),
+        # ...and never the screen's evidence of current risk.
+        (CURRENT_SAYS_SAFE, top("risk_self_harm", 0.7), "risk_self_harm", ["screen", "classifier"]),
     ],
 )
 def test_union_of_the_layers(finding, classifier, intent, layers) -> None:
@@ -216,3 +226,13 @@ def test_a_writer_the_screen_found_hurt_is_never_given_the_reply_for_one_who_hur
     assert (
         choose_writer("abuse", "current", "he choked her", [], ranking, WriterCues.none()).intent == "risk_harm_others"
     )
+
+
+def test_a_safety_statement_sends_a_diet_only_risk_guess_to_its_other_reading(component) -> None:
+    ranking = [{"name": "risk_harm_others", "confidence": 0.7}, {"name": "faq", "confidence": 0.2}]
+    text = "I lost my temper at the ref and shouted. Nobody got hurt, can I talk about that in therapy?"
+    [message] = component.process([Message(data={"text": text, "intent": ranking[0], "intent_ranking": ranking})])
+    assert message.get("intent")["name"] == "faq"
+    decision = message.get("risk")
+    assert decision["vetoed"] and decision["intent"] is None
+    assert decision["screen"]["safety_statement"] == "Nobody got hurt"

@@ -66,6 +66,9 @@ CURRENT = [
     ("since my husband died im just waiting to go be with him", "self_harm"),
     # marks beside violence to the writer are the abuse's
     ("my dad burns me with his lighter and i have marks on my arm", "abuse"),
+    # self-harm told as a habit beside a denial of suicide: the act is current
+    ("honestly im not suicidal, i only cut when things pile up", "self_harm"),
+    ("Not suicidal. I just cut to calm down, is that something you report?", "self_harm"),
 ]
 
 NOT_CURRENT = [
@@ -100,6 +103,12 @@ NOT_CURRENT = [
     ("my mum will kill me if I'm late lol", None, "idiom"),
     ("I could murder my brother lol he took my charger", None, "idiom"),
     ("burnt myself on the oven again", None, "idiom"),
+    ("my sis is going to strangle me when she sees her car lol", None, "idiom"),
+    ("my counsellor is gonna murder me, I skipped the worksheet again", None, "idiom"),
+    ("I work nights on an ambulance and we see overdoses constantly", None, "idiom"),
+    ("would I just be wasting somebody's time with this?", None, "idiom"),
+    ("the documentary had a scene where a father beats his son and I had to stop it", None, "idiom"),
+    ("exterminator here, killing stuff is literally my job", None, None),
     # ordinary
     ("can my parents read my therapy notes?", None, "none"),
     ("i shave with a razor every morning", None, None),
@@ -369,3 +378,31 @@ def test_held_out_set_is_not_in_tests_or_training_data() -> None:
     # Every risk intent DIET learns has enough examples; the unclear-abuse one is kept small.
     assert set(per_intent) == RISK_INTENTS - {SPANISH_RISK_INTENT}
     assert all(count >= 40 for intent, count in per_intent.items() if intent != "risk_abuse_disclosure"), per_intent
+
+
+@pytest.mark.parametrize(
+    ("text", "statement"),
+    [
+        ("My gran died in May and I miss her. I'm not in danger or anything, just sad.", "I'm not in danger"),
+        ("I yelled at my brother. No one got hurt but I feel awful.", "No one got hurt"),
+        ("That was years ago, no thoughts like that since, and I'd like to start.", "no thoughts like that since"),
+        ("I'm safe, the fire was two streets away, but I can't sleep.", "I'm safe,"),
+    ],
+)
+def test_the_writer_saying_they_are_safe_is_found_with_or_without_triggers(
+    screen: RiskScreen, text: str, statement: str
+) -> None:
+    assert screen.screen(text).safety_statement == statement
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I don't feel safe at home",
+        "i'm not safe here",
+        "I'm safe for now but he has my address",
+        "I'm fine, really",  # what people at risk say too: not a statement of safety
+    ],
+)
+def test_no_safety_statement_where_the_writer_does_not_say_they_are_safe(screen: RiskScreen, text: str) -> None:
+    assert screen.screen(text).safety_statement is None
