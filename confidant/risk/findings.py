@@ -49,7 +49,7 @@ class RiskFinding:
     level: RiskLevel
     evidence: tuple[Evidence, ...]
     # The writer's own words that they are safe, if any ("I'm not in danger"): weighed against
-    # DIET's reading alone, never against the screen's (confidant.risk.safety_statements).
+    # DIET's reading alone, never against the screen's (confidant.risk.findings, safety_outweighs_classifier).
     safety_statement: str | None = None
 
     @property

@@ -58,7 +58,7 @@ class NegationRules:
     cancel: tuple[Pattern, ...]
     cancel_window: int
     # The writer saying plainly that they are safe ("I'm not in danger", "nobody got hurt"):
-    # found anywhere in a message, whatever the triggers (confidant.risk.safety_statements).
+    # found anywhere in a message, whatever the triggers (confidant.risk.findings, safety_outweighs_classifier).
     safety_statements: tuple[Pattern, ...] = ()
 
 
