@@ -49,6 +49,10 @@ MAX_RISK_PARTS = 12
 MIN_PART_CONFIDENCE = 0.5
 # ... and surer than the whole message's reading by at least this much.
 MIN_GAIN = 0.1
+# Where the whole message would get a clarifying question, a question part is answered from this
+# strength on when another reading of the question (with the sentence before it, or alone) picks
+# the same answer: two readings that agree are surer than either one.
+MIN_AGREED_PART_CONFIDENCE = 0.3
 # A risk message's question is answered too when the whole message's answer is this sure.
 ALSO_ASKED_MIN_CONFIDENCE = 0.7
 # A message's second question is answered too when it and the question the first answer
@@ -262,6 +266,10 @@ def choose_question(whole: Mapping[str, Any], parts: Sequence[tuple[str, Mapping
             best = (strength, part)
     if best and best[0] >= MIN_PART_CONFIDENCE and best[0] >= whole_strength + MIN_GAIN:
         return FocusChoice(best[1], f"question part {best[0]:.2f} over whole message {whole_strength:.2f}")
+    if best and whole_strength == 0.0 and best[0] >= MIN_AGREED_PART_CONFIDENCE:
+        answer = selected_answer(dict(parts)[best[1]])
+        if any(part != best[1] and selected_answer(parse) == answer for part, parse in parts):
+            return FocusChoice(best[1], f"two readings of the question agree on {answer} ({best[0]:.2f})")
     return FocusChoice(None, "whole message")
 
 

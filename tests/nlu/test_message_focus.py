@@ -109,6 +109,26 @@ def test_a_surer_question_part_replaces_an_unsure_whole_reading() -> None:
     assert result[FOCUS_PROPERTY]["whole"]["intent"] == "nlu_fallback"
 
 
+@pytest.mark.parametrize(("with_context_answer", "answered"), [("faq/limit_court", True), ("faq/tell_others", False)])
+def test_two_readings_of_the_question_that_agree_answer_where_the_whole_would_ask_again(
+    with_context_answer: str, answered: bool
+) -> None:
+    """Under the usual strength, a question part still answers when its other reading agrees."""
+    whole = whole_of(STORY, parse("nlu_fallback", 0.3))
+    question = "Can he get hold of what I tell my counsellor?"
+
+    def read(part: str) -> Dict[str, Any]:
+        if part == question:
+            return parse("faq", 0.9, "faq/limit_court", 0.4)  # 0.36: under MIN_PART_CONFIDENCE
+        return parse("nlu_fallback", 0.3, with_context_answer, 0.5)
+
+    result = focus(STORY, whole, each(read))
+    assert (FOCUS_PROPERTY in result) is answered
+    if answered:
+        assert result["response_selector"]["faq"]["response"]["intent_response_key"] == "faq/limit_court"
+        assert "agree" in result[FOCUS_PROPERTY]["reason"]
+
+
 def test_a_sure_whole_reading_is_kept() -> None:
     whole = whole_of(STORY, parse("faq", 1.0, "faq/records_privacy", 0.9))
     result = focus(STORY, whole, each(lambda part: parse("faq", 1.0, "faq/limit_court", 0.95)))
