@@ -12,6 +12,7 @@ import yaml
 from confidant.vocabulary import CATEGORIES
 
 SPANISH_FILE = "spanish.yml"
+_SENTENCE_END = re.compile(r"[.!?¿¡\n]")
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,9 @@ class SpanishScreen:
     # Topic words ("el suicidio") count only outside a question about the rules.
     topics: Dict[str, Sequence[re.Pattern[str]]]
     rule_questions: Sequence[re.Pattern[str]]
+    # A resolved past ("hace muchos años intenté ..."), unless the sentence says it goes on.
+    past: Sequence[re.Pattern[str]] = ()
+    still: Sequence[re.Pattern[str]] = ()
 
     @classmethod
     def from_file(cls, path: Path) -> "SpanishScreen":
@@ -37,6 +41,8 @@ class SpanishScreen:
             re.compile(raw["negation"]),
             {category: tuple(re.compile(p) for p in raw["topics"][category] or ()) for category in CATEGORIES},
             tuple(re.compile(p) for p in raw["rule_questions"]),
+            tuple(re.compile(p) for p in raw.get("past") or ()),
+            tuple(re.compile(p) for p in raw.get("still") or ()),
         )
 
     def category(self, text: str) -> Optional[str]:
@@ -53,9 +59,18 @@ class SpanishScreen:
         return None
 
     def _found(self, patterns: Sequence[re.Pattern[str]], lowered: str) -> bool:
-        """Does any pattern occur with no negation right before it?"""
+        """Does any pattern occur with no negation right before it, and not as a resolved past?"""
         return any(
             not self.negation.search(lowered[max(0, match.start() - 20) : match.start()])
+            and not self._resolved_past(lowered, match.start())
             for pattern in patterns
             for match in pattern.finditer(lowered)
+        )
+
+    def _resolved_past(self, lowered: str, start: int) -> bool:
+        """A past marker before the phrase in its sentence, and nothing in the message saying it goes on."""
+        breaks = [found.end() for found in _SENTENCE_END.finditer(lowered, 0, start)]
+        before = lowered[breaks[-1] if breaks else 0 : start]
+        return any(marker.search(before) for marker in self.past) and not any(
+            marker.search(lowered) for marker in self.still
         )

@@ -167,6 +167,11 @@ def test_a_risk_message_that_asks_a_question_keeps_the_answer_it_asked_for(compo
         ),
         ("pienso en el suicidio todos los días y ya no aguanto", "risk_spanish"),
         ("¿tienen que avisar a mis papás? me quiero suicidar", "risk_spanish"),
+        # A resolved past, told as over; and the same past that has come back, or last night's.
+        ("Hace varios años intenté suicidarme. Ya estoy bien. ¿Eso queda en mi expediente?", "other_language"),
+        ("hace años quise quitarme la vida y últimamente lo pienso otra vez", "risk_spanish"),
+        ("anoche intenté quitarme la vida", "risk_spanish"),
+        ("hace dos días me corté y nadie lo sabe, tengo miedo de que mis papás se enteren", "risk_spanish"),
     ],
 )
 def test_spanish_is_screened_in_spanish_and_never_guessed_at(component, text, intent) -> None:
