@@ -424,9 +424,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     unknown = sorted(set(args.sets or ()) - set(sets))
     if unknown:
         parser.error(f"no such set here: {', '.join(unknown)} (present: {', '.join(sets)})")
+    if args.sets:
+        sets = {name: paths for name, paths in sets.items() if name in args.sets}
     for name, paths in sets.items():
-        if args.sets and name not in args.sets:
-            continue
         figures[name] = {}
         show_errors = args.errors and name not in UNREAD_SETS
         if "questions" in paths:

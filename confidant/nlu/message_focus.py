@@ -257,19 +257,22 @@ def choose_question(whole: Mapping[str, Any], parts: Sequence[tuple[str, Mapping
     if is_risk(whole):
         return FocusChoice(None, "whole message: risk")
     whole_strength = reading_strength(whole)
-    best: Optional[tuple[float, str]] = None
+    best: Optional[tuple[float, str, Mapping[str, Any]]] = None
     for part, parse in parts:
         if intent_of(parse) != FAQ_INTENT:
             continue
         strength = reading_strength(parse)
         if best is None or strength > best[0]:
-            best = (strength, part)
-    if best and best[0] >= MIN_PART_CONFIDENCE and best[0] >= whole_strength + MIN_GAIN:
-        return FocusChoice(best[1], f"question part {best[0]:.2f} over whole message {whole_strength:.2f}")
-    if best and whole_strength == 0.0 and best[0] >= MIN_AGREED_PART_CONFIDENCE:
-        answer = selected_answer(dict(parts)[best[1]])
-        if any(part != best[1] and selected_answer(parse) == answer for part, parse in parts):
-            return FocusChoice(best[1], f"two readings of the question agree on {answer} ({best[0]:.2f})")
+            best = (strength, part, parse)
+    if best is None:
+        return FocusChoice(None, "whole message")
+    strength, best_part, best_parse = best
+    if strength >= MIN_PART_CONFIDENCE and strength >= whole_strength + MIN_GAIN:
+        return FocusChoice(best_part, f"question part {strength:.2f} over whole message {whole_strength:.2f}")
+    if whole_strength == 0.0 and strength >= MIN_AGREED_PART_CONFIDENCE:
+        answer = selected_answer(best_parse)
+        if any(part != best_part and selected_answer(parse) == answer for part, parse in parts):
+            return FocusChoice(best_part, f"two readings of the question agree on {answer} ({strength:.2f})")
     return FocusChoice(None, "whole message")
 
 

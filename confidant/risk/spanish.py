@@ -24,15 +24,15 @@ class SpanishScreen:
     # Topic words ("el suicidio") count only outside a question about the rules.
     topics: Dict[str, Sequence[re.Pattern[str]]]
     rule_questions: Sequence[re.Pattern[str]]
-    # A resolved past ("hace muchos años intenté ..."), unless the sentence says it goes on.
-    past: Sequence[re.Pattern[str]] = ()
-    still: Sequence[re.Pattern[str]] = ()
+    # A resolved past ("hace muchos años intenté ..."), unless the message says it goes on.
+    past: Sequence[re.Pattern[str]]
+    still: Sequence[re.Pattern[str]]
 
     @classmethod
     def from_file(cls, path: Path) -> "SpanishScreen":
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         missing = [category for category in CATEGORIES if category not in raw]
-        missing += [key for key in ("negation", "topics", "rule_questions") if key not in raw]
+        missing += [key for key in ("negation", "topics", "rule_questions", "past", "still") if key not in raw]
         missing += [f"topics.{category}" for category in CATEGORIES if category not in (raw.get("topics") or {})]
         if missing:
             raise ValueError(f"{path.name}: needs {', '.join(missing)}")
@@ -41,8 +41,8 @@ class SpanishScreen:
             re.compile(raw["negation"]),
             {category: tuple(re.compile(p) for p in raw["topics"][category] or ()) for category in CATEGORIES},
             tuple(re.compile(p) for p in raw["rule_questions"]),
-            tuple(re.compile(p) for p in raw.get("past") or ()),
-            tuple(re.compile(p) for p in raw.get("still") or ()),
+            tuple(re.compile(p) for p in raw["past"]),
+            tuple(re.compile(p) for p in raw["still"]),
         )
 
     def category(self, text: str) -> Optional[str]:
