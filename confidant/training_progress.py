@@ -19,6 +19,7 @@ Usage: python -m confidant.training_progress --log var/log/train.log -- train --
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -55,6 +56,7 @@ class Step:
     finished: float = 0.0
     epochs_done: int = 0
     first_epoch_done: float = 0.0
+    seconds_per_epoch: Optional[float] = None
     position: int = 0
 
 
@@ -66,10 +68,9 @@ class TrainingDisplay:
     previous_times: Dict[str, float] = field(default_factory=dict)
     interactive: bool = False
     steps: List[Step] = field(default_factory=list)
-    current: Optional[Step] = None
+    running: List[Step] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
     last_printed: float = 0.0
-    seconds_per_epoch: Optional[float] = None
     planned: bool = False
 
     def plan(self, steps: List[Step]) -> None:
@@ -87,20 +88,24 @@ class TrainingDisplay:
         step = self._step(node)
         step.started = time.monotonic()
         step.position = 1 + sum(1 for s in self.steps if s.started and s is not step)
-        self.current = step
-        self._show(step)
+        self.running.append(step)
+        self._show()
 
     def finish(self, node: str) -> None:
         step = self._step(node)
         step.finished = time.monotonic()
-        self.current = None
+        if step in self.running:
+            self.running.remove(step)
         if step.epochs:
             step.epochs_done = step.epochs
         took = step.finished - (step.started or step.finished)
         self._line(f"  [{self._position(step)}] {step.component:<28} done in {minutes_and_seconds(took)}", final=True)
+        if self.running:
+            self._show()
 
-    def epoch(self, done: int, total: int) -> None:
-        step = self.current
+    def epoch(self, done: int, total: int, node: Optional[str] = None) -> None:
+        """An epoch ended: of `node` (a step trained in a child process) or of the last step started."""
+        step = self._step(node) if node else (self.running[-1] if self.running else None)
         if step is None:
             return
         step.epochs, step.epochs_done = total, done
@@ -108,16 +113,16 @@ class TrainingDisplay:
         if done == 1:
             step.first_epoch_done = time.monotonic()
         elif done > 2:
-            self.seconds_per_epoch = (time.monotonic() - step.first_epoch_done) / (done - 1)
-        self._show(step)
+            step.seconds_per_epoch = (time.monotonic() - step.first_epoch_done) / (done - 1)
+        self._show()
 
     def times(self) -> Dict[str, float]:
         """Seconds each finished step took: kept for the next training's estimates."""
         return {s.node: round(s.finished - s.started, 1) for s in self.steps if s.finished and s.started}
 
     def failed_step(self) -> str:
-        if self.current:
-            return f"training {self.current.component}"
+        if self.running:
+            return "training " + " and ".join(step.component for step in self.running)
         return (
             "packing the model"
             if self.steps and all(s.finished for s in self.steps)
@@ -136,14 +141,23 @@ class TrainingDisplay:
         width = len(str(len(self.steps)))
         return f"{step.position or self.steps.index(step) + 1:>{width}}/{len(self.steps)}"
 
-    def _show(self, step: Step) -> None:
+    def _show(self) -> None:
+        """One line for what is training now: two classifiers side by side share it."""
         now = time.monotonic()
-        if not self.interactive and now - self.last_printed < 15 and step.epochs_done not in (0, step.epochs):
+        steps = self.running
+        if not steps:
+            return
+        done = sum(step.epochs_done for step in steps)
+        total = sum(step.epochs for step in steps)
+        if not self.interactive and now - self.last_printed < 15 and 0 < done < total:
             return  # a log, not a terminal: a line every 15 s is enough
-        progress = ""
-        if step.epochs:
-            progress = f" {bar(step.epochs_done, step.epochs)} epoch {step.epochs_done}/{step.epochs}"
-        self._line(f"  [{self._position(step)}] {step.component:<28}{progress}{self._total_left()}")
+        progress = f" {bar(done, total)} epoch {done}/{total}" if total else ""
+        if len(steps) == 1:
+            label = f"[{self._position(steps[0])}] {steps[0].component:<28}"
+        else:
+            positions = "+".join(str(step.position) for step in steps)
+            label = f"[{positions}/{len(self.steps)}] {' + '.join(step.component for step in steps)}"
+        self._line(f"  {label}{progress}{self._total_left()}")
         self.last_printed = now
 
     def _total_left(self) -> str:
@@ -151,22 +165,25 @@ class TrainingDisplay:
         return f"   about {minutes_and_seconds(left)} left" if left is not None else ""
 
     def _seconds_left(self) -> Optional[float]:
-        """Time left: the last training's step times where known, else epochs left x epoch time."""
+        """Time left: the last training's step times where known, else epochs left x epoch time.
+
+        Steps training side by side share the time: the longest of them counts, not their sum.
+        """
         now = time.monotonic()
         pending = [s for s in self.steps if not s.finished]
         if self.previous_times and all(s.node in self.previous_times for s in pending):
             done = [s for s in self.steps if s.finished and s.node in self.previous_times]
             before = sum(self.previous_times[s.node] for s in done)
             speed = sum(s.finished - s.started for s in done) / before if before > 5 else 1.0
-            left = 0.0
-            for step in pending:
-                expected = self.previous_times[step.node] * speed
-                left += max(expected - (now - step.started), 0) if step.started else expected
-            return left
-        if self.seconds_per_epoch is None:
+            running = [max(self.previous_times[s.node] * speed - (now - s.started), 0) for s in self.running]
+            later = sum(self.previous_times[s.node] * speed for s in pending if not s.started)
+            return max(running, default=0.0) + later
+        speeds = [s.seconds_per_epoch for s in self.running if s.seconds_per_epoch is not None]
+        if not speeds:
             return None
-        epochs_left = sum(s.epochs - s.epochs_done for s in pending)
-        return epochs_left * self.seconds_per_epoch
+        running = [(s.epochs - s.epochs_done) * (s.seconds_per_epoch or max(speeds)) for s in self.running]
+        later = sum(s.epochs for s in pending if not s.started) * max(speeds)
+        return max(running, default=0.0) + later
 
     def _line(self, text: str, final: bool = False) -> None:
         text = os.environ.get("STEP_INDENT", "") + text
@@ -177,10 +194,27 @@ class TrainingDisplay:
         self.out.flush()
 
 
+def show_in_parent(display: TrainingDisplay, node: str, event: str, arguments: tuple) -> None:
+    """What a child process training `node` told (confidant.rasa_internals.parallel_training)."""
+    if event == "epoch":
+        display.epoch(*arguments, node=node)
+    elif event in ("start", "finish"):
+        getattr(display, event)(*arguments)
+
+
 def watch_rasa(display: TrainingDisplay) -> None:
-    """Wrap Rasa's training hooks so that the display hears of every component and epoch."""
+    """Wrap Rasa's training hooks so that the display hears of every component and epoch.
+
+    In a child process training one classifier, the display is the parent's: events go there.
+    """
     from rasa.engine.training import hooks
     from rasa.utils.tensorflow import callback
+
+    from confidant.rasa_internals.parallel_training import send_to_parent
+
+    def tell(event: str, *arguments: Any) -> None:
+        if not send_to_parent(event, *arguments):
+            getattr(display, event)(*arguments)
 
     logging_hook = hooks.LoggingHook
     before, after = logging_hook.on_before_node, logging_hook.on_after_node
@@ -196,13 +230,13 @@ def watch_rasa(display: TrainingDisplay) -> None:
         )
         node = schema.nodes[node_name]
         if logging_hook._does_node_train(node) and not logging_hook._is_cached_node(node):
-            display.start(node_name)
+            tell("start", node_name)
         return before(self, node_name, *args, **kwargs)
 
     def on_after_node(self: Any, node_name: str, *args: Any, **kwargs: Any) -> None:
         node = self._pruned_schema.nodes[node_name]
         if logging_hook._does_node_train(node) and not logging_hook._is_cached_node(node):
-            display.finish(node_name)
+            tell("finish", node_name)
         return after(self, node_name, *args, **kwargs)
 
     logging_hook.on_before_node = on_before_node
@@ -217,7 +251,7 @@ def watch_rasa(display: TrainingDisplay) -> None:
 
     def on_epoch_end(self: Any, epoch: int, logs: Optional[Dict[str, Any]] = None) -> None:
         epoch_end(self, epoch, logs)
-        display.epoch(epoch + 1, self.confidant_epochs)
+        tell("epoch", epoch + 1, self.confidant_epochs)
         if logs and ((epoch + 1) % 10 == 0 or epoch + 1 == self.confidant_epochs):
             metrics = ", ".join(f"{name} {float(value):.3f}" for name, value in logs.items())
             print(f"epoch {epoch + 1}/{self.confidant_epochs}: {metrics}", flush=True)  # to the log
@@ -267,7 +301,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
         from confidant.rasa_internals import install_for_training
 
-        install_for_training()
+        install_for_training(on_child_event=functools.partial(show_in_parent, display))
 
         sys.argv = ["rasa", *rasa_arguments]
         rasa_main()

@@ -12,8 +12,10 @@ Replaced Rasa functions, installed by `install()`:
   (`confidant.nlu.message_focus` chooses the reading);
 - `release_memory`: the heap pages freed while a model loads handed back to the system;
 - `training_fingerprints`: the training cache's fingerprints of tokens and sparse features in
-  one hash each instead of one per field or value (training needs only this one:
-  `install_for_training()`, called by `confidant.training_progress`).
+  one hash each instead of one per field or value;
+- `parallel_training`: the TensorFlow classifiers trained side by side, each in a forked child
+  (these two are for training only: `install_for_training()`, called by
+  `confidant.training_progress`).
 Classes built on Rasa's private methods, named in endpoints.yml:
 - `tracker_store.DurableSQLTrackerStore` (SQLTrackerStore's queries and table; attributes of
   its own on the trackers it hands out);
@@ -28,6 +30,8 @@ through `python -m confidant.rasa_command` (which calls `install()`), the action
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Optional
+
 from confidant.rasa_internals.version import UntestedRasaError, check_rasa_version
 
 __all__ = [
@@ -39,6 +43,9 @@ __all__ = [
     "installed",
     "require_installed",
 ]
+
+if TYPE_CHECKING:
+    from confidant.rasa_internals.parallel_training import EventHandler
 
 _installed = False
 
@@ -73,12 +80,16 @@ def install() -> None:
     _installed = True
 
 
-def install_for_training() -> None:
-    """Check the Rasa version, then make training's own work quicker (the server's changes stay out)."""
+def install_for_training(on_child_event: Optional[EventHandler] = None) -> None:
+    """Check the Rasa version, then make training's own work quicker (the server's changes stay out).
+
+    `on_child_event` hears what Rasa's hooks say in a classifier trained in a child process.
+    """
     check_rasa_version()
-    from confidant.rasa_internals import training_fingerprints
+    from confidant.rasa_internals import parallel_training, training_fingerprints
 
     training_fingerprints.install()
+    parallel_training.install(on_child_event)
 
 
 def installed() -> bool:
