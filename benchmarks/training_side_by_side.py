@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import filecmp
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -59,17 +58,20 @@ def train(folder: Path, name: str, processes: Optional[int]) -> Training:
     command = [sys.executable, "-m", "confidant.training_progress", "--log", str(folder / f"{name}.log"), "--"]
     command += ["train", "--config", "config.yml", "--domain", "domain.yml"]
     command += ["--data", "data/nlu", "data/rules", "data/stories", "--out", str(folder), "--fixed-model-name", name]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
-    subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    # This training's own figures (its children's included), not the benchmark's running totals.
+    _, status, usage = os.wait4(process.pid, 0)
     wall = time.monotonic() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, command)
+    cpu = usage.ru_utime + usage.ru_stime
     unpacked = folder / name
     with tarfile.open(folder / f"{name}.tar.gz") as archive:
         archive.extractall(unpacked)
     runner = "one at a time" if processes is None else f"side by side ({processes} at once)"
-    return Training(runner, wall, cpu, after.ru_maxrss / 1024, unpacked / "components")
+    return Training(runner, wall, cpu, usage.ru_maxrss / 1024, unpacked / "components")
 
 
 def main(argv: Optional[List[str]] = None) -> None:

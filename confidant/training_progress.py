@@ -197,7 +197,8 @@ class TrainingDisplay:
 def show_in_parent(display: TrainingDisplay, node: str, event: str, arguments: tuple) -> None:
     """What a child process training `node` told (confidant.rasa_internals.parallel_training)."""
     if event == "epoch":
-        display.epoch(*arguments, node=node)
+        done, total = arguments
+        display.epoch(done, total, node=node)
     elif event in ("start", "finish"):
         getattr(display, event)(*arguments)
 

@@ -30,7 +30,7 @@ import sys
 import traceback
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import Any, Callable, Dict, Iterable, List, Optional, Set
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 logger = logging.getLogger(__name__)
 
@@ -184,12 +184,12 @@ class ForkingRunner:
         if not children:
             return
         by_connection = {child.connection: child for child in children.values()}
-        for connection in wait(list(by_connection), timeout=None if block else 0):
-            child = by_connection[connection]
+        for readable in wait(list(by_connection), timeout=None if block else 0):
+            child = by_connection[readable]  # type: ignore[index]  # wait() answers the connections given
             finished = False
-            while not finished and connection.poll():
+            while not finished and child.connection.poll():
                 try:
-                    message = connection.recv()
+                    message: Tuple[Any, ...] = child.connection.recv()
                 except EOFError:
                     child.process.join()
                     raise ChildTrainingError(
@@ -206,7 +206,7 @@ class ForkingRunner:
                     results[child.key] = message[1]
                     continue
                 _, text, error = message
-                if error is not None:
+                if isinstance(error, BaseException):
                     raise error
                 raise ChildTrainingError(f"Training '{child.key}' failed:\n{text}")
 

@@ -17,6 +17,12 @@ from confidant.rasa_internals import parallel_training
 from confidant.rasa_internals.parallel_training import ChildTrainingError, ForkingRunner, send_to_parent
 
 
+@pytest.fixture(autouse=True)
+def forking_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Other tests in this process may have run TensorFlow; these children never do."""
+    monkeypatch.setattr(parallel_training, "tensorflow_started", lambda: False)
+
+
 def node(name: str, function: Any) -> Any:
     """A node as Rasa's graph has them: called with its inputs, answers (name, output)."""
 
@@ -211,7 +217,7 @@ def train_tiny_project(out: Path, name: str, sequential: bool) -> Tuple[Path, st
 
 def weights(model: Path, component: str) -> Dict[str, bytes]:
     """The TensorFlow checkpoint files of one trained component in an unpacked model."""
-    (folder,) = [path for path in model.iterdir() if path.name.startswith(f"train_{component}")]
+    (folder,) = [path for path in (model / "components").iterdir() if path.name.startswith(f"train_{component}")]
     return {path.name: path.read_bytes() for path in sorted(folder.iterdir()) if ".tf_model" in path.name}
 
 
