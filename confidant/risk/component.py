@@ -95,9 +95,10 @@ def decide(
     # or about someone else. Where the screen matched nothing, the classifier alone decides.
     screen_explained_it = finding.level in EXPLAINED_LEVELS and bool(finding.evidence)
     # Where the screen matched nothing, the writer's own words that they are safe ("nobody got
-    # hurt", "I'm not in danger") outweigh DIET alone unless DIET is near-certain.
+    # hurt", "I'm not in danger") or a plain figure of speech ("dying to see it") outweigh DIET
+    # alone unless DIET is near-certain.
     writer_says_safe = finding.level == "none" and safety_outweighs_classifier(
-        finding.safety_statement, classifier_confidence
+        finding.safety_statement or finding.figure_of_speech, classifier_confidence
     )
     classifier_category = (
         CATEGORY_FOR_INTENT.get(classifier_intent or "")

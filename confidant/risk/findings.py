@@ -51,6 +51,9 @@ class RiskFinding:
     # The writer's own words that they are safe, if any ("I'm not in danger"): weighed against
     # DIET's reading alone, never against the screen's (confidant.risk.findings, safety_outweighs_classifier).
     safety_statement: str | None = None
+    # An everyday figure of speech found where no risk expression matched ("dying to see it",
+    # "I'd kill for a nap"): weighed against DIET's reading alone, like a safety statement.
+    figure_of_speech: str | None = None
 
     @property
     def is_current(self) -> bool:
@@ -65,6 +68,7 @@ class RiskFinding:
             "is_current": self.is_current,
             "evidence": [e.as_dict() for e in self.evidence],
             "safety_statement": self.safety_statement,
+            "figure_of_speech": self.figure_of_speech,
         }
 
 
@@ -78,5 +82,5 @@ SAFETY_STATEMENT_OUTWEIGHS_BELOW = 0.9
 
 
 def safety_outweighs_classifier(safety_statement: str | None, classifier_confidence: float) -> bool:
-    """Does the writer's statement that they are safe outweigh DIET's risk reading alone?"""
+    """Does the writer's statement that they are safe (or a plain figure of speech) outweigh DIET alone?"""
     return bool(safety_statement) and classifier_confidence < SAFETY_STATEMENT_OUTWEIGHS_BELOW

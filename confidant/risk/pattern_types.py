@@ -109,3 +109,5 @@ class RiskData:
     past: PastRules
     subjects: SubjectRules
     vocabulary: frozenset[str] = field(default_factory=frozenset)
+    # Benign patterns that outweigh DIET's risk reading alone where no trigger matched (idioms.yml).
+    classifier_outweighing_idioms: frozenset[str] = frozenset()

@@ -211,9 +211,16 @@ def load_directory(path: str | Path) -> RiskData:
         triggers.extend(_read_triggers(files[name], patterns))
 
     idioms_file = files["idioms.yml"]
-    idioms_file.check_keys(["humour", "benign"], ["humour", "benign"])
+    idioms_file.check_keys(
+        ["humour", "benign", "outweigh_the_classifier_alone"], ["humour", "benign", "outweigh_the_classifier_alone"]
+    )
     idioms = tuple(p for _, p in patterns.read(idioms_file, "benign", id_prefix="idiom"))
     humour = idioms_file.words("humour", lexicon)
+    outweighing = idioms_file.data.get("outweigh_the_classifier_alone")
+    known_idioms = {idiom.id for idiom in idioms}
+    unknown = [i for i in outweighing if i not in known_idioms] if isinstance(outweighing, list) else [outweighing]
+    if unknown or not isinstance(outweighing, list):
+        raise idioms_file.fail(f"'outweigh_the_classifier_alone' must list ids of benign patterns; unknown: {unknown}")
 
     negation_file = files["negation.yml"]
     negation_file.check_keys(
@@ -311,6 +318,7 @@ def load_directory(path: str | Path) -> RiskData:
         triggers=tuple(triggers),
         idioms=idioms,
         humour=humour,
+        classifier_outweighing_idioms=frozenset(str(i) for i in outweighing),
         negation=negation,
         informational=informational,
         past=past,

@@ -63,6 +63,9 @@ class RiskScreen:
         self._context_matcher, self._context_phrases = self._build_matchers(context)
         self._disclosure_matcher, self._disclosure_phrases = self._build_matchers(data.informational.disclosure)
         self._safety_matcher, self._safety_phrases = self._build_matchers(data.negation.safety_statements)
+        self._figure_matcher, self._figure_phrases = self._build_matchers(
+            [idiom for idiom in data.idioms if idiom.id in data.classifier_outweighing_idioms]
+        )
         self._levels = TriggerLevels(data)
 
     @classmethod
@@ -100,7 +103,10 @@ class RiskScreen:
         if doc is None:  # nothing to screen
             return NO_RISK
         if not candidates:
-            return RiskFinding(None, "none", (), safety_statement=safety) if safety else NO_RISK
+            figure = self._figure_of_speech(text, normalized, doc)
+            if safety or figure:
+                return RiskFinding(None, "none", (), safety_statement=safety, figure_of_speech=figure)
+            return NO_RISK
         best_rank = max(LEVEL_RANK[c.level] for c in candidates)
         winners = [c for c in candidates if LEVEL_RANK[c.level] == best_rank]
         winners.sort(key=lambda c: (CATEGORY_PRIORITY[c.trigger.category], c.start))
@@ -178,12 +184,12 @@ class RiskScreen:
 
     def _safety_statement(self, text: str, normalized: NormalizedText, doc: Doc) -> str | None:
         """The first place the writer says they are safe, in their own words, if any."""
-        matches = sorted(list(self._safety_matcher(doc)) + list(self._safety_phrases(doc)), key=lambda m: m[1])
-        if not matches:
-            return None
-        span = doc[matches[0][1] : matches[0][2]]
-        start, end = normalized.to_original(span.start_char, span.end_char)
-        return text[start:end]
+        return _first_match(text, normalized, doc, self._safety_matcher, self._safety_phrases)
+
+    def _figure_of_speech(self, text: str, normalized: NormalizedText, doc: Doc) -> str | None:
+        """The first plain figure of speech ("dying to see it"), asked only where no trigger matched."""
+        with self._lock:
+            return _first_match(text, normalized, doc, self._figure_matcher, self._figure_phrases)
 
     def _context_windows(self, doc: Doc, candidates: list[Candidate]) -> list[Span]:
         """Where context can matter: each trigger's sentence and some words either side."""
@@ -208,6 +214,18 @@ class RiskScreen:
             for span in filter_spans(spans):
                 candidates.append(Candidate(self._triggers[pattern_id], span.start, span.end))
         return candidates
+
+
+def _first_match(
+    text: str, normalized: NormalizedText, doc: Doc, matcher: Matcher, phrases: PhraseMatcher
+) -> str | None:
+    """The original text of the first span either matcher finds, if any."""
+    matches = sorted(list(matcher(doc)) + list(phrases(doc)), key=lambda m: m[1])
+    if not matches:
+        return None
+    span = doc[matches[0][1] : matches[0][2]]
+    start, end = normalized.to_original(span.start_char, span.end_char)
+    return text[start:end]
 
 
 def _injury_from_violence(winners: list[Candidate]) -> bool:

@@ -14,6 +14,8 @@ FRIEND = RiskFinding("self_harm", "third_party", ())
 THREAT_BY_OTHER = RiskFinding("harm_others", "third_party", ())
 # The screen matched no risk expression, but the writer says they are safe.
 SAYS_SAFE = RiskFinding(None, "none", (), safety_statement="nobody got hurt")
+# The screen matched no risk expression, and found a plain figure of speech.
+FIGURE_OF_SPEECH = RiskFinding(None, "none", (), figure_of_speech="dying to")
 CURRENT_SAYS_SAFE = RiskFinding(
     "self_harm", "current", (Evidence("kms", 8, 11, "self_harm.slang"),), safety_statement="I'm safe"
 )
@@ -42,6 +44,9 @@ def top(name: str, confidence: float) -> dict:
         # The writer's own words that they are safe outweigh DIET alone unless DIET is near-certain...
         (SAYS_SAFE, top("risk_harm_others", 0.7), None, []),
         (SAYS_SAFE, top("risk_self_harm", 0.95), "risk_self_harm", ["classifier"]),
+        # So does a plain figure of speech ("dying to see it")...
+        (FIGURE_OF_SPEECH, top("risk_self_harm", 0.78), None, []),
+        (FIGURE_OF_SPEECH, top("risk_self_harm", 0.95), "risk_self_harm", ["classifier"]),
         # ...and never the screen's evidence of current risk.
         (CURRENT_SAYS_SAFE, top("risk_self_harm", 0.7), "risk_self_harm", ["screen", "classifier"]),
     ],

@@ -284,6 +284,12 @@ def test_yaml_syntax_error_names_file(data_copy: Path) -> None:
         RiskScreen.from_directory(data_copy)
 
 
+def test_a_figure_of_speech_that_names_no_benign_pattern_is_an_error(data_copy: Path) -> None:
+    _edit(data_copy / "idioms.yml", "idiom.kill_it, ", "idiom.kill_it, idiom.no_such_figure, ")
+    with pytest.raises(PatternError, match=r"idioms\.yml.*outweigh_the_classifier_alone.*idiom\.no_such_figure"):
+        RiskScreen.from_directory(data_copy)
+
+
 def test_duplicate_id_is_an_error(data_copy: Path) -> None:
     _edit(data_copy / "self_harm.yml", "- id: self_harm.slang\n", "- id: self_harm.suicidal\n")
     with pytest.raises(PatternError, match=r"self_harm\.suicidal.*already used"):
@@ -406,3 +412,32 @@ def test_the_writer_saying_they_are_safe_is_found_with_or_without_triggers(
 )
 def test_no_safety_statement_where_the_writer_does_not_say_they_are_safe(screen: RiskScreen, text: str) -> None:
     assert screen.screen(text).safety_statement is None
+
+
+@pytest.mark.parametrize(
+    ("text", "figure"),
+    [
+        ("dying to see the new season tbh", "dying to"),
+        ("honestly I'd kill for a full night's sleep, the baby is up every two hours", "kill for"),
+        ("Shoot me. Three parent-teacher meetings back to back", "Shoot me."),
+        ("the tiramisu at that place is to die for", "is to die for"),
+    ],
+)
+def test_a_plain_figure_of_speech_is_found_where_no_risk_expression_matched(
+    screen: RiskScreen, text: str, figure: str
+) -> None:
+    finding = screen.screen(text)
+    assert finding.level == "none" and finding.figure_of_speech == figure
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want to kill myself, dying to get it over with",  # a trigger: the screen's own reading stands
+        "he said he will shoot me now",
+        "this job is killing me",  # distress uses it too: not one that outweighs DIET
+        "my dad will kill me if he finds out",
+    ],
+)
+def test_no_figure_of_speech_beside_a_trigger_or_for_figures_distress_uses_too(screen: RiskScreen, text: str) -> None:
+    assert screen.screen(text).figure_of_speech is None
