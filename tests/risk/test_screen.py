@@ -423,6 +423,8 @@ def test_no_safety_statement_where_the_writer_does_not_say_they_are_safe(screen:
         ("honestly I'd kill for a full night's sleep, the baby is up every two hours", "kill for"),
         ("Shoot me. Three parent-teacher meetings back to back", "Shoot me."),
         ("the tiramisu at that place is to die for", "is to die for"),
+        ("finally shot my shot at the party and got shot down lol", "shot my shot"),
+        ("my uncle took me hunting and I shot my first turkey", "shot my first turkey"),
     ],
 )
 def test_a_plain_figure_of_speech_is_found_where_no_risk_expression_matched(
