@@ -67,6 +67,9 @@ class TrainingDisplay:
     out: IO[str]
     previous_times: Dict[str, float] = field(default_factory=dict)
     interactive: bool = False
+    # Steps that train at once (confidant.rasa_internals.parallel_training): steps still to start
+    # share that many lanes, so their times are not simply added up.
+    lanes: int = 1
     steps: List[Step] = field(default_factory=list)
     running: List[Step] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
@@ -167,7 +170,8 @@ class TrainingDisplay:
     def _seconds_left(self) -> Optional[float]:
         """Time left: the last training's step times where known, else epochs left x epoch time.
 
-        Steps training side by side share the time: the longest of them counts, not their sum.
+        Steps training side by side share the time: the longest of them counts, not their sum;
+        steps still to start share `lanes`.
         """
         now = time.monotonic()
         pending = [s for s in self.steps if not s.finished]
@@ -177,13 +181,16 @@ class TrainingDisplay:
             speed = sum(s.finished - s.started for s in done) / before if before > 5 else 1.0
             running = [max(self.previous_times[s.node] * speed - (now - s.started), 0) for s in self.running]
             later = sum(self.previous_times[s.node] * speed for s in pending if not s.started)
-            return max(running, default=0.0) + later
+            return max(running, default=0.0) + later / self._lanes_for(pending)
         speeds = [s.seconds_per_epoch for s in self.running if s.seconds_per_epoch is not None]
         if not speeds:
             return None
         running = [(s.epochs - s.epochs_done) * (s.seconds_per_epoch or max(speeds)) for s in self.running]
         later = sum(s.epochs for s in pending if not s.started) * max(speeds)
-        return max(running, default=0.0) + later
+        return max(running, default=0.0) + later / self._lanes_for(pending)
+
+    def _lanes_for(self, pending: List[Step]) -> int:
+        return max(1, min(self.lanes, sum(1 for s in pending if not s.started)))
 
     def _line(self, text: str, final: bool = False) -> None:
         text = os.environ.get("STEP_INDENT", "") + text
@@ -284,6 +291,16 @@ def load_times(path: Optional[Path]) -> Dict[str, float]:
         return {}
 
 
+def _lanes() -> int:
+    """How many steps train at once; a bad setting is reported where training starts, not here."""
+    from confidant.rasa_internals.parallel_training import processes_at_once
+
+    try:
+        return max(1, processes_at_once())
+    except ValueError:
+        return 1
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--log", type=Path, required=True, help="file for everything Rasa prints")
@@ -293,7 +310,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     rasa_arguments = args.rasa_arguments[1:] if args.rasa_arguments[:1] == ["--"] else args.rasa_arguments
 
     terminal = redirect_output_to(args.log)
-    display = TrainingDisplay(terminal, load_times(args.times), interactive=terminal.isatty())
+    display = TrainingDisplay(terminal, load_times(args.times), interactive=terminal.isatty(), lanes=_lanes())
     started = time.monotonic()
     status = 0
     try:

@@ -44,6 +44,17 @@ def test_time_left_follows_the_last_training_scaled_by_todays_speed(clock: Clock
     assert display._seconds_left() == pytest.approx(200 - 50)
 
 
+def test_steps_still_to_start_share_the_lanes_of_side_by_side_training(clock: Clock) -> None:
+    times = {"featurize": 10.0, "diet": 120.0, "selector": 150.0, "neighbours": 40.0}
+    one_lane = TrainingDisplay(io.StringIO(), previous_times=times)
+    two_lanes = TrainingDisplay(io.StringIO(), previous_times=times, lanes=2)
+    for display in (one_lane, two_lanes):
+        display.plan([Step(name, name) for name in times])
+        display.start("featurize")
+    assert one_lane._seconds_left() == pytest.approx(10 + 120 + 150 + 40)
+    assert two_lanes._seconds_left() == pytest.approx(10 + (120 + 150 + 40) / 2)
+
+
 def test_without_a_last_training_time_left_is_epochs_left_at_the_speed_seen(clock: Clock) -> None:
     display = TrainingDisplay(io.StringIO())
     display.plan([Step("diet", "DIETClassifier", epochs=80), Step("selector", "ResponseSelector", epochs=80)])
