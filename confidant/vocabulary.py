@@ -130,6 +130,9 @@ OUT_OF_SCOPE_INTENT = "out_of_scope"
 REQUEST_APPOINTMENT_INTENT = "request_appointment"
 # A message that leaves a call-back number or address.
 INFORM_CONTACT_INTENT = "inform_contact"
+# The parse property where the nearest-examples classifier keeps its own reading of a message
+# (its best label and the risk intents' share), a second witness beside DIET.
+NEAREST_PROPERTY = "nearest"
 # The FAQ answer that tells how to reach the practice (offered when the assistant is unsure).
 CONTACT_PRACTICE_ANSWER = "faq/contact_practice"
 # The entity the message focus step sets on a message that asks a second, different question

@@ -29,9 +29,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
-from confidant.risk.findings import safety_outweighs_classifier
+from confidant.risk.findings import SAFETY_STATEMENT_OUTWEIGHS_BELOW, safety_outweighs_classifier
 from confidant.vocabulary import (
     FAQ_INTENT,
+    NEAREST_PROPERTY,
     RISK_INTENTS,
     SECOND_ANSWER_ENTITY,
     intent_of,
@@ -53,6 +54,11 @@ MIN_GAIN = 0.1
 # strength on when another reading of the question (with the sentence before it, or alone) picks
 # the same answer: two readings that agree are surer than either one.
 MIN_AGREED_PART_CONFIDENCE = 0.3
+# A sentence DIET alone (below near-certain) took for risk counts only where the nearest training
+# examples give the risk intents at least this share (docs/evaluation.md, "A second witness for a
+# sentence read alone"): of the parts DIET alone escalated on six sets, the ordinary ones had a
+# median share under 0.1, the risk ones over 0.8.
+MIN_NEAREST_RISK_FOR_A_PART = 0.1
 # A risk message's question is answered too when the whole message's answer is this sure.
 ALSO_ASKED_MIN_CONFIDENCE = 0.7
 # A message's second question is answered too when it and the question the first answer
@@ -338,19 +344,45 @@ def safety_statement(parse: Mapping[str, Any]) -> Optional[str]:
     return screen.get("safety_statement") if isinstance(screen, Mapping) else None
 
 
+def nearest_risk_share(parse: Mapping[str, Any]) -> Optional[float]:
+    """The share the nearest training examples alone give the risk intents (None without them)."""
+    nearest = parse.get(NEAREST_PROPERTY)
+    if not isinstance(nearest, Mapping) or nearest.get("risk") is None:
+        return None
+    return float(nearest["risk"])
+
+
+def diet_has_a_second_witness(parse: Mapping[str, Any], confidence: float) -> bool:
+    """Does a sentence DIET alone took for risk have support beyond DIET's guess?
+
+    A sentence cut out of a story ("He quit after two visits.", "I'm her dad.") is a fragment
+    DIET has never seen the like of, and it guesses risk for many of them. The nearest training
+    examples are the second witness: a part counts where DIET is near-certain or the nearest
+    examples give risk at least MIN_NEAREST_RISK_FOR_A_PART. Without the nearest examples (a
+    pipeline without them) DIET stands alone, as before: err towards escalation.
+    """
+    if confidence >= SAFETY_STATEMENT_OUTWEIGHS_BELOW:
+        return True
+    share = nearest_risk_share(parse)
+    return share is None or share >= MIN_NEAREST_RISK_FOR_A_PART
+
+
 def first_risk_part(
     parts: Sequence[tuple[str, Mapping[str, Any]]], whole_safety: Optional[str] = None
 ) -> Optional[tuple[str, Mapping[str, Any]]]:
     """The first sentence the risk layers take for current risk on its own, if any.
 
     A part only DIET took for risk does not count where the whole message says, in another
-    sentence, that the writer is safe ("My best friend died in April. ... I'm not in danger").
+    sentence, that the writer is safe ("My best friend died in April. ... I'm not in danger"),
+    nor where nothing but DIET's guess supports it (`diet_has_a_second_witness`).
     """
     for part, parse in parts:
         if not decided_risk(parse):
             continue
         confidence = classifier_alone(parse)
-        if confidence is not None and safety_outweighs_classifier(whole_safety, confidence):
+        if confidence is not None and (
+            safety_outweighs_classifier(whole_safety, confidence) or not diet_has_a_second_witness(parse, confidence)
+        ):
             continue
         return part, parse
     return None

@@ -38,7 +38,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from confidant.nlu.embedding.encoder import SentenceEncoder, encoder_fingerprint, packaged_model_directory
-from confidant.vocabulary import FAQ_INTENT, RISK_INTENTS, selector_output, selector_ranking
+from confidant.vocabulary import FAQ_INTENT, NEAREST_PROPERTY, RISK_INTENTS, selector_output, selector_ranking
 
 VECTORS_FILE = "vectors.npy"
 LABELS_FILE = "labels.json"
@@ -63,6 +63,17 @@ def label_scores(similarities: np.ndarray, rows: Dict[str, np.ndarray], neighbou
         count = min(neighbours, len(values))
         scores[label] = float(np.partition(values, len(values) - count)[len(values) - count :].mean())
     return scores
+
+
+def nearest_reading(neighbours: Distribution) -> Dict[str, Any]:
+    """What the nearest examples alone make of a message: their best label and the risk intents' share.
+
+    Kept in the parse as a second witness for the risk decision on a sentence read alone
+    (confidant.nlu.message_focus), and for the review tool.
+    """
+    label = max(neighbours, key=neighbours.__getitem__) if neighbours else None
+    risk_share = sum(p for name, p in neighbours.items() if name in RISK_INTENTS)
+    return {"label": label, "risk": round(risk_share, 4)}
 
 
 def softmax(scores: Dict[str, float], temperature: float) -> Distribution:
@@ -257,9 +268,11 @@ class NeighbourClassifier(GraphComponent):
     def _reweigh(self, message: Message) -> None:
         parse = message.as_dict()
         classifiers = classifier_distribution(message.get(INTENT_RANKING_KEY) or [], selector_ranking(parse))
+        neighbours = self.neighbour_distribution(message.get(TEXT))
+        message.set(NEAREST_PROPERTY, nearest_reading(neighbours), add_to_output=True)
         blended = blend(
             classifiers,
-            self.neighbour_distribution(message.get(TEXT)),
+            neighbours,
             float(self.config["classifier_weight"]),
             self.config["risk_witness"],
         )

@@ -249,6 +249,39 @@ def test_a_sentence_only_diet_took_for_risk_gives_way_to_the_writer_saying_they_
     assert (result["intent"]["name"] == "concern_for_someone") is escalated
 
 
+@pytest.mark.parametrize(
+    ("confidence", "nearest_risk", "escalated"),
+    [
+        (0.7, 0.02, False),  # DIET's guess on a fragment, the nearest examples read no risk in it
+        (0.7, 0.4, True),  # the nearest examples see risk too
+        (0.95, 0.02, True),  # DIET near-certain stands alone
+        (0.7, None, True),  # no nearest examples in the pipeline: DIET alone, as before
+    ],
+)
+def test_a_sentence_only_diet_took_for_risk_needs_a_second_witness(
+    confidence: float, nearest_risk: Optional[float], escalated: bool
+) -> None:
+    text = (
+        "My grandfather's generation never talked about feelings. When my uncle saw someone, the whole "
+        "family found out. He quit after two visits. Would anyone in my family hear about my sessions?"
+    )
+    whole = whole_of(text, parse("faq", 1.0, "faq/tell_others", 0.9))
+    risky = parse("risk_self_harm", confidence, risk_intent="risk_self_harm")
+    if nearest_risk is not None:
+        risky["nearest"] = {"label": "faq/tell_others", "risk": nearest_risk}
+    result = focus(text, whole, each(lambda part: risky if "quit" in part else whole))
+    assert (result["intent"]["name"] == "risk_self_harm") is escalated
+
+
+def test_the_screen_needs_no_second_witness() -> None:
+    text = "We moved in spring. Last night I took a handful of pills. Is this chat private?"
+    whole = whole_of(text, parse("faq", 1.0, "faq/bot_privacy", 0.9))
+    risky = parse("risk_self_harm", 0.6, risk_intent="risk_self_harm", layers=["screen", "classifier"])
+    risky["nearest"] = {"label": "faq/bot_privacy", "risk": 0.0}
+    result = focus(text, whole, each(lambda part: risky if "pills" in part else whole))
+    assert result["intent"]["name"] == "risk_self_harm"
+
+
 def test_the_screen_finding_a_risk_sentence_outweighs_the_writer_saying_they_are_safe() -> None:
     text = "I'm not in danger or anything. But I took a handful of pills an hour ago. Is this chat private?"
     whole = whole_of(text, parse("faq", 1.0, "faq/bot_privacy", 0.9))

@@ -18,6 +18,7 @@ from confidant.nlu.neighbour_classifier import (
     intents_and_answers,
     label_rows,
     label_scores,
+    nearest_reading,
     softmax,
 )
 from confidant.vocabulary import selected_answer, selected_answer_confidence
@@ -85,6 +86,12 @@ def test_answers_are_ranked_within_the_faq_intent() -> None:
     assert ranking[0] == {"name": "faq", "confidence": pytest.approx(1.2)}
     assert [key for key, _ in answers] == ["faq/tell_parents", "faq/limit_court"]
     assert answers[0][1] == pytest.approx(0.75)
+
+
+def test_the_nearest_reading_names_the_best_label_and_sums_every_risk_intent() -> None:
+    reading = nearest_reading({"faq/tell_parents": 0.5, "risk_self_harm": 0.3, "concern_abuse": 0.15, "greet": 0.05})
+    assert reading == {"label": "faq/tell_parents", "risk": pytest.approx(0.45)}
+    assert nearest_reading({}) == {"label": None, "risk": 0.0}
 
 
 EXAMPLES = {
@@ -161,6 +168,19 @@ def test_the_nearest_examples_move_an_unsure_answer(trained) -> None:
     risk = next(item for item in parse["intent_ranking"] if item["name"] == "risk_self_harm")
     assert risk["confidence"] == 0.2
     assert sum(item["confidence"] for item in parse["intent_ranking"]) == pytest.approx(1.0)
+
+
+def test_the_nearest_examples_own_reading_is_kept_in_the_parse(trained) -> None:
+    """The message focus step reads it as a second witness beside DIET (tests/nlu/test_message_focus.py)."""
+    message = parsed(
+        "can my mum see what i tell my counsellor",
+        [{"name": "risk_self_harm", "confidence": 0.6}, {"name": "faq", "confidence": 0.4}],
+        [{"intent_response_key": "faq/tell_parents", "confidence": 0.9}],
+    )
+    [processed] = trained.process([message])
+    nearest = processed.as_dict()["nearest"]
+    assert nearest["label"] == "faq/tell_parents"
+    assert nearest["risk"] < 0.1
 
 
 def test_a_sure_classifier_reading_of_another_kind_is_kept(trained) -> None:
