@@ -55,6 +55,10 @@ CONTEXT_KINDS = {
 }
 
 
+# Quotation marks as the normalizer leaves them (curly quotes become straight ones).
+QUOTATION_MARKS = frozenset({'"', "'", "“", "”", "‘", "’"})
+
+
 class TriggerLevels:
     """Decides each trigger's level from its context, with the rules of the data files."""
 
@@ -91,7 +95,9 @@ class TriggerLevels:
             return "past", past
 
         person = trigger.person
-        if person == "detect":
+        if person == "first" and self._quoted_speaker(doc, candidate, sentence) == "third":
+            person = "third"  # "my coworker says 'im gonna kill myself'": the coworker's words
+        elif person == "detect":
             person = self._subject(doc, candidate, sentence)
         if person == "third" and trigger.category != ABUSE:
             story = self._fiction_before(doc, candidate, sentence)
@@ -119,8 +125,11 @@ class TriggerLevels:
         return None
 
     def _subject(self, doc: Doc, candidate: Candidate, sentence: Span) -> str:
-        """Who the trigger is about: the nearest person word before it in its sentence."""
+        """Who the trigger is about: the speaker of a quotation it is in, else the nearest person word before it."""
         rules = self.data.subjects
+        speaker = self._quoted_speaker(doc, candidate, sentence)
+        if speaker is not None:
+            return speaker
         index = candidate.start - 1
         steps = 0
         while index >= sentence.start and steps < rules.max_lookback:
@@ -134,6 +143,29 @@ class TriggerLevels:
             index -= 1
             steps += 1
         return "first"  # nobody else named: it is about the writer (err towards escalation)
+
+    def _quoted_speaker(self, doc: Doc, candidate: Candidate, sentence: Span) -> str | None:
+        """`first` or `third` for a trigger inside quotation marks after a speech verb, else None.
+
+        Inside an open quotation (an odd number of quotation marks before the trigger in its
+        sentence), the speaker is the person word just before the speech verb that opens it.
+        """
+        rules = self.data.subjects
+        marks = [token.i for token in doc[sentence.start : candidate.start] if token.text in QUOTATION_MARKS]
+        if len(marks) % 2 == 0:
+            return None
+        index, steps, verb_seen = marks[-1] - 1, 0, False
+        while index >= sentence.start and steps < rules.max_lookback:
+            word = doc[index].lower_
+            if word in rules.speech_verbs:
+                verb_seen = True
+            elif verb_seen and word in self._third:
+                return "third"
+            elif verb_seen and word in self._first:
+                return "first"
+            index -= 1
+            steps += 1
+        return None
 
     def _first_person_near(self, doc: Doc, start: int, sentence: Span, distance: int) -> bool:
         return any(t.lower_ in self._first for t in doc[max(sentence.start, start - distance) : start])

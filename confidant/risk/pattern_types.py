@@ -93,6 +93,8 @@ class SubjectRules:
     max_lookback: int
     # Words that make someone else's harm a story ("a podcast about a man who poisoned...").
     fiction: frozenset[str] = frozenset()
+    # Verbs that put someone's words in quotation marks ("my friend said 'I want to die'").
+    speech_verbs: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

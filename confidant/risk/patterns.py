@@ -288,7 +288,8 @@ def load_directory(path: str | Path) -> RiskData:
 
     subject_file = files["third_party.yml"]
     subject_file.check_keys(
-        ["first_person", "third_person", "breakers", "max_lookback", "fiction"], ["first_person", "third_person"]
+        ["first_person", "third_person", "breakers", "max_lookback", "fiction", "speech_verbs"],
+        ["first_person", "third_person"],
     )
     subjects = SubjectRules(
         first_person=subject_file.words("first_person", lexicon),
@@ -296,6 +297,7 @@ def load_directory(path: str | Path) -> RiskData:
         breakers=subject_file.words("breakers", lexicon, required=False),
         max_lookback=subject_file.integer("max_lookback", 12),
         fiction=subject_file.words("fiction", lexicon, required=False),
+        speech_verbs=subject_file.words("speech_verbs", lexicon, required=False),
     )
 
     everything: list[Pattern] = [

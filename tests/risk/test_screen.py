@@ -70,6 +70,10 @@ CURRENT = [
     # self-harm told as a habit beside a denial of suicide: the act is current
     ("honestly im not suicidal, i only cut when things pile up", "self_harm"),
     ("Not suicidal. I just cut to calm down, is that something you report?", "self_harm"),
+    # the writer quoting themselves, or quoted words about the writer beside the writer's own
+    ("I told my mom 'I'm going to kill myself' and she just laughed", "self_harm"),
+    ("she said 'you would be better off dead' and honestly i want to die", "self_harm"),
+    ("I keep saying 'i want to die' to myself at night", "self_harm"),
 ]
 
 NOT_CURRENT = [
@@ -79,6 +83,10 @@ NOT_CURRENT = [
     ("my grandpa keeps saying hes ready to go be with grandma now", "self_harm", "third_party"),
     ("my mate wants to kill his stepdad", "harm_others", "third_party"),
     ("her captions say nobody would notice if she was gone by the weekend", "self_harm", "third_party"),
+    # someone else's words in quotation marks are about them, even in the first person
+    ("my teenager said 'I literally want to die' and slammed her door", "self_harm", "third_party"),
+    ("my coworker says “im gonna kill myself” whenever the printer jams", "self_harm", "third_party"),
+    ("my son texted me 'i cut myself again' and now he wont answer", "self_harm", "third_party"),
     # informational: questions about the rules
     ("what happens if a client tells you they're suicidal?", "self_harm", "informational"),
     ("if I told you I wanted to end my life, would you have to call someone?", "self_harm", "informational"),
