@@ -87,16 +87,17 @@ class TrainingDisplay:
         else:
             self._line("  nothing to train: every component is in Rasa's cache (.rasa/cache)", final=True)
 
-    def start(self, node: str) -> None:
+    def start(self, node: str, at: Optional[float] = None) -> None:
+        """`node` started, now or `at` (a child's time of it: the parent may hear of it later)."""
         step = self._step(node)
-        step.started = time.monotonic()
+        step.started = time.monotonic() if at is None else at
         step.position = 1 + sum(1 for s in self.steps if s.started and s is not step)
         self.running.append(step)
         self._show()
 
-    def finish(self, node: str) -> None:
+    def finish(self, node: str, at: Optional[float] = None) -> None:
         step = self._step(node)
-        step.finished = time.monotonic()
+        step.finished = time.monotonic() if at is None else at
         if step in self.running:
             self.running.remove(step)
         if step.epochs:
@@ -106,17 +107,18 @@ class TrainingDisplay:
         if self.running:
             self._show()
 
-    def epoch(self, done: int, total: int, node: Optional[str] = None) -> None:
+    def epoch(self, done: int, total: int, node: Optional[str] = None, at: Optional[float] = None) -> None:
         """An epoch ended: of `node` (a step trained in a child process) or of the last step started."""
         step = self._step(node) if node else (self.running[-1] if self.running else None)
         if step is None:
             return
         step.epochs, step.epochs_done = total, done
+        now = time.monotonic() if at is None else at
         # The first epoch also builds TensorFlow's graph: time the epochs after it.
         if done == 1:
-            step.first_epoch_done = time.monotonic()
+            step.first_epoch_done = now
         elif done > 2:
-            step.seconds_per_epoch = (time.monotonic() - step.first_epoch_done) / (done - 1)
+            step.seconds_per_epoch = (now - step.first_epoch_done) / (done - 1)
         self._show()
 
     def times(self) -> Dict[str, float]:
@@ -202,12 +204,19 @@ class TrainingDisplay:
 
 
 def show_in_parent(display: TrainingDisplay, node: str, event: str, arguments: tuple) -> None:
-    """What a child process training `node` told (confidant.rasa_internals.parallel_training)."""
+    """What a child process training `node` told (confidant.rasa_internals.parallel_training).
+
+    The last argument is when the child saw it: the parent reads a child's events only between
+    its own steps, so a step the parent runs itself (a featurizer) can hold them up, and timing
+    them on arrival showed a 1-second training as "done in 6 s". Processes on one machine share
+    its monotonic clock.
+    """
+    *values, at = arguments
     if event == "epoch":
-        done, total = arguments
-        display.epoch(done, total, node=node)
+        done, total = values
+        display.epoch(done, total, node=node, at=at)
     elif event in ("start", "finish"):
-        getattr(display, event)(*arguments)
+        getattr(display, event)(*values, at=at)
 
 
 def watch_rasa(display: TrainingDisplay) -> None:
@@ -221,7 +230,7 @@ def watch_rasa(display: TrainingDisplay) -> None:
     from confidant.rasa_internals.parallel_training import send_to_parent
 
     def tell(event: str, *arguments: Any) -> None:
-        if not send_to_parent(event, *arguments):
+        if not send_to_parent(event, *arguments, time.monotonic()):  # with when: see show_in_parent
             getattr(display, event)(*arguments)
 
     logging_hook = hooks.LoggingHook

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from confidant import training_progress
-from confidant.training_progress import Step, TrainingDisplay
+from confidant.training_progress import Step, TrainingDisplay, show_in_parent
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -82,6 +82,20 @@ def test_a_log_gets_a_line_per_step_and_no_carriage_returns(clock: Clock) -> Non
     assert "1 components to train" in text
     assert "[1/1] DIETClassifier" in text and "epoch 4/4" in text and "done in 4 s" in text
     assert display.times() == {"diet": 4.0}
+
+
+def test_a_childs_events_are_timed_when_the_child_saw_them_not_when_they_arrive(clock: Clock) -> None:
+    """The parent reads a child's events only between its own steps: a late "finish" keeps its time."""
+    out = io.StringIO()
+    display = TrainingDisplay(out)
+    display.plan([Step("featurize", "CountVectorsFeaturizer"), Step("rules", "RulePolicy")])
+    started = clock.now
+    show_in_parent(display, "rules", "start", ("rules", started))
+    show_in_parent(display, "rules", "epoch", (1, 2, started + 0.5))
+    clock.now += 6  # the parent was featurizing meanwhile
+    show_in_parent(display, "rules", "finish", ("rules", started + 1))
+    assert "RulePolicy                   done in 1 s" in out.getvalue()
+    assert display.times() == {"rules": 1.0}
 
 
 def test_a_failed_training_says_what_failed_and_where_the_log_is(tmp_path: Path) -> None:
