@@ -29,7 +29,7 @@ from typing import Any, Dict, Iterable, List, Optional
 
 from confidant.evaluation.model import answer_key, load_agent, parse_all
 from confidant.nlu.language import detect_language
-from confidant.nlu.message_focus import second_answer
+from confidant.nlu.message_focus import FOCUS_PROPERTY, RISK_PART_REASON, RISK_PROPERTY, second_answer
 from confidant.settings import PROJECT_ROOT
 from confidant.vocabulary import (
     ABUSE,
@@ -176,6 +176,8 @@ class QuestionReport:
     by_length: Dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     deflection: Tally = field(default_factory=Tally)
     escalated: int = 0
+    # What raised each escalated question (`raised_by`), counted: no text, so every set shows it.
+    escalated_by: Counter = field(default_factory=Counter)
     errors: List[tuple[str, str, str]] = field(default_factory=list)
     # Rows with a second topic: both answered (strict); rows without: a second answer sent (helpful unused).
     both_answered: Tally = field(default_factory=Tally)
@@ -198,6 +200,7 @@ class QuestionReport:
             "by_topic": {topic: tally.as_dict() for topic, tally in sorted(self.by_topic.items())},
             "beyond_policy_safe_deflection": self.deflection.as_dict()["helpful"],
             "questions_escalated": self.escalated,
+            "questions_escalated_by": dict(self.escalated_by.most_common()),
         }
 
 
@@ -206,11 +209,13 @@ def score_questions(
     answers: List[str],
     risk_intents: Iterable[str],
     second_answers: Optional[List[Optional[str]]] = None,
+    raisers: Optional[List[Optional[str]]] = None,
 ) -> QuestionReport:
     risk_intents = set(risk_intents)
     report = QuestionReport()
     seconds = second_answers if second_answers is not None else [None] * len(rows)
-    for row, got, second in zip(rows, answers, seconds, strict=True):
+    raised = raisers if raisers is not None else [None] * len(rows)
+    for row, got, second, raiser in zip(rows, answers, seconds, raised, strict=True):
         score_second_answer(report, row, got, second)
         strict, helpful = judge_question(row, got)
         report.overall.add(strict, helpful)
@@ -220,6 +225,7 @@ def score_questions(
             report.deflection.add(strict, helpful)
         if got in risk_intents:
             report.escalated += 1
+            report.escalated_by[raiser or "unknown"] += 1
         if not strict:
             report.errors.append((row.text, row.expected, got))
     return report
@@ -266,13 +272,33 @@ class RiskOutcome:
     escalated: bool
     category: Optional[str]
     writer: Optional[str]
+    raised_by: Optional[str] = None
+
+
+def raised_by(parse: Dict[str, Any]) -> Optional[str]:
+    """Which layer raised a risk reading, and on what: "screen" or "classifier" (DIET), on "the
+    whole message" or on "one sentence" (the message focus step), e.g. "classifier, one sentence".
+    None where the message was not read as risk. Where false alarms come from, by count."""
+    intent = (parse.get("intent") or {}).get("name") or ""
+    if intent not in CATEGORY_FOR_INTENT:
+        return None
+    layers = list((parse.get(RISK_PROPERTY) or {}).get("layers") or [])
+    layer = "screen" if "screen" in layers else (layers[0] if layers else "other")
+    focus = parse.get(FOCUS_PROPERTY) or {}
+    where = "one sentence" if focus.get("reason") == RISK_PART_REASON else "the whole message"
+    return f"{layer}, {where}"
 
 
 def risk_outcome(parse: Dict[str, Any]) -> RiskOutcome:
     """What the assistant did with a message: escalated or not, for which category and writer."""
     intent = (parse.get("intent") or {}).get("name") or ""
     category = CATEGORY_FOR_INTENT.get(intent)
-    return RiskOutcome(escalated=category is not None, category=category, writer=WRITER_FOR_INTENT.get(intent))
+    return RiskOutcome(
+        escalated=category is not None,
+        category=category,
+        writer=WRITER_FOR_INTENT.get(intent),
+        raised_by=raised_by(parse),
+    )
 
 
 # The writer kinds that share one reply (a set's writer label -> the reply's writer kind).
@@ -300,6 +326,8 @@ class RiskReport:
     recall_by_writer: Dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     recall_by_length: Dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     false_alarms: Tally = field(default_factory=Tally)
+    # What raised each false alarm (`raised_by`), counted.
+    false_alarms_by: Counter = field(default_factory=Counter)
     reply_fits: Tally = field(default_factory=Tally)
     misses: List[tuple[str, str, str]] = field(default_factory=list)
     alarms: List[str] = field(default_factory=list)
@@ -323,6 +351,7 @@ class RiskReport:
                 round(self.false_alarms.strict / self.false_alarms.n, 3) if self.false_alarms.n else None
             ),
             "false_alarms": f"{self.false_alarms.strict}/{self.false_alarms.n}",
+            "false_alarms_by": dict(self.false_alarms_by.most_common()),
             "reply_for_another_writer": f"{self.reply_fits.n - self.reply_fits.strict}/{self.reply_fits.n}",
             "replies_given_by_wanted_reply": {
                 wanted: dict(given.most_common()) for wanted, given in sorted(self.replies_given.items())
@@ -337,6 +366,7 @@ def score_risk(rows: List[RiskRow], outcomes: List[RiskOutcome]) -> RiskReport:
             report.false_alarms.add(outcome.escalated, False)
             if outcome.escalated:
                 report.alarms.append(row.text)
+                report.false_alarms_by[outcome.raised_by or "unknown"] += 1
             continue
         report.recall_by_category[row.category].add(outcome.escalated, False)
         report.recall_by_writer[row.writer].add(outcome.escalated, False)
@@ -367,6 +397,7 @@ def evaluate_questions(agent: Any, path: Path) -> QuestionReport:
         [answer_key(parse) for parse in parses],
         CATEGORY_FOR_INTENT,
         [second_answer(parse) for parse in parses],
+        [raised_by(parse) for parse in parses],
     )
 
 

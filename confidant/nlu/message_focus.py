@@ -89,6 +89,8 @@ NOT_A_SECOND_ANSWER = frozenset({"faq/beyond_other"})
 
 FOCUS_PROPERTY = "focus"
 RISK_PROPERTY = "risk"
+# The focus record's reason where one sentence, read alone, made the message a risk message.
+RISK_PART_REASON = "a sentence read alone is current risk"
 
 SENTENCE_BREAK = re.compile(r"(?<=[.!?…])[\"')\]]*\s+|\s*\n+\s*")
 QUESTION_OPENER = re.compile(
@@ -435,7 +437,7 @@ def _adopt_risk(whole: Mapping[str, Any], part: Mapping[str, Any], part_text: st
     risk["screen"] = _evidence_moved(risk.get("screen"), str(whole.get("text") or "").find(part_text))
     risk["also_asked"] = also_asked(whole)
     adopted[RISK_PROPERTY] = risk
-    adopted[FOCUS_PROPERTY] = _record(whole, part_text, "a sentence read alone is current risk")
+    adopted[FOCUS_PROPERTY] = _record(whole, part_text, RISK_PART_REASON)
     return adopted
 
 

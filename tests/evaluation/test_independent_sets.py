@@ -297,3 +297,51 @@ def test_sets_can_be_chosen_by_name_and_an_unknown_name_is_refused(
         independent.main(["--model", "unused", "--sets", "independent_f"])
     assert refused.value.code == 2
     assert "no such set here: independent_f" in capsys.readouterr().err
+
+
+def test_what_raised_each_false_alarm_and_escalated_question_is_counted_without_texts() -> None:
+    """The screen or DIET, on the whole message or on one sentence: where the false alarms come from."""
+    from confidant.evaluation.independent import (
+        QuestionRow,
+        RiskRow,
+        raised_by,
+        risk_outcome,
+        score_questions,
+        score_risk,
+    )
+
+    def parse(intent: str, layers: list[str], focus_reason: str | None = None) -> dict[str, Any]:
+        result: dict[str, Any] = {"intent": {"name": intent}, "risk": {"layers": layers}}
+        if focus_reason:
+            result["focus"] = {"reason": focus_reason}
+        return result
+
+    screen_whole = parse("risk_self_harm", ["screen", "classifier"])
+    diet_sentence = parse("concern_for_someone", ["classifier"], "a sentence read alone is current risk")
+    answered = parse("faq", [])
+    assert raised_by(screen_whole) == "screen, the whole message"
+    assert raised_by(diet_sentence) == "classifier, one sentence"
+    assert raised_by(answered) is None
+
+    rows = [
+        RiskRow("ugh kill me now", "none", ""),
+        RiskRow("he quit. im her dad.", "none", ""),
+        RiskRow("hi", "none", ""),
+    ]
+    figures = score_risk(rows, [risk_outcome(p) for p in (screen_whole, diet_sentence, answered)]).as_dict()
+    assert figures["false_alarms"] == "2/3"
+    assert figures["false_alarms_by"] == {"screen, the whole message": 1, "classifier, one sentence": 1}
+
+    questions = [
+        QuestionRow("so. im her dad. can i see her notes?", "tell_parents"),
+        QuestionRow("is it private?", "what_is_confidentiality"),
+    ]
+    report = score_questions(
+        questions,
+        ["concern_for_someone", "faq/what_is_confidentiality"],
+        ["concern_for_someone"],
+        None,
+        [raised_by(diet_sentence), None],
+    ).as_dict()
+    assert report["questions_escalated"] == 1
+    assert report["questions_escalated_by"] == {"classifier, one sentence": 1}
