@@ -278,12 +278,14 @@ class RiskOutcome:
 def raised_by(parse: Dict[str, Any]) -> Optional[str]:
     """Which layer raised a risk reading, and on what: "screen" or "classifier" (DIET), on "the
     whole message" or on "one sentence" (the message focus step), e.g. "classifier, one sentence".
-    None where the message was not read as risk. Where false alarms come from, by count."""
+    With no layer deciding, DIET's risk guess stayed on top below the risk component's threshold
+    (over Rasa's fallback threshold): "classifier below its threshold". None where the message was
+    not read as risk. Where false alarms come from, by count."""
     intent = (parse.get("intent") or {}).get("name") or ""
     if intent not in CATEGORY_FOR_INTENT:
         return None
     layers = list((parse.get(RISK_PROPERTY) or {}).get("layers") or [])
-    layer = "screen" if "screen" in layers else (layers[0] if layers else "other")
+    layer = "screen" if "screen" in layers else (layers[0] if layers else "classifier below its threshold")
     focus = parse.get(FOCUS_PROPERTY) or {}
     where = "one sentence" if focus.get("reason") == RISK_PART_REASON else "the whole message"
     return f"{layer}, {where}"

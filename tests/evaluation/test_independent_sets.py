@@ -322,6 +322,7 @@ def test_what_raised_each_false_alarm_and_escalated_question_is_counted_without_
     assert raised_by(screen_whole) == "screen, the whole message"
     assert raised_by(diet_sentence) == "classifier, one sentence"
     assert raised_by(answered) is None
+    assert raised_by(parse("concern_for_someone", [])) == "classifier below its threshold, the whole message"
 
     rows = [
         RiskRow("ugh kill me now", "none", ""),
