@@ -21,8 +21,7 @@ SPANISH_WORDS = frozenset(
     "una un lo le les pero como cómo qué porque también muy más ya soy eres usted ustedes ella "
     "ellos nosotros hay esto eso esta este mamá papá hijo hija terapeuta terapia decir dice "
     "si sí nadie nada todo cuando donde dónde quién cuál hacer hablar ayuda vida "
-    "y me te se su sus en al ya nunca siempre algo hoy mañana noche sin hasta desde entre "
-    "quiero ganas miedo".split()
+    "y me te se su sus en al nunca siempre algo hoy mañana noche sin hasta desde entre ganas miedo".split()
 )
 ENGLISH_WORDS = frozenset(
     "the and to is my i you what will do does can if of it in that this are was for with be have "
