@@ -21,6 +21,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from confidant.nlu.message_focus import second_answer
+from confidant.vocabulary import RISK_PROPERTY
 
 
 def _response_for(key: Optional[str], domain: Dict[str, Any]) -> Optional[str]:
@@ -30,7 +31,7 @@ def _response_for(key: Optional[str], domain: Dict[str, Any]) -> Optional[str]:
 
 def also_asked_response(latest_message: Dict[str, Any], domain: Dict[str, Any]) -> Optional[str]:
     """The domain response answering the question a risk message also asked, if it exists."""
-    return _response_for((latest_message.get("risk") or {}).get("also_asked"), domain)
+    return _response_for((latest_message.get(RISK_PROPERTY) or {}).get("also_asked"), domain)
 
 
 def second_answer_response(latest_message: Dict[str, Any], domain: Dict[str, Any]) -> Optional[str]:

@@ -22,6 +22,7 @@ from confidant.vocabulary import (
     FALLBACK_CATEGORY,
     RISK_CATEGORY_SLOT,
     RISK_EVIDENCE_SLOT,
+    RISK_PROPERTY,
     intent_of,
 )
 
@@ -29,7 +30,7 @@ from confidant.vocabulary import (
 def risk_of_latest_message(tracker: Tracker) -> Dict[str, Any]:
     """The risk decision the NLU pipeline attached to the message being handled."""
     message = tracker.latest_message or {}
-    risk = dict(message.get("risk") or {})
+    risk = dict(message.get(RISK_PROPERTY) or {})
     if not risk.get("category"):
         risk["category"] = CATEGORY_FOR_INTENT.get(intent_of(message) or "")
     return risk

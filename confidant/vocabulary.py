@@ -130,6 +130,11 @@ OUT_OF_SCOPE_INTENT = "out_of_scope"
 REQUEST_APPOINTMENT_INTENT = "request_appointment"
 # A message that leaves a call-back number or address.
 INFORM_CONTACT_INTENT = "inform_contact"
+# The parse property where the risk component keeps its decision (screen, classifier, writer,
+# evidence), read by the focus step, the escalation actions, the review tool and the evaluation.
+RISK_PROPERTY = "risk"
+# The parse property where the message focus step records which part of a message it read.
+FOCUS_PROPERTY = "focus"
 # The parse property where the nearest-examples classifier keeps its own reading of a message
 # (its best label and the risk intents' share), a second witness beside DIET.
 NEAREST_PROPERTY = "nearest"

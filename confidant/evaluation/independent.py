@@ -29,13 +29,15 @@ from typing import Any, Dict, Iterable, List, Optional
 
 from confidant.evaluation.model import answer_key, load_agent, parse_all
 from confidant.nlu.language import detect_language
-from confidant.nlu.message_focus import FOCUS_PROPERTY, RISK_PART_REASON, RISK_PROPERTY, second_answer
+from confidant.nlu.message_focus import RISK_PART_REASON, second_answer
 from confidant.settings import PROJECT_ROOT
 from confidant.vocabulary import (
     ABUSE,
     CATEGORY_FOR_INTENT,
+    FOCUS_PROPERTY,
     HARM_OTHERS,
     OTHER_LANGUAGE_INTENT,
+    RISK_PROPERTY,
     SELF_HARM,
     SPANISH_WRITER,
     WRITER_FOR_INTENT,

@@ -15,11 +15,12 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 
 from confidant.evaluation import risk_scoring
 from confidant.evaluation.model import load_agent, parse_all
+from confidant.vocabulary import RISK_PROPERTY
 
 
 def classifier_output(parse: Dict[str, Any], min_confidence: float) -> Optional[str]:
     """What DIET alone said: a category (current risk), 'concern_for_someone', or None."""
-    classifier = (parse.get("risk") or {}).get("classifier") or {}
+    classifier = (parse.get(RISK_PROPERTY) or {}).get("classifier") or {}
     intent, confidence = classifier.get("intent"), float(classifier.get("confidence") or 0.0)
     if confidence < min_confidence:
         return None

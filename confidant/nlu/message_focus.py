@@ -32,8 +32,10 @@ from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequ
 from confidant.risk.findings import SAFETY_STATEMENT_OUTWEIGHS_BELOW, safety_outweighs_classifier
 from confidant.vocabulary import (
     FAQ_INTENT,
+    FOCUS_PROPERTY,
     NEAREST_PROPERTY,
     RISK_INTENTS,
+    RISK_PROPERTY,
     SECOND_ANSWER_ENTITY,
     intent_of,
     selected_answer,
@@ -87,8 +89,6 @@ REPEATING_ANSWERS: FrozenSet[FrozenSet[str]] = frozenset(
 # Never a second answer: the catch-all "the policy does not cover this" says nothing a second time.
 NOT_A_SECOND_ANSWER = frozenset({"faq/beyond_other"})
 
-FOCUS_PROPERTY = "focus"
-RISK_PROPERTY = "risk"
 # The focus record's reason where one sentence, read alone, made the message a risk message.
 RISK_PART_REASON = "a sentence read alone is current risk"
 

@@ -38,12 +38,12 @@ from confidant.vocabulary import (
     FAQ_INTENT,
     OTHER_LANGUAGE_INTENT,
     RISK_INTENTS,
+    RISK_PROPERTY,
     SELF_HARM,
     SPANISH_RISK_INTENT,
     WRITER_FOR_INTENT,
 )
 
-RISK_PROPERTY = "risk"
 # After a veto, DIET's next reading counts only from here on (Rasa's own fallback threshold).
 OTHER_READING_MIN_CONFIDENCE = 0.35
 EXPLAINED_LEVELS = frozenset({"negated", "informational", "past", "idiom", "third_party"})

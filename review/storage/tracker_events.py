@@ -19,6 +19,7 @@ from confidant.vocabulary import (
     ESCALATED_SLOT,
     INFORM_CONTACT_INTENT,
     RISK_CATEGORY_SLOT,
+    RISK_PROPERTY,
     answer_key,
 )
 from review.masking import find_contacts
@@ -150,7 +151,7 @@ def parse_event(event_id: int, type_name: str, timestamp: Optional[float], data:
     if type_name == "user":
         text = str(payload.get("text") or "")
         parse_data = payload.get("parse_data") or {}
-        risk = parse_data.get("risk") or {}
+        risk = parse_data.get(RISK_PROPERTY) or {}
         return Message(
             event_id=event_id,
             at=at,
