@@ -7,14 +7,22 @@ costs far more than a false alarm.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from spacy.tokens import Doc, Span
 
 from confidant.risk.pattern_types import RiskData, Trigger
-from confidant.vocabulary import ABUSE
+from confidant.risk.writer import THREAT_TO_WRITER_PATTERNS
+from confidant.vocabulary import ABUSE, HARM_OTHERS
 
 _QUESTION_MARK = "?"
+# Humour words that a negation a few words before turns into "I am serious" ("this is not a
+# joke", "I don't mean that as a joke"); a laugh ("lol", "haha") is negated only right before it.
+JOKE_WORDS = frozenset({"joke", "jokes", "joking", "kidding", "jk", "jking"})
+NEGATED_JOKE_REACH = 5
+# The reason a trigger gets when the writer takes back their own threat just after it.
+DISCLAIMED = "disclaimed by the writer"
 # The last word of a topic trigger that names the topic rather than telling of harm.
 TOPIC_NOUNS = frozenset({"abuse", "neglect", "maltreatment", "violence"})
 
@@ -41,6 +49,7 @@ class Context:
     past: list[tuple[int, int, str]]
     now: list[tuple[int, int, str]]
     recurrence: list[tuple[int, int, str]]
+    disclaimers: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 # The id prefix of a context pattern (data/risk) names the Context list its matches go to.
@@ -52,6 +61,7 @@ CONTEXT_KINDS = {
     "past": "past",
     "now": "now",
     "again": "recurrence",
+    "disclaim": "disclaimers",
 }
 
 
@@ -90,6 +100,9 @@ class TriggerLevels:
         negation = self._negated(doc, candidate, sentence, context)
         if negation:
             return "negated", negation
+        disclaimer = self._disclaimed(candidate, context)
+        if disclaimer:
+            return "negated", disclaimer
         past = self._past(doc, candidate, sentence, context)
         if past:
             return "past", past
@@ -117,11 +130,17 @@ class TriggerLevels:
     def _joke_marker(self, doc: Doc, sentence: Span) -> str | None:
         humour = self.data.humour
         cues = self.data.negation.cues
+
+        def negated(token: Any, reach: int) -> bool:
+            return any(t.lower_ in cues or t.norm_ in cues for t in doc[max(sentence.start, token.i - reach) : token.i])
+
+        # "this is not a joke", "I don't mean that as a joke": the writer says it is serious, and
+        # a laugh elsewhere in the sentence does not undo that.
+        if any(t.lower_ in JOKE_WORDS and negated(t, NEGATED_JOKE_REACH) for t in sentence):
+            return None
         for token in sentence:
-            if token.lower_ in humour:
-                before = doc[max(sentence.start, token.i - 2) : token.i]
-                if not any(t.lower_ in cues or t.norm_ in cues for t in before):  # "not joking"
-                    return token.text
+            if token.lower_ in humour and not negated(token, 2):  # "not joking"
+                return token.text
         return None
 
     def _subject(self, doc: Doc, candidate: Candidate, sentence: Span) -> str:
@@ -166,6 +185,35 @@ class TriggerLevels:
             index -= 1
             steps += 1
         return None
+
+    def _disclaimed(self, candidate: Candidate, context: Context) -> str | None:
+        """The writer takes back their own threat against someone else just after it."""
+        trigger = candidate.trigger
+        if trigger.category != HARM_OTHERS or trigger.id in THREAT_TO_WRITER_PATTERNS:
+            return None
+        rules = self.data.negation
+        for start, end, pattern_id in context.disclaimers:
+            if not candidate.end <= start <= candidate.end + rules.disclaimer_window:
+                continue
+            if any(end <= cancel <= end + rules.cancel_window for cancel, _end, _id in context.cancels):
+                return None  # "I don't mean it, but part of me wants to"
+            return f"{DISCLAIMED} ({pattern_id})"
+        return None
+
+    @staticmethod
+    def share_disclaimers(candidates: list[Candidate]) -> None:
+        """An abuse trigger inside the writer's own disclaimed threat is disclaimed with it.
+
+        "im gonna push him down the stairs (i won't)" matches a threat (harm_others) and, on
+        "push him", violence to a dependent (abuse): the writer took back both.
+        """
+        disclaimed = [c for c in candidates if c.reason.startswith(DISCLAIMED)]
+        for candidate in candidates:
+            if candidate.trigger.category != ABUSE or candidate.level != "current":
+                continue
+            threat = next((d for d in disclaimed if candidate.start < d.end and d.start < candidate.end), None)
+            if threat is not None:
+                candidate.level, candidate.reason = threat.level, threat.reason
 
     def _first_person_near(self, doc: Doc, start: int, sentence: Span, distance: int) -> bool:
         return any(t.lower_ in self._first for t in doc[max(sentence.start, start - distance) : start])

@@ -60,6 +60,9 @@ class NegationRules:
     # The writer saying plainly that they are safe ("I'm not in danger", "nobody got hurt"):
     # found anywhere in a message, whatever the triggers (confidant.risk.findings, safety_outweighs_classifier).
     safety_statements: tuple[Pattern, ...] = ()
+    # The writer taking back their own threat against someone else ("which I obviously don't mean").
+    disclaimers: tuple[Pattern, ...] = ()
+    disclaimer_window: int = 25
 
 
 @dataclass(frozen=True)

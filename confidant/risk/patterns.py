@@ -163,6 +163,7 @@ def check_lemmas(data: RiskData, lemmatize: Callable[[str], str]) -> None:
         *data.idioms,
         *data.negation.cancel,
         *data.negation.safety_statements,
+        *data.negation.disclaimers,
         *data.informational.frames,
         *data.informational.disclosure,
         *data.past.past_markers,
@@ -224,7 +225,18 @@ def load_directory(path: str | Path) -> RiskData:
 
     negation_file = files["negation.yml"]
     negation_file.check_keys(
-        ["cues", "fillers", "max_fillers", "doubters", "doubt_words", "cancel", "cancel_window", "safety_statements"],
+        [
+            "cues",
+            "fillers",
+            "max_fillers",
+            "doubters",
+            "doubt_words",
+            "cancel",
+            "cancel_window",
+            "safety_statements",
+            "disclaimers",
+            "disclaimer_window",
+        ],
         ["cues", "fillers", "cancel"],
     )
     negation = NegationRules(
@@ -236,6 +248,8 @@ def load_directory(path: str | Path) -> RiskData:
         cancel=tuple(p for _, p in patterns.read(negation_file, "cancel", id_prefix="negation")),
         cancel_window=negation_file.integer("cancel_window", 12),
         safety_statements=tuple(p for _, p in patterns.read(negation_file, "safety_statements", id_prefix="safe")),
+        disclaimers=tuple(p for _, p in patterns.read(negation_file, "disclaimers", id_prefix="disclaim")),
+        disclaimer_window=negation_file.integer("disclaimer_window", 25),
     )
 
     info_file = files["informational.yml"]
@@ -305,6 +319,7 @@ def load_directory(path: str | Path) -> RiskData:
         *idioms,
         *negation.cancel,
         *negation.safety_statements,
+        *negation.disclaimers,
         *informational.frames,
         *informational.disclosure,
         *past.past_markers,

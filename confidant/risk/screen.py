@@ -55,6 +55,7 @@ class RiskScreen:
         context: list[Pattern] = [
             *data.idioms,
             *data.negation.cancel,
+            *data.negation.disclaimers,
             *data.informational.frames,
             *data.past.past_markers,
             *data.past.current_markers,
@@ -180,6 +181,7 @@ class RiskScreen:
             getattr(context, CONTEXT_KINDS[pattern_id.split(".", 1)[0]]).append((start, end, pattern_id))
         for candidate in candidates:
             candidate.level, candidate.reason = self._levels.level(doc, candidate, context)
+        self._levels.share_disclaimers(candidates)
         return candidates, normalized, doc, safety
 
     def _safety_statement(self, text: str, normalized: NormalizedText, doc: Doc) -> str | None:

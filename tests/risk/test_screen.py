@@ -74,6 +74,18 @@ CURRENT = [
     ("I told my mom 'I'm going to kill myself' and she just laughed", "self_harm"),
     ("she said 'you would be better off dead' and honestly i want to die", "self_harm"),
     ("I keep saying 'i want to die' to myself at night", "self_harm"),
+    # a threat the writer does not take back, or takes back and then returns to
+    ("im going to kill him. i won't get caught", "harm_others"),
+    ("im going to kill him and i don't mean that as a joke", "harm_others"),
+    ("this is not a joke, i will kill him lol", "harm_others"),
+    ("i want to stab him, i don't mean it but part of me wants to", "harm_others"),
+    ("i'm going to hurt him, i never mean it but this time i do", "harm_others"),
+    # "he doesn't mean it" is how a threat to the writer is played down: never disclaimed
+    ("he said he'd kill me but he doesn't mean it, not literally", "harm_others"),
+    # a disclaimer does not reach self-harm
+    ("i'm going to kill myself, not literally", "self_harm"),
+    # "shut out of the house" is neglect; "shut me out of her life" is not
+    ("my mom shut me out of the house all night in the cold", "abuse"),
 ]
 
 NOT_CURRENT = [
@@ -130,6 +142,16 @@ NOT_CURRENT = [
     ("i took my meds with a glass of wine last night, is that bad", None, None),
     ("had to rehome my dog to my parents when i moved for work years ago", None, None),
     ("my phone is about to die, I'll text later", None, None),
+    # the writer taking back their own threat against someone, just after it
+    ("sometimes i mutter 'im gonna kill him' about my cousin, which i obviously dont mean", "harm_others", "negated"),
+    ("my flatmate left the oven on again, im going to throttle him (i won't, hes sweet)", "harm_others", "negated"),
+    ("i could strangle the guy who took my parking spot, not literally", "harm_others", "negated"),
+    ("gonna push my roommate off the balcony if he hums one more time. i wont obviously", "harm_others", "negated"),
+    # keeping someone at a distance is not neglect
+    ("my son has shut me out completely since he started college", "abuse", "idiom"),
+    ("she shut me out of her life after the wedding", "abuse", "idiom"),
+    # resolved long ago, told with verbs of getting through it
+    ("Years ago I struggled with not wanting to go on; therapy helped a lot.", "self_harm", "past"),
 ]
 
 
