@@ -93,10 +93,11 @@ class TriggerLevels:
         info = self._informational(doc, candidate, sentence, context)
         if info:
             return "informational", info
-        if context.disclosures and self._informational(doc, candidate, sentence, context, ignore_disclosure=True):
+        disclosures = self._disclosures(sentence, context)
+        if disclosures and self._informational(doc, candidate, sentence, context, ignore_disclosure=True):
             # "what happens if someone says they want to die? asking because I do": the
             # question was about the writer all along.
-            return "current", f"disclosure after a question ({context.disclosures[0][2]})"
+            return "current", f"disclosure after a question ({disclosures[0][2]})"
         negation = self._negated(doc, candidate, sentence, context)
         if negation:
             return "negated", negation
@@ -186,6 +187,11 @@ class TriggerLevels:
             steps += 1
         return None
 
+    def _disclosures(self, sentence: Span, context: Context) -> list[tuple[int, int, str]]:
+        """The disclosures that bear on a question in `sentence`: anywhere, or from it on for some."""
+        after_only = self.data.informational.disclosure_after_the_question
+        return [d for d in context.disclosures if d[2] not in after_only or d[0] >= sentence.start]
+
     def _disclaimed(self, candidate: Candidate, context: Context) -> str | None:
         """The writer takes back their own threat against someone else just after it."""
         trigger = candidate.trigger
@@ -222,7 +228,7 @@ class TriggerLevels:
         self, doc: Doc, candidate: Candidate, sentence: Span, context: Context, ignore_disclosure: bool = False
     ) -> str | None:
         rules = self.data.informational
-        if context.disclosures and not ignore_disclosure:
+        if not ignore_disclosure and self._disclosures(sentence, context):
             return None  # "... because I do want to die": a disclosure wins over the question
         reason = None
         frame_spans: list[tuple[int, int]] = []

@@ -75,6 +75,8 @@ class InformationalRules:
     question_aux: frozenset[str]
     question_subjects: frozenset[str]
     disclosure: tuple[Pattern, ...]
+    # Disclosure ids that count only from the question's own sentence on ("... because I do").
+    disclosure_after_the_question: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

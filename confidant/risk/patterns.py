@@ -263,9 +263,17 @@ def load_directory(path: str | Path) -> RiskData:
             "question_aux",
             "question_subjects",
             "disclosure",
+            "disclosure_after_the_question",
         ],
         ["frames", "disclosure"],
     )
+    disclosures = tuple(p for _, p in patterns.read(info_file, "disclosure", id_prefix="disclose"))
+    after_the_question = frozenset(info_file.data.get("disclosure_after_the_question") or [])
+    unknown_disclosures = sorted(after_the_question - {p.id for p in disclosures})
+    if unknown_disclosures:
+        raise info_file.fail(
+            f"'disclosure_after_the_question' must list ids of disclosures; unknown: {unknown_disclosures}"
+        )
     informational = InformationalRules(
         frames=tuple(p for _, p in patterns.read(info_file, "frames", id_prefix="info")),
         max_gap=info_file.integer("max_gap", 12),
@@ -274,7 +282,8 @@ def load_directory(path: str | Path) -> RiskData:
         rule_words=info_file.words("rule_words", lexicon),
         question_aux=info_file.words("question_aux", lexicon),
         question_subjects=info_file.words("question_subjects", lexicon),
-        disclosure=tuple(p for _, p in patterns.read(info_file, "disclosure", id_prefix="disclose")),
+        disclosure=disclosures,
+        disclosure_after_the_question=after_the_question,
     )
 
     past_file = files["past.yml"]

@@ -82,6 +82,9 @@ CURRENT = [
     ("i'm going to hurt him, i never mean it but this time i do", "harm_others"),
     # "he doesn't mean it" is how a threat to the writer is played down: never disclaimed
     ("he said he'd kill me but he doesn't mean it, not literally", "harm_others"),
+    # "because I ..." after a question about the rules makes it the writer's own
+    ("do you report it if someone is suicidal? because i am", "self_harm"),
+    ("asking for myself. what happens if someone tells you they want to die?", "self_harm"),
     # a disclaimer does not reach self-harm
     ("i'm going to kill myself, not literally", "self_harm"),
     # "shut out of the house" is neglect; "shut me out of her life" is not
@@ -147,6 +150,12 @@ NOT_CURRENT = [
     ("my flatmate left the oven on again, im going to throttle him (i won't, hes sweet)", "harm_others", "negated"),
     ("i could strangle the guy who took my parking spot, not literally", "harm_others", "negated"),
     ("gonna push my roommate off the balcony if he hums one more time. i wont obviously", "harm_others", "negated"),
+    # "because I'm ..." told before the question is no disclosure of what the question names
+    (
+        "Made me curious, because I'm starting therapy soon. Do therapists have to report elder abuse too?",
+        "abuse",
+        "informational",
+    ),
     # keeping someone at a distance is not neglect
     ("my son has shut me out completely since he started college", "abuse", "idiom"),
     ("she shut me out of her life after the wedding", "abuse", "idiom"),
@@ -319,6 +328,12 @@ def test_yaml_syntax_error_names_file(data_copy: Path) -> None:
 def test_a_figure_of_speech_that_names_no_benign_pattern_is_an_error(data_copy: Path) -> None:
     _edit(data_copy / "idioms.yml", "idiom.kill_it, ", "idiom.kill_it, idiom.no_such_figure, ")
     with pytest.raises(PatternError, match=r"idioms\.yml.*outweigh_the_classifier_alone.*idiom\.no_such_figure"):
+        RiskScreen.from_directory(data_copy)
+
+
+def test_a_disclosure_counted_after_the_question_must_be_a_disclosure(data_copy: Path) -> None:
+    _edit(data_copy / "informational.yml", "[disclose.because_i]", "[disclose.because_i, disclose.no_such]")
+    with pytest.raises(PatternError, match=r"informational\.yml.*disclosure_after_the_question.*disclose\.no_such"):
         RiskScreen.from_directory(data_copy)
 
 
