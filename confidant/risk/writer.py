@@ -22,7 +22,17 @@ import yaml
 from confidant.vocabulary import ABUSE, HARM_OTHERS, INTENT_FOR_CATEGORY, INTRUSIVE_INTENT, SELF_HARM, intents_of
 
 WRITER_CUES_FILE = "writers.yml"
-CUE_KINDS = ("child", "partner", "sexual_assault", "harming", "intrusive", "bystander", "elder", "access_to_children")
+CUE_KINDS = (
+    "child",
+    "child_at_home",
+    "partner",
+    "sexual_assault",
+    "harming",
+    "intrusive",
+    "bystander",
+    "elder",
+    "access_to_children",
+)
 THREAT_TO_WRITER_PATTERNS = ("harm_others.threat_to_me", "harm_others.threat_to_me_weak")
 VICTIM_IS_WRITER_PATTERNS = ("abuse.violence_to_me", "abuse.fear_at_home")
 # Where the screen found the harm is done to the writer, only these replies speak to them: DIET's
@@ -123,6 +133,10 @@ def choose_writer(
     def cue(kind: str) -> Optional[str]:
         return cues.found(kind, lowered)
 
+    def child_cue() -> Optional[str]:
+        """A cue that a child is writing: their age or school, or a parent in the story where no partner is."""
+        return cue("child") or (None if cue("partner") else cue("child_at_home"))
+
     if category == SELF_HARM:
         if level == "third_party":
             return WriterChoice("concern_for_someone", "the screen found it is about someone else")
@@ -147,11 +161,19 @@ def choose_writer(
 
     if category == HARM_OTHERS:
         if patterns & set(THREAT_TO_WRITER_PATTERNS):
-            if cue("child"):
-                return WriterChoice("risk_child_abuse", f"threat to a child writer ({cue('child')!r})")
+            child = child_cue()
+            if child:
+                return WriterChoice("risk_child_abuse", f"threat to a child writer ({child!r})")
             if cue("partner"):
                 return WriterChoice("risk_partner_violence", f"threat from a partner ({cue('partner')!r})")
             return WriterChoice("risk_abuse_disclosure", "threat to the writer")
+        # "he put his hand down my pants. I pushed him off": the writer's pushing is not the risk.
+        assault = cue("sexual_assault")
+        if assault:
+            child = child_cue()
+            if child:
+                return WriterChoice("risk_child_abuse", f"sexual assault on a child writer ({child!r})")
+            return WriterChoice("risk_sexual_assault", f"sexual assault cue {assault!r}")
         found = cue("intrusive")
         if found:
             return WriterChoice("intrusive_thoughts", f"intrusive-thought cue {found!r}")
@@ -160,15 +182,17 @@ def choose_writer(
         return WriterChoice(INTENT_FOR_CATEGORY[HARM_OTHERS], "the writer may hurt someone", default=True)
 
     if category == ABUSE:
+        assault = cue("sexual_assault")
         harming = cue("harming")
-        if harming:
+        # The sexual assault cues are the victim's words ("groped me"); beside them, the writer's
+        # own "I shoved him off" is defence, not harm done.
+        if harming and not assault:
             return WriterChoice("risk_harm_others", f"the writer is hurting someone ({harming!r})")
         # "since my daughter was born I get thoughts of harming her (OCD)": feared, not done.
         intrusive = cue("intrusive")
         if intrusive and not _writer_is_victim(lowered, evidence):
             return WriterChoice(INTRUSIVE_INTENT, f"intrusive-thought cue {intrusive!r}")
-        child = cue("child")
-        assault = cue("sexual_assault")
+        child = child_cue()
         if assault and not child:
             return WriterChoice("risk_sexual_assault", f"sexual assault cue {assault!r}")
         victim = _writer_is_victim(lowered, evidence)

@@ -138,6 +138,19 @@ def test_after_a_veto_a_near_zero_reading_starts_nothing(component, second, expe
             "risk_child_abuse",
             "child_victim",
         ),
+        # A parent in the story is a child's cue only where no partner is in it.
+        (
+            "my girlfriend slaps me when she is angry and my dad says i deserve it",
+            "risk_partner_violence",
+            "adult_victim_ipv",
+        ),
+        # The victim's own words of a sexual assault outweigh pushing the attacker off.
+        (
+            "a man at the bar put his hand up my skirt and i shoved him away, i am still shaking",
+            "risk_sexual_assault",
+            "adult_victim_sexual_assault",
+        ),
+        ("my wife forces sex on me when i say no", "risk_sexual_assault", "adult_victim_sexual_assault"),
         # Marks beside someone hurting the writer are the abuse's, not self-harm.
         ("my dad burns me with his cigarette, i have marks on my arm. im 12", "risk_child_abuse", "child_victim"),
     ],

@@ -61,6 +61,8 @@ CURRENT = [
     ("the people next door hit their kids", "abuse"),
     ("my stepdad touches me at night", "abuse"),
     ("my dad locks me in the garage", "abuse"),
+    ("my boyfriend forced himself on me last night", "abuse"),
+    ("he put his hand down the front of my jeans in the stockroom", "abuse"),
     # harm told inside a question about what counts is still told
     ("is it abuse if my stepdad hits me with his belt", "abuse"),
     ("she holds me under the water in the bath when im bad", "abuse"),
