@@ -23,6 +23,9 @@ JOKE_WORDS = frozenset({"joke", "jokes", "joking", "kidding", "jk", "jking"})
 NEGATED_JOKE_REACH = 5
 # The reason a trigger gets when the writer takes back their own threat just after it.
 DISCLAIMED = "disclaimed by the writer"
+# The reason a threat right after "I could" gets with a joke marker ("I could strangle him lol").
+EXASPERATED = "'I could ...'"
+EXASPERATION_FILLERS = frozenset({"just", "literally", "honestly", "actually", "seriously", "totally", "so", "really"})
 # The last word of a topic trigger that names the topic rather than telling of harm.
 TOPIC_NOUNS = frozenset({"abuse", "neglect", "maltreatment", "violence"})
 
@@ -89,6 +92,10 @@ class TriggerLevels:
             joke = self._joke_marker(doc, sentence)
             if joke:
                 return "idiom", f"weak trigger with joke marker {joke!r}"
+        elif self._exasperated(doc, candidate, sentence):
+            joke = self._joke_marker(doc, sentence)
+            if joke:
+                return "idiom", f"{EXASPERATED} with joke marker {joke!r}"
 
         info = self._informational(doc, candidate, sentence, context)
         if info:
@@ -206,14 +213,29 @@ class TriggerLevels:
             return f"{DISCLAIMED} ({pattern_id})"
         return None
 
+    def _exasperated(self, doc: Doc, candidate: Candidate, sentence: Span) -> bool:
+        """A threat of the writer's own against someone else, right after "I could" ("I could strangle him")."""
+        trigger = candidate.trigger
+        if trigger.category != HARM_OTHERS or trigger.id in THREAT_TO_WRITER_PATTERNS:
+            return False
+        index = candidate.start - 1
+        while index > sentence.start and doc[index].lower_ in EXASPERATION_FILLERS:
+            index -= 1
+        return (
+            index > sentence.start
+            and doc[index].lower_ in self.data.joke_demotes_after_i
+            and doc[index - 1].lower_ == "i"
+        )
+
     @staticmethod
-    def share_disclaimers(candidates: list[Candidate]) -> None:
-        """An abuse trigger inside the writer's own disclaimed threat is disclaimed with it.
+    def share_demotions(candidates: list[Candidate]) -> None:
+        """An abuse trigger inside the writer's own disclaimed or laughed-off threat goes with it.
 
         "im gonna push him down the stairs (i won't)" matches a threat (harm_others) and, on
-        "push him", violence to a dependent (abuse): the writer took back both.
+        "push him", violence to a dependent (abuse): the writer took back both. So with "I could
+        strangle my brother lol".
         """
-        disclaimed = [c for c in candidates if c.reason.startswith(DISCLAIMED)]
+        disclaimed = [c for c in candidates if c.reason.startswith((DISCLAIMED, EXASPERATED))]
         for candidate in candidates:
             if candidate.trigger.category != ABUSE or candidate.level != "current":
                 continue

@@ -116,5 +116,7 @@ class RiskData:
     past: PastRules
     subjects: SubjectRules
     vocabulary: frozenset[str] = field(default_factory=frozenset)
+    # "I could strangle him lol": modals after "I" that let a joke marker demote a strong threat.
+    joke_demotes_after_i: frozenset[str] = frozenset()
     # Benign patterns that outweigh DIET's risk reading alone where no trigger matched (idioms.yml).
     classifier_outweighing_idioms: frozenset[str] = frozenset()

@@ -213,10 +213,12 @@ def load_directory(path: str | Path) -> RiskData:
 
     idioms_file = files["idioms.yml"]
     idioms_file.check_keys(
-        ["humour", "benign", "outweigh_the_classifier_alone"], ["humour", "benign", "outweigh_the_classifier_alone"]
+        ["humour", "benign", "outweigh_the_classifier_alone", "joke_demotes_after_i"],
+        ["humour", "benign", "outweigh_the_classifier_alone"],
     )
     idioms = tuple(p for _, p in patterns.read(idioms_file, "benign", id_prefix="idiom"))
     humour = idioms_file.words("humour", lexicon)
+    joke_demotes_after_i = idioms_file.words("joke_demotes_after_i", lexicon, required=False)
     outweighing = idioms_file.data.get("outweigh_the_classifier_alone")
     known_idioms = {idiom.id for idiom in idioms}
     unknown = [i for i in outweighing if i not in known_idioms] if isinstance(outweighing, list) else [outweighing]
@@ -344,6 +346,7 @@ def load_directory(path: str | Path) -> RiskData:
         triggers=tuple(triggers),
         idioms=idioms,
         humour=humour,
+        joke_demotes_after_i=joke_demotes_after_i,
         classifier_outweighing_idioms=frozenset(str(i) for i in outweighing),
         negation=negation,
         informational=informational,

@@ -181,7 +181,7 @@ class RiskScreen:
             getattr(context, CONTEXT_KINDS[pattern_id.split(".", 1)[0]]).append((start, end, pattern_id))
         for candidate in candidates:
             candidate.level, candidate.reason = self._levels.level(doc, candidate, context)
-        self._levels.share_disclaimers(candidates)
+        self._levels.share_demotions(candidates)
         return candidates, normalized, doc, safety
 
     def _safety_statement(self, text: str, normalized: NormalizedText, doc: Doc) -> str | None:

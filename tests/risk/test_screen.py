@@ -87,6 +87,11 @@ CURRENT = [
     # "because I ..." after a question about the rules makes it the writer's own
     ("do you report it if someone is suicidal? because i am", "self_harm"),
     ("asking for myself. what happens if someone tells you they want to die?", "self_harm"),
+    # "I could ..." is laughed off only for the writer's threats against others, and not when serious
+    ("i could strangle myself lol", "self_harm"),
+    ("i could stab him lol, this is not a joke", "harm_others"),
+    ("i could strangle my sister. she used all the hot water", "harm_others"),
+    ("i will strangle my sister lol", "harm_others"),
     # a disclaimer does not reach self-harm
     ("i'm going to kill myself, not literally", "self_harm"),
     # "shut out of the house" is neglect; "shut me out of her life" is not
@@ -158,6 +163,8 @@ NOT_CURRENT = [
         "abuse",
         "informational",
     ),
+    # "I could ..." with a laugh: exasperation
+    ("i could literally throttle my flatmate haha he ate my leftovers", "harm_others", "idiom"),
     # keeping someone at a distance is not neglect
     ("my son has shut me out completely since he started college", "abuse", "idiom"),
     ("she shut me out of her life after the wedding", "abuse", "idiom"),
