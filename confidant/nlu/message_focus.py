@@ -332,14 +332,6 @@ def decided_risk(parse: Mapping[str, Any]) -> bool:
     return is_risk(parse) and bool((parse.get(RISK_PROPERTY) or {}).get("intent"))
 
 
-def classifier_alone(parse: Mapping[str, Any]) -> Optional[float]:
-    """DIET's confidence where DIET alone decided a reading was risk (the screen matched nothing), else None."""
-    decision = parse.get(RISK_PROPERTY) or {}
-    if list(decision.get("layers") or []) != ["classifier"]:
-        return None
-    return float((decision.get("classifier") or {}).get("confidence") or 0.0)
-
-
 def safety_statement(parse: Mapping[str, Any]) -> Optional[str]:
     """The writer's words that they are safe, as the screen found them in this reading's text."""
     screen = (parse.get(RISK_PROPERTY) or {}).get("screen")
@@ -369,22 +361,58 @@ def diet_has_a_second_witness(parse: Mapping[str, Any], confidence: float) -> bo
     return share is None or share >= MIN_NEAREST_RISK_FOR_A_PART
 
 
+def explained_in_whole(whole: Mapping[str, Any], part_text: str, part: Mapping[str, Any]) -> bool:
+    """Did the screen, reading the whole message, explain away every risk expression it finds in this part?
+
+    A sentence read alone loses what the next one says: "Can you overdose on melatonin? My son
+    took two gummies instead of one" is a question about an extra dose, "Can you overdose on
+    melatonin?" alone is not; "I'm gonna kill him. I don't mean it" is taken back. Where the
+    whole message's screen found the same expression at the same place and gave it a level
+    other than current, the part's screen finding does not count.
+    """
+    whole_screen = (whole.get(RISK_PROPERTY) or {}).get("screen")
+    part_screen = (part.get(RISK_PROPERTY) or {}).get("screen")
+    if not isinstance(whole_screen, Mapping) or not isinstance(part_screen, Mapping):
+        return False
+    if whole_screen.get("level") in (None, "none", "current"):
+        return False
+    offset = str(whole.get("text") or "").find(part_text)
+    part_evidence = [item for item in part_screen.get("evidence") or [] if isinstance(item, Mapping)]
+    if offset < 0 or not part_evidence:
+        return False
+    explained = {
+        (item.get("pattern"), item.get("start"), item.get("end"))
+        for item in whole_screen.get("evidence") or []
+        if isinstance(item, Mapping)
+    }
+    return all(
+        (item.get("pattern"), int(item.get("start", -1)) + offset, int(item.get("end", -1)) + offset) in explained
+        for item in part_evidence
+    )
+
+
 def first_risk_part(
-    parts: Sequence[tuple[str, Mapping[str, Any]]], whole_safety: Optional[str] = None
+    parts: Sequence[tuple[str, Mapping[str, Any]]],
+    whole_safety: Optional[str] = None,
+    whole: Optional[Mapping[str, Any]] = None,
 ) -> Optional[tuple[str, Mapping[str, Any]]]:
     """The first sentence the risk layers take for current risk on its own, if any.
 
     A part only DIET took for risk does not count where the whole message says, in another
     sentence, that the writer is safe ("My best friend died in April. ... I'm not in danger"),
-    nor where nothing but DIET's guess supports it (`diet_has_a_second_witness`).
+    nor where nothing but DIET's guess supports it (`diet_has_a_second_witness`). Nor does a part
+    whose risk expressions the whole message's screen explained away (`explained_in_whole`): as
+    on a whole message, the screen's reading in context vetoes DIET's on those words.
     """
     for part, parse in parts:
-        if not decided_risk(parse):
+        if not decided_risk(parse) or (whole is not None and explained_in_whole(whole, part, parse)):
             continue
-        confidence = classifier_alone(parse)
-        if confidence is not None and (
-            safety_outweighs_classifier(whole_safety, confidence) or not diet_has_a_second_witness(parse, confidence)
-        ):
+        decision = parse.get(RISK_PROPERTY) or {}
+        layers = list(decision.get("layers") or [])
+        if "screen" in layers:
+            return part, parse
+        confidence = float((decision.get("classifier") or {}).get("confidence") or 0.0)
+        if safety_outweighs_classifier(whole_safety, confidence) or not diet_has_a_second_witness(parse, confidence):
             continue
         return part, parse
     return None
@@ -410,7 +438,7 @@ def focus(text: str, whole: Dict[str, Any], parse: Parser) -> Dict[str, Any]:
     if not pieces:
         return whole
     readings = dict(zip(pieces, parse(pieces), strict=True))
-    risky = first_risk_part([(part, readings[part]) for part in windows], safety_statement(whole))
+    risky = first_risk_part([(part, readings[part]) for part in windows], safety_statement(whole), whole)
     if risky is not None:
         return _adopt_risk(whole, risky[1], risky[0])
     chosen = whole

@@ -53,6 +53,7 @@ class Context:
     now: list[tuple[int, int, str]]
     recurrence: list[tuple[int, int, str]]
     disclaimers: list[tuple[int, int, str]] = field(default_factory=list)
+    accidents: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 # The id prefix of a context pattern (data/risk) names the Context list its matches go to.
@@ -65,6 +66,7 @@ CONTEXT_KINDS = {
     "now": "now",
     "again": "recurrence",
     "disclaim": "disclaimers",
+    "accident": "accidents",
 }
 
 
@@ -88,6 +90,9 @@ class TriggerLevels:
         for start, end, pattern_id in context.idioms:
             if start < candidate.end and candidate.start < end:
                 return "idiom", pattern_id
+        accident = self._accidental_dose(doc, candidate, sentence, context)
+        if accident:
+            return "idiom", accident
         if trigger.strength == "weak":
             joke = self._joke_marker(doc, sentence)
             if joke:
@@ -211,6 +216,22 @@ class TriggerLevels:
             if any(end <= cancel <= end + rules.cancel_window for cancel, _end, _id in context.cancels):
                 return None  # "I don't mean it, but part of me wants to"
             return f"{DISCLAIMED} ({pattern_id})"
+        return None
+
+    def _accidental_dose(self, doc: Doc, candidate: Candidate, sentence: Span, context: Context) -> str | None:
+        """A question about an extra dose taken by mistake ("can you overdose on melatonin? took 2 instead of 1").
+
+        Only a question: "I accidentally overdosed and my heart is racing" is an emergency, and
+        the crisis reply's emergency number is the right answer to it.
+        """
+        rules = self.data.accidental_dose
+        if candidate.trigger.id not in rules.triggers or not self._is_question(sentence):
+            return None
+        if any(t.lower_ in rules.never_with or t.lemma_ in rules.never_with for t in sentence):
+            return None  # "took the whole bottle by accident", "how many would it take"
+        for start, end, pattern_id in context.accidents:
+            if start - rules.window <= candidate.start and candidate.end <= end + rules.window:
+                return f"an extra dose by mistake ({pattern_id})"
         return None
 
     def _exasperated(self, doc: Doc, candidate: Candidate, sentence: Span) -> bool:

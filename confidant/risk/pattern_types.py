@@ -66,6 +66,16 @@ class NegationRules:
 
 
 @dataclass(frozen=True)
+class AccidentalDoseRules:
+    """An extra dose taken by mistake: not an overdose in the sense of the risk (idioms.yml)."""
+
+    markers: tuple[Pattern, ...] = ()
+    triggers: frozenset[str] = frozenset()
+    window: int = 25
+    never_with: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class InformationalRules:
     frames: tuple[Pattern, ...]
     max_gap: int
@@ -118,5 +128,6 @@ class RiskData:
     vocabulary: frozenset[str] = field(default_factory=frozenset)
     # "I could strangle him lol": modals after "I" that let a joke marker demote a strong threat.
     joke_demotes_after_i: frozenset[str] = frozenset()
+    accidental_dose: AccidentalDoseRules = field(default_factory=AccidentalDoseRules)
     # Benign patterns that outweigh DIET's risk reading alone where no trigger matched (idioms.yml).
     classifier_outweighing_idioms: frozenset[str] = frozenset()

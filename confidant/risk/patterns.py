@@ -18,6 +18,7 @@ from confidant.risk.pattern_language import FileReader, PatternReader, word_list
 from confidant.risk.pattern_types import (
     PERSONS,
     STRENGTHS,
+    AccidentalDoseRules,
     InformationalRules,
     NegationRules,
     PastRules,
@@ -164,6 +165,7 @@ def check_lemmas(data: RiskData, lemmatize: Callable[[str], str]) -> None:
         *data.negation.cancel,
         *data.negation.safety_statements,
         *data.negation.disclaimers,
+        *data.accidental_dose.markers,
         *data.informational.frames,
         *data.informational.disclosure,
         *data.past.past_markers,
@@ -213,12 +215,34 @@ def load_directory(path: str | Path) -> RiskData:
 
     idioms_file = files["idioms.yml"]
     idioms_file.check_keys(
-        ["humour", "benign", "outweigh_the_classifier_alone", "joke_demotes_after_i"],
+        [
+            "humour",
+            "benign",
+            "outweigh_the_classifier_alone",
+            "joke_demotes_after_i",
+            "accidental_dose",
+            "accidental_dose_triggers",
+            "accidental_dose_window",
+            "accidental_dose_never_with",
+        ],
         ["humour", "benign", "outweigh_the_classifier_alone"],
     )
     idioms = tuple(p for _, p in patterns.read(idioms_file, "benign", id_prefix="idiom"))
     humour = idioms_file.words("humour", lexicon)
     joke_demotes_after_i = idioms_file.words("joke_demotes_after_i", lexicon, required=False)
+    accidental_dose = AccidentalDoseRules(
+        markers=tuple(p for _, p in patterns.read(idioms_file, "accidental_dose", id_prefix="accident"))
+        if "accidental_dose" in idioms_file.data
+        else (),
+        triggers=frozenset(idioms_file.data.get("accidental_dose_triggers") or []),
+        window=idioms_file.integer("accidental_dose_window", 25),
+        never_with=idioms_file.words("accidental_dose_never_with", lexicon, required=False),
+    )
+    unknown_triggers = sorted(accidental_dose.triggers - {trigger.id for trigger in triggers})
+    if unknown_triggers:
+        raise idioms_file.fail(
+            f"'accidental_dose_triggers' must list ids of risk triggers; unknown: {unknown_triggers}"
+        )
     outweighing = idioms_file.data.get("outweigh_the_classifier_alone")
     known_idioms = {idiom.id for idiom in idioms}
     unknown = [i for i in outweighing if i not in known_idioms] if isinstance(outweighing, list) else [outweighing]
@@ -331,6 +355,7 @@ def load_directory(path: str | Path) -> RiskData:
         *negation.cancel,
         *negation.safety_statements,
         *negation.disclaimers,
+        *accidental_dose.markers,
         *informational.frames,
         *informational.disclosure,
         *past.past_markers,
@@ -347,6 +372,7 @@ def load_directory(path: str | Path) -> RiskData:
         idioms=idioms,
         humour=humour,
         joke_demotes_after_i=joke_demotes_after_i,
+        accidental_dose=accidental_dose,
         classifier_outweighing_idioms=frozenset(str(i) for i in outweighing),
         negation=negation,
         informational=informational,

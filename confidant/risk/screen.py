@@ -56,6 +56,7 @@ class RiskScreen:
             *data.idioms,
             *data.negation.cancel,
             *data.negation.disclaimers,
+            *data.accidental_dose.markers,
             *data.informational.frames,
             *data.past.past_markers,
             *data.past.current_markers,

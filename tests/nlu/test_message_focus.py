@@ -282,6 +282,36 @@ def test_the_screen_needs_no_second_witness() -> None:
     assert result["intent"]["name"] == "risk_self_harm"
 
 
+def _with_screen(reading: Dict[str, Any], level: str, pattern: str, start: int, end: int) -> Dict[str, Any]:
+    reading["risk"]["screen"] = {"level": level, "evidence": [{"pattern": pattern, "start": start, "end": end}]}
+    return reading
+
+
+@pytest.mark.parametrize(
+    ("whole_level", "part_at", "escalated"), [("idiom", 8, False), ("current", 8, True), ("idiom", 3, True)]
+)
+def test_a_sentence_whose_risk_words_the_whole_message_explained_does_not_count(
+    whole_level: str, part_at: int, escalated: bool
+) -> None:
+    """Read whole, the next sentence says it was an extra gummy by mistake; read alone, it says nothing."""
+    text = "Can you overdose on melatonin? My son took two gummies instead of one by accident, he seems fine."
+    start = text.index("overdose")
+    whole = _with_screen(
+        whole_of(text, parse("faq", 0.9, "faq/beyond_other", 0.8)), whole_level, "self_harm.overdose", start, start + 8
+    )
+    # The part's evidence at its own offsets; a different place in the whole is a different finding.
+    part_start = part_at if part_at == 8 else start - 5
+    risky = _with_screen(
+        parse("risk_self_harm", 0.99, risk_intent="risk_self_harm", layers=["screen", "classifier"]),
+        "current",
+        "self_harm.overdose",
+        part_start,
+        part_start + 8,
+    )
+    result = focus(text, whole, each(lambda part: risky if part.startswith("Can you") else whole))
+    assert (result["intent"]["name"] == "risk_self_harm") is escalated
+
+
 def test_the_screen_finding_a_risk_sentence_outweighs_the_writer_saying_they_are_safe() -> None:
     text = "I'm not in danger or anything. But I took a handful of pills an hour ago. Is this chat private?"
     whole = whole_of(text, parse("faq", 1.0, "faq/bot_privacy", 0.9))

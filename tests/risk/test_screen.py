@@ -92,6 +92,10 @@ CURRENT = [
     ("i could stab him lol, this is not a joke", "harm_others"),
     ("i could strangle my sister. she used all the hot water", "harm_others"),
     ("i will strangle my sister lol", "harm_others"),
+    # an overdose outside a question about an extra dose, or beside a way to do it, stays risk
+    ("i accidentally overdosed on my meds and my heart is racing", "self_harm"),
+    ("can you overdose on sleeping pills?", "self_harm"),
+    ("how many sleeping pills would it take to overdose, i took 2 extra by accident", "self_harm"),
     # a disclaimer does not reach self-harm
     ("i'm going to kill myself, not literally", "self_harm"),
     # "shut out of the house" is neglect; "shut me out of her life" is not
@@ -165,6 +169,9 @@ NOT_CURRENT = [
     ),
     # "I could ..." with a laugh: exasperation
     ("i could literally throttle my flatmate haha he ate my leftovers", "harm_others", "idiom"),
+    # a question about an extra dose taken by mistake
+    ("is it possible to overdose on ibuprofen? i took 3 instead of 2 for a migraine", "self_harm", "idiom"),
+    ("did i just overdose?? took my morning meds twice by mistake", "self_harm", "idiom"),
     # keeping someone at a distance is not neglect
     ("my son has shut me out completely since he started college", "abuse", "idiom"),
     ("she shut me out of her life after the wedding", "abuse", "idiom"),
@@ -343,6 +350,12 @@ def test_a_figure_of_speech_that_names_no_benign_pattern_is_an_error(data_copy: 
 def test_a_disclosure_counted_after_the_question_must_be_a_disclosure(data_copy: Path) -> None:
     _edit(data_copy / "informational.yml", "[disclose.because_i]", "[disclose.because_i, disclose.no_such]")
     with pytest.raises(PatternError, match=r"informational\.yml.*disclosure_after_the_question.*disclose\.no_such"):
+        RiskScreen.from_directory(data_copy)
+
+
+def test_an_accidental_dose_rule_must_name_risk_triggers(data_copy: Path) -> None:
+    _edit(data_copy / "idioms.yml", "[self_harm.overdose, self_harm.pills]", "[self_harm.overdose, self_harm.no_such]")
+    with pytest.raises(PatternError, match=r"idioms\.yml.*accidental_dose_triggers.*self_harm\.no_such"):
         RiskScreen.from_directory(data_copy)
 
 
