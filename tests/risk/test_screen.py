@@ -329,33 +329,37 @@ def test_spacy_schema_error_names_file_and_pattern(data_copy: Path) -> None:
     assert "abuse.yml" in str(error.value) and "abuse.shaken_baby" in str(error.value)
 
 
-def test_unknown_word_list_is_an_error(data_copy: Path) -> None:
-    _edit(data_copy / "harm_others.yml", "$object_pronouns", "$no_such_list")
-    with pytest.raises(PatternError, match=r"harm_others\.yml.*no_such_list"):
-        RiskScreen.from_directory(data_copy)
-
-
-def test_yaml_syntax_error_names_file(data_copy: Path) -> None:
-    _edit(data_copy / "idioms.yml", "benign:", "benign: [unclosed")
-    with pytest.raises(PatternError, match=r"idioms\.yml.*YAML"):
-        RiskScreen.from_directory(data_copy)
-
-
-def test_a_figure_of_speech_that_names_no_benign_pattern_is_an_error(data_copy: Path) -> None:
-    _edit(data_copy / "idioms.yml", "idiom.kill_it, ", "idiom.kill_it, idiom.no_such_figure, ")
-    with pytest.raises(PatternError, match=r"idioms\.yml.*outweigh_the_classifier_alone.*idiom\.no_such_figure"):
-        RiskScreen.from_directory(data_copy)
-
-
-def test_a_disclosure_counted_after_the_question_must_be_a_disclosure(data_copy: Path) -> None:
-    _edit(data_copy / "informational.yml", "[disclose.because_i]", "[disclose.because_i, disclose.no_such]")
-    with pytest.raises(PatternError, match=r"informational\.yml.*disclosure_after_the_question.*disclose\.no_such"):
-        RiskScreen.from_directory(data_copy)
-
-
-def test_an_accidental_dose_rule_must_name_risk_triggers(data_copy: Path) -> None:
-    _edit(data_copy / "idioms.yml", "[self_harm.overdose, self_harm.pills]", "[self_harm.overdose, self_harm.no_such]")
-    with pytest.raises(PatternError, match=r"idioms\.yml.*accidental_dose_triggers.*self_harm\.no_such"):
+@pytest.mark.parametrize(
+    ("file", "old", "new", "complaint"),
+    [
+        ("harm_others.yml", "$object_pronouns", "$no_such_list", r"harm_others\.yml.*no_such_list"),
+        ("idioms.yml", "benign:", "benign: [unclosed", r"idioms\.yml.*YAML"),
+        (
+            "idioms.yml",
+            "idiom.kill_it, ",
+            "idiom.kill_it, idiom.no_such_figure, ",
+            r"idioms\.yml.*outweigh_the_classifier_alone.*idiom\.no_such_figure",
+        ),
+        (
+            "informational.yml",
+            "[disclose.because_i]",
+            "[disclose.because_i, disclose.no_such]",
+            r"informational\.yml.*disclosure_after_the_question.*disclose\.no_such",
+        ),
+        (
+            "idioms.yml",
+            "[self_harm.overdose, self_harm.pills]",
+            "[self_harm.overdose, self_harm.no_such]",
+            r"idioms\.yml.*accidental_dose_triggers.*self_harm\.no_such",
+        ),
+    ],
+    ids=["unknown word list", "yaml syntax", "unknown figure of speech", "unknown disclosure", "unknown trigger"],
+)
+def test_broken_data_is_an_error_naming_file_and_problem(
+    data_copy: Path, file: str, old: str, new: str, complaint: str
+) -> None:
+    _edit(data_copy / file, old, new)
+    with pytest.raises(PatternError, match=complaint):
         RiskScreen.from_directory(data_copy)
 
 
