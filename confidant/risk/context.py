@@ -8,9 +8,8 @@ costs far more than a false alarm.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from confidant.risk.pattern_types import RiskData, Trigger
 from confidant.risk.writer import THREAT_TO_WRITER_PATTERNS
@@ -90,7 +89,7 @@ class TriggerLevels:
         for start, end, pattern_id in context.idioms:
             if start < candidate.end and candidate.start < end:
                 return "idiom", pattern_id
-        accident = self._accidental_dose(doc, candidate, sentence, context)
+        accident = self._accidental_dose(candidate, sentence, context)
         if accident:
             return "idiom", accident
         if trigger.strength == "weak":
@@ -144,7 +143,7 @@ class TriggerLevels:
         humour = self.data.humour
         cues = self.data.negation.cues
 
-        def negated(token: Any, reach: int) -> bool:
+        def negated(token: Token, reach: int) -> bool:
             return any(t.lower_ in cues or t.norm_ in cues for t in doc[max(sentence.start, token.i - reach) : token.i])
 
         # "this is not a joke", "I don't mean that as a joke": the writer says it is serious, and
@@ -204,10 +203,14 @@ class TriggerLevels:
         after_only = self.data.informational.disclosure_after_the_question
         return [d for d in context.disclosures if d[2] not in after_only or d[0] >= sentence.start]
 
+    @staticmethod
+    def _writers_own_threat(trigger: Trigger) -> bool:
+        """A threat against someone else, which the writer may take back or laugh off; not one against the writer."""
+        return trigger.category == HARM_OTHERS and trigger.id not in THREAT_TO_WRITER_PATTERNS
+
     def _disclaimed(self, candidate: Candidate, context: Context) -> str | None:
         """The writer takes back their own threat against someone else just after it."""
-        trigger = candidate.trigger
-        if trigger.category != HARM_OTHERS or trigger.id in THREAT_TO_WRITER_PATTERNS:
+        if not self._writers_own_threat(candidate.trigger):
             return None
         rules = self.data.negation
         for start, end, pattern_id in context.disclaimers:
@@ -218,7 +221,7 @@ class TriggerLevels:
             return f"{DISCLAIMED} ({pattern_id})"
         return None
 
-    def _accidental_dose(self, doc: Doc, candidate: Candidate, sentence: Span, context: Context) -> str | None:
+    def _accidental_dose(self, candidate: Candidate, sentence: Span, context: Context) -> str | None:
         """A question about an extra dose taken by mistake ("can you overdose on melatonin? took 2 instead of 1").
 
         Only a question: "I accidentally overdosed and my heart is racing" is an emergency, and
@@ -236,8 +239,7 @@ class TriggerLevels:
 
     def _exasperated(self, doc: Doc, candidate: Candidate, sentence: Span) -> bool:
         """A threat of the writer's own against someone else, right after "I could" ("I could strangle him")."""
-        trigger = candidate.trigger
-        if trigger.category != HARM_OTHERS or trigger.id in THREAT_TO_WRITER_PATTERNS:
+        if not self._writers_own_threat(candidate.trigger):
             return False
         index = candidate.start - 1
         while index > sentence.start and doc[index].lower_ in EXASPERATION_FILLERS:
