@@ -151,6 +151,12 @@ def test_after_a_veto_a_near_zero_reading_starts_nothing(component, second, expe
             "adult_victim_sexual_assault",
         ),
         ("my wife forces sex on me when i say no", "risk_sexual_assault", "adult_victim_sexual_assault"),
+        # ... also where the writer's anger at the attacker makes it a threat against him
+        (
+            "a guy at work put his hand down my shirt and im going to hurt him if he tries it again",
+            "risk_sexual_assault",
+            "adult_victim_sexual_assault",
+        ),
         # Marks beside someone hurting the writer are the abuse's, not self-harm.
         ("my dad burns me with his cigarette, i have marks on my arm. im 12", "risk_child_abuse", "child_victim"),
     ],
