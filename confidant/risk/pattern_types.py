@@ -131,3 +131,29 @@ class RiskData:
     accidental_dose: AccidentalDoseRules = field(default_factory=AccidentalDoseRules)
     # Benign patterns that outweigh DIET's risk reading alone where no trigger matched (idioms.yml).
     classifier_outweighing_idioms: frozenset[str] = frozenset()
+
+    def context_patterns(self) -> tuple[Pattern, ...]:
+        """The patterns that qualify a trigger (idiom, cancel, disclaimer, frame, past ...).
+
+        Listed once: the screen compiles them into one matcher, and the lemma check and the
+        vocabulary read them, so a new kind added here reaches all three.
+        """
+        return (
+            *self.idioms,
+            *self.negation.cancel,
+            *self.negation.disclaimers,
+            *self.accidental_dose.markers,
+            *self.informational.frames,
+            *self.past.past_markers,
+            *self.past.current_markers,
+            *self.past.recurrence_markers,
+        )
+
+    def all_patterns(self) -> tuple[Pattern, ...]:
+        """Every pattern of every kind: triggers, context, disclosures and safety statements."""
+        return (
+            *self.triggers,
+            *self.context_patterns(),
+            *self.informational.disclosure,
+            *self.negation.safety_statements,
+        )

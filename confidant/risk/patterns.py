@@ -10,6 +10,7 @@ loader produces is confidant.risk.pattern_types.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
@@ -159,20 +160,7 @@ def check_lemmas(data: RiskData, lemmatize: Callable[[str], str]) -> None:
     spaCy's lookup table has surprises ("dying" -> "dye", "feed" -> "fee"); a LEMMA value the
     lemmatizer never produces silently never matches, so it is an error, not a warning.
     """
-    patterns: list[Pattern] = [
-        *data.triggers,
-        *data.idioms,
-        *data.negation.cancel,
-        *data.negation.safety_statements,
-        *data.negation.disclaimers,
-        *data.accidental_dose.markers,
-        *data.informational.frames,
-        *data.informational.disclosure,
-        *data.past.past_markers,
-        *data.past.current_markers,
-        *data.past.recurrence_markers,
-    ]
-    for pattern in patterns:
+    for pattern in data.all_patterns():
         for tokens in pattern.token_patterns:
             for token in tokens:
                 spec = token.get("LEMMA")
@@ -349,23 +337,7 @@ def load_directory(path: str | Path) -> RiskData:
         speech_verbs=subject_file.words("speech_verbs", lexicon, required=False),
     )
 
-    everything: list[Pattern] = [
-        *triggers,
-        *idioms,
-        *negation.cancel,
-        *negation.safety_statements,
-        *negation.disclaimers,
-        *accidental_dose.markers,
-        *informational.frames,
-        *informational.disclosure,
-        *past.past_markers,
-        *past.current_markers,
-        *past.recurrence_markers,
-    ]
-    vocabulary = _vocabulary(
-        everything, lexicon, [*spelling.fuzzy_targets, *spelling.words.values(), *spelling.phrases.values()]
-    )
-    return RiskData(
+    data = RiskData(
         lexicon=lexicon,
         spelling=spelling,
         triggers=tuple(triggers),
@@ -378,5 +350,8 @@ def load_directory(path: str | Path) -> RiskData:
         informational=informational,
         past=past,
         subjects=subjects,
-        vocabulary=vocabulary,
     )
+    vocabulary = _vocabulary(
+        data.all_patterns(), lexicon, [*spelling.fuzzy_targets, *spelling.words.values(), *spelling.phrases.values()]
+    )
+    return replace(data, vocabulary=vocabulary)

@@ -52,17 +52,7 @@ class RiskScreen:
         self._lemma_vocab = frozenset(lemma_values(data))
         self._triggers: dict[str, Trigger] = {t.id: t for t in data.triggers}
         self._trigger_matcher, self._trigger_phrases = self._build_matchers(data.triggers)
-        context: list[Pattern] = [
-            *data.idioms,
-            *data.negation.cancel,
-            *data.negation.disclaimers,
-            *data.accidental_dose.markers,
-            *data.informational.frames,
-            *data.past.past_markers,
-            *data.past.current_markers,
-            *data.past.recurrence_markers,
-        ]
-        self._context_matcher, self._context_phrases = self._build_matchers(context)
+        self._context_matcher, self._context_phrases = self._build_matchers(data.context_patterns())
         self._disclosure_matcher, self._disclosure_phrases = self._build_matchers(data.informational.disclosure)
         self._safety_matcher, self._safety_phrases = self._build_matchers(data.negation.safety_statements)
         self._figure_matcher, self._figure_phrases = self._build_matchers(

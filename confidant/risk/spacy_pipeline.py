@@ -11,7 +11,7 @@ from typing import Mapping
 import spacy
 from spacy.tokens import Doc
 
-from confidant.risk.pattern_types import Pattern, RiskData
+from confidant.risk.pattern_types import RiskData
 
 
 def suffix_lemmas(word: str) -> list[str]:
@@ -37,17 +37,7 @@ def suffix_lemmas(word: str) -> list[str]:
 def lemma_values(data: RiskData) -> set[str]:
     """Every LEMMA value the patterns use."""
     values: set[str] = set()
-    patterns: list[Pattern] = [
-        *data.triggers,
-        *data.idioms,
-        *data.negation.cancel,
-        *data.informational.frames,
-        *data.informational.disclosure,
-        *data.past.past_markers,
-        *data.past.current_markers,
-        *data.past.recurrence_markers,
-    ]
-    for pattern in patterns:
+    for pattern in data.all_patterns():
         for tokens in pattern.token_patterns:
             for token in tokens:
                 spec = token.get("LEMMA")

@@ -6,6 +6,7 @@ Every example here is deliberately NOT in the held-out evaluation set
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -15,7 +16,7 @@ import yaml
 
 from confidant.evaluation.risk_scoring import Message, evaluate, load_messages
 from confidant.risk.findings import RiskFinding
-from confidant.risk.pattern_types import PatternError
+from confidant.risk.pattern_types import Pattern, PatternError
 from confidant.risk.screen import RiskScreen
 from confidant.vocabulary import RISK_INTENTS, SPANISH_RISK_INTENT
 from tests.risk.conftest import EVAL_FILE, ROOT
@@ -374,6 +375,27 @@ def test_lemma_that_never_matches_is_an_error(data_copy: Path) -> None:
     _edit(data_copy / "self_harm.yml", "{LEMMA: die}", "{LEMMA: dying}")
     with pytest.raises(PatternError, match=r"self_harm\.yml.*LEMMA 'dying' never matches"):
         RiskScreen.from_directory(data_copy)
+
+
+def test_every_kind_of_pattern_is_listed_once_for_matching_and_checks(screen: RiskScreen) -> None:
+    """A new kind of pattern added to the data but not to RiskData.all_patterns() would escape the
+    lemma check and the vocabulary (and, if context, the matcher): every Pattern tuple is in it."""
+    listed = {id(pattern) for pattern in screen.data.all_patterns()}
+
+    def pattern_tuples(node: object, path: str) -> list[tuple[str, tuple[Pattern, ...]]]:
+        found = []
+        for field_ in dataclasses.fields(node):  # type: ignore[arg-type]
+            value = getattr(node, field_.name)
+            if dataclasses.is_dataclass(value) and not isinstance(value, Pattern):
+                found += pattern_tuples(value, f"{path}.{field_.name}")
+            elif isinstance(value, tuple) and value and all(isinstance(item, Pattern) for item in value):
+                found.append((f"{path}.{field_.name}", value))
+        return found
+
+    kinds = pattern_tuples(screen.data, "data")
+    assert len(kinds) >= 11
+    unlisted = [name for name, patterns in kinds if any(id(pattern) not in listed for pattern in patterns)]
+    assert unlisted == []
 
 
 def test_missing_file_and_stray_file(data_copy: Path) -> None:
