@@ -53,6 +53,7 @@ class Context:
     recurrence: list[tuple[int, int, str]]
     disclaimers: list[tuple[int, int, str]] = field(default_factory=list)
     accidents: list[tuple[int, int, str]] = field(default_factory=list)
+    in_care: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 # The id prefix of a context pattern (data/risk) names the Context list its matches go to.
@@ -66,6 +67,7 @@ CONTEXT_KINDS = {
     "again": "recurrence",
     "disclaim": "disclaimers",
     "accident": "accidents",
+    "care": "in_care",
 }
 
 
@@ -128,6 +130,9 @@ class TriggerLevels:
             story = self._fiction_before(doc, candidate, sentence)
             if story:
                 return "idiom", f"someone else in a story ({story!r})"
+            care = self._in_care(doc, candidate, sentence, context)
+            if care:
+                return "past", f"someone else, in care now ({care})"
             return "third_party", "about someone else"
         return "current", "no mitigating context"
 
@@ -138,6 +143,21 @@ class TriggerLevels:
             if token.lower_ in fiction:
                 return token.text
         return None
+
+    def _in_care(self, doc: Doc, candidate: Candidate, sentence: Span, context: Context) -> str | None:
+        """Someone else's crisis now in professional care ("my son is in a residential program for self harm").
+
+        Not when it recurs ("again", "lately"), is too recent ("last night", "today"), or is told
+        in the present ("she still wants to die"): then the writer needs a person now.
+        """
+        if not context.in_care or context.recurrence:
+            return None
+        if any(t.lower_ in self.data.subjects.in_care_too_recent for t in sentence):
+            return None
+        region = doc[max(sentence.start, candidate.start - self.data.past.lookbehind) : candidate.end]
+        if ({t.lower_ for t in region} | {t.norm_ for t in region}) & self.data.past.present_forms:
+            return None
+        return context.in_care[0][2]
 
     def _joke_marker(self, doc: Doc, sentence: Span) -> str | None:
         humour = self.data.humour

@@ -110,6 +110,10 @@ class SubjectRules:
     fiction: frozenset[str] = frozenset()
     # Verbs that put someone's words in quotation marks ("my friend said 'I want to die'").
     speech_verbs: frozenset[str] = frozenset()
+    # Someone else's crisis already in professional care ("in a residential program", "safe on
+    # the unit now"): not escalated, unless too recent, recurring, or told in the present.
+    in_care: tuple[Pattern, ...] = ()
+    in_care_too_recent: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -156,4 +160,5 @@ class RiskData:
             *self.context_patterns(),
             *self.informational.disclosure,
             *self.negation.safety_statements,
+            *self.subjects.in_care,
         )

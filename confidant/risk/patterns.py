@@ -325,7 +325,16 @@ def load_directory(path: str | Path) -> RiskData:
 
     subject_file = files["third_party.yml"]
     subject_file.check_keys(
-        ["first_person", "third_person", "breakers", "max_lookback", "fiction", "speech_verbs"],
+        [
+            "first_person",
+            "third_person",
+            "breakers",
+            "max_lookback",
+            "fiction",
+            "speech_verbs",
+            "in_care",
+            "in_care_too_recent",
+        ],
         ["first_person", "third_person"],
     )
     subjects = SubjectRules(
@@ -335,6 +344,10 @@ def load_directory(path: str | Path) -> RiskData:
         max_lookback=subject_file.integer("max_lookback", 12),
         fiction=subject_file.words("fiction", lexicon, required=False),
         speech_verbs=subject_file.words("speech_verbs", lexicon, required=False),
+        in_care=tuple(p for _, p in patterns.read(subject_file, "in_care", id_prefix="care"))
+        if "in_care" in subject_file.data
+        else (),
+        in_care_too_recent=subject_file.words("in_care_too_recent", lexicon, required=False),
     )
 
     data = RiskData(

@@ -38,6 +38,8 @@ CURRENT = [
     ("every drive home i think about steering into the concrete divider", "self_harm"),
     ("gave my cat to my neighbour today. she doesnt know why", "self_harm"),
     ("gonna kms after school", "self_harm"),
+    ("one more day like this and I'm going to kill myself", "self_harm"),
+    ("please someone just kill me now", "self_harm"),
     ("ive been cutting again and its getting worse", "self_harm"),
     ("I swallowed a whole packet of paracetamol", "self_harm"),
     ("no one would care if i killed myself", "self_harm"),
@@ -178,6 +180,22 @@ NOT_CURRENT = [
     ("she shut me out of her life after the wedding", "abuse", "idiom"),
     # resolved long ago, told with verbs of getting through it
     ("Years ago I struggled with not wanting to go on; therapy helped a lot.", "self_harm", "past"),
+    # a trivial chore as the last straw, and a groan
+    ("one more team meeting and i'm throwing myself out the window lol", "self_harm", "idiom"),
+    ("if I have to sit through one more webinar I will literally jump off the roof", "self_harm", "idiom"),
+    ("ughhh kill me now, the wifi is down again", "self_harm", "idiom"),
+    # someone else's crisis already in professional care
+    (
+        "our daughter has been in an inpatient unit since she cut herself in march. who sees her records?",
+        "self_harm",
+        "past",
+    ),
+    ("after my wife talked about suicide in the summer she went into weekly treatment", "self_harm", "past"),
+    ("my dad was suicidal in the spring, he is safe on the ward now", "self_harm", "past"),
+    # ... but not when it is back, too recent, or told in the present
+    ("my son is in a residential program but he says he wants to kill himself", "self_harm", "third_party"),
+    ("my sister tried to kill herself last night and is in the psych ward now", "self_harm", "third_party"),
+    ("my daughter was in an inpatient unit last year for cutting, now she's cutting again", "self_harm", "third_party"),
 ]
 
 
