@@ -25,6 +25,7 @@ WRITER_CUES_FILE = "writers.yml"
 CUE_KINDS = (
     "child",
     "child_at_home",
+    "adult",
     "partner",
     "sexual_assault",
     "harming",
@@ -134,8 +135,12 @@ def choose_writer(
         return cues.found(kind, lowered)
 
     def child_cue() -> Optional[str]:
-        """A cue that a child is writing: their age or school, or a parent in the story where no partner is."""
-        return cue("child") or (None if cue("partner") else cue("child_at_home"))
+        """A cue that a child is writing: their age or school, or a parent in the story where no partner or adult life is."""
+        return cue("child") or (None if cue("partner") or cue("adult") else cue("child_at_home"))
+
+    def adult_writer() -> bool:
+        """The writer tells of an adult life (college, their age, their own children) and no child cue."""
+        return bool(cue("adult")) and not cue("child")
 
     if category == SELF_HARM:
         if level == "third_party":
@@ -204,6 +209,8 @@ def choose_writer(
         if not victim and (cue("bystander") or cue("elder") or cue("access_to_children")):
             return WriterChoice("concern_abuse", "someone else is being hurt")
         allowed = VICTIM_INTENTS if victim else intents_of(ABUSE) | {"risk_harm_others"}
+        if adult_writer():
+            allowed = allowed - {"risk_child_abuse"}  # DIET's sense of a child, where the writer is an adult
         picked = _classifier_pick(ranking, allowed)
         if picked:
             return WriterChoice(picked, "classifier")

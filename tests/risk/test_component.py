@@ -7,6 +7,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from confidant.risk.component import RiskScreenComponent, decide
 from confidant.risk.findings import NO_RISK, Evidence, RiskFinding
+from tests.risk.conftest import DATA_DIR
 
 CURRENT = RiskFinding("self_harm", "current", (Evidence("kms", 8, 11, "self_harm.slang"),))
 NEGATED = RiskFinding("self_harm", "negated", (Evidence("suicidal", 8, 16, "self_harm.suicidal"),))
@@ -279,3 +280,29 @@ def test_a_safety_statement_sends_a_diet_only_risk_guess_to_its_other_reading(co
     decision = message.get("risk")
     assert decision["vetoed"] and decision["intent"] is None
     assert decision["screen"]["safety_statement"] == "Nobody got hurt"
+
+
+@pytest.mark.parametrize(
+    "text, ranking_top, intent",
+    [
+        # An adult life told (college, an adult age) outweighs a parent in the story and DIET's child guess.
+        (
+            "junior at college. a guy from my dorm hit me after a party and i havent told my parents",
+            "risk_child_abuse",
+            "risk_abuse_disclosure",
+        ),
+        ("im 24 and my dad still hits me when i visit", "risk_child_abuse", "risk_abuse_disclosure"),
+        # ... never a child's own words of their age
+        ("im 15 and my dad hits me, i go to college classes early", "risk_abuse_disclosure", "risk_child_abuse"),
+        # "my baby brother" is a sibling, not the writer's own child
+        ("my dad hits me and my baby brother", "risk_child_abuse", "risk_child_abuse"),
+    ],
+)
+def test_an_adult_writer_is_not_given_the_childs_reply(text: str, ranking_top: str, intent: str) -> None:
+    from confidant.risk.writer import WriterCues, choose_writer
+
+    cues = WriterCues.from_file(DATA_DIR / "writers.yml")
+    start = text.index("hit")
+    evidence = [{"text": text[start : start + 7], "start": start, "end": start + 7, "pattern": "abuse.violence_to_me"}]
+    ranking = [{"name": ranking_top, "confidence": 0.8}, {"name": "risk_abuse_disclosure", "confidence": 0.1}]
+    assert choose_writer("abuse", "current", text, evidence, ranking, cues).intent == intent
