@@ -135,7 +135,7 @@ def choose_writer(
         return cues.found(kind, lowered)
 
     def child_cue() -> Optional[str]:
-        """A cue that a child is writing: their age or school, or a parent in the story where no partner or adult life is."""
+        """A child writing: their age or school, or a parent in the story where no partner or adult life is."""
         return cue("child") or (None if cue("partner") or cue("adult") else cue("child_at_home"))
 
     def adult_writer() -> bool:
