@@ -446,3 +446,56 @@ def test_a_question_part_that_wins_keeps_its_record_and_adds_the_second_answer()
     record = result[FOCUS_PROPERTY]
     assert record["part"] == "Can he get hold of what I tell my counsellor?"
     assert record["second_answer"] == "faq/bot_privacy"
+
+
+LONG_STORY = (
+    "My ex and I split last year and now he wants full custody of our son. His lawyer keeps bringing up "
+    "that I was depressed after the birth and that I saw someone for it. I start with a new counsellor "
+    "next month. Can he get hold of what I tell her?"
+)
+
+
+def gated(text: str, question_confidence: float, answer_confidence: float) -> Dict[str, Any]:
+    """A whole message the FAQ gate sent to a clarifying question: DIET's reading and the selector's stay behind it."""
+    return {
+        "text": text,
+        "intent": {"name": "nlu_fallback", "confidence": answer_confidence},
+        "intent_ranking": [
+            {"name": "nlu_fallback", "confidence": answer_confidence},
+            {"name": "faq", "confidence": question_confidence},
+            {"name": "share_feelings", "confidence": 0.1},
+        ],
+        "response_selector": {
+            "faq": {
+                "response": {"intent_response_key": "faq/limit_court", "confidence": answer_confidence},
+                "ranking": [
+                    {"intent_response_key": "faq/limit_court", "confidence": answer_confidence},
+                    {"intent_response_key": "faq/tell_others", "confidence": answer_confidence - 0.05},
+                ],
+            }
+        },
+        "risk": {"intent": None, "layers": []},
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "question_confidence", "answer_confidence", "answered"),
+    [
+        (LONG_STORY, 0.7, 0.28, True),
+        (LONG_STORY, 0.7, 0.2, False),  # the selector's best under its bar
+        (LONG_STORY, 0.4, 0.28, False),  # DIET not sure enough that it is a question
+        (STORY, 0.7, 0.28, False),  # not a long message: the gate's own bar stands
+    ],
+)
+def test_a_long_message_the_gate_would_ask_about_gets_its_own_answer_where_sure_enough(
+    text: str, question_confidence: float, answer_confidence: float, answered: bool
+) -> None:
+    whole = gated(text, question_confidence, answer_confidence)
+    result = focus(text, whole, each(lambda part: parse("nlu_fallback", 0.2)))
+    if answered:
+        assert result["intent"] == {"name": "faq", "confidence": question_confidence}
+        assert result["intent_ranking"][0]["name"] == "faq"
+        assert result["response_selector"]["faq"]["response"]["intent_response_key"] == "faq/limit_court"
+        assert result[FOCUS_PROPERTY]["reason"].startswith("long message: its own answer faq/limit_court")
+    else:
+        assert result["intent"]["name"] == "nlu_fallback"
