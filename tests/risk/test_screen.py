@@ -39,6 +39,12 @@ CURRENT = [
     ("gave my cat to my neighbour today. she doesnt know why", "self_harm"),
     ("gonna kms after school", "self_harm"),
     ("one more day like this and I'm going to kill myself", "self_harm"),
+    ("i'm sitting in the car with the gun to my head", "self_harm"),
+    # violence aimed at the writer: the throat, a weapon, a wall next to their head
+    ("my boyfriend pinned me against the door by my neck last night", "abuse"),
+    ("when he drinks he punches the wall right next to my face", "abuse"),
+    ("she pointed a gun at my head and laughed", "abuse"),
+    ("he held a razor to my throat until i gave him my phone", "abuse"),
     ("please someone just kill me now", "self_harm"),
     ("ive been cutting again and its getting worse", "self_harm"),
     ("I swallowed a whole packet of paracetamol", "self_harm"),
@@ -180,6 +186,8 @@ NOT_CURRENT = [
     ("she shut me out of her life after the wedding", "abuse", "idiom"),
     # resolved long ago, told with verbs of getting through it
     ("Years ago I struggled with not wanting to go on; therapy helped a lot.", "self_harm", "past"),
+    ("she wore her grandmother's locket around her neck", None, None),
+    ("i slammed the door next to my room", None, None),
     # a trivial chore as the last straw, and a groan
     ("one more team meeting and i'm throwing myself out the window lol", "self_harm", "idiom"),
     ("if I have to sit through one more webinar I will literally jump off the roof", "self_harm", "idiom"),
