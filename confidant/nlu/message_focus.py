@@ -338,7 +338,8 @@ def decided_risk(parse: Mapping[str, Any]) -> bool:
     component's own (config.yml): a stricter one for parts, 0.8, missed 5 of 90 risk messages
     more on the development set (docs/evaluation.md, "Message focus").
     """
-    return is_risk(parse) and bool((parse.get(RISK_PROPERTY) or {}).get("intent"))
+    risk = parse.get(RISK_PROPERTY) or {}
+    return is_risk(parse) and bool(risk.get("intent")) and bool(risk.get("layers"))
 
 
 def safety_statement(parse: Mapping[str, Any]) -> Optional[str]:

@@ -150,6 +150,20 @@ def decide(
     return decision
 
 
+def below_threshold(
+    finding: RiskFinding, classifier_top: Optional[Dict[str, Any]], writer: "WriterContext"
+) -> Optional[Dict[str, Any]]:
+    """DIET's risk guess under the component's bar that stays the message's intent.
+
+    Over Rasa's fallback threshold it stays on top and the rules escalate it (erring towards
+    safety), so its reply must still fit who is writing. No layer decided: `layers` stays empty.
+    """
+    decision = decide(finding, classifier_top, OTHER_READING_MIN_CONFIDENCE, writer)
+    if not decision["intent"]:
+        return None
+    return {**decision, "layers": [], "below_threshold": True}
+
+
 @dataclass
 class WriterContext:
     """What choosing the writer needs from one message: its text, DIET's ranking, the cues."""
@@ -226,12 +240,12 @@ class RiskScreenComponent(GraphComponent):
             if detect_language(text) != "en":
                 self._other_language(message, text, ranking)
                 continue
-            decision = decide(
-                self.screen.screen(text),
-                classifier_top_intent(ranking),
-                self.classifier_min_confidence,
-                WriterContext(text, list(ranking), self.writer_cues),
-            )
+            finding = self.screen.screen(text)
+            writer = WriterContext(text, list(ranking), self.writer_cues)
+            decision = decide(finding, classifier_top_intent(ranking), self.classifier_min_confidence, writer)
+            stays_risk = (message.get(INTENT) or {}).get("name") in CATEGORY_FOR_INTENT
+            if not decision["intent"] and not decision["vetoed"] and stays_risk:
+                decision = below_threshold(finding, classifier_top_intent(ranking), writer) or decision
             if decision["intent"]:
                 decision["also_asked"] = also_asked(message.data)
                 override = {"name": decision["intent"], "confidence": 1.0}

@@ -165,6 +165,10 @@ def test_a_fragment_guessed_below_the_risk_threshold_does_not_escalate() -> None
     guess = parse("risk_harm_others", 0.45)  # risk intent on top, but no decision by the layers
     result = focus(text, whole, each(lambda part: guess if "Nobody got hurt." in part else whole))
     assert result["intent"]["name"] == "faq"
+    # ... nor where the risk component chose the reply for it without a layer deciding
+    fitted = parse("risk_harm_others", 1.0, risk_intent="risk_harm_others", layers=[])
+    result = focus(text, whole, each(lambda part: fitted if "Nobody got hurt." in part else whole))
+    assert result["intent"]["name"] == "faq"
 
 
 def test_a_whole_message_already_at_risk_is_left_alone() -> None:

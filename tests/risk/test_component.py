@@ -306,3 +306,34 @@ def test_an_adult_writer_is_not_given_the_childs_reply(text: str, ranking_top: s
     evidence = [{"text": text[start : start + 7], "start": start, "end": start + 7, "pattern": "abuse.violence_to_me"}]
     ranking = [{"name": ranking_top, "confidence": 0.8}, {"name": "risk_abuse_disclosure", "confidence": 0.1}]
     assert choose_writer("abuse", "current", text, evidence, ranking, cues).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text, guess, intent",
+    [
+        # A relative telling of children going hungry: someone else's children, not the writer.
+        (
+            "my nephews turn up at my place starving most weekends, their mom spends it all on pills",
+            "risk_child_abuse",
+            "concern_abuse",
+        ),
+        # The guess itself names the writer where nothing else does.
+        ("everything is just so heavy lately", "risk_self_harm", "risk_self_harm"),
+    ],
+)
+def test_a_risk_guess_under_the_bar_that_stays_on_top_gets_the_reply_for_its_writer(
+    text: str, guess: str, intent: str
+) -> None:
+    from pathlib import Path
+
+    component = RiskScreenComponent.from_directory({"classifier_min_confidence": 0.5}, Path("data/risk"))
+    ranking = [{"name": guess, "confidence": 0.42}, {"name": "faq", "confidence": 0.3}]
+    [message] = component.process([Message(data={"text": text, "intent": ranking[0], "intent_ranking": ranking})])
+    assert message.get("intent")["name"] == intent
+    risk = message.get("risk")
+    assert risk["layers"] == [] and risk["below_threshold"] is True
+    assert risk["writer_reason"]
+    # Under Rasa's own fallback threshold nothing is chosen: the guess is not the message's intent.
+    low = [{"name": "nlu_fallback", "confidence": 0.34}, {"name": guess, "confidence": 0.34}]
+    [message] = component.process([Message(data={"text": text, "intent": low[0], "intent_ranking": low})])
+    assert message.get("intent")["name"] == "nlu_fallback"
