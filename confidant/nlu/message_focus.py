@@ -446,7 +446,7 @@ def focus(text: str, whole: Dict[str, Any], parse: Parser) -> Dict[str, Any]:
     asked = asked_questions(text)
     pieces = list(dict.fromkeys(windows + questions + asked))
     if not pieces:
-        return _answered_despite_the_gate(whole) if long_message_answer(text, whole) else whole
+        return long_message_answer(text, whole) or whole
     readings = dict(zip(pieces, parse(pieces), strict=True))
     risky = first_risk_part([(part, readings[part]) for part in windows], safety_statement(whole), whole)
     if risky is not None:
@@ -456,8 +456,8 @@ def focus(text: str, whole: Dict[str, Any], parse: Parser) -> Dict[str, Any]:
     choice = choose_question(whole, parts) if parts else FocusChoice(None, "whole message")
     if choice.part is not None:
         chosen = _adopt(whole, readings[choice.part], choice.part, choice.reason)
-    elif long_message_answer(text, whole):
-        chosen = _answered_despite_the_gate(whole)
+    else:
+        chosen = long_message_answer(text, whole) or whole
     second = second_question(chosen, [(part, readings[part]) for part in asked])
     if second is None:
         return chosen
@@ -465,38 +465,27 @@ def focus(text: str, whole: Dict[str, Any], parse: Parser) -> Dict[str, Any]:
 
 
 def long_message_answer(text: str, whole: Mapping[str, Any]) -> Optional[Dict[str, Any]]:
-    """The FAQ answer a long message's clarifying question stood in for, where it is sure enough.
+    """A long message's own FAQ answer in place of its clarifying question, where it is sure enough.
 
     The gates put `nlu_fallback` in front of DIET's ranking and leave the selector's output in
-    place: DIET's own reading is the first other intent of the ranking.
+    place: DIET's own reading is the first other intent of the ranking. None where the clarifying
+    question stays.
     """
     if len(text) < LONG_MESSAGE_CHARS or intent_of(whole) != "nlu_fallback":
         return None
-    diet = next((item for item in whole.get("intent_ranking") or [] if item.get("name") != "nlu_fallback"), None)
-    if not diet or diet.get("name") != FAQ_INTENT:
+    ranking = [item for item in whole.get("intent_ranking") or [] if item.get("name") != "nlu_fallback"]
+    diet = ranking[0] if ranking else {}
+    if diet.get("name") != FAQ_INTENT or float(diet.get("confidence") or 0.0) < LONG_MESSAGE_MIN_QUESTION_CONFIDENCE:
         return None
-    if float(diet.get("confidence") or 0.0) < LONG_MESSAGE_MIN_QUESTION_CONFIDENCE:
+    answers = selector_ranking(whole)
+    best = float(answers[0].get("confidence") or 0.0) if answers else 0.0
+    if best < LONG_MESSAGE_MIN_ANSWER_CONFIDENCE:
         return None
-    ranking = selector_ranking(whole)
-    if not ranking or float(ranking[0].get("confidence") or 0.0) < LONG_MESSAGE_MIN_ANSWER_CONFIDENCE:
-        return None
-    return dict(diet)
-
-
-def _answered_despite_the_gate(whole: Mapping[str, Any]) -> Dict[str, Any]:
-    """The whole message with DIET's FAQ reading back in front of the clarifying question, and why."""
     answered = dict(whole)
-    diet = long_message_answer(str(whole.get("text") or ""), whole) or {}
-    answered["intent"] = diet
-    answered["intent_ranking"] = [
-        item for item in whole.get("intent_ranking") or [] if item.get("name") != "nlu_fallback"
-    ]
-    answer = selector_ranking(whole)[0]
-    answered[FOCUS_PROPERTY] = _record(
-        whole,
-        None,
-        f"long message: its own answer {answer.get('intent_response_key')} ({answer.get('confidence'):.2f})",
-    )
+    answered["intent"] = dict(diet)
+    answered["intent_ranking"] = ranking
+    reason = f"long message: its own answer {answers[0].get('intent_response_key')} ({best:.2f})"
+    answered[FOCUS_PROPERTY] = _record(whole, None, reason)
     return answered
 
 
