@@ -40,6 +40,7 @@ CURRENT = [
     ("gonna kms after school", "self_harm"),
     ("one more day like this and I'm going to kill myself", "self_harm"),
     ("i'm sitting in the car with the gun to my head", "self_harm"),
+    ("honestly it won't matter much longer", "self_harm"),
     # violence aimed at the writer: the throat, a weapon, a wall next to their head
     ("my boyfriend pinned me against the door by my neck last night", "abuse"),
     ("when he drinks he punches the wall right next to my face", "abuse"),
@@ -187,6 +188,9 @@ NOT_CURRENT = [
     # resolved long ago, told with verbs of getting through it
     ("Years ago I struggled with not wanting to go on; therapy helped a lot.", "self_harm", "past"),
     ("she wore her grandmother's locket around her neck", None, None),
+    ("my brother keeps saying it 'wont matter soon' and gave his guitar away", "self_harm", "third_party"),
+    ("the scratch won't matter soon, we're trading the car in", None, None),
+    ("i won't need it anymore, i bought a new one", None, None),
     ("i slammed the door next to my room", None, None),
     # a trivial chore as the last straw, and a groan
     ("one more team meeting and i'm throwing myself out the window lol", "self_harm", "idiom"),
