@@ -241,11 +241,12 @@ class RiskScreenComponent(GraphComponent):
                 self._other_language(message, text, ranking)
                 continue
             finding = self.screen.screen(text)
+            classifier_top = classifier_top_intent(ranking)
             writer = WriterContext(text, list(ranking), self.writer_cues)
-            decision = decide(finding, classifier_top_intent(ranking), self.classifier_min_confidence, writer)
+            decision = decide(finding, classifier_top, self.classifier_min_confidence, writer)
             stays_risk = (message.get(INTENT) or {}).get("name") in CATEGORY_FOR_INTENT
             if not decision["intent"] and not decision["vetoed"] and stays_risk:
-                decision = below_threshold(finding, classifier_top_intent(ranking), writer) or decision
+                decision = below_threshold(finding, classifier_top, writer) or decision
             if decision["intent"]:
                 decision["also_asked"] = also_asked(message.data)
                 override = {"name": decision["intent"], "confidence": 1.0}

@@ -37,6 +37,18 @@ class Pattern:
     phrases: tuple[str, ...] = ()
     note: str = ""
 
+    def lemma_values(self) -> list[str]:
+        """Every LEMMA value its token patterns name ({LEMMA: die} or {LEMMA: {IN: [...]}})."""
+        values: list[str] = []
+        for tokens in self.token_patterns:
+            for token in tokens:
+                spec = token.get("LEMMA")
+                if isinstance(spec, str):
+                    values.append(spec)
+                elif isinstance(spec, dict):
+                    values.extend(v for v in spec.get("IN", []) if isinstance(v, str))
+        return values
+
 
 @dataclass(frozen=True)
 class Trigger(Pattern):
@@ -139,8 +151,8 @@ class RiskData:
     def context_patterns(self) -> tuple[Pattern, ...]:
         """The patterns that qualify a trigger (idiom, cancel, disclaimer, frame, past ...).
 
-        Listed once: the screen compiles them into one matcher, and the lemma check and the
-        vocabulary read them, so a new kind added here reaches all three.
+        Listed once: the screen compiles them into one matcher, and `all_patterns` (read by the
+        lemma check, the lemma table and the vocabulary) includes them.
         """
         return (
             *self.idioms,

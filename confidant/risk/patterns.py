@@ -161,19 +161,15 @@ def check_lemmas(data: RiskData, lemmatize: Callable[[str], str]) -> None:
     lemmatizer never produces silently never matches, so it is an error, not a warning.
     """
     for pattern in data.all_patterns():
-        for tokens in pattern.token_patterns:
-            for token in tokens:
-                spec = token.get("LEMMA")
-                values = [spec] if isinstance(spec, str) else (spec.get("IN", []) if isinstance(spec, dict) else [])
-                for value in values:
-                    lemma = lemmatize(value)
-                    if lemma != value:
-                        raise PatternError(
-                            pattern.source,
-                            pattern.id,
-                            f"LEMMA {value!r} never matches: the lemmatizer turns {value!r} into {lemma!r} "
-                            f"(use {lemma!r}, a LOWER list, or a fix under 'lemmas' in spelling.yml)",
-                        )
+        for value in pattern.lemma_values():
+            lemma = lemmatize(value)
+            if lemma != value:
+                raise PatternError(
+                    pattern.source,
+                    pattern.id,
+                    f"LEMMA {value!r} never matches: the lemmatizer turns {value!r} into {lemma!r} "
+                    f"(use {lemma!r}, a LOWER list, or a fix under 'lemmas' in spelling.yml)",
+                )
 
 
 def load_directory(path: str | Path) -> RiskData:

@@ -36,16 +36,7 @@ def suffix_lemmas(word: str) -> list[str]:
 
 def lemma_values(data: RiskData) -> set[str]:
     """Every LEMMA value the patterns use."""
-    values: set[str] = set()
-    for pattern in data.all_patterns():
-        for tokens in pattern.token_patterns:
-            for token in tokens:
-                spec = token.get("LEMMA")
-                if isinstance(spec, str):
-                    values.add(spec)
-                elif isinstance(spec, dict):
-                    values.update(v for v in spec.get("IN", []) if isinstance(v, str))
-    return values
+    return {value for pattern in data.all_patterns() for value in pattern.lemma_values()}
 
 
 def build_nlp() -> spacy.language.Language:
