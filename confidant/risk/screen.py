@@ -35,7 +35,9 @@ from confidant.risk.spacy_pipeline import build_nlp, fix_lemmas, lemma_values
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "risk"
 # Self-harm triggers that only name an injury ("marks on my arm"): beside someone hurting the
 # writer ("mom burns me with her cigarette"), the injury is the abuse's, not self-inflicted.
-INJURY_ONLY_TRIGGERS = frozenset({"self_harm.cuts_on_my_body"})
+# Self-harm signs that, beside violence done to the writer, belong to the violence: the marks it
+# left ("cuts on my arm") and the wish that it stop ("i just want it to stop").
+SIGNS_OF_THE_VIOLENCE = frozenset({"self_harm.cuts_on_my_body", "self_harm.wish_it_stopped"})
 VIOLENCE_TO_WRITER_TRIGGERS = frozenset({"abuse.violence_to_me", "abuse.being_abused"})
 
 
@@ -103,8 +105,8 @@ class RiskScreen:
         best_rank = max(LEVEL_RANK[c.level] for c in candidates)
         winners = [c for c in candidates if LEVEL_RANK[c.level] == best_rank]
         winners.sort(key=lambda c: (CATEGORY_PRIORITY[c.trigger.category], c.start))
-        if _injury_from_violence(winners):
-            winners = [c for c in winners if c.trigger.id not in INJURY_ONLY_TRIGGERS]
+        if _signs_of_the_violence_only(winners):
+            winners = [c for c in winners if c.trigger.id not in SIGNS_OF_THE_VIOLENCE]
         category = winners[0].trigger.category
         level = winners[0].level
         evidence = []
@@ -223,8 +225,8 @@ def _first_match(
     return text[start:end]
 
 
-def _injury_from_violence(winners: list[Candidate]) -> bool:
-    """Is every self-harm sign an injury beside violence done to the writer (so abuse, not self-harm)?"""
+def _signs_of_the_violence_only(winners: list[Candidate]) -> bool:
+    """Is every self-harm sign one the violence done to the writer explains (so abuse, not self-harm)?"""
     ids = {c.trigger.id for c in winners}
     self_harm = {i for i in ids if i.startswith("self_harm.")}
-    return bool(self_harm) and self_harm <= INJURY_ONLY_TRIGGERS and bool(ids & VIOLENCE_TO_WRITER_TRIGGERS)
+    return bool(self_harm) and self_harm <= SIGNS_OF_THE_VIOLENCE and bool(ids & VIOLENCE_TO_WRITER_TRIGGERS)

@@ -27,6 +27,8 @@ CUE_KINDS = (
     "child_at_home",
     "adult",
     "partner",
+    "partner_signs",
+    "writer_harmed",
     "sexual_assault",
     "harming",
     "intrusive",
@@ -138,6 +140,10 @@ def choose_writer(
         """A child writing: their age or school, or a parent in the story where no partner or adult life is."""
         return cue("child") or (None if cue("partner") or cue("adult") else cue("child_at_home"))
 
+    def partner_cue() -> Optional[str]:
+        """A partner named, or the signs of one ("if I leave", "making excuses for him"); call after the child check."""
+        return cue("partner") or cue("partner_signs")
+
     def adult_writer() -> bool:
         """The writer tells of an adult life (college, their age, their own children) and no child cue."""
         return bool(cue("adult")) and not cue("child")
@@ -169,8 +175,9 @@ def choose_writer(
             child = child_cue()
             if child:
                 return WriterChoice("risk_child_abuse", f"threat to a child writer ({child!r})")
-            if cue("partner"):
-                return WriterChoice("risk_partner_violence", f"threat from a partner ({cue('partner')!r})")
+            partner = partner_cue()
+            if partner:
+                return WriterChoice("risk_partner_violence", f"threat from a partner ({partner!r})")
             return WriterChoice("risk_abuse_disclosure", "threat to the writer")
         # "he put his hand down my pants. I pushed him off": the writer's pushing is not the risk.
         assault = cue("sexual_assault")
@@ -200,13 +207,26 @@ def choose_writer(
         child = child_cue()
         if assault and not child:
             return WriterChoice("risk_sexual_assault", f"sexual assault cue {assault!r}")
-        victim = _writer_is_victim(lowered, evidence)
-        if child and (victim or assault or not cue("bystander")):
+        victim = _writer_is_victim(lowered, evidence) or bool(cue("writer_harmed"))
+        bystander = cue("bystander")
+        if child and (victim or assault or not bystander):
             return WriterChoice("risk_child_abuse", f"child writer cue {child!r}")
-        partner = cue("partner")
+        if child and bystander:
+            # A child's words and someone else's story in one message ("im 13 ... my mom ... she"):
+            # DIET tells which, between the child's own reply and the worried one's.
+            picked = _classifier_pick(ranking, frozenset({"risk_child_abuse", "concern_abuse"}))
+            if picked:
+                return WriterChoice(picked, f"classifier, between child cue {child!r} and bystander cue {bystander!r}")
+        partner = partner_cue()
         if victim and partner:
             return WriterChoice("risk_partner_violence", f"partner cue {partner!r}")
-        if not victim and (cue("bystander") or cue("elder") or cue("access_to_children")):
+        # A past abuser with children around them now: the children are the ones at risk, even
+        # where the writer tells of having been abused; not where violence to the writer is told
+        # as it happens ("he hits me, and he watches my little sister").
+        access = cue("access_to_children")
+        if access and not child and not cue("writer_harmed"):
+            return WriterChoice("concern_abuse", f"a past abuser with access to children ({access!r})")
+        if not victim and (bystander or cue("elder")):
             return WriterChoice("concern_abuse", "someone else is being hurt")
         allowed = VICTIM_INTENTS if victim else intents_of(ABUSE) | {"risk_harm_others"}
         if adult_writer():

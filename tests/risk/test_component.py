@@ -309,6 +309,76 @@ def test_an_adult_writer_is_not_given_the_childs_reply(text: str, ranking_top: s
 
 
 @pytest.mark.parametrize(
+    "text, ranking_top, intent",
+    [
+        # The partner only as "he", with the signs of a relationship.
+        (
+            "whenever he drinks he throws things at me and the next day he swears it will never happen again",
+            "risk_child_abuse",
+            "risk_partner_violence",
+        ),
+        (
+            "he checks my phone every night and shoved me into the door when i tried to leave",
+            "risk_child_abuse",
+            "risk_partner_violence",
+        ),
+        # ... never where a child tells of a parent ("my dad ... says sorry")
+        ("im 11 and my dad hits me and then says sorry", "risk_partner_violence", "risk_child_abuse"),
+        # A child's words beside someone else's: DIET tells which.
+        (
+            "im 13 and a man from a game wants to meet me after school and said not to tell my mom, she",
+            "concern_abuse",
+            "risk_child_abuse",
+        ),
+        # The writer's work with other people's children.
+        (
+            "i teach third grade and a boy in my class said his stepdad burns him with a lighter",
+            "risk_child_abuse",
+            "concern_abuse",
+        ),
+        # A past abuser around children now, though the writer was the one abused.
+        (
+            "my old piano teacher abused me when i was 9. im 27 now and he is still teaching, a kids choir at church",
+            "risk_partner_violence",
+            "concern_abuse",
+        ),
+        # ... but not where the violence to the writer is happening now
+        (
+            "im 20 and my stepdad hits me, and he watches my little sister every weekend",
+            "risk_abuse_disclosure",
+            "risk_abuse_disclosure",
+        ),
+        # The writer doing harm, however the verb is joined.
+        (
+            "i've been locking my son in his room without dinner when he talks back",
+            "risk_child_abuse",
+            "risk_harm_others",
+        ),
+        (
+            "a stranger on the train touched me and then followed me off at my stop",
+            "risk_abuse_disclosure",
+            "risk_sexual_assault",
+        ),
+        ("i've slapped my wife twice this month and now she flinches", "risk_partner_violence", "risk_harm_others"),
+        (
+            "i think i was drugged at a party and woke up in a room i didnt know",
+            "risk_abuse_disclosure",
+            "risk_sexual_assault",
+        ),
+    ],
+)
+def test_whose_harm_it_is_read_from_the_words_where_the_screen_left_no_evidence(
+    text: str, ranking_top: str, intent: str
+) -> None:
+    from confidant.risk.writer import WriterCues, choose_writer
+
+    cues = WriterCues.from_file(DATA_DIR / "writers.yml")
+    others = [name for name in ("risk_child_abuse", "concern_abuse", "risk_abuse_disclosure") if name != ranking_top]
+    ranking = [{"name": ranking_top, "confidence": 0.8}] + [{"name": name, "confidence": 0.05} for name in others]
+    assert choose_writer("abuse", "current", text, [], ranking, cues).intent == intent
+
+
+@pytest.mark.parametrize(
     "text, guess, intent",
     [
         # A relative telling of children going hungry: someone else's children, not the writer.

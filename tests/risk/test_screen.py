@@ -79,6 +79,13 @@ CURRENT = [
     ("since my husband died im just waiting to go be with him", "self_harm"),
     # marks beside violence to the writer are the abuse's
     ("my dad burns me with his lighter and i have marks on my arm", "abuse"),
+    # ... and so is the wish that it stop; alone, the wish is the writer's own
+    ("my stepmom slaps me every day and i just want it to stop", "abuse"),
+    ("i just want it to stop, i am so tired of everything", "self_harm"),
+    # a threat of murder and suicide is a threat to the writer, not someone else's suicide risk
+    ("he told me if i go he will kill himself and me too", "harm_others"),
+    ("she said she'd shoot me and then herself", "harm_others"),
+    ("thinking about setting his store on fire while he is in there", "harm_others"),
     # self-harm told as a habit beside a denial of suicide: the act is current
     ("honestly im not suicidal, i only cut when things pile up", "self_harm"),
     ("Not suicidal. I just cut to calm down, is that something you report?", "self_harm"),
