@@ -194,6 +194,20 @@ def selected_answer_confidence(parse: Mapping[str, Any]) -> float:
     return float((response.get("confidence") if isinstance(response, Mapping) else None) or 0.0)
 
 
+def with_selected_answer(parse: Mapping[str, Any], key: str, confidence: float) -> Dict[str, Any]:
+    """`parse` with the ResponseSelector's output set to the FAQ answer `key`, as `utter_faq` reads it."""
+    selector = dict(selector_output(parse))
+    ranking = [item for item in selector_ranking(parse) if item.get("intent_response_key") != key]
+    selector["response"] = {
+        "intent_response_key": key,
+        "utter_action": f"utter_{key}",
+        "confidence": confidence,
+        "responses": [],
+    }
+    selector["ranking"] = [{"intent_response_key": key, "confidence": confidence}, *ranking]
+    return {**parse, "response_selector": {**(parse.get("response_selector") or {}), FAQ_INTENT: selector}}
+
+
 def intent_of(parse: Mapping[str, Any]) -> Optional[str]:
     """The intent a parsed message was given, if any."""
     intent = parse.get("intent") or {}

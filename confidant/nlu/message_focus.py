@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
+from confidant.nlu.topic_words import named_topic_answer
 from confidant.risk.findings import SAFETY_STATEMENT_OUTWEIGHS_BELOW, safety_outweighs_classifier
 from confidant.vocabulary import (
     FAQ_INTENT,
@@ -446,7 +447,7 @@ def focus(text: str, whole: Dict[str, Any], parse: Parser) -> Dict[str, Any]:
     asked = asked_questions(text)
     pieces = list(dict.fromkeys(windows + questions + asked))
     if not pieces:
-        return long_message_answer(text, whole) or whole
+        return long_message_answer(text, whole) or _named_topic(text, whole, whole)
     readings = dict(zip(pieces, parse(pieces), strict=True))
     risky = first_risk_part([(part, readings[part]) for part in windows], safety_statement(whole), whole)
     if risky is not None:
@@ -458,6 +459,7 @@ def focus(text: str, whole: Dict[str, Any], parse: Parser) -> Dict[str, Any]:
         chosen = _adopt(whole, readings[choice.part], choice.part, choice.reason)
     else:
         chosen = long_message_answer(text, whole) or whole
+    chosen = _named_topic(text, whole, chosen)
     second = second_question(chosen, [(part, readings[part]) for part in asked])
     if second is None:
         return chosen
@@ -485,6 +487,16 @@ def long_message_answer(text: str, whole: Mapping[str, Any]) -> Optional[Dict[st
     answered["intent"] = dict(diet)
     answered["intent_ranking"] = ranking
     reason = f"long message: its own answer {answers[0].get('intent_response_key')} ({best:.2f})"
+    answered[FOCUS_PROPERTY] = _record(whole, None, reason)
+    return answered
+
+
+def _named_topic(text: str, whole: Mapping[str, Any], chosen: Dict[str, Any]) -> Dict[str, Any]:
+    """`chosen`, or, where it is still a clarifying question or out of scope, the topic its words name."""
+    named = named_topic_answer(text, chosen)
+    if named is None:
+        return chosen
+    answered, reason = named
     answered[FOCUS_PROPERTY] = _record(whole, None, reason)
     return answered
 

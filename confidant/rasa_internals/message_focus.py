@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from confidant.nlu.message_focus import focus
+from confidant.nlu.topic_words import default_topic_words
 
 _INSTALLED = "_confidant_reads_message_parts"
 _reading_parts = True
@@ -35,6 +36,7 @@ def install() -> None:
     rasa_parse = MessageProcessor._parse_message_with_graph
     if getattr(rasa_parse, _INSTALLED, False):
         return
+    default_topic_words()  # read at start-up: a broken data/topic_words.yml stops it, not a message
 
     def parse_message_with_graph(
         self: MessageProcessor,

@@ -249,3 +249,12 @@ def test_out_of_scope_is_deflected_kindly(rasa_server, sender, practice) -> None
     rasa_server.texts(sender, "hi")
     [reply] = rasa_server.texts(sender, "can you diagnose me with adhd")
     assert "can't give therapy, a diagnosis" in reply and practice.practice.phone in reply
+
+
+def test_a_topic_beyond_the_policy_named_in_plain_words_gets_its_answer_not_a_clarifying_question(
+    rasa_server, sender, practice
+) -> None:
+    """Too short for the classifiers to place; "insurance" alone names the topic (data/topic_words.yml)."""
+    rasa_server.texts(sender, "hi")
+    [reply] = rasa_server.texts(sender, "what about my insurance")
+    assert "does not cover insurance" in reply and practice.practice.phone in reply

@@ -56,27 +56,29 @@ class Floors:
 # Measured with this data and config (docs/evaluation.md), minus a margin for the spread between
 # trainings. They catch a regression; the project's aims are higher: strict topic accuracy 0.85
 # short / 0.80 long, safe deflection 0.85, recall 0.98 in every category, false alarms 0.10, at
-# most 5% of escalations with another writer's reply.
+# most 5% of escalations with another writer's reply. Deflection and the writer's reply raised
+# 2026-12-05 (morning; topic words, writer cues): deflection A 0.94, B 0.86, C 0.86, D 0.85, E 0.91;
+# writer's reply wrong A 0.02, B 0.14, C 0.14, D 0.13, E 0.04.
 FLOORS = {
     # measured 2026-12-04 (confidant-06214b0d783917f1, the nearest-examples blend with the risk
     # witness): short 0.86, long 0.75, helpful 0.84, deflection 0.89, recall per category
     # 0.93-1.00, false alarms 0.25, wrong writer 0.12
-    "independent": Floors(0.80, 0.68, 0.78, 0.82, 0.88, 0.29, 0.17),
+    "independent": Floors(0.80, 0.68, 0.78, 0.88, 0.88, 0.29, 0.10),
     # measured the same (short 0.81, long 0.65, helpful 0.79, deflection 0.82, recall per category
     # 0.88-1.00, false alarms 0.39, wrong writer 0.18; on the stop-23 model: 0.72 / 0.65 / 0.74 /
     # 0.75 / 0.86-0.94 / 0.29 / 0.16)
-    "independent_b": Floors(0.74, 0.58, 0.73, 0.76, 0.82, 0.43, 0.22),
+    "independent_b": Floors(0.74, 0.58, 0.73, 0.80, 0.82, 0.43, 0.19),
     # measured the same, nothing chosen on it (short 0.76, long 0.68, helpful
     # 0.79, deflection 0.84, recall per category 0.75-0.88, false alarms 0.32, wrong writer 0.15)
-    "independent_c": Floors(0.68, 0.60, 0.72, 0.76, 0.70, 0.36, 0.20),
+    "independent_c": Floors(0.68, 0.60, 0.72, 0.80, 0.70, 0.36, 0.18),
     # measured on the model it arrived to (confidant-56ca6da129f7e224), nothing chosen on it: short
     # 0.85, long 0.49, helpful 0.76, deflection 0.83, recall per category 0.90-1.00, false alarms
     # 0.36, wrong writer 0.17
-    "independent_d": Floors(0.80, 0.42, 0.70, 0.76, 0.84, 0.42, 0.23),
+    "independent_d": Floors(0.80, 0.42, 0.70, 0.80, 0.84, 0.42, 0.18),
     # measured unread on confidant-65dc62f68216eb32: short 0.92, long 0.64, helpful 0.76, deflection
     # 0.91, recall per category 0.96-1.00, false alarms 0.45, wrong writer 0.16; after the changes
     # read on it (optimistic): long 0.65, helpful 0.77, false alarms 0.30 (docs/evaluation.md)
-    "independent_e": Floors(0.80, 0.56, 0.70, 0.84, 0.85, 0.37, 0.22),
+    "independent_e": Floors(0.80, 0.56, 0.70, 0.85, 0.85, 0.37, 0.12),
 }
 SETS = {
     "independent": (QUESTIONS, RISK),

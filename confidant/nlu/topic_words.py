@@ -1,0 +1,93 @@
+"""A question's topic beyond the policy page, named in words no other topic shares.
+
+"I don't have papers. Is it safe for me to go to therapy?" and "is therapy private from my
+command if im active duty" name their topic plainly, yet DIET and the ResponseSelector, trained
+on a few examples of each such topic, were unsure: the client got a clarifying question listing
+policy topics that were not theirs, or "I can only answer questions about confidentiality".
+Where the reading the dialogue would act on is still that clarifying question or out of scope,
+the message focus step gives the one topic whose words occur its own answer (what the policy
+says and does not say, and whom to ask). The words are reviewed data (`data/topic_words.yml`),
+as narrow as the wording allows; where two topics' words occur, nothing is chosen.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
+
+import yaml
+
+from confidant.settings import PROJECT_ROOT
+from confidant.vocabulary import FAQ_INTENT, OUT_OF_SCOPE_INTENT, intent_of, with_selected_answer
+
+TOPIC_WORDS_FILE = PROJECT_ROOT / "data" / "topic_words.yml"
+# The readings these words may replace: the clarifying question and "out of scope".
+UNPLACED_INTENTS = frozenset({"nlu_fallback", OUT_OF_SCOPE_INTENT})
+# How sure the answer is said to be: the least the FAQ gate lets through, so nothing downstream
+# mistakes a word match for a sure classifier reading.
+WORD_ANSWER_CONFIDENCE = 0.3
+REASON_PREFIX = "topic named in plain words"
+
+
+class TopicWordsError(ValueError):
+    """The words file names something that is not an FAQ answer, or an expression that does not compile."""
+
+
+@dataclass(frozen=True)
+class TopicWords:
+    """Compiled expressions by FAQ answer key (`faq/beyond_immigration`)."""
+
+    expressions: Mapping[str, Sequence[re.Pattern[str]]]
+
+    @classmethod
+    def from_file(cls, path: Path) -> "TopicWords":
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(raw, dict):
+            raise TopicWordsError(f"{path.name}: expected answer keys, each with a list of expressions")
+        compiled: Dict[str, Tuple[re.Pattern[str], ...]] = {}
+        for key, expressions in raw.items():
+            if not str(key).startswith(f"{FAQ_INTENT}/") or not isinstance(expressions, list) or not expressions:
+                raise TopicWordsError(f"{path.name}: '{key}' must be an FAQ answer key with a list of expressions")
+            try:
+                compiled[str(key)] = tuple(re.compile(str(expression)) for expression in expressions)
+            except re.error as error:
+                raise TopicWordsError(f"{path.name}: an expression of '{key}' does not compile: {error}") from error
+        return cls(compiled)
+
+    def topic(self, text: str) -> Optional[Tuple[str, str]]:
+        """The one answer key whose words occur in `text`, with the words found; None for none or several."""
+        lowered = text.lower()
+        found = {}
+        for key, expressions in self.expressions.items():
+            for expression in expressions:
+                match = expression.search(lowered)
+                if match:
+                    found[key] = match.group(0)
+                    break
+        return next(iter(found.items())) if len(found) == 1 else None
+
+
+@lru_cache(maxsize=1)
+def default_topic_words() -> TopicWords:
+    """The project's words, read once (start-up reads them first, so a broken file stops it)."""
+    return TopicWords.from_file(TOPIC_WORDS_FILE)
+
+
+def named_topic_answer(
+    text: str, chosen: Mapping[str, Any], words: Optional[TopicWords] = None
+) -> Optional[Tuple[Dict[str, Any], str]]:
+    """`chosen` answered with the topic its words name, and why, where it is a clarifying question or out of scope."""
+    if intent_of(chosen) not in UNPLACED_INTENTS:
+        return None
+    found = (words or default_topic_words()).topic(text)
+    if found is None:
+        return None
+    key, said = found
+    answered = with_selected_answer(chosen, key, WORD_ANSWER_CONFIDENCE)
+    answered["intent"] = {"name": FAQ_INTENT, "confidence": WORD_ANSWER_CONFIDENCE}
+    others = [item for item in chosen.get("intent_ranking") or [] if item.get("name") != FAQ_INTENT]
+    answered["intent_ranking"] = [dict(answered["intent"]), *others]
+    return answered, f"{REASON_PREFIX}: {key} ({said!r})"

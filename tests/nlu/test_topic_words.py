@@ -1,0 +1,113 @@
+"""A topic beyond the policy named in plain words answers a message the classifiers could not place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict
+
+import pytest
+import yaml
+
+from confidant.nlu.message_focus import focus
+from confidant.nlu.topic_words import (
+    WORD_ANSWER_CONFIDENCE,
+    TopicWords,
+    TopicWordsError,
+    default_topic_words,
+    named_topic_answer,
+)
+from confidant.settings import PROJECT_ROOT
+from confidant.vocabulary import FOCUS_PROPERTY
+
+
+def reading(text: str, intent: str, confidence: float = 0.4) -> Dict[str, Any]:
+    """A parse whose FAQ answer the gate found unsure (`nlu_fallback`) or that DIET put out of scope."""
+    return {
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence},
+        "intent_ranking": [{"name": intent, "confidence": confidence}, {"name": "faq", "confidence": 0.3}],
+        "response_selector": {
+            "faq": {
+                "response": {"intent_response_key": "faq/safe_to_share", "confidence": 0.2},
+                "ranking": [{"intent_response_key": "faq/safe_to_share", "confidence": 0.2}],
+            }
+        },
+        "risk": {"intent": None, "layers": []},
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("im undocumented, would a therapist ever tell anyone where i live", "faq/beyond_immigration"),
+        ("my husband and i have no papers yet, is that a problem for seeing someone", "faq/beyond_immigration"),
+        ("are the video sessions recorded anywhere", "faq/beyond_telehealth"),
+        ("my counselor does calls from her kitchen, can her kids hear me?", "faq/beyond_telehealth"),
+        ("does the insurance company get told what we talk about", "faq/beyond_insurance"),
+        ("would my chain of command hear about it, im in the navy", "faq/beyond_employer"),
+        ("if we do marriage counseling does he get to hear my one on one stuff", "faq/beyond_couples_family_group"),
+        ("what happens to everything i said after i die", "faq/beyond_after_death"),
+    ],
+)
+def test_the_words_of_one_topic_name_it(text: str, answer: str) -> None:
+    assert default_topic_words().topic(text)[0] == answer
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can my parents see my records",  # a policy topic: its words are left out
+        "we drove the family car to my session",  # "family" is not family therapy
+        "im on a zoom call at work and on the insurance plan",  # two topics: nothing chosen
+        "",
+    ],
+)
+def test_no_topic_where_no_words_or_two_topics_occur(text: str) -> None:
+    assert default_topic_words().topic(text) is None
+
+
+@pytest.mark.parametrize("intent", ["nlu_fallback", "out_of_scope"])
+def test_a_message_left_unplaced_gets_the_named_topics_answer(intent: str) -> None:
+    text = "im undocumented, is it safe to see a therapist?"
+    answered, reason = named_topic_answer(text, reading(text, intent))
+    assert answered["intent"] == {"name": "faq", "confidence": WORD_ANSWER_CONFIDENCE}
+    assert answered["intent_ranking"][0]["name"] == "faq"
+    response = answered["response_selector"]["faq"]["response"]
+    assert response["intent_response_key"] == "faq/beyond_immigration"
+    assert response["utter_action"] == "utter_faq/beyond_immigration"
+    assert "faq/beyond_immigration" in reason and "undocumented" in reason
+
+
+@pytest.mark.parametrize("intent", ["faq", "risk_self_harm", "share_feelings"])
+def test_a_placed_reading_is_never_replaced(intent: str) -> None:
+    text = "im undocumented, is it safe to see a therapist?"
+    assert named_topic_answer(text, reading(text, intent, 0.9)) is None
+
+
+def test_the_focus_step_answers_a_short_unplaced_message_and_records_why() -> None:
+    text = "are my telehealth sessions safe?"
+    result = focus(text, reading(text, "nlu_fallback"), lambda parts: [reading(p, "nlu_fallback") for p in parts])
+    assert result["response_selector"]["faq"]["response"]["intent_response_key"] == "faq/beyond_telehealth"
+    assert result[FOCUS_PROPERTY]["reason"].startswith("topic named in plain words: faq/beyond_telehealth")
+
+
+def test_every_topic_is_an_faq_answer_the_domain_has() -> None:
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    for key in default_topic_words().expressions:
+        assert f"utter_{key}" in domain["responses"], key
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("beyond_immigration: ['papers']\n", "FAQ answer key"),
+        ("faq/beyond_immigration: []\n", "FAQ answer key"),
+        ("faq/beyond_immigration: ['(papers']\n", "does not compile"),
+        ("- faq/beyond_immigration\n", "answer keys"),
+    ],
+)
+def test_a_broken_words_file_is_an_error_naming_the_problem(tmp_path: Path, content: str, problem: str) -> None:
+    path = tmp_path / "topic_words.yml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(TopicWordsError, match=problem):
+        TopicWords.from_file(path)
