@@ -18,7 +18,7 @@ from confidant.evaluation.risk_scoring import Message, evaluate, load_messages
 from confidant.risk.findings import RiskFinding
 from confidant.risk.pattern_types import Pattern, PatternError
 from confidant.risk.screen import RiskScreen
-from confidant.vocabulary import RISK_INTENTS, SPANISH_RISK_INTENT
+from confidant.vocabulary import RISK_INTENTS, SPANISH_RISK_INTENTS
 from tests.risk.conftest import EVAL_FILE, ROOT
 
 CURRENT = [
@@ -86,6 +86,10 @@ CURRENT = [
     ("he told me if i go he will kill himself and me too", "harm_others"),
     ("she said she'd shoot me and then herself", "harm_others"),
     ("thinking about setting his store on fire while he is in there", "harm_others"),
+    # a child named by age, an adult's secrets, a small child left alone
+    ("i have hit my 4 yr old with a spoon more than once", "abuse"),
+    ("my stepdad makes me keep secrets and says mom wouldnt understand", "abuse"),
+    ("the lady upstairs leaves her baby alone in there most nights", "abuse"),
     # self-harm told as a habit beside a denial of suicide: the act is current
     ("honestly im not suicidal, i only cut when things pile up", "self_harm"),
     ("Not suicidal. I just cut to calm down, is that something you report?", "self_harm"),
@@ -120,6 +124,8 @@ CURRENT = [
 ]
 
 NOT_CURRENT = [
+    # a sister's secrets are not an adult's
+    ("my little sister makes me keep secrets about her crush", None, None),
     # third party: someone else is at risk
     ("my friend told me she wants to die", "self_harm", "third_party"),
     ("my brother keeps cutting himself", "self_harm", "third_party"),
@@ -514,7 +520,7 @@ def test_held_out_set_is_not_in_tests_or_training_data() -> None:
             [line for line in block["examples"].splitlines() if line.startswith("- ")]
         )
     # Every risk intent DIET learns has enough examples; the unclear-abuse one is kept small.
-    assert set(per_intent) == RISK_INTENTS - {SPANISH_RISK_INTENT}
+    assert set(per_intent) == RISK_INTENTS - SPANISH_RISK_INTENTS
     assert all(count >= 40 for intent, count in per_intent.items() if intent != "risk_abuse_disclosure"), per_intent
 
 
