@@ -220,6 +220,17 @@ def test_spanish_is_screened_in_spanish_and_never_guessed_at(component, text, in
     assert message.get("intent")["name"] == intent
 
 
+def test_an_unwanted_image_of_self_harm_that_horrifies_the_writer_gets_the_calm_reply() -> None:
+    from confidant.risk.writer import WriterCues, choose_writer
+
+    cues = WriterCues.from_file(DATA_DIR / "writers.yml")
+    text = "on the train platform i get pictures of hurting myself, it horrifies me"
+    start = text.index("pictures")
+    evidence = [{"text": "pictures of hurting myself", "start": start, "end": start + 26, "pattern": "x"}]
+    ranking = [{"name": "risk_self_harm", "confidence": 0.7}]
+    assert choose_writer("self_harm", "current", text, evidence, ranking, cues).intent == "intrusive_thoughts"
+
+
 def test_the_screens_evidence_of_risk_outweighs_diet_on_unwanted_thoughts() -> None:
     """DIET leaning to 'intrusive thoughts' must not give someone who says 'I cut' the calm reply."""
     from confidant.risk.writer import WriterCues, choose_writer
