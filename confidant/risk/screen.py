@@ -33,10 +33,9 @@ from confidant.risk.patterns import check_lemmas, load_directory
 from confidant.risk.spacy_pipeline import build_nlp, fix_lemmas, lemma_values
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "risk"
-# Self-harm triggers that only name an injury ("marks on my arm"): beside someone hurting the
-# writer ("mom burns me with her cigarette"), the injury is the abuse's, not self-inflicted.
-# Self-harm signs that, beside violence done to the writer, belong to the violence: the marks it
-# left ("cuts on my arm") and the wish that it stop ("i just want it to stop").
+# Self-harm signs that, beside violence done to the writer ("mom burns me with her cigarette"),
+# belong to the violence, not to self-harm: the marks it left ("marks on my arm") and the wish
+# that it stop ("i just want it to stop").
 SIGNS_OF_THE_VIOLENCE = frozenset({"self_harm.cuts_on_my_body", "self_harm.wish_it_stopped"})
 VIOLENCE_TO_WRITER_TRIGGERS = frozenset({"abuse.violence_to_me", "abuse.being_abused"})
 

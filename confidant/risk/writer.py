@@ -207,7 +207,8 @@ def choose_writer(
         child = child_cue()
         if assault and not child:
             return WriterChoice("risk_sexual_assault", f"sexual assault cue {assault!r}")
-        victim = _writer_is_victim(lowered, evidence) or bool(cue("writer_harmed"))
+        harmed_now = cue("writer_harmed")
+        victim = _writer_is_victim(lowered, evidence) or bool(harmed_now)
         bystander = cue("bystander")
         if child and (victim or assault or not bystander):
             return WriterChoice("risk_child_abuse", f"child writer cue {child!r}")
@@ -224,7 +225,7 @@ def choose_writer(
         # where the writer tells of having been abused; not where violence to the writer is told
         # as it happens ("he hits me, and he watches my little sister").
         access = cue("access_to_children")
-        if access and not child and not cue("writer_harmed"):
+        if access and not child and not harmed_now:
             return WriterChoice("concern_abuse", f"a past abuser with access to children ({access!r})")
         if not victim and (bystander or cue("elder")):
             return WriterChoice("concern_abuse", "someone else is being hurt")

@@ -25,7 +25,7 @@ SPANISH_LIMIT = 100
 SPANISH_LINES_LIMIT = 170
 
 
-def spanish_lines(lines: List["CrisisLine"]) -> str:
+def spanish_lines(lines: List[CrisisLine]) -> str:
     """The `spanish` phrases of these lines, in order, joined for a sentence."""
     return "; ".join(line.spanish for line in lines if line.spanish)
 
