@@ -1,4 +1,4 @@
-"""A question's topic beyond the policy page, named in words no other topic shares.
+"""A question's topic beyond the policy page, or a request to book, named in plain words.
 
 "I don't have papers. Is it safe for me to go to therapy?" and "is therapy private from my
 command if im active duty" name their topic plainly, yet DIET and the ResponseSelector, trained
@@ -6,8 +6,10 @@ on a few examples of each such topic, were unsure: the client got a clarifying q
 policy topics that were not theirs, or "I can only answer questions about confidentiality".
 Where the reading the dialogue would act on is still that clarifying question or out of scope,
 the message focus step gives the one topic whose words occur its own answer (what the policy
-says and does not say, and whom to ask). The words are reviewed data (`data/topic_words.yml`),
-as narrow as the wording allows; where two topics' words occur, nothing is chosen.
+says and does not say, and whom to ask). In the same way, "I'd like to book a first
+appointment" that got the clarifying question or "call us" (`faq/contact_practice`) starts the
+appointment request. The words are reviewed data (`data/topic_words.yml`), as narrow as the
+wording allows; where two topics' words occur, nothing is chosen.
 """
 
 from __future__ import annotations
@@ -21,11 +23,23 @@ from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 import yaml
 
 from confidant.settings import PROJECT_ROOT
-from confidant.vocabulary import FAQ_INTENT, OUT_OF_SCOPE_INTENT, intent_of, with_selected_answer
+from confidant.vocabulary import (
+    CONTACT_PRACTICE_ANSWER,
+    FAQ_INTENT,
+    OUT_OF_SCOPE_INTENT,
+    REQUEST_APPOINTMENT_INTENT,
+    intent_of,
+    selected_answer,
+    with_selected_answer,
+)
 
 TOPIC_WORDS_FILE = PROJECT_ROOT / "data" / "topic_words.yml"
 # The readings these words may replace: the clarifying question and "out of scope".
 UNPLACED_INTENTS = frozenset({"nlu_fallback", OUT_OF_SCOPE_INTENT})
+# Requests the words may name (an intent, not an answer), and the one answer a request's words
+# may also replace: "call us" is no answer to "I'd like to book a first appointment".
+REQUEST_INTENTS = frozenset({REQUEST_APPOINTMENT_INTENT})
+ANSWERS_A_REQUEST_REPLACES = frozenset({CONTACT_PRACTICE_ANSWER})
 # How sure the answer is said to be: the least the FAQ gate lets through, so nothing downstream
 # mistakes a word match for a sure classifier reading.
 WORD_ANSWER_CONFIDENCE = 0.3
@@ -33,12 +47,12 @@ REASON_PREFIX = "topic named in plain words"
 
 
 class TopicWordsError(ValueError):
-    """The words file names something that is not an FAQ answer, or an expression that does not compile."""
+    """The words file names neither an FAQ answer nor a request, or an expression does not compile."""
 
 
 @dataclass(frozen=True)
 class TopicWords:
-    """Compiled expressions by FAQ answer key (`faq/beyond_immigration`)."""
+    """Compiled expressions by FAQ answer key (`faq/beyond_immigration`) or request intent."""
 
     expressions: Mapping[str, Sequence[re.Pattern[str]]]
 
@@ -49,8 +63,12 @@ class TopicWords:
             raise TopicWordsError(f"{path.name}: expected answer keys, each with a list of expressions")
         compiled: Dict[str, Tuple[re.Pattern[str], ...]] = {}
         for key, expressions in raw.items():
-            if not str(key).startswith(f"{FAQ_INTENT}/") or not isinstance(expressions, list) or not expressions:
-                raise TopicWordsError(f"{path.name}: '{key}' must be an FAQ answer key with a list of expressions")
+            named = str(key).startswith(f"{FAQ_INTENT}/") or key in REQUEST_INTENTS
+            if not named or not isinstance(expressions, list) or not expressions:
+                raise TopicWordsError(
+                    f"{path.name}: '{key}' must be an FAQ answer key or one of {sorted(REQUEST_INTENTS)}, "
+                    "with a list of expressions"
+                )
             try:
                 compiled[str(key)] = tuple(re.compile(str(expression)) for expression in expressions)
             except re.error as error:
@@ -79,15 +97,25 @@ def default_topic_words() -> TopicWords:
 def named_topic_answer(
     text: str, chosen: Mapping[str, Any], words: Optional[TopicWords] = None
 ) -> Optional[Tuple[Dict[str, Any], str]]:
-    """`chosen` answered with the topic its words name, and why, where it is a clarifying question or out of scope."""
-    if intent_of(chosen) not in UNPLACED_INTENTS:
+    """`chosen` given the topic or request its words name, and why, where it is a clarifying
+    question or out of scope (for a request, also "call us")."""
+    unplaced = intent_of(chosen) in UNPLACED_INTENTS
+    replaceable_answer = intent_of(chosen) == FAQ_INTENT and selected_answer(chosen) in ANSWERS_A_REQUEST_REPLACES
+    if not unplaced and not replaceable_answer:
         return None
     found = (words or default_topic_words()).topic(text)
     if found is None:
         return None
     key, said = found
-    answered = with_selected_answer(chosen, key, WORD_ANSWER_CONFIDENCE)
-    answered["intent"] = {"name": FAQ_INTENT, "confidence": WORD_ANSWER_CONFIDENCE}
-    others = [item for item in chosen.get("intent_ranking") or [] if item.get("name") != FAQ_INTENT]
+    if key in REQUEST_INTENTS:
+        answered = dict(chosen)
+        intent = key
+    elif unplaced:
+        answered = with_selected_answer(chosen, key, WORD_ANSWER_CONFIDENCE)
+        intent = FAQ_INTENT
+    else:
+        return None
+    answered["intent"] = {"name": intent, "confidence": WORD_ANSWER_CONFIDENCE}
+    others = [item for item in chosen.get("intent_ranking") or [] if item.get("name") != intent]
     answered["intent_ranking"] = [dict(answered["intent"]), *others]
     return answered, f"{REASON_PREFIX}: {key} ({said!r})"

@@ -56,6 +56,14 @@ def test_people_ask_for_an_appointment_in_their_own_words(rasa_server, sender, t
     start(rasa_server, sender, offers[0]["payload"])
 
 
+def test_a_request_to_book_in_so_many_words_starts_the_request_where_the_classifiers_did_not(
+    rasa_server, sender
+) -> None:
+    """The words of data/topic_words.yml (`request_appointment`): no clarifying question first."""
+    rasa_server.texts(sender, "hi")
+    start(rasa_server, sender, "hey so i want to become a new client, how does that work")
+
+
 @pytest.mark.parametrize(
     "text", ["how much does a session cost", "do you take my insurance", "what's your phone number"]
 )

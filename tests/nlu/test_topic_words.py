@@ -47,6 +47,7 @@ def reading(text: str, intent: str, confidence: float = 0.4) -> Dict[str, Any]:
         ("would my chain of command hear about it, im in the navy", "faq/beyond_employer"),
         ("if we do marriage counseling does he get to hear my one on one stuff", "faq/beyond_couples_family_group"),
         ("what happens to everything i said after i die", "faq/beyond_after_death"),
+        ("could i set up a free consultation call for my son", "request_appointment"),
     ],
 )
 def test_the_words_of_one_topic_name_it(text: str, answer: str) -> None:
@@ -78,6 +79,27 @@ def test_a_message_left_unplaced_gets_the_named_topics_answer(intent: str) -> No
     assert "faq/beyond_immigration" in reason and "undocumented" in reason
 
 
+@pytest.mark.parametrize(
+    ("intent", "answer"),
+    [("nlu_fallback", None), ("out_of_scope", None), ("faq", "faq/contact_practice")],
+)
+def test_a_request_to_book_in_so_many_words_starts_the_appointment_request(intent: str, answer: str) -> None:
+    text = "hi, i'd like to schedule an intake session sometime after work next week"
+    chosen = reading(text, intent)
+    if answer:
+        chosen["response_selector"]["faq"]["response"]["intent_response_key"] = answer
+    answered, reason = named_topic_answer(text, chosen)
+    assert answered["intent"]["name"] == "request_appointment"
+    assert answered["intent_ranking"][0]["name"] == "request_appointment"
+    assert "request_appointment" in reason
+
+
+def test_a_request_to_book_never_replaces_another_answer_or_a_risk_reading() -> None:
+    text = "i'd like to book a first appointment, will my parents find out?"
+    assert named_topic_answer(text, reading(text, "faq", 0.9)) is None  # its answer: faq/safe_to_share
+    assert named_topic_answer(text, reading(text, "risk_self_harm", 0.9)) is None
+
+
 @pytest.mark.parametrize("intent", ["faq", "risk_self_harm", "share_feelings"])
 def test_a_placed_reading_is_never_replaced(intent: str) -> None:
     text = "im undocumented, is it safe to see a therapist?"
@@ -91,17 +113,18 @@ def test_the_focus_step_answers_a_short_unplaced_message_and_records_why() -> No
     assert result[FOCUS_PROPERTY]["reason"].startswith("topic named in plain words: faq/beyond_telehealth")
 
 
-def test_every_topic_is_an_faq_answer_the_domain_has() -> None:
+def test_every_topic_is_an_faq_answer_or_an_intent_the_domain_has() -> None:
     domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
     for key in default_topic_words().expressions:
-        assert f"utter_{key}" in domain["responses"], key
+        assert f"utter_{key}" in domain["responses"] or key in domain["intents"], key
 
 
 @pytest.mark.parametrize(
     ("content", "problem"),
     [
-        ("beyond_immigration: ['papers']\n", "FAQ answer key"),
-        ("faq/beyond_immigration: []\n", "FAQ answer key"),
+        ("beyond_immigration: ['papers']\n", "FAQ answer key or one of"),
+        ("faq/beyond_immigration: []\n", "FAQ answer key or one of"),
+        ("greet: ['hello']\n", "FAQ answer key or one of"),
         ("faq/beyond_immigration: ['(papers']\n", "does not compile"),
         ("- faq/beyond_immigration\n", "answer keys"),
     ],
