@@ -5,7 +5,9 @@ run on parts of the message too (each question, neighbouring sentences for risk)
 graph component can do, so this wraps `MessageProcessor._parse_message_with_graph`: the whole
 message is parsed as Rasa does, then all its parts together in one more run of the graph (the
 same code Rasa runs for one message, given a list), and the focus step chooses the reading the
-dialogue acts on. Short single-sentence messages (most messages) cost nothing extra.
+dialogue acts on. Short single-sentence messages (most messages) cost nothing extra. This is
+also where the reading meets the dialogue's state: inside a form, a risk guess under the risk
+bar is taken for an answer to the form's question (`weak_guess_answers_the_form`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any, Dict, List, Text
 
 from confidant.nlu.message_focus import focus
 from confidant.nlu.topic_words import default_topic_words
+from confidant.risk.component import weak_guess_answers_the_form
 
 _INSTALLED = "_confidant_reads_message_parts"
 _reading_parts = True
@@ -71,7 +74,7 @@ def install() -> None:
                 for parsed in results[self.model_metadata.nlu_target]
             ]
 
-        return focus(text, whole, parse_parts)
+        return weak_guess_answers_the_form(focus(text, whole, parse_parts), tracker.active_loop_name)
 
     setattr(parse_message_with_graph, _INSTALLED, True)
     MessageProcessor._parse_message_with_graph = parse_message_with_graph

@@ -164,6 +164,24 @@ def below_threshold(
     return {**decision, "layers": [], "below_threshold": True}
 
 
+def weak_guess_answers_the_form(parse: Dict[str, Any], active_form: Optional[str]) -> Dict[str, Any]:
+    """Inside a form, a risk guess under the bar is taken for an answer to the form's question.
+
+    The form has just asked something ("is it safe to call or text you?"), so "text only, my mom
+    checks my calls" is an answer; DIET's weak guess at a child's risk in it must not send the
+    crisis reply again. The screen and a sure DIET still interrupt any form; outside a form the
+    weak guess still escalates (`below_threshold`).
+    """
+    decision = parse.get(RISK_PROPERTY) or {}
+    if not active_form or not decision.get("below_threshold") or not decision.get("intent"):
+        return parse
+    ranking = [item for item in parse.get(INTENT_RANKING_KEY) or [] if item.get("name") != decision["intent"]]
+    demoted = dict(parse)
+    demoted[INTENT] = best_other_intent(ranking)
+    demoted[RISK_PROPERTY] = {**decision, "intent": None, "form_answer": active_form}
+    return demoted
+
+
 @dataclass
 class WriterContext:
     """What choosing the writer needs from one message: its text, DIET's ranking, the cues."""

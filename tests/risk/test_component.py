@@ -419,3 +419,24 @@ def test_a_risk_guess_under_the_bar_that_stays_on_top_gets_the_reply_for_its_wri
     low = [{"name": "nlu_fallback", "confidence": 0.34}, {"name": guess, "confidence": 0.34}]
     [message] = component.process([Message(data={"text": text, "intent": low[0], "intent_ranking": low})])
     assert message.get("intent")["name"] == "nlu_fallback"
+
+
+def test_inside_a_form_a_weak_risk_guess_is_an_answer_and_a_sure_reading_still_interrupts() -> None:
+    from pathlib import Path
+
+    from confidant.risk.component import weak_guess_answers_the_form
+
+    component = RiskScreenComponent.from_directory({"classifier_min_confidence": 0.5}, Path("data/risk"))
+    ranking = [{"name": "risk_child_abuse", "confidence": 0.41}, {"name": "inform_contact", "confidence": 0.09}]
+    text = "text me instead, my dad looks at my calls"
+    [weak] = component.process([Message(data={"text": text, "intent": ranking[0], "intent_ranking": ranking})])
+    parse = weak.as_dict(only_output_properties=False)
+    assert parse["intent"]["name"] == "risk_child_abuse" and parse["risk"]["below_threshold"]
+    answered = weak_guess_answers_the_form(parse, "callback_form")
+    assert answered["intent"]["name"] == "nlu_fallback"
+    assert answered["risk"]["intent"] is None and answered["risk"]["form_answer"] == "callback_form"
+    # Outside a form the weak guess still escalates; a screen finding interrupts the form.
+    assert weak_guess_answers_the_form(parse, None)["intent"]["name"] == "risk_child_abuse"
+    [sure] = component.process([parsed("i want to kill myself", "faq", 0.9)])
+    screened = sure.as_dict(only_output_properties=False)
+    assert weak_guess_answers_the_form(screened, "callback_form")["intent"]["name"] == "risk_self_harm"
