@@ -120,7 +120,7 @@ def _placeholders(text: Optional[str]) -> Set[str]:
 
 
 def _who_fills(name: str) -> str:
-    if name == "first_line_spanish" or name.startswith("lines_spanish_"):
+    if name == "first_line_spanish":
         return "needs a crisis line with a `spanish` phrase in practice.yml"
     if name in PHRASE_VARIABLES:
         return f"only the {PHRASE_PREFIX}* phrases may use"

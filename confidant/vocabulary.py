@@ -82,11 +82,8 @@ RISK_INTENT_LIST = (
     RiskIntent("risk_child_abuse", ABUSE, CHILD_VICTIM, "utter_crisis_child"),
     RiskIntent("concern_abuse", ABUSE, CONCERN_ABUSE, "utter_crisis_concern_abuse"),
     RiskIntent("risk_abuse_disclosure", ABUSE, ABUSE_UNSPECIFIED, "utter_crisis_abuse"),
-    # A risk message in Spanish: a reply in Spanish; the escalation keeps the phrase's category.
-    # Someone hurting or threatening the writer (or a child, an older relative) gets the lines for
-    # abuse, in Spanish; every other risk the suicide and crisis line's Spanish option.
+    # A risk message in Spanish: one reply in Spanish; the escalation keeps the phrase's category.
     RiskIntent("risk_spanish", SELF_HARM, SPANISH_WRITER, "utter_crisis_spanish"),
-    RiskIntent("risk_spanish_abuse", ABUSE, SPANISH_WRITER, "utter_crisis_spanish_abuse"),
 )
 RISK_INTENT_BY_NAME: Dict[str, RiskIntent] = {intent.name: intent for intent in RISK_INTENT_LIST}
 RISK_INTENTS: FrozenSet[str] = frozenset(RISK_INTENT_BY_NAME)
@@ -102,21 +99,10 @@ INTENT_FOR_CATEGORY: Dict[str, str] = {
 }
 CONCERN_INTENT = "concern_for_someone"
 SPANISH_RISK_INTENT = "risk_spanish"
-SPANISH_ABUSE_INTENT = "risk_spanish_abuse"
-SPANISH_RISK_INTENTS = frozenset({SPANISH_RISK_INTENT, SPANISH_ABUSE_INTENT})
-
-
-def spanish_intent_for(category: str) -> str:
-    """The Spanish reply for a Spanish risk phrase's category: abuse has its own lines."""
-    return SPANISH_ABUSE_INTENT if category == ABUSE else SPANISH_RISK_INTENT
-
-
 INTRUSIVE_INTENT = "intrusive_thoughts"
 # Intrusive thoughts are escalated under the category of their target; the reply is the same calm one.
 INTENTS_FOR_CATEGORY: Dict[str, FrozenSet[str]] = {
-    category: frozenset(
-        i.name for i in RISK_INTENT_LIST if i.category == category and i.name not in SPANISH_RISK_INTENTS
-    )
+    category: frozenset(i.name for i in RISK_INTENT_LIST if i.category == category and i.name != SPANISH_RISK_INTENT)
     for category in CATEGORIES
 }
 
@@ -135,7 +121,7 @@ NLU_FALLBACK_INTENT = "nlu_fallback"
 # An ordinary message in a language the NLU cannot read (not a risk intent).
 OTHER_LANGUAGE_INTENT = "other_language"
 # Set by the risk component alone, never learned: DIET has no examples of them.
-COMPONENT_ONLY_INTENTS = frozenset({*SPANISH_RISK_INTENTS, OTHER_LANGUAGE_INTENT})
+COMPONENT_ONLY_INTENTS = frozenset({SPANISH_RISK_INTENT, OTHER_LANGUAGE_INTENT})
 AFFIRM_INTENT = "affirm"
 DENY_INTENT = "deny"
 GOODBYE_INTENT = "goodbye"

@@ -38,7 +38,6 @@ INTENT_LABELS = {
     "risk_sexual_assault": "risk: sexual assault",
     "risk_child_abuse": "risk: a child being harmed",
     "risk_spanish": "risk, written in Spanish",
-    "risk_spanish_abuse": "abuse, written in Spanish",
     "concern_abuse": "concern: someone else is being abused",
     "concern_for_someone": "concern for someone else",
     "intrusive_thoughts": "intrusive thoughts",

@@ -129,28 +129,7 @@ def test_the_spanish_phrase_comes_from_the_lines(practice: PracticeSettings) -> 
 def test_without_a_spanish_line_there_is_no_spanish_placeholder(tmp_path: Path, settings_data: dict) -> None:
     for line in settings_data["crisis"]["lines"]:
         line.pop("spanish", None)
-    variables = load_settings(write(tmp_path, settings_data)).response_variables()
-    assert not [name for name in variables if "spanish" in name]
-
-
-def test_each_kind_of_writer_has_its_lines_spanish_phrases_else_the_general_one(
-    tmp_path: Path, settings_data: dict
-) -> None:
-    line_by_id(settings_data, "partner_violence")["spanish"] = "llame al 555-0125 (en español)"
-    line_by_id(settings_data, "lifeline")["spanish"] = "llame al 555-0123 y marque 2"
-    variables = load_settings(write(tmp_path, settings_data)).response_variables()
-    # abuse_unspecified: partner_violence, child_abuse (none), lifeline, in practice.yml's order
-    both = "llame al 555-0125 (en español); llame al 555-0123 y marque 2"
-    assert variables["lines_spanish_abuse_unspecified"] == both
-    # child_victim: child_abuse, text_line, neither in Spanish: the general Spanish line
-    assert variables["lines_spanish_child_victim"] == "llame al 555-0123 y marque 2"
-
-
-def test_spanish_phrases_too_long_for_a_text_message_are_refused(tmp_path: Path, settings_data: dict) -> None:
-    for line_id in ("partner_violence", "child_abuse", "lifeline"):
-        line_by_id(settings_data, line_id)["spanish"] = "llame " + "a" * 80
-    with pytest.raises(SettingsError, match="its lines' Spanish phrases read longer than 170"):
-        load_settings(write(tmp_path, settings_data))
+    assert "first_line_spanish" not in load_settings(write(tmp_path, settings_data)).response_variables()
 
 
 def test_the_crisis_card_has_the_widgets_shape(practice: PracticeSettings) -> None:

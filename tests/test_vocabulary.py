@@ -7,7 +7,7 @@ import yaml
 
 from confidant import vocabulary
 from confidant.settings import PROJECT_ROOT
-from confidant.vocabulary import CATEGORIES, RISK_INTENT_LIST, RISK_INTENTS, SPANISH_RISK_INTENTS, WRITER_FOR_INTENT
+from confidant.vocabulary import CATEGORIES, RISK_INTENT_LIST, RISK_INTENTS, SPANISH_RISK_INTENT, WRITER_FOR_INTENT
 
 DOMAIN = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
 RULES = yaml.safe_load((PROJECT_ROOT / "data/rules/safety.yml").read_text(encoding="utf-8"))["rules"]
@@ -31,7 +31,7 @@ def test_each_risk_intent_has_its_replies_and_rules(risk_intent) -> None:
         actions = [step.get("action") for step in rule["steps"][1:]]
         assert actions[0] == risk_intent.reply, "the short first message goes first"
         assert "action_escalate" in actions
-        if risk_intent.name not in SPANISH_RISK_INTENTS:
+        if risk_intent.name != SPANISH_RISK_INTENT:
             assert actions[1] == f"{risk_intent.reply}_more"
             assert f"{risk_intent.reply}_more" in DOMAIN["responses"]
 
@@ -41,7 +41,7 @@ def test_every_first_crisis_message_carries_the_card_for_its_writer_on_the_web()
         web = [v for v in DOMAIN["responses"][risk_intent.reply] if not v.get("channel")]
         assert web and all("crisis_card" in (v.get("custom") or {}) for v in web), risk_intent.reply
         card = web[0]["custom"]["crisis_card"]
-        if risk_intent.name not in SPANISH_RISK_INTENTS:
+        if risk_intent.name != SPANISH_RISK_INTENT:
             assert card == WRITER_FOR_INTENT[risk_intent.name]
 
 

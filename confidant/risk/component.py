@@ -40,8 +40,8 @@ from confidant.vocabulary import (
     RISK_INTENTS,
     RISK_PROPERTY,
     SELF_HARM,
+    SPANISH_RISK_INTENT,
     WRITER_FOR_INTENT,
-    spanish_intent_for,
 )
 
 # After a veto, DIET's next reading counts only from here on (Rasa's own fallback threshold).
@@ -283,7 +283,7 @@ class RiskScreenComponent(GraphComponent):
         The classifier's guesses on it are ignored: they are guesses at words it never learned.
         """
         category = self.spanish.category(text)
-        intent = spanish_intent_for(category) if category else OTHER_LANGUAGE_INTENT
+        intent = SPANISH_RISK_INTENT if category else OTHER_LANGUAGE_INTENT
         decision = {
             "intent": intent if category else None,
             "vetoed": False,
@@ -291,7 +291,7 @@ class RiskScreenComponent(GraphComponent):
             "level": "current" if category else "none",
             "layers": ["spanish"] if category else [],
             "language": "es" if category or detect_language(text) == "es" else "other",
-            "writer": WRITER_FOR_INTENT[intent] if category else None,
+            "writer": WRITER_FOR_INTENT[SPANISH_RISK_INTENT] if category else None,
         }
         override = {"name": intent, "confidence": 1.0}
         message.set(INTENT, override, add_to_output=True)

@@ -21,13 +21,6 @@ SITUATIONS = (GENERAL_SITUATION, *WRITER_KINDS)
 FIRST_LINE_LIMIT = 90
 LINES_LIMIT = 260
 SPANISH_LIMIT = 100
-# The Spanish phrases of one kind of writer's lines, joined (`{lines_spanish_<situation>}`).
-SPANISH_LINES_LIMIT = 170
-
-
-def spanish_lines(lines: List[CrisisLine]) -> str:
-    """The `spanish` phrases of these lines, in order, joined for a sentence."""
-    return "; ".join(line.spanish for line in lines if line.spanish)
 
 
 class PhoneNumber(ConstrainedStr):
@@ -120,20 +113,11 @@ class CrisisResources(Strict):
                     f"situations.{situation}: its lines read longer than {LINES_LIMIT} characters: "
                     "list fewer or shorten their how or name"
                 )
-            if len(spanish_lines(lines)) > SPANISH_LINES_LIMIT:
-                raise ValueError(
-                    f"situations.{situation}: its lines' Spanish phrases read longer than "
-                    f"{SPANISH_LINES_LIMIT} characters: shorten their `spanish`"
-                )
         return values
 
     def situations_open_any_time(self) -> Set[str]:
         """The kinds of writer whose first line answers at any hour."""
         return {situation for situation in SITUATIONS if self.lines_for(situation)[0].open_any_time}
-
-    def spanish_lines_for(self, situation: str) -> str:
-        """The Spanish phrases of one kind of writer's lines, joined ("" where none has one)."""
-        return spanish_lines(self.lines_for(situation))
 
     def lines_for(self, situation: str) -> List[CrisisLine]:
         """The lines for one kind of writer, in the order practice.yml gives."""

@@ -43,9 +43,7 @@ class PracticeSettings(Strict):
     def response_variables(self) -> Dict[str, str]:
         """The values domain responses may name, e.g. `{practice_phone}`, `{lines_child_victim}`.
 
-        `{first_line_spanish}` and `{lines_spanish_<situation>}` (the Spanish phrases of that
-        kind of writer's lines, else `{first_line_spanish}`) are there only when some crisis line
-        has a `spanish` phrase.
+        `{first_line_spanish}` is there only when some crisis line has a `spanish` phrase.
         """
         variables = {
             "practice_name": self.practice.name,
@@ -63,9 +61,6 @@ class PracticeSettings(Strict):
             lines = self.crisis.lines_for(situation)
             variables[f"first_line_{situation}"] = lines[0].first_phrase
             variables[f"lines_{situation}"] = phrase_list(lines)
-            spanish = self.crisis.spanish_lines_for(situation) or self.crisis.spanish
-            if spanish:
-                variables[f"lines_spanish_{situation}"] = spanish
         if self.crisis.spanish:
             variables["first_line_spanish"] = self.crisis.spanish
         return variables

@@ -21,8 +21,8 @@ from confidant.response_filling import (
     ResponseError,
     check_responses,
 )
-from confidant.settings import FIRST_LINE_LIMIT, LINES_LIMIT, SITUATIONS, SPANISH_LIMIT, SPANISH_LINES_LIMIT
-from confidant.vocabulary import RISK_INTENT_LIST, SPANISH_RISK_INTENTS
+from confidant.settings import FIRST_LINE_LIMIT, LINES_LIMIT, SITUATIONS, SPANISH_LIMIT
+from confidant.vocabulary import RISK_INTENT_LIST, SPANISH_RISK_INTENT
 from tests.support.practice_file import practice_settings
 from tests.support.readability import SLOT_PATTERN, flesch_kincaid_grade, sentences
 
@@ -54,7 +54,6 @@ WORST_CASE = {
     **{f"first_line_{situation}": FIRST_LINE_LIMIT for situation in SITUATIONS},
     **{f"lines_{situation}": LINES_LIMIT for situation in SITUATIONS},
     "first_line_spanish": SPANISH_LIMIT,
-    **{f"lines_spanish_{situation}": SPANISH_LINES_LIMIT for situation in SITUATIONS},
     # Filled when the message is sent; test_next_reader_phrases_fit checks the phrases keep to it.
     "next_reader": 100,
     # Filled in by action_save_callback (confidant/callback_text.py keeps good_time this short).
@@ -191,7 +190,7 @@ def test_every_response_has_a_short_plain_sms_variant(name: str) -> None:
 
 
 # Written in Spanish: the grade formula is for English.
-SPANISH_RESPONSES = {"utter_crisis_spanish", "utter_crisis_spanish_abuse", "utter_other_language"}
+SPANISH_RESPONSES = {"utter_crisis_spanish", "utter_other_language"}
 
 
 @pytest.mark.parametrize("name", sorted(set(RESPONSES) - SPANISH_RESPONSES))
@@ -228,7 +227,7 @@ def test_no_crisis_number_is_hard_coded(name: str) -> None:
         assert not any(number in variation["text"] for number in PRACTICE_NUMBERS)
 
 
-ENGLISH_RISK_INTENTS = [i for i in RISK_INTENT_LIST if i.name not in SPANISH_RISK_INTENTS]
+ENGLISH_RISK_INTENTS = [i for i in RISK_INTENT_LIST if i.name != SPANISH_RISK_INTENT]
 VICTIM_WRITERS = {"adult_victim_ipv", "adult_victim_sexual_assault", "child_victim", "abuse_unspecified"}
 
 

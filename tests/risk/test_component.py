@@ -182,7 +182,7 @@ def test_a_risk_message_that_asks_a_question_keeps_the_answer_it_asked_for(compo
     "text, intent",
     [
         ("ya no quiero vivir, no le encuentro sentido a nada", "risk_spanish"),
-        ("mi papá me pega cuando llega borracho", "risk_spanish_abuse"),
+        ("mi papá me pega cuando llega borracho", "risk_spanish"),
         ("¿mis papás pueden ver lo que le digo a la terapeuta?", "other_language"),
         ("no quiero morir, solo estoy cansada de todo", "other_language"),
         # A question about the rules that names the topic, and the topic told as one's own.
@@ -197,16 +197,15 @@ def test_a_risk_message_that_asks_a_question_keeps_the_answer_it_asked_for(compo
         ("hace años quise quitarme la vida y últimamente lo pienso otra vez", "risk_spanish"),
         ("anoche intenté quitarme la vida", "risk_spanish"),
         ("hace dos días me corté y nadie lo sabe, tengo miedo de que mis papás se enteren", "risk_spanish"),
-        # Wishes not to wake, the writer as a burden, means, someone else at risk, harm; abuse
-        # has its own Spanish reply, with the lines for abuse.
+        # Wishes not to wake, the writer as a burden, means, someone else at risk, harm and abuse.
         ("quiero dormir y no despertar nunca", "risk_spanish"),
         ("a veces siento que soy una carga para mi familia", "risk_spanish"),
         ("me voy a tirar del puente esta noche", "risk_spanish"),
         ("mi hija de 15 se quiere matar, encontré una carta de despedida en su cuarto", "risk_spanish"),
         ("a veces me dan ganas de hacerle daño a mi bebé y me asusta", "risk_spanish"),
-        ("mi padrastro me tocaba cuando mi mamá trabajaba", "risk_spanish_abuse"),
-        ("tengo miedo de mi marido, me ahorcó la semana pasada", "risk_spanish_abuse"),
-        ("mi tío le quita el dinero a mi abuela y no la deja salir", "risk_spanish_abuse"),
+        ("mi padrastro me tocaba cuando mi mamá trabajaba", "risk_spanish"),
+        ("tengo miedo de mi marido, me ahorcó la semana pasada", "risk_spanish"),
+        ("mi tío le quita el dinero a mi abuela y no la deja salir", "risk_spanish"),
         # Everyday Spanish that shares words with them.
         ("me corto el pelo mañana y estoy nerviosa jaja", "other_language"),
         ("me tiré a la cama después del trabajo, ¿a qué hora abren mañana?", "other_language"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from confidant.vocabulary import RISK_INTENT_BY_NAME, RISK_INTENTS, SPANISH_RISK_INTENTS
+from confidant.vocabulary import RISK_INTENT_BY_NAME, RISK_INTENTS
 from tests.support.writer_kinds import SAFETY_STORIES, first_messages_by_intent
 
 
@@ -21,7 +21,7 @@ def test_each_opening_story_sends_that_writers_reply_then_escalates() -> None:
         if intent is None or not steps[0].get("user"):
             continue
         actions = [step["action"] for step in steps[1:] if "action" in step]
-        more = [f"{intent.reply}_more"] if intent.name not in SPANISH_RISK_INTENTS else []
+        more = [f"{intent.reply}_more"] if intent.name != "risk_spanish" else []
         assert actions[: len(more) + 2] == [intent.reply, *more, "action_escalate"], story["story"]
         checked.add(intent.name)
     assert checked == RISK_INTENTS

@@ -15,7 +15,7 @@ import yaml
 
 from confidant.response_filling import PLACEHOLDER
 from confidant.settings import PracticeSettings
-from confidant.vocabulary import RISK_INTENT_LIST, SPANISH_WRITER, RiskIntent
+from confidant.vocabulary import RISK_INTENT_LIST, RiskIntent
 
 ROOT = Path(__file__).resolve().parents[2]
 SAFETY_STORIES = ROOT / "tests" / "stories" / "test_safety.yml"
@@ -48,17 +48,7 @@ def first_reply(intent: RiskIntent, channel: str, settings: PracticeSettings) ->
     return PLACEHOLDER.sub(lambda match: values[match.group(1)], text)
 
 
-def card_situation(intent: RiskIntent) -> str:
-    """The kind of writer whose crisis card the reply's web variant shows (its `custom.crisis_card`)."""
-    variations = yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))["responses"][intent.reply]
-    return str(next(v["custom"]["crisis_card"] for v in variations if v.get("custom")))
-
-
 def first_line(intent: RiskIntent, settings: PracticeSettings) -> str:
-    """The crisis line named first for this writer (practice.yml `crisis.situations`); in Spanish,
-    the Spanish phrase of the line (or lines) the Spanish reply names."""
+    """The crisis line named first for this writer (practice.yml `crisis.situations`)."""
     values = settings.response_variables()
-    if intent.writer != SPANISH_WRITER:
-        return values[f"first_line_{intent.writer}"]
-    situation = card_situation(intent)
-    return values["first_line_spanish"] if situation == "self_at_risk" else values[f"lines_spanish_{situation}"]
+    return values["first_line_spanish"] if intent.writer == "spanish" else values[f"first_line_{intent.writer}"]
