@@ -35,6 +35,7 @@ from confidant.vocabulary import (
     FAQ_INTENT,
     FOCUS_PROPERTY,
     NEAREST_PROPERTY,
+    NLU_FALLBACK_INTENT,
     RISK_INTENTS,
     RISK_PROPERTY,
     SECOND_ANSWER_ENTITY,
@@ -251,7 +252,7 @@ def risk_parts(text: str) -> List[str]:
 def reading_strength(parse: Mapping[str, Any]) -> float:
     """How sure a reading is of what the client gets: an FAQ answer's confidence, else the intent's."""
     intent = intent_of(parse)
-    if intent is None or intent == "nlu_fallback":
+    if intent is None or intent == NLU_FALLBACK_INTENT:
         return 0.0
     if intent == FAQ_INTENT:
         return selected_answer_confidence(parse) * float((parse.get("intent") or {}).get("confidence") or 0.0)
@@ -473,9 +474,9 @@ def long_message_answer(text: str, whole: Mapping[str, Any]) -> Optional[Dict[st
     place: DIET's own reading is the first other intent of the ranking. None where the clarifying
     question stays.
     """
-    if len(text) < LONG_MESSAGE_CHARS or intent_of(whole) != "nlu_fallback":
+    if len(text) < LONG_MESSAGE_CHARS or intent_of(whole) != NLU_FALLBACK_INTENT:
         return None
-    ranking = [item for item in whole.get("intent_ranking") or [] if item.get("name") != "nlu_fallback"]
+    ranking = [item for item in whole.get("intent_ranking") or [] if item.get("name") != NLU_FALLBACK_INTENT]
     diet = ranking[0] if ranking else {}
     if diet.get("name") != FAQ_INTENT or float(diet.get("confidence") or 0.0) < LONG_MESSAGE_MIN_QUESTION_CONFIDENCE:
         return None

@@ -26,6 +26,7 @@ from confidant.settings import PROJECT_ROOT
 from confidant.vocabulary import (
     CONTACT_PRACTICE_ANSWER,
     FAQ_INTENT,
+    NLU_FALLBACK_INTENT,
     OUT_OF_SCOPE_INTENT,
     REQUEST_APPOINTMENT_INTENT,
     intent_of,
@@ -35,7 +36,7 @@ from confidant.vocabulary import (
 
 TOPIC_WORDS_FILE = PROJECT_ROOT / "data" / "topic_words.yml"
 # The readings these words may replace: the clarifying question and "out of scope".
-UNPLACED_INTENTS = frozenset({"nlu_fallback", OUT_OF_SCOPE_INTENT})
+UNPLACED_INTENTS = frozenset({NLU_FALLBACK_INTENT, OUT_OF_SCOPE_INTENT})
 # Requests the words may name (an intent, not an answer), and the one answer a request's words
 # may also replace: "call us" is no answer to "I'd like to book a first appointment".
 REQUEST_INTENTS = frozenset({REQUEST_APPOINTMENT_INTENT})
