@@ -1,8 +1,9 @@
 """What the response generator fills into domain responses besides the practice details.
 
-Two things depend on more than practice.yml: `{next_reader}` depends on the moment a message
-is sent (office hours, in the practice's time zone), and a crisis card
-(`custom: {crisis_card: <situation>}`) becomes the lines for that kind of writer. The words
+Three things depend on more than practice.yml: `{next_reader}` depends on the moment a message
+is sent (office hours, in the practice's time zone), a crisis card
+(`custom: {crisis_card: <situation>}`) becomes the lines for that kind of writer, and a
+variation's condition on `risk_category` is met by the message's own risk category. The words
 of `{next_reader}` are domain responses (`utter_phrase_*`), so every client-facing sentence
 stays in domain.yml; this module only picks which phrase and fills in the day and time.
 
@@ -18,9 +19,13 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Set
 
 from confidant.office_hours import OfficeWeek, next_reader
 from confidant.settings import SITUATIONS, PracticeSettings
+from confidant.vocabulary import CATEGORIES, RISK_PROPERTY
 
 # Filled when the message is sent.
 SEND_TIME_VARIABLES = ("next_reader",)
+# A variation's `condition` may name this besides a slot: the risk category the message being
+# answered was escalated under (the Spanish crisis reply varies by it).
+RISK_CATEGORY_CONDITION = "risk_category"
 PHRASE_OPEN = "utter_phrase_next_reader_open"
 PHRASE_CLOSED = "utter_phrase_next_reader_closed"
 DAY_PHRASES = {
@@ -70,6 +75,7 @@ def expand_crisis_card(response: Dict[str, Any], settings: PracticeSettings) -> 
 
 ANY_TIME = re.compile(r"\bany\s*time\b|\b24/7\b|\bday or night\b", re.IGNORECASE)
 FIRST_LINE_PREFIX = "first_line_"
+SPANISH_PREFIX = "spanish_"
 
 
 def check_responses(
@@ -99,12 +105,13 @@ def check_responses(
                 problems.append(f"{name} names {{{unknown}}}, which {_who_fills(unknown)}")
             if open_any_time is not None and ANY_TIME.search(variation.get("text") or ""):
                 for placeholder in sorted(used):
-                    situation = placeholder.removeprefix(FIRST_LINE_PREFIX)
+                    situation = placeholder.removeprefix(FIRST_LINE_PREFIX).removeprefix(SPANISH_PREFIX)
                     if placeholder.startswith(FIRST_LINE_PREFIX) and situation not in open_any_time | {"spanish"}:
                         problems.append(
                             f"{name} says 'any time' of {{{placeholder}}}, but the first line for {situation} "
                             "in practice.yml is not `open_any_time: true`"
                         )
+            problems += _condition_problems(name, variation)
             custom = variation.get("custom")
             card = custom.get(CRISIS_CARD) if isinstance(custom, dict) else None
             if card is not None and card not in SITUATIONS:
@@ -115,6 +122,26 @@ def check_responses(
         raise ResponseError("domain.yml responses cannot be filled in:\n" + "\n".join(f"  - {p}" for p in problems))
 
 
+def _condition_problems(name: str, variation: Mapping[str, Any]) -> List[str]:
+    """A condition on a risk category that does not exist, which no message could ever meet.
+
+    Conditions on slots are Rasa's own; the generator does not always know the slots (Rasa's
+    Agent sets the responses on a generator built without a domain).
+    """
+    return [
+        f"{name} has a condition on {RISK_CATEGORY_CONDITION} {condition.get('value')!r}, not one of {CATEGORIES}"
+        for condition in variation.get("condition") or []
+        if condition.get("name") == RISK_CATEGORY_CONDITION and condition.get("value") not in CATEGORIES
+    ]
+
+
+def risk_category_of(parse_data: Mapping[str, Any]) -> Optional[str]:
+    """The category the message was escalated under (None for an ordinary message)."""
+    decision = parse_data.get(RISK_PROPERTY)
+    category = decision.get("category") if isinstance(decision, Mapping) else None
+    return category if category in CATEGORIES else None
+
+
 def _placeholders(text: Optional[str]) -> Set[str]:
     return set(PLACEHOLDER.findall(text or ""))
 
@@ -122,6 +149,9 @@ def _placeholders(text: Optional[str]) -> Set[str]:
 def _who_fills(name: str) -> str:
     if name == "first_line_spanish":
         return "needs a crisis line with a `spanish` phrase in practice.yml"
+    if name.startswith(FIRST_LINE_PREFIX + SPANISH_PREFIX):
+        situation = name.removeprefix(FIRST_LINE_PREFIX + SPANISH_PREFIX)
+        return f"needs one of the crisis lines for {situation} in practice.yml to have a `spanish` phrase"
     if name in PHRASE_VARIABLES:
         return f"only the {PHRASE_PREFIX}* phrases may use"
     return "is neither a practice detail, a send-time value nor a slot"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Optional
 
 import pytest
 import yaml
@@ -120,16 +121,39 @@ def test_every_situation_has_its_first_line_and_list_as_placeholders(practice: P
     assert variables["crisis_lines"] == f"{first['name']}: {first['how']}; {second['name']}: {second['how']}"
 
 
+def spanish_of(data: dict, line_id: str) -> Optional[str]:
+    [line] = [line for line in data["crisis"]["lines"] if line["id"] == line_id]
+    return line.get("spanish")
+
+
 def test_the_spanish_phrase_comes_from_the_lines(practice: PracticeSettings) -> None:
     data = practice_data()
-    [spanish] = [line["spanish"] for line in data["crisis"]["lines"] if line.get("spanish")]
-    assert practice.response_variables()["first_line_spanish"] == spanish
+    situations = data["crisis"]["situations"]
+    variables = practice.response_variables()
+    assert variables["first_line_spanish"] == spanish_of(data, situations["general"][0])
+    # Someone being hurt by a partner is sent to the partner-violence line's Spanish option.
+    assert variables["first_line_spanish_adult_victim_ipv"] == spanish_of(data, situations["adult_victim_ipv"][0])
+    assert variables["first_line_spanish_child_victim"] == spanish_of(data, situations["child_victim"][0])
+    assert variables["first_line_spanish_adult_victim_ipv"] != variables["first_line_spanish"]
+
+
+def test_a_situation_whose_first_line_has_no_spanish_takes_its_next_line_with_one(
+    tmp_path: Path, settings_data: dict
+) -> None:
+    situations = settings_data["crisis"]["situations"]
+    first, *rest = situations["adult_victim_ipv"]
+    [line] = [line for line in settings_data["crisis"]["lines"] if line["id"] == first]
+    line.pop("spanish")
+    with_spanish = [line_id for line_id in rest if spanish_of(settings_data, line_id)]
+    variables = load_settings(write(tmp_path, settings_data)).response_variables()
+    assert variables["first_line_spanish_adult_victim_ipv"] == spanish_of(settings_data, with_spanish[0])
 
 
 def test_without_a_spanish_line_there_is_no_spanish_placeholder(tmp_path: Path, settings_data: dict) -> None:
     for line in settings_data["crisis"]["lines"]:
         line.pop("spanish", None)
-    assert "first_line_spanish" not in load_settings(write(tmp_path, settings_data)).response_variables()
+    variables = load_settings(write(tmp_path, settings_data)).response_variables()
+    assert not [name for name in variables if name.startswith("first_line_spanish")]
 
 
 def test_the_crisis_card_has_the_widgets_shape(practice: PracticeSettings) -> None:

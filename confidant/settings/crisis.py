@@ -20,7 +20,7 @@ SITUATIONS = (GENERAL_SITUATION, *WRITER_KINDS)
 # Longest filled-in phrases practice.yml may produce; tests/domain checks responses with them.
 FIRST_LINE_LIMIT = 90
 LINES_LIMIT = 260
-SPANISH_LIMIT = 100
+SPANISH_LIMIT = 80
 
 
 class PhoneNumber(ConstrainedStr):
@@ -40,7 +40,7 @@ class CrisisLine(Strict):
     # Follows "you can": "call or text 988".
     how: str = Field(..., min_length=1, max_length=60)
     note: Optional[str] = Field(None, min_length=1, max_length=100)
-    # The same, in Spanish, for `{first_line_spanish}`.
+    # The same, in Spanish, for `{first_line_spanish}` and `{first_line_spanish_<situation>}`.
     spanish: Optional[str] = Field(None, min_length=1, max_length=SPANISH_LIMIT)
     # True only for a line answered 24 hours a day, every day: a reply that says "any time"
     # may name only such a line (checked at start-up, confidant/response_filling.py).
@@ -128,6 +128,17 @@ class CrisisResources(Strict):
     def spanish(self) -> Optional[str]:
         """The Spanish way to reach help: the first general line that has one, else any line's."""
         for line in self.lines_for("general") + self.lines:
+            if line.spanish:
+                return line.spanish
+        return None
+
+    def spanish_for(self, situation: str) -> Optional[str]:
+        """The Spanish way to reach the lines for one kind of writer: the first of them that has one.
+
+        None where none of that writer's lines has a Spanish phrase: a Spanish reply must not
+        send someone being hurt to a line that cannot help them in Spanish.
+        """
+        for line in self.lines_for(situation):
             if line.spanish:
                 return line.spanish
         return None

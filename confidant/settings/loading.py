@@ -43,7 +43,8 @@ class PracticeSettings(Strict):
     def response_variables(self) -> Dict[str, str]:
         """The values domain responses may name, e.g. `{practice_phone}`, `{lines_child_victim}`.
 
-        `{first_line_spanish}` is there only when some crisis line has a `spanish` phrase.
+        `{first_line_spanish}` is there only when some crisis line has a `spanish` phrase, and
+        `{first_line_spanish_<situation>}` only when one of that kind of writer's lines has one.
         """
         variables = {
             "practice_name": self.practice.name,
@@ -61,6 +62,9 @@ class PracticeSettings(Strict):
             lines = self.crisis.lines_for(situation)
             variables[f"first_line_{situation}"] = lines[0].first_phrase
             variables[f"lines_{situation}"] = phrase_list(lines)
+            spanish = self.crisis.spanish_for(situation)
+            if spanish:
+                variables[f"first_line_spanish_{situation}"] = spanish
         if self.crisis.spanish:
             variables["first_line_spanish"] = self.crisis.spanish
         return variables

@@ -21,7 +21,7 @@ from tests.channels.sms.test_e2e import texts_for
 from tests.channels.test_all_channels import rest_reply
 from tests.support.receivers import wait_until
 from tests.support.socketio_client import ChatClient
-from tests.support.writer_kinds import first_line, first_reply, writer_messages
+from tests.support.writer_kinds import first_line, first_reply, spanish_reply, writer_messages
 
 WRITERS = writer_messages()
 
@@ -73,3 +73,30 @@ def test_in_the_web_chat(sms_server, intent: RiskIntent, message: str) -> None:
     cards = [message["crisis_card"] for message in messages if "crisis_card" in message]
     situation = "self_at_risk" if intent.writer == "spanish" else intent.writer
     assert [card["situation"] for card in cards] == [situation]
+
+
+# Spanish messages the Spanish phrases (data/risk/spanish.yml) put under each category but self-harm
+# (the test stories' Spanish message is self-harm), with the kind of writer whose Spanish line
+# the reply must name.
+SPANISH_BY_CATEGORY = [
+    ("abuse", "mi esposo me pega y tengo miedo de volver a la casa esta noche", "adult_victim_ipv"),
+    ("harm_others", "estoy tan enojado con mi vecino que lo voy a matar cuando llegue", "harming_others"),
+]
+
+
+@pytest.mark.parametrize("category, message, situation", SPANISH_BY_CATEGORY, ids=[c for c, *_ in SPANISH_BY_CATEGORY])
+def test_a_spanish_message_gets_the_spanish_reply_for_its_category(
+    sms_server, sms_twilio, category: str, message: str, situation: str
+) -> None:
+    settings = current_settings()
+    spanish_line = settings.response_variables()[f"first_line_spanish_{situation}"]
+    replies = rest_reply(sms_server.url, "rest-" + uuid.uuid4().hex, message)
+    first = next(reply["text"] for reply in replies if reply.get("text"))
+    assert first == spanish_reply(category, "rest", settings)
+    assert spanish_line in first
+    phone = new_phone()
+    status, _ = sms_server.post(twilio_form(phone, message))
+    assert status == 200
+    text = wait_until(lambda: (texts_for(sms_twilio, phone) or [None])[0], timeout=60)
+    assert text == spanish_reply(category, "sms", settings)
+    assert spanish_line in text and len(text) <= 300

@@ -54,6 +54,7 @@ WORST_CASE = {
     **{f"first_line_{situation}": FIRST_LINE_LIMIT for situation in SITUATIONS},
     **{f"lines_{situation}": LINES_LIMIT for situation in SITUATIONS},
     "first_line_spanish": SPANISH_LIMIT,
+    **{f"first_line_spanish_{situation}": SPANISH_LIMIT for situation in SITUATIONS},
     # Filled when the message is sent; test_next_reader_phrases_fit checks the phrases keep to it.
     "next_reader": 100,
     # Filled in by action_save_callback (confidant/callback_text.py keeps good_time this short).
@@ -65,6 +66,8 @@ WORST_CASE = {
 # The parts of {next_reader}, longest cases: "on Wednesday, September 30", "12:30 p.m.".
 PHRASE_WORST_CASE = {"next_open_day": 26, "next_open_time": 10, "next_open_weekday": 9, "next_open_date": 12}
 SMS_LIMIT = 300
+# Written in Spanish: the grade formula is for English.
+SPANISH_RESPONSES = {"utter_crisis_spanish", "utter_other_language"}
 # The fixture practice's own numbers: a response names them through placeholders only.
 PRACTICE_NUMBERS = [
     number for line in practice_settings().crisis.lines for number in (line.call, line.text) if number
@@ -184,13 +187,13 @@ def test_faq_web_answer_offers_a_clarifying_button(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(RESPONSES))
 def test_every_response_has_a_short_plain_sms_variant(name: str) -> None:
-    variant = sms_variant(RESPONSES[name])
-    assert worst_case_length(variant["text"]) <= SMS_LIMIT
-    assert flesch_kincaid_grade(variant["text"]) <= 8.0
+    sms_variant(RESPONSES[name])  # there is one
+    for variant in (v for v in RESPONSES[name] if v.get("channel") == "sms"):  # and each fits one text
+        assert worst_case_length(variant["text"]) <= SMS_LIMIT
+        if name not in SPANISH_RESPONSES:
+            assert flesch_kincaid_grade(variant["text"]) <= 8.0
 
 
-# Written in Spanish: the grade formula is for English.
-SPANISH_RESPONSES = {"utter_crisis_spanish", "utter_other_language"}
 
 
 @pytest.mark.parametrize("name", sorted(set(RESPONSES) - SPANISH_RESPONSES))

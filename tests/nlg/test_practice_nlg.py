@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from confidant.action_filled import ACTION_FILLED_VARIABLES
@@ -67,7 +68,7 @@ def test_the_first_line_and_lines_of_a_situation_are_filled() -> None:
     text = say(generator(), "utter_test_first")["text"]
     first, second = lines_of("self_at_risk")[:2]
     assert len(lines_of("self_at_risk")) == 2
-    [spanish] = [line["spanish"] for line in practice_data()["crisis"]["lines"] if line.get("spanish")]
+    [spanish] = [line["spanish"] for line in lines_of("general") if line.get("spanish")]
     assert text == (
         f"Please {first['how']} ({first['name']}). Also: {first['how']} ({first['name']}), "
         f"or {second['how']} ({second['name']}). {spanish}."
@@ -198,6 +199,60 @@ def test_spanish_without_a_spanish_line_stops_start_up(tmp_path: Path) -> None:
     data["responses"].update(TEST_RESPONSES)
     with pytest.raises(ResponseError, match="first_line_spanish.*needs a crisis line with a `spanish` phrase"):
         PracticeResponseGenerator(domain=Domain.from_dict(data), settings=load_settings(path))
+
+
+def test_a_spanish_line_missing_for_one_kind_of_writer_stops_start_up(tmp_path: Path) -> None:
+    raw = practice_data()
+    ipv_lines = set(raw["crisis"]["situations"]["adult_victim_ipv"])
+    for line in raw["crisis"]["lines"]:
+        if line["id"] in ipv_lines:
+            line.pop("spanish", None)
+    path = tmp_path / "practice.yml"
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(ResponseError, match="first_line_spanish_adult_victim_ipv.*adult_victim_ipv.*`spanish` phrase"):
+        PracticeResponseGenerator(domain=Domain.from_dict(copy.deepcopy(DOMAIN)), settings=load_settings(path))
+
+
+def say_after(message_risk: Optional[Dict[str, Any]], name: str, channel: str = "socketio") -> Dict[str, Any]:
+    """`name` sent in answer to a client message the risk layers read as `message_risk`."""
+    parse_data = {"intent": {"name": "risk_spanish", "confidence": 1.0}, "entities": []}
+    if message_risk is not None:
+        parse_data["risk"] = message_risk
+    tracker = DialogueStateTracker.from_events("conv-1", [UserUttered("…", parse_data=parse_data)])
+    response = asyncio.run(generator({}).generate(name, tracker, channel))
+    assert response is not None
+    return response
+
+
+def spanish_phrase(situation: str) -> str:
+    return next(line["spanish"] for line in lines_of(situation) if line.get("spanish"))
+
+
+@pytest.mark.parametrize("channel", ["socketio", "sms"])
+def test_the_spanish_crisis_reply_fits_what_the_spanish_phrases_found(channel: str) -> None:
+    abuse = say_after({"category": "abuse", "intent": "risk_spanish"}, "utter_crisis_spanish", channel)["text"]
+    # Someone being hurt: the partner-violence line and the child line, in Spanish; not the suicide line.
+    assert spanish_phrase("adult_victim_ipv") in abuse
+    assert spanish_phrase("child_victim") in abuse
+    assert spanish_phrase("general") not in abuse
+    harm = say_after({"category": "harm_others", "intent": "risk_spanish"}, "utter_crisis_spanish", channel)["text"]
+    assert "aléjese" in harm and spanish_phrase("harming_others") in harm
+    self_harm = say_after({"category": "self_harm", "intent": "risk_spanish"}, "utter_crisis_spanish", channel)
+    assert self_harm["text"].startswith("Si está en peligro") and spanish_phrase("general") in self_harm["text"]
+    # Without a category (an older tracker, a rule fired by hand) the general Spanish reply.
+    assert say_after(None, "utter_crisis_spanish", channel)["text"] == self_harm["text"]
+    if channel == "sms":
+        assert max(len(abuse), len(harm), len(self_harm["text"])) <= 300
+    else:
+        assert say_after({"category": "abuse"}, "utter_crisis_spanish")["custom"]["crisis_card"]["situation"] == (
+            "abuse_unspecified"
+        )
+
+
+def test_a_condition_on_a_risk_category_that_does_not_exist_stops_start_up() -> None:
+    condition = {"type": "slot", "name": "risk_category", "value": "bullying"}
+    with pytest.raises(ResponseError, match="risk_category 'bullying', not one of"):
+        generator({"utter_x": [{"text": "Hi"}, {"text": "Hola", "condition": [condition]}]})
 
 
 def test_every_situation_can_be_named_by_a_response() -> None:

@@ -52,3 +52,17 @@ def first_line(intent: RiskIntent, settings: PracticeSettings) -> str:
     """The crisis line named first for this writer (practice.yml `crisis.situations`)."""
     values = settings.response_variables()
     return values["first_line_spanish"] if intent.writer == "spanish" else values[f"first_line_{intent.writer}"]
+
+
+def spanish_reply(category: str, channel: str, settings: PracticeSettings) -> str:
+    """The Spanish crisis reply's first message for one risk category (its `condition`), filled in."""
+    variations = yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))["responses"]["utter_crisis_spanish"]
+    wanted = channel if channel == "sms" else None
+    text = next(
+        v["text"]
+        for v in variations
+        if v.get("channel") == wanted
+        and [c.get("value") for c in v.get("condition") or [] if c.get("name") == "risk_category"] == [category]
+    )
+    values = settings.response_variables()
+    return PLACEHOLDER.sub(lambda match: values[match.group(1)], text)
