@@ -19,7 +19,7 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Set
 
 from confidant.office_hours import OfficeWeek, next_reader
 from confidant.settings import SITUATIONS, PracticeSettings
-from confidant.vocabulary import CATEGORIES, RISK_PROPERTY
+from confidant.vocabulary import CATEGORIES, REPLY_CATEGORY_PROPERTY, RISK_PROPERTY
 
 # Filled when the message is sent.
 SEND_TIME_VARIABLES = ("next_reader",)
@@ -136,9 +136,14 @@ def _condition_problems(name: str, variation: Mapping[str, Any]) -> List[str]:
 
 
 def risk_category_of(parse_data: Mapping[str, Any]) -> Optional[str]:
-    """The category the message was escalated under (None for an ordinary message)."""
+    """The category whose reply variation fits the message (None for an ordinary message).
+
+    The category it was escalated under, unless the risk layers chose another reply for it.
+    """
     decision = parse_data.get(RISK_PROPERTY)
-    category = decision.get("category") if isinstance(decision, Mapping) else None
+    if not isinstance(decision, Mapping):
+        return None
+    category = decision.get(REPLY_CATEGORY_PROPERTY) or decision.get("category")
     return category if category in CATEGORIES else None
 
 

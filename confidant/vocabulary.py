@@ -133,6 +133,9 @@ INFORM_CONTACT_INTENT = "inform_contact"
 # The parse property where the risk component keeps its decision (screen, classifier, writer,
 # evidence), read by the focus step, the escalation actions, the review tool and the evaluation.
 RISK_PROPERTY = "risk"
+# In a risk decision: the category whose variation of the reply fits, where it differs from the
+# risk's own category (the Spanish reply to unwanted thoughts of harm).
+REPLY_CATEGORY_PROPERTY = "reply_category"
 # The parse property where the message focus step records which part of a message it read.
 FOCUS_PROPERTY = "focus"
 # The parse property where the nearest-examples classifier keeps its own reading of a message

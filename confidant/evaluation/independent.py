@@ -37,6 +37,7 @@ from confidant.vocabulary import (
     FOCUS_PROPERTY,
     HARM_OTHERS,
     OTHER_LANGUAGE_INTENT,
+    REPLY_CATEGORY_PROPERTY,
     RISK_PROPERTY,
     SELF_HARM,
     SPANISH_WRITER,
@@ -294,9 +295,16 @@ def raised_by(parse: Dict[str, Any]) -> Optional[str]:
 
 
 def risk_outcome(parse: Dict[str, Any]) -> RiskOutcome:
-    """What the assistant did with a message: escalated or not, for which category and writer."""
+    """What the assistant did with a message: escalated or not, for which category and writer.
+
+    The Spanish reply's category is the one whose variation it got (its phrases' category, or the
+    calm one for unwanted thoughts).
+    """
     intent = (parse.get("intent") or {}).get("name") or ""
     category = CATEGORY_FOR_INTENT.get(intent)
+    if category and WRITER_FOR_INTENT.get(intent) == SPANISH_WRITER:
+        decision = parse.get(RISK_PROPERTY) or {}
+        category = decision.get(REPLY_CATEGORY_PROPERTY) or decision.get("category") or category
     return RiskOutcome(
         escalated=category is not None,
         category=category,
@@ -321,6 +329,15 @@ REPLY_KIND = {
     "witness_elder_abuse": "concern_abuse",
     "intrusive_thoughts": "intrusive_thoughts",
     "past_abuse_adult": "concern_abuse",
+}
+
+
+# The writers each variation of the Spanish crisis reply is written for (domain.yml,
+# utter_crisis_spanish, by `risk_category`).
+SPANISH_REPLY_FITS = {
+    SELF_HARM: frozenset({"self_at_risk", "concern_self_harm", "intrusive_thoughts"}),
+    HARM_OTHERS: frozenset({"harming_others"}),
+    ABUSE: frozenset({"adult_victim_ipv", "adult_victim_sexual_assault", "child_victim", "concern_abuse"}),
 }
 
 
@@ -380,8 +397,12 @@ def score_risk(rows: List[RiskRow], outcomes: List[RiskOutcome]) -> RiskReport:
             continue
         wanted = REPLY_KIND.get(row.writer)
         if wanted:
-            # A message in Spanish gets the one Spanish crisis reply, written for every writer.
-            in_spanish = outcome.writer == SPANISH_WRITER and detect_language(row.text) == "es"
+            # A message in Spanish gets the Spanish crisis reply's variation for its category.
+            in_spanish = (
+                outcome.writer == SPANISH_WRITER
+                and detect_language(row.text) == "es"
+                and wanted in SPANISH_REPLY_FITS.get(outcome.category or "", ())
+            )
             fits = outcome.writer == wanted or in_spanish
             report.reply_fits.add(fits, False)
             report.replies_given[wanted][outcome.writer or "?"] += 1

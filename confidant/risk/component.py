@@ -37,6 +37,7 @@ from confidant.vocabulary import (
     CATEGORY_FOR_INTENT,
     FAQ_INTENT,
     OTHER_LANGUAGE_INTENT,
+    REPLY_CATEGORY_PROPERTY,
     RISK_INTENTS,
     RISK_PROPERTY,
     SELF_HARM,
@@ -293,6 +294,10 @@ class RiskScreenComponent(GraphComponent):
             "language": "es" if category or detect_language(text) == "es" else "other",
             "writer": WRITER_FOR_INTENT[SPANISH_RISK_INTENT] if category else None,
         }
+        if category:
+            # The variation of the Spanish reply (domain.yml, `risk_category`): the category's own,
+            # except the calm one for unwanted thoughts of harm.
+            decision[REPLY_CATEGORY_PROPERTY] = self.spanish.reply_category(text, category)
         override = {"name": intent, "confidence": 1.0}
         message.set(INTENT, override, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [override] + list(ranking), add_to_output=True)

@@ -9,7 +9,7 @@ from typing import Dict, Optional, Sequence
 
 import yaml
 
-from confidant.vocabulary import CATEGORIES
+from confidant.vocabulary import CATEGORIES, HARM_OTHERS, SELF_HARM
 
 SPANISH_FILE = "spanish.yml"
 _SENTENCE_END = re.compile(r"[.!?¿¡\n]")
@@ -27,12 +27,15 @@ class SpanishScreen:
     # A resolved past ("hace muchos años intenté ..."), unless the message says it goes on.
     past: Sequence[re.Pattern[str]]
     still: Sequence[re.Pattern[str]]
+    # The writer fears thoughts of harm they do not want: the calm reply, not "step away".
+    unwanted: Sequence[re.Pattern[str]] = ()
 
     @classmethod
     def from_file(cls, path: Path) -> "SpanishScreen":
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         missing = [category for category in CATEGORIES if category not in raw]
-        missing += [key for key in ("negation", "topics", "rule_questions", "past", "still") if key not in raw]
+        keys = ("negation", "topics", "rule_questions", "past", "still", "unwanted_thoughts")
+        missing += [key for key in keys if key not in raw]
         missing += [f"topics.{category}" for category in CATEGORIES if category not in (raw.get("topics") or {})]
         if missing:
             raise ValueError(f"{path.name}: needs {', '.join(missing)}")
@@ -43,7 +46,17 @@ class SpanishScreen:
             tuple(re.compile(p) for p in raw["rule_questions"]),
             tuple(re.compile(p) for p in raw["past"]),
             tuple(re.compile(p) for p in raw["still"]),
+            tuple(re.compile(p) for p in raw["unwanted_thoughts"]),
         )
+
+    def unwanted_thoughts(self, text: str) -> bool:
+        """The writer says the thoughts of harm frighten them, or that they would never act on them."""
+        lowered = text.lower()
+        return any(pattern.search(lowered) for pattern in self.unwanted)
+
+    def reply_category(self, text: str, category: str) -> str:
+        """Which variation of the Spanish reply fits: unwanted thoughts of harm get the calm one."""
+        return SELF_HARM if category == HARM_OTHERS and self.unwanted_thoughts(text) else category
 
     def category(self, text: str) -> Optional[str]:
         """The first category (most time-critical first) whose phrase occurs un-negated."""

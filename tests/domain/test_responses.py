@@ -194,8 +194,6 @@ def test_every_response_has_a_short_plain_sms_variant(name: str) -> None:
             assert flesch_kincaid_grade(variant["text"]) <= 8.0
 
 
-
-
 @pytest.mark.parametrize("name", sorted(set(RESPONSES) - SPANISH_RESPONSES))
 def test_every_web_variant_reads_at_grade_8_or_below(name: str) -> None:
     for variation in RESPONSES[name]:

@@ -239,6 +239,9 @@ def test_the_spanish_crisis_reply_fits_what_the_spanish_phrases_found(channel: s
     assert "aléjese" in harm and spanish_phrase("harming_others") in harm
     self_harm = say_after({"category": "self_harm", "intent": "risk_spanish"}, "utter_crisis_spanish", channel)
     assert self_harm["text"].startswith("Si está en peligro") and spanish_phrase("general") in self_harm["text"]
+    # Unwanted thoughts of harm the writer fears: the calm general reply, not "step away".
+    unwanted = {"category": "harm_others", "reply_category": "self_harm", "intent": "risk_spanish"}
+    assert say_after(unwanted, "utter_crisis_spanish", channel)["text"] == self_harm["text"]
     # Without a category (an older tracker, a rule fired by hand) the general Spanish reply.
     assert say_after(None, "utter_crisis_spanish", channel)["text"] == self_harm["text"]
     if channel == "sms":

@@ -219,6 +219,23 @@ def test_spanish_is_screened_in_spanish_and_never_guessed_at(component, text, in
     assert message.get("intent")["name"] == intent
 
 
+@pytest.mark.parametrize(
+    ("text", "category", "reply_category"),
+    [
+        ("mi esposo me pega cuando toma y tengo miedo de volver a la casa", "abuse", "abuse"),
+        ("estoy tan enojado con mi vecino que lo voy a matar", "harm_others", "harm_others"),
+        # Thoughts of harm the writer fears: escalated as harm to others, answered calmly.
+        ("a veces me dan ganas de hacerle daño a mi bebé y me asusta", "harm_others", "self_harm"),
+        ("me vienen imágenes de lastimar a mi hija y nunca lo haría", "harm_others", "self_harm"),
+        ("ya no quiero vivir, no le encuentro sentido a nada", "self_harm", "self_harm"),
+    ],
+)
+def test_the_spanish_reply_variation_fits_the_writer(component, text, category, reply_category) -> None:
+    [message] = component.process([parsed(text, "risk_self_harm", 0.9)])
+    decision = message.get("risk")
+    assert (decision["category"], decision["reply_category"]) == (category, reply_category)
+
+
 def test_an_unwanted_image_of_self_harm_that_horrifies_the_writer_gets_the_calm_reply() -> None:
     from confidant.risk.writer import WriterCues, choose_writer
 
