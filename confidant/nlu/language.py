@@ -21,7 +21,8 @@ SPANISH_WORDS = frozenset(
     "una un lo le les pero como cómo qué porque también muy más ya soy eres usted ustedes ella "
     "ellos nosotros hay esto eso esta este mamá papá hijo hija terapeuta terapia decir dice "
     "si sí nadie nada todo cuando donde dónde quién cuál hacer hablar ayuda vida "
-    "y me te se su sus en al nunca siempre algo hoy mañana noche sin hasta desde entre ganas miedo".split()
+    "y me te se su sus en al nunca siempre algo hoy mañana noche sin hasta desde entre ganas miedo "
+    "ayer dijo quiere tiene va voy vez bien ahora aquí hace años casa esposo esposa novio novia".split()
 )
 ENGLISH_WORDS = frozenset(
     "the and to is my i you what will do does can if of it in that this are was for with be have "
@@ -40,8 +41,9 @@ def detect_language(text: str) -> Language:
     if letters and sum(1 for c in letters if _NON_LATIN.match(c)) / len(letters) > 0.5:
         return "other"
     words = _WORD.findall(lowered)
-    spanish = sum(1 for w in words if w in SPANISH_WORDS)
-    english = sum(1 for w in words if w in ENGLISH_WORDS)
+    # A word of both lists ("me") tells neither language.
+    spanish = sum(1 for w in words if w in SPANISH_WORDS and w not in ENGLISH_WORDS)
+    english = sum(1 for w in words if w in ENGLISH_WORDS and w not in SPANISH_WORDS)
     accented = bool(re.search(r"[ñ¿¡áéíóú]", lowered))
     if spanish >= 2 and spanish > 2 * english and (accented or spanish >= 3 or english == 0):
         return "es"
