@@ -36,6 +36,7 @@ from confidant.vocabulary import (
     ABUSE,
     CATEGORY_FOR_INTENT,
     FAQ_INTENT,
+    INTRUSIVE_INTENT,
     OTHER_LANGUAGE_INTENT,
     REPLY_CATEGORY_PROPERTY,
     RISK_INTENTS,
@@ -47,6 +48,11 @@ from confidant.vocabulary import (
 
 # After a veto, DIET's next reading counts only from here on (Rasa's own fallback threshold).
 OTHER_READING_MIN_CONFIDENCE = 0.35
+# Unwanted thoughts of harm are told with a negation ("I don't want to die, but I keep picturing
+# ..."): the screen's "negated" does not veto DIET's reading of them from this confidence on
+# (docs/evaluation.md, "Unwanted thoughts told with a negation"; ordinary messages it read so
+# scored 0.34 and 0.58, unwanted thoughts 0.81 to 1.0).
+INTRUSIVE_DESPITE_NEGATION = 0.8
 EXPLAINED_LEVELS = frozenset({"negated", "informational", "past", "idiom", "third_party"})
 
 
@@ -95,6 +101,12 @@ def decide(
     # expression and found, with evidence, that it is negated, informational, past, an idiom
     # or about someone else. Where the screen matched nothing, the classifier alone decides.
     screen_explained_it = finding.level in EXPLAINED_LEVELS and bool(finding.evidence)
+    unwanted_thoughts = (
+        finding.level == "negated"
+        and classifier_intent == INTRUSIVE_INTENT
+        and classifier_confidence >= max(min_confidence, INTRUSIVE_DESPITE_NEGATION)
+    )
+    screen_explained_it = screen_explained_it and not unwanted_thoughts
     # Where the screen matched nothing, the writer's own words that they are safe ("nobody got
     # hurt", "I'm not in danger") or a plain figure of speech ("dying to see it") outweigh DIET
     # alone unless DIET is near-certain.
@@ -133,7 +145,7 @@ def decide(
     context = writer or WriterContext("", [], WriterCues.none())
     if context.past_abuse_with_current_access(finding):
         choice = WriterChoice("concern_abuse", "a past abuser has access to a child now")
-    elif "screen" not in decision["layers"] and finding.level == "none":
+    elif "screen" not in decision["layers"] and (finding.level == "none" or unwanted_thoughts):
         # DIET alone: its own intent names the writer unless a reviewed cue says otherwise.
         choice = context.choose(decision["category"], "none", [])
         if choice.default and classifier_intent:  # always named here: the classifier set the category

@@ -50,6 +50,11 @@ def top(name: str, confidence: float) -> dict:
         (FIGURE_OF_SPEECH, top("risk_self_harm", 0.95), "risk_self_harm", ["classifier"]),
         # ...and never the screen's evidence of current risk.
         (CURRENT_SAYS_SAFE, top("risk_self_harm", 0.7), "risk_self_harm", ["screen", "classifier"]),
+        # Unwanted thoughts are told with a negation ("I don't want to die, but I keep picturing
+        # it"): a sure DIET reading of them stands, with their own calm reply...
+        (NEGATED, top("intrusive_thoughts", 0.85), "intrusive_thoughts", ["classifier"]),
+        # ...an unsure one does not.
+        (NEGATED, top("intrusive_thoughts", 0.6), None, []),
     ],
 )
 def test_union_of_the_layers(finding, classifier, intent, layers) -> None:
@@ -85,6 +90,16 @@ def test_the_classifier_is_read_past_a_fallback(component) -> None:
 def test_ordinary_questions_are_left_alone(component) -> None:
     [message] = component.process([parsed("this exam is killing me, is therapy private?", "faq", 0.9)])
     assert message.get("intent")["name"] == "nlu_fallback"
+    assert message.get("risk")["intent"] is None
+
+
+def test_unwanted_thoughts_told_with_a_negation_get_their_calm_reply(component) -> None:
+    text = "i would never kill myself, these thoughts just show up and freak me out"
+    [message] = component.process([parsed(text, "intrusive_thoughts", 0.95)])
+    assert message.get("intent")["name"] == "intrusive_thoughts"
+    assert message.get("risk")["level"] == "current" and message.get("risk")["writer"] == "intrusive_thoughts"
+    # The same words read by DIET as the writer's own risk stay negated: no crisis reply.
+    [message] = component.process([parsed("i dont want to die, im just exhausted", "risk_self_harm", 0.95)])
     assert message.get("risk")["intent"] is None
 
 

@@ -123,9 +123,22 @@ CURRENT = [
     ("i'm going to kill myself, not literally", "self_harm"),
     # "shut out of the house" is neglect; "shut me out of her life" is not
     ("my mom shut me out of the house all night in the cold", "abuse"),
+    # hopelessness and passive wishes in everyday words
+    ("honestly whats the point of living anymore", "self_harm"),
+    ("i see no way out anymore", "self_harm"),
+    ("i'm such a burden to my whole family", "self_harm"),
+    ("i wouldn't care if i didn't wake up tomorrow", "self_harm"),
+    ("i punch the wall until my knuckles bleed", "self_harm"),
+    ("i've picked a date to end it", "self_harm"),
 ]
 
 NOT_CURRENT = [
+    # the same words about other things
+    ("i see no way out of this lease without paying a fee", None, None),
+    ("the new paperwork is a burden to everyone in the office", None, None),
+    ("we finally have a plan and a date for the wedding", None, None),
+    ("i'd be fine if i didn't get the job honestly", None, None),
+    ("i hate being alive at 6am lol", "self_harm", "idiom"),
     # a sister's secrets are not an adult's
     ("my little sister makes me keep secrets about her crush", None, None),
     ("the video had a flash of cutting my own bangs, it looked awful", None, None),
