@@ -130,6 +130,10 @@ CURRENT = [
     ("i wouldn't care if i didn't wake up tomorrow", "self_harm"),
     ("i punch the wall until my knuckles bleed", "self_harm"),
     ("i've picked a date to end it", "self_harm"),
+    # a weapon kept for someone, and possession as a threat
+    ("i carry a knife in my bag for when i see him", "harm_others"),
+    ("i'll get my dad's gun and handle it", "harm_others"),
+    ("if she leaves me i'll make sure nobody else gets her", "harm_others"),
 ]
 
 NOT_CURRENT = [
@@ -139,6 +143,8 @@ NOT_CURRENT = [
     ("we finally have a plan and a date for the wedding", None, None),
     ("i'd be fine if i didn't get the job honestly", None, None),
     ("i hate being alive at 6am lol", "self_harm", "idiom"),
+    ("i keep a pocket knife for when i open boxes at work", None, None),
+    ("nobody else gets her room, we decided she can keep it", None, None),
     # a sister's secrets are not an adult's
     ("my little sister makes me keep secrets about her crush", None, None),
     ("the video had a flash of cutting my own bangs, it looked awful", None, None),
