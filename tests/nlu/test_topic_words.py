@@ -48,6 +48,11 @@ def reading(text: str, intent: str, confidence: float = 0.4) -> Dict[str, Any]:
         ("if we do marriage counseling does he get to hear my one on one stuff", "faq/beyond_couples_family_group"),
         ("what happens to everything i said after i die", "faq/beyond_after_death"),
         ("could i set up a free consultation call for my son", "request_appointment"),
+        ("hi are you guys still taking new clients", "request_appointment"),
+        ("do you have any openings on weekday evenings", "request_appointment"),
+        ("whats the soonest i can come in, its kind of urgent", "request_appointment"),
+        ("i need an appointment for my 15 year old", "request_appointment"),
+        ("can you put me on the waitlist please", "request_appointment"),
     ],
 )
 def test_the_words_of_one_topic_name_it(text: str, answer: str) -> None:
@@ -60,6 +65,7 @@ def test_the_words_of_one_topic_name_it(text: str, answer: str) -> None:
         "can my parents see my records",  # a policy topic: its words are left out
         "we drove the family car to my session",  # "family" is not family therapy
         "im on a zoom call at work and on the insurance plan",  # two topics: nothing chosen
+        "i need an appointment summary for my own files",  # a document, not a place
         "",
     ],
 )
