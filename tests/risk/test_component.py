@@ -7,6 +7,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from confidant.risk.component import RiskScreenComponent, decide
 from confidant.risk.findings import NO_RISK, Evidence, RiskFinding
+from confidant.risk.writer import WriterCues
 from tests.risk.conftest import DATA_DIR
 
 CURRENT = RiskFinding("self_harm", "current", (Evidence("kms", 8, 11, "self_harm.slang"),))
@@ -335,6 +336,13 @@ def test_a_safety_statement_sends_a_diet_only_risk_guess_to_its_other_reading(co
     decision = message.get("risk")
     assert decision["vetoed"] and decision["intent"] is None
     assert decision["screen"]["safety_statement"] == "Nobody got hurt"
+
+
+def test_a_parent_and_the_writer_in_two_sentences_is_no_child_cue() -> None:
+    """'...I haven't told my mom. I keep replaying it and I...' is an adult's story, not a child at home."""
+    cues = WriterCues.from_file(DATA_DIR / "writers.yml")
+    assert cues.found("child_at_home", "i haven't told my mom. i keep replaying it and i can't sleep") is None
+    assert cues.found("child_at_home", "my stepdad comes into my room at night") is not None
 
 
 @pytest.mark.parametrize(
