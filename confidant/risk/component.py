@@ -36,6 +36,7 @@ from confidant.vocabulary import (
     ABUSE,
     CATEGORY_FOR_INTENT,
     FAQ_INTENT,
+    HARM_OTHERS,
     INTRUSIVE_INTENT,
     OTHER_LANGUAGE_INTENT,
     REPLY_CATEGORY_PROPERTY,
@@ -157,6 +158,9 @@ def decide(
     if decision["category"] == SELF_HARM and CATEGORY_FOR_INTENT[choice.intent] != SELF_HARM:
         # DIET's self-harm guess, where the writer says they hurt someone else.
         decision["category"] = CATEGORY_FOR_INTENT[choice.intent]
+    elif decision["category"] == HARM_OTHERS and CATEGORY_FOR_INTENT[choice.intent] == SELF_HARM:
+        # DIET's harm-to-others guess, where the writer says the means are for themselves.
+        decision["category"] = SELF_HARM
     decision["intent"] = choice.intent
     decision["writer"] = WRITER_FOR_INTENT[choice.intent]
     decision["writer_reason"] = choice.reason

@@ -31,6 +31,7 @@ CUE_KINDS = (
     "writer_harmed",
     "sexual_assault",
     "harming",
+    "own_means",
     "intrusive",
     "bystander",
     "elder",
@@ -189,6 +190,10 @@ def choose_writer(
         found = cue("intrusive")
         if found:
             return WriterChoice("intrusive_thoughts", f"intrusive-thought cue {found!r}")
+        # "got a gun last week ... it's for me, not anyone else": the means are for the writer.
+        own = cue("own_means")
+        if own and not patterns and not cue("harming"):
+            return WriterChoice(INTENT_FOR_CATEGORY[SELF_HARM], f"the means are for the writer ({own!r})")
         if _classifier_pick(ranking, intents_of(SELF_HARM) | {INTENT_FOR_CATEGORY[HARM_OTHERS]}) == INTRUSIVE_INTENT:
             return WriterChoice(INTRUSIVE_INTENT, "classifier")
         return WriterChoice(INTENT_FOR_CATEGORY[HARM_OTHERS], "the writer may hurt someone", default=True)

@@ -338,11 +338,33 @@ def test_a_safety_statement_sends_a_diet_only_risk_guess_to_its_other_reading(co
     assert decision["screen"]["safety_statement"] == "Nobody got hurt"
 
 
+def test_means_kept_for_the_writer_get_the_reply_for_the_writer_at_risk(component) -> None:
+    """DIET reads a gun as harm to others; "it's for me, not anyone else" says whose risk it is."""
+    text = "bought a gun on saturday, its loaded in my closet. its for me, not anyone else"
+    [message] = component.process([parsed(text, "risk_harm_others", 0.8)])
+    decision = message.get("risk")
+    assert message.get("intent")["name"] == "risk_self_harm"
+    assert (decision["category"], decision["writer"]) == ("self_harm", "self_at_risk")
+    # Without those words DIET's own reading stands.
+    plain = "bought a gun on saturday, its loaded in my closet"
+    [message] = component.process([parsed(plain, "risk_harm_others", 0.8)])
+    assert message.get("intent")["name"] == "risk_harm_others"
+
+
+def test_a_goodbye_letter_the_writer_wrote_to_a_sibling_is_the_writers_risk(component) -> None:
+    [message] = component.process([parsed("cleared out my room and wrote my little sis a note for after", "faq", 0.6)])
+    assert message.get("intent")["name"] == "risk_self_harm"
+
+
 def test_a_parent_and_the_writer_in_two_sentences_is_no_child_cue() -> None:
     """'...I haven't told my mom. I keep replaying it and I...' is an adult's story, not a child at home."""
     cues = WriterCues.from_file(DATA_DIR / "writers.yml")
     assert cues.found("child_at_home", "i haven't told my mom. i keep replaying it and i can't sleep") is None
     assert cues.found("child_at_home", "my stepdad comes into my room at night") is not None
+    # a number after "I'm" that is not an age
+    for adult in ("im 6'2 and he still shoves me around", "i am 9 years sober and my husband hits me"):
+        assert cues.found("child", adult) is None
+    assert cues.found("child", "im 15 and my dad hits me") == "im 15"
 
 
 @pytest.mark.parametrize(
