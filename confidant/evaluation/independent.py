@@ -30,6 +30,7 @@ from typing import Any, Dict, Iterable, List, Optional
 from confidant.evaluation.model import answer_key, load_agent, parse_all
 from confidant.nlu.language import detect_language
 from confidant.nlu.message_focus import RISK_PART_REASON, second_answer
+from confidant.response_filling import risk_category_of
 from confidant.settings import PROJECT_ROOT
 from confidant.vocabulary import (
     ABUSE,
@@ -37,7 +38,6 @@ from confidant.vocabulary import (
     FOCUS_PROPERTY,
     HARM_OTHERS,
     OTHER_LANGUAGE_INTENT,
-    REPLY_CATEGORY_PROPERTY,
     RISK_PROPERTY,
     SELF_HARM,
     SPANISH_WRITER,
@@ -303,8 +303,7 @@ def risk_outcome(parse: Dict[str, Any]) -> RiskOutcome:
     intent = (parse.get("intent") or {}).get("name") or ""
     category = CATEGORY_FOR_INTENT.get(intent)
     if category and WRITER_FOR_INTENT.get(intent) == SPANISH_WRITER:
-        decision = parse.get(RISK_PROPERTY) or {}
-        category = decision.get(REPLY_CATEGORY_PROPERTY) or decision.get("category") or category
+        category = risk_category_of(parse) or category
     return RiskOutcome(
         escalated=category is not None,
         category=category,
