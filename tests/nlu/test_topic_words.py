@@ -45,6 +45,7 @@ def reading(text: str, intent: str, confidence: float = 0.4) -> Dict[str, Any]:
         ("my counselor does calls from her kitchen, can her kids hear me?", "faq/beyond_telehealth"),
         ("does the insurance company get told what we talk about", "faq/beyond_insurance"),
         ("would my chain of command hear about it, im in the navy", "faq/beyond_employer"),
+        ("will my job find out i'm seeing someone", "faq/beyond_employer"),
         ("if we do marriage counseling does he get to hear my one on one stuff", "faq/beyond_couples_family_group"),
         ("what happens to everything i said after i die", "faq/beyond_after_death"),
         ("could i set up a free consultation call for my son", "request_appointment"),
