@@ -127,10 +127,7 @@ class CrisisResources(Strict):
     @property
     def spanish(self) -> Optional[str]:
         """The Spanish way to reach help: the first general line that has one, else any line's."""
-        for line in self.lines_for("general") + self.lines:
-            if line.spanish:
-                return line.spanish
-        return None
+        return self.spanish_for(GENERAL_SITUATION) or next((line.spanish for line in self.lines if line.spanish), None)
 
     def spanish_for(self, situation: str) -> Optional[str]:
         """The Spanish way to reach the lines for one kind of writer: the first of them that has one.

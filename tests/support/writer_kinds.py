@@ -9,11 +9,11 @@ channel's variant, filled with the practice's details: nothing is written out by
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import yaml
 
-from confidant.response_filling import PLACEHOLDER
+from confidant.response_filling import PLACEHOLDER, RISK_CATEGORY_CONDITION
 from confidant.settings import PracticeSettings
 from confidant.vocabulary import RISK_INTENT_LIST, RiskIntent
 
@@ -41,11 +41,7 @@ def writer_messages() -> List[tuple]:
 
 def first_reply(intent: RiskIntent, channel: str, settings: PracticeSettings) -> str:
     """The reply's first message for `channel` ("sms" or the web variant), as the client reads it."""
-    variations = yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))["responses"][intent.reply]
-    wanted = channel if channel == "sms" else None
-    text = next(v["text"] for v in variations if v.get("channel") == wanted)
-    values = settings.response_variables()
-    return PLACEHOLDER.sub(lambda match: values[match.group(1)], text)
+    return _filled_variation(intent.reply, channel, settings)
 
 
 def first_line(intent: RiskIntent, settings: PracticeSettings) -> str:
@@ -56,13 +52,21 @@ def first_line(intent: RiskIntent, settings: PracticeSettings) -> str:
 
 def spanish_reply(category: str, channel: str, settings: PracticeSettings) -> str:
     """The Spanish crisis reply's first message for one risk category (its `condition`), filled in."""
-    variations = yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))["responses"]["utter_crisis_spanish"]
+    return _filled_variation("utter_crisis_spanish", channel, settings, category)
+
+
+def _filled_variation(response: str, channel: str, settings: PracticeSettings, category: Optional[str] = None) -> str:
+    """The variation of `response` for `channel` and risk `category` (None: the one without a condition)."""
+    variations = yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))["responses"][response]
     wanted = channel if channel == "sms" else None
+
+    def condition_of(variation: Dict) -> List:
+        return [c.get("value") for c in variation.get("condition") or [] if c.get("name") == RISK_CATEGORY_CONDITION]
+
     text = next(
         v["text"]
         for v in variations
-        if v.get("channel") == wanted
-        and [c.get("value") for c in v.get("condition") or [] if c.get("name") == "risk_category"] == [category]
+        if v.get("channel") == wanted and condition_of(v) == ([category] if category else [])
     )
     values = settings.response_variables()
     return PLACEHOLDER.sub(lambda match: values[match.group(1)], text)
