@@ -30,7 +30,11 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
 from confidant.nlu.topic_words import named_topic_answer
-from confidant.risk.findings import SAFETY_STATEMENT_OUTWEIGHS_BELOW, safety_outweighs_classifier
+from confidant.risk.findings import (
+    SAFETY_STATEMENT_OUTWEIGHS_BELOW,
+    figure_outweighs_classifier,
+    safety_outweighs_classifier,
+)
 from confidant.vocabulary import (
     FAQ_INTENT,
     FOCUS_PROPERTY,
@@ -350,6 +354,12 @@ def safety_statement(parse: Mapping[str, Any]) -> Optional[str]:
     return screen.get("safety_statement") if isinstance(screen, Mapping) else None
 
 
+def figure_of_speech(parse: Mapping[str, Any]) -> Optional[str]:
+    """A plain figure of speech the screen found in this reading's text, where it matched no risk words."""
+    screen = (parse.get(RISK_PROPERTY) or {}).get("screen")
+    return screen.get("figure_of_speech") if isinstance(screen, Mapping) else None
+
+
 def nearest_risk_share(parse: Mapping[str, Any]) -> Optional[float]:
     """The share the nearest training examples alone give the risk intents (None without them)."""
     nearest = parse.get(NEAREST_PROPERTY)
@@ -407,14 +417,17 @@ def first_risk_part(
     parts: Sequence[tuple[str, Mapping[str, Any]]],
     whole_safety: Optional[str] = None,
     whole: Optional[Mapping[str, Any]] = None,
+    whole_figure: Optional[str] = None,
 ) -> Optional[tuple[str, Mapping[str, Any]]]:
     """The first sentence the risk layers take for current risk on its own, if any.
 
     A part only DIET took for risk does not count where the whole message says, in another
     sentence, that the writer is safe ("My best friend died in April. ... I'm not in danger"),
-    nor where nothing but DIET's guess supports it (`diet_has_a_second_witness`). Nor does a part
-    whose risk expressions the whole message's screen explained away (`explained_in_whole`): as
-    on a whole message, the screen's reading in context vetoes DIET's on those words.
+    or is a plain figure of speech ("I'm going to kill it at my interview tomorrow!! wish me luck":
+    "wish me luck" read alone), nor where nothing but DIET's guess supports it
+    (`diet_has_a_second_witness`). Nor does a part whose risk expressions the whole message's
+    screen explained away (`explained_in_whole`): as on a whole message, the screen's reading in
+    context vetoes DIET's on those words.
     """
     for part, parse in parts:
         if not decided_risk(parse) or (whole is not None and explained_in_whole(whole, part, parse)):
@@ -424,7 +437,11 @@ def first_risk_part(
         if "screen" in layers:
             return part, parse
         confidence = float((decision.get("classifier") or {}).get("confidence") or 0.0)
-        if safety_outweighs_classifier(whole_safety, confidence) or not diet_has_a_second_witness(parse, confidence):
+        if (
+            safety_outweighs_classifier(whole_safety, confidence)
+            or figure_outweighs_classifier(whole_figure, confidence)
+            or not diet_has_a_second_witness(parse, confidence)
+        ):
             continue
         return part, parse
     return None
@@ -450,7 +467,9 @@ def focus(text: str, whole: Dict[str, Any], parse: Parser) -> Dict[str, Any]:
     if not pieces:
         return long_message_answer(text, whole) or _named_topic(text, whole, whole)
     readings = dict(zip(pieces, parse(pieces), strict=True))
-    risky = first_risk_part([(part, readings[part]) for part in windows], safety_statement(whole), whole)
+    risky = first_risk_part(
+        [(part, readings[part]) for part in windows], safety_statement(whole), whole, figure_of_speech(whole)
+    )
     if risky is not None:
         return _adopt_risk(whole, risky[1], risky[0])
     chosen = whole

@@ -27,7 +27,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from confidant.nlu.language import detect_language
 from confidant.nlu.message_focus import also_asked
-from confidant.risk.findings import RiskFinding, safety_outweighs_classifier
+from confidant.risk.findings import RiskFinding, figure_outweighs_classifier, safety_outweighs_classifier
 from confidant.risk.screen import RiskScreen
 from confidant.risk.spanish import SPANISH_FILE, SpanishScreen
 from confidant.risk.writer import WRITER_CUES_FILE, WriterChoice, WriterCues, choose_writer
@@ -111,8 +111,9 @@ def decide(
     # Where the screen matched nothing, the writer's own words that they are safe ("nobody got
     # hurt", "I'm not in danger") or a plain figure of speech ("dying to see it") outweigh DIET
     # alone unless DIET is near-certain.
-    writer_says_safe = finding.level == "none" and safety_outweighs_classifier(
-        finding.safety_statement or finding.figure_of_speech, classifier_confidence
+    writer_says_safe = finding.level == "none" and (
+        safety_outweighs_classifier(finding.safety_statement, classifier_confidence)
+        or figure_outweighs_classifier(finding.figure_of_speech, classifier_confidence)
     )
     classifier_category = (
         CATEGORY_FOR_INTENT.get(classifier_intent or "")

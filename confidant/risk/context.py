@@ -13,7 +13,7 @@ from spacy.tokens import Doc, Span, Token
 
 from confidant.risk.pattern_types import RiskData, Trigger
 from confidant.risk.writer import THREAT_TO_WRITER_PATTERNS
-from confidant.vocabulary import ABUSE, HARM_OTHERS
+from confidant.vocabulary import ABUSE, HARM_OTHERS, SELF_HARM
 
 _QUESTION_MARK = "?"
 # Humour words that a negation a few words before turns into "I am serious" ("this is not a
@@ -53,7 +53,10 @@ class Context:
     recurrence: list[tuple[int, int, str]]
     disclaimers: list[tuple[int, int, str]] = field(default_factory=list)
     accidents: list[tuple[int, int, str]] = field(default_factory=list)
+    feelings: list[tuple[int, int, str]] = field(default_factory=list)
     in_care: list[tuple[int, int, str]] = field(default_factory=list)
+    laughed_off: list[tuple[int, int, str]] = field(default_factory=list)
+    taken_seriously: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 # The id prefix of a context pattern (data/risk) names the Context list its matches go to.
@@ -67,9 +70,18 @@ CONTEXT_KINDS = {
     "again": "recurrence",
     "disclaim": "disclaimers",
     "accident": "accidents",
+    "feelings": "feelings",
     "care": "in_care",
+    "laughed": "laughed_off",
+    "serious": "taken_seriously",
 }
 
+
+# Words that make hurting someone a fear or something avoided, a few words before the verb.
+FEARED = frozenset(
+    {"afraid", "scared", "terrified", "worried", "worry", "fear", "nervous", "without", "avoid", "hate", "dread"}
+)
+FEARED_REACH = 4
 
 # Quotation marks as the normalizer leaves them (curly quotes become straight ones).
 QUOTATION_MARKS = frozenset({'"', "'", "“", "”", "‘", "’"})
@@ -94,6 +106,9 @@ class TriggerLevels:
         accident = self._accidental_dose(candidate, sentence, context)
         if accident:
             return "idiom", accident
+        feelings = self._emotional_hurt(doc, candidate, sentence, context)
+        if feelings:
+            return "idiom", feelings
         if trigger.strength == "weak":
             joke = self._joke_marker(doc, sentence)
             if joke:
@@ -127,6 +142,9 @@ class TriggerLevels:
         elif person == "detect":
             person = self._subject(doc, candidate, sentence)
         if person == "third" and trigger.category != ABUSE:
+            laughed = self._quoted_and_laughed_off(doc, candidate, sentence, context)
+            if laughed:
+                return "idiom", f"someone else's words, laughed off ({laughed})"
             story = self._fiction_before(doc, candidate, sentence)
             if story:
                 return "idiom", f"someone else in a story ({story!r})"
@@ -143,6 +161,21 @@ class TriggerLevels:
             if token.lower_ in fiction:
                 return token.text
         return None
+
+    def _quoted_and_laughed_off(self, doc: Doc, candidate: Candidate, sentence: Span, context: Context) -> str | None:
+        """Someone else's quoted wish to die that the message laughs off, and nothing in it takes seriously.
+
+        "my coworker says 'im gonna kill myself' every time the printer jams, it's a running joke";
+        "she said 'I literally want to die' because of the dishwasher, totally fine five minutes
+        later". Only self-harm words inside someone else's quotation: a threat to the writer or
+        to a child ("my dad said 'I'll kill you'") is never laughed off here, and a laugh inside
+        the quotation ("she texted 'i want to die lol'") is not the message laughing it off.
+        """
+        if candidate.trigger.category != SELF_HARM or context.taken_seriously:
+            return None
+        if self._quoted_speaker(doc, candidate, sentence) != "third":
+            return None
+        return context.laughed_off[0][2] if context.laughed_off else None
 
     def _in_care(self, doc: Doc, candidate: Candidate, sentence: Span, context: Context) -> str | None:
         """Someone else's crisis now in professional care ("my son is in a residential program for self harm").
@@ -255,6 +288,33 @@ class TriggerLevels:
         for start, end, pattern_id in context.accidents:
             if start - rules.window <= candidate.start and candidate.end <= end + rules.window:
                 return f"an extra dose by mistake ({pattern_id})"
+        return None
+
+    def _emotional_hurt(self, doc: Doc, candidate: Candidate, sentence: Span, context: Context) -> str | None:
+        """Hurting someone's feelings ("I'm afraid of hurting him. How do I say no without crushing him?").
+
+        Only the verb "hurt" itself, feared or avoided ("afraid of", "without"), with a sign of
+        feelings in its sentence or either neighbour, and
+        no word of violence or of unwanted thoughts in them ("I'm scared of hurting him, I get so
+        angry", "I keep picturing hurting her"): those stay risk.
+        """
+        rules = self.data.emotional_hurt
+        if candidate.trigger.id not in rules.triggers:
+            return None
+        verbs = [token.i for token in doc[candidate.start : candidate.end] if token.lemma_ == "hurt"]
+        if not verbs:
+            return None
+        # Feared or avoided ("afraid of hurting him", "without hurting her"), never wanted.
+        if not any(t.lower_ in FEARED for t in doc[max(sentence.start, verbs[0] - FEARED_REACH) : verbs[0]]):
+            return None
+        before = doc[sentence.start - 1].sent if sentence.start > 0 else sentence
+        after = doc[sentence.end].sent if sentence.end < len(doc) else sentence
+        reach = (before.start, after.end)
+        if any(t.lower_ in rules.never_with or t.lemma_ in rules.never_with for t in doc[reach[0] : reach[1]]):
+            return None
+        for start, end, pattern_id in context.feelings:
+            if reach[0] <= start and end <= reach[1]:
+                return f"hurting someone's feelings ({pattern_id})"
         return None
 
     def _exasperated(self, doc: Doc, candidate: Candidate, sentence: Span) -> bool:

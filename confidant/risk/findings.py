@@ -79,8 +79,17 @@ NO_RISK = RiskFinding(category=None, level="none", evidence=())
 # writer's own plain statement that they are safe outweighs DIET's reading alone, unless DIET is
 # at least this sure (docs/evaluation.md, "A fifth set, and safety statements").
 SAFETY_STATEMENT_OUTWEIGHS_BELOW = 0.9
+# A plain figure of speech ("going to kill it at my interview", "shot my first deer") outweighs
+# DIET alone up to here: DIET was 0.91 and 0.93 sure of self-harm on those two, and no risk message
+# of any set has such a figure (docs/evaluation.md, "Laughed-off quotations and plain figures").
+FIGURE_OF_SPEECH_OUTWEIGHS_BELOW = 0.97
 
 
 def safety_outweighs_classifier(safety_statement: str | None, classifier_confidence: float) -> bool:
-    """Does the writer's statement that they are safe (or a plain figure of speech) outweigh DIET alone?"""
+    """Does the writer's statement that they are safe outweigh DIET alone?"""
     return bool(safety_statement) and classifier_confidence < SAFETY_STATEMENT_OUTWEIGHS_BELOW
+
+
+def figure_outweighs_classifier(figure_of_speech: str | None, classifier_confidence: float) -> bool:
+    """Does a plain figure of speech, where the screen matched no risk expression, outweigh DIET alone?"""
+    return bool(figure_of_speech) and classifier_confidence < FIGURE_OF_SPEECH_OUTWEIGHS_BELOW

@@ -88,6 +88,15 @@ class AccidentalDoseRules:
 
 
 @dataclass(frozen=True)
+class EmotionalHurtRules:
+    """Hurting someone's feelings, told without the word "feelings" (idioms.yml)."""
+
+    markers: tuple[Pattern, ...] = ()
+    triggers: frozenset[str] = frozenset()
+    never_with: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class InformationalRules:
     frames: tuple[Pattern, ...]
     max_gap: int
@@ -126,6 +135,14 @@ class SubjectRules:
     # the unit now"): not escalated, unless too recent, recurring, or told in the present.
     in_care: tuple[Pattern, ...] = ()
     in_care_too_recent: frozenset[str] = frozenset()
+    # Someone else's quoted wish to die that the message laughs off ("it's a running joke",
+    # "everyone laughed", "totally fine five minutes later"), unless it also takes it seriously.
+    laughed_off: tuple[Pattern, ...] = ()
+    taken_seriously: tuple[Pattern, ...] = ()
+
+    def message_patterns(self) -> tuple[Pattern, ...]:
+        """The patterns looked for in the whole message, not only near a trigger."""
+        return (*self.in_care, *self.laughed_off, *self.taken_seriously)
 
 
 @dataclass(frozen=True)
@@ -145,6 +162,7 @@ class RiskData:
     # "I could strangle him lol": modals after "I" that let a joke marker demote a strong threat.
     joke_demotes_after_i: frozenset[str] = frozenset()
     accidental_dose: AccidentalDoseRules = field(default_factory=AccidentalDoseRules)
+    emotional_hurt: EmotionalHurtRules = field(default_factory=EmotionalHurtRules)
     # Benign patterns that outweigh DIET's risk reading alone where no trigger matched (idioms.yml).
     classifier_outweighing_idioms: frozenset[str] = frozenset()
 
@@ -159,6 +177,7 @@ class RiskData:
             *self.negation.cancel,
             *self.negation.disclaimers,
             *self.accidental_dose.markers,
+            *self.emotional_hurt.markers,
             *self.informational.frames,
             *self.past.past_markers,
             *self.past.current_markers,
@@ -172,5 +191,5 @@ class RiskData:
             *self.context_patterns(),
             *self.informational.disclosure,
             *self.negation.safety_statements,
-            *self.subjects.in_care,
+            *self.subjects.message_patterns(),
         )

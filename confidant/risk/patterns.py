@@ -20,6 +20,7 @@ from confidant.risk.pattern_types import (
     PERSONS,
     STRENGTHS,
     AccidentalDoseRules,
+    EmotionalHurtRules,
     InformationalRules,
     NegationRules,
     PastRules,
@@ -172,6 +173,13 @@ def check_lemmas(data: RiskData, lemmatize: Callable[[str], str]) -> None:
                 )
 
 
+def _optional_patterns(patterns: PatternReader, reader: FileReader, key: str, id_prefix: str) -> tuple[Pattern, ...]:
+    """A file's optional list of context patterns, empty where the file has none."""
+    if key not in reader.data:
+        return ()
+    return tuple(p for _, p in patterns.read(reader, key, id_prefix=id_prefix))
+
+
 def load_directory(path: str | Path) -> RiskData:
     """Read and validate every data file of the screen; raise PatternError on any problem."""
     directory = Path(path)
@@ -208,6 +216,9 @@ def load_directory(path: str | Path) -> RiskData:
             "accidental_dose_triggers",
             "accidental_dose_window",
             "accidental_dose_never_with",
+            "emotional_hurt",
+            "emotional_hurt_triggers",
+            "emotional_hurt_never_with",
         ],
         ["humour", "benign", "outweigh_the_classifier_alone"],
     )
@@ -222,11 +233,18 @@ def load_directory(path: str | Path) -> RiskData:
         window=idioms_file.integer("accidental_dose_window", 25),
         never_with=idioms_file.words("accidental_dose_never_with", lexicon, required=False),
     )
-    unknown_triggers = sorted(accidental_dose.triggers - {trigger.id for trigger in triggers})
-    if unknown_triggers:
-        raise idioms_file.fail(
-            f"'accidental_dose_triggers' must list ids of risk triggers; unknown: {unknown_triggers}"
-        )
+    emotional_hurt = EmotionalHurtRules(
+        markers=_optional_patterns(patterns, idioms_file, "emotional_hurt", "feelings"),
+        triggers=frozenset(idioms_file.data.get("emotional_hurt_triggers") or []),
+        never_with=idioms_file.words("emotional_hurt_never_with", lexicon, required=False),
+    )
+    for key, listed in (
+        ("accidental_dose_triggers", accidental_dose.triggers),
+        ("emotional_hurt_triggers", emotional_hurt.triggers),
+    ):
+        unknown_triggers = sorted(listed - {trigger.id for trigger in triggers})
+        if unknown_triggers:
+            raise idioms_file.fail(f"'{key}' must list ids of risk triggers; unknown: {unknown_triggers}")
     outweighing = idioms_file.data.get("outweigh_the_classifier_alone")
     known_idioms = {idiom.id for idiom in idioms}
     unknown = [i for i in outweighing if i not in known_idioms] if isinstance(outweighing, list) else [outweighing]
@@ -330,6 +348,8 @@ def load_directory(path: str | Path) -> RiskData:
             "speech_verbs",
             "in_care",
             "in_care_too_recent",
+            "laughed_off",
+            "taken_seriously",
         ],
         ["first_person", "third_person"],
     )
@@ -340,10 +360,10 @@ def load_directory(path: str | Path) -> RiskData:
         max_lookback=subject_file.integer("max_lookback", 12),
         fiction=subject_file.words("fiction", lexicon, required=False),
         speech_verbs=subject_file.words("speech_verbs", lexicon, required=False),
-        in_care=tuple(p for _, p in patterns.read(subject_file, "in_care", id_prefix="care"))
-        if "in_care" in subject_file.data
-        else (),
+        in_care=_optional_patterns(patterns, subject_file, "in_care", "care"),
         in_care_too_recent=subject_file.words("in_care_too_recent", lexicon, required=False),
+        laughed_off=_optional_patterns(patterns, subject_file, "laughed_off", "laughed"),
+        taken_seriously=_optional_patterns(patterns, subject_file, "taken_seriously", "serious"),
     )
 
     data = RiskData(
@@ -354,6 +374,7 @@ def load_directory(path: str | Path) -> RiskData:
         humour=humour,
         joke_demotes_after_i=joke_demotes_after_i,
         accidental_dose=accidental_dose,
+        emotional_hurt=emotional_hurt,
         classifier_outweighing_idioms=frozenset(str(i) for i in outweighing),
         negation=negation,
         informational=informational,

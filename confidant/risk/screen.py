@@ -56,7 +56,7 @@ class RiskScreen:
         self._context_matcher, self._context_phrases = self._build_matchers(data.context_patterns())
         self._disclosure_matcher, self._disclosure_phrases = self._build_matchers(data.informational.disclosure)
         self._safety_matcher, self._safety_phrases = self._build_matchers(data.negation.safety_statements)
-        self._care_matcher, self._care_phrases = self._build_matchers(data.subjects.in_care)
+        self._message_matcher, self._message_phrases = self._build_matchers(data.subjects.message_patterns())
         self._figure_matcher, self._figure_phrases = self._build_matchers(
             [idiom for idiom in data.idioms if idiom.id in data.classifier_outweighing_idioms]
         )
@@ -168,7 +168,7 @@ class RiskScreen:
             for span in self._context_windows(doc, candidates):
                 context_matches += [(m, s + span.start, e + span.start) for m, s, e in self._context_matcher(span)]
             context_matches += list(self._disclosure_matcher(doc)) + list(self._disclosure_phrases(doc))
-            context_matches += list(self._care_matcher(doc)) + list(self._care_phrases(doc))
+            context_matches += list(self._message_matcher(doc)) + list(self._message_phrases(doc))
         context = Context([], [], [], [], [], [], [])
         for match_id, start, end in context_matches:
             pattern_id = strings[match_id]

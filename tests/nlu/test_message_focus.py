@@ -253,6 +253,19 @@ def test_a_sentence_only_diet_took_for_risk_gives_way_to_the_writer_saying_they_
     assert (result["intent"]["name"] == "concern_for_someone") is escalated
 
 
+@pytest.mark.parametrize(("confidence", "escalated"), [(0.6, False), (0.95, False), (0.99, True)])
+def test_a_sentence_only_diet_took_for_risk_gives_way_to_a_plain_figure_of_speech(
+    confidence: float, escalated: bool
+) -> None:
+    """ "Wish me luck" read alone, after "I'm going to kill it at my audition": only a sure DIET stands."""
+    text = "Big day tomorrow, I'm going to kill it at my audition!! Wish me luck, I've practised for months."
+    whole = whole_of(text, parse("out_of_scope", 0.9))
+    whole["risk"]["screen"] = {"level": "none", "evidence": [], "figure_of_speech": "kill it"}
+    risky = parse("risk_self_harm", confidence, risk_intent="risk_self_harm")
+    result = focus(text, whole, each(lambda part: risky if "Wish me luck" in part else whole))
+    assert (result["intent"]["name"] == "risk_self_harm") is escalated
+
+
 @pytest.mark.parametrize(
     ("confidence", "nearest_risk", "escalated"),
     [

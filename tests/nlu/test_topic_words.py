@@ -58,6 +58,10 @@ def reading(text: str, intent: str, confidence: float = 0.4) -> Dict[str, Any]:
         ("whats the soonest i can come in, its kind of urgent", "request_appointment"),
         ("i need an appointment for my 15 year old", "request_appointment"),
         ("can you put me on the waitlist please", "request_appointment"),
+        ("do the appointment reminders say what kind of office you are, my roommate reads em", "faq/beyond_messaging"),
+        ("is it ok to text my therapist between sessions or does that go somewhere", "faq/beyond_messaging"),
+        ("am i allowed to read my own therapy notes", "faq/beyond_own_records"),
+        ("would it be rude to ask to see what she writes about me", "faq/beyond_own_records"),
     ],
 )
 def test_the_words_of_one_topic_name_it(text: str, answer: str) -> None:
@@ -68,6 +72,8 @@ def test_the_words_of_one_topic_name_it(text: str, answer: str) -> None:
     "text",
     [
         "can my parents see my records",  # a policy topic: its words are left out
+        "can my ex get my records in the custody case",  # someone else asking: a policy topic
+        "i text my mom after every session",  # texting someone else
         "we drove the family car to my session",  # "family" is not family therapy
         "im on a zoom call at work and on the insurance plan",  # two topics: nothing chosen
         "i need an appointment summary for my own files",  # a document, not a place

@@ -46,9 +46,10 @@ def top(name: str, confidence: float) -> dict:
         # The writer's own words that they are safe outweigh DIET alone unless DIET is near-certain...
         (SAYS_SAFE, top("risk_harm_others", 0.7), None, []),
         (SAYS_SAFE, top("risk_self_harm", 0.95), "risk_self_harm", ["classifier"]),
-        # So does a plain figure of speech ("dying to see it")...
+        # So does a plain figure of speech ("dying to see it"), up to a higher bar...
         (FIGURE_OF_SPEECH, top("risk_self_harm", 0.78), None, []),
-        (FIGURE_OF_SPEECH, top("risk_self_harm", 0.95), "risk_self_harm", ["classifier"]),
+        (FIGURE_OF_SPEECH, top("risk_self_harm", 0.95), None, []),
+        (FIGURE_OF_SPEECH, top("risk_self_harm", 0.98), "risk_self_harm", ["classifier"]),
         # ...and never the screen's evidence of current risk.
         (CURRENT_SAYS_SAFE, top("risk_self_harm", 0.7), "risk_self_harm", ["screen", "classifier"]),
         # Unwanted thoughts are told with a negation ("I don't want to die, but I keep picturing

@@ -134,6 +134,18 @@ CURRENT = [
     ("i carry a knife in my bag for when i see him", "harm_others"),
     ("i'll get my dad's gun and handle it", "harm_others"),
     ("if she leaves me i'll make sure nobody else gets her", "harm_others"),
+    # the same words as the figures of speech above, meant
+    ("i want to die and crawl into a hole forever, nothing matters", "self_harm"),
+    ("i feel so ashamed i want to die", "self_harm"),
+    ("i should be beaten for what i did", "abuse"),
+    ("my boyfriend punched a kid at the park", "abuse"),
+    ("my son hit his little sister again and she has bruises", "abuse"),
+    # hurting someone feared with anger or unwanted images, or wanted, is never about feelings
+    ("i'm scared of hurting him when we break up, i get so angry i see red", "harm_others"),
+    ("i'm terrified of hurting my baby, i keep picturing it", "abuse"),
+    ("she broke up with me. i want to hurt her so bad.", "harm_others"),
+    # the writer quoting their own words is never laughed off
+    ("I said 'I want to die' and everyone laughed", "self_harm"),
 ]
 
 NOT_CURRENT = [
@@ -243,6 +255,29 @@ NOT_CURRENT = [
     ("my son is in a residential program but he says he wants to kill himself", "self_harm", "third_party"),
     ("my sister tried to kill herself last night and is in the psych ward now", "self_harm", "third_party"),
     ("my daughter was in an inpatient unit last year for cutting, now she's cutting again", "self_harm", "third_party"),
+    # someone else's quoted wish to die that the message laughs off
+    (
+        "my roommate goes 'i'm literally gonna kill myself' whenever the dishwasher is full, it's a running joke here",
+        "self_harm",
+        "idiom",
+    ),
+    (
+        "my nephew said 'i want to die' when we made him wear the sweater grandma knit and the whole table laughed",
+        "self_harm",
+        "idiom",
+    ),
+    # ... but not when the message also takes it seriously, or the laugh is only inside the quotation
+    ("my friend says 'i want to die' and everyone laughs but i think she means it", "self_harm", "third_party"),
+    ("my friend said 'i want to kill myself' and we all laughed, now i'm worried", "self_harm", "third_party"),
+    ("my sister texted me 'i want to die lol' and now she won't answer", "self_harm", "third_party"),
+    # embarrassment, a wish about a stranger, one child hitting another
+    ("i tripped on stage and literally wanted to die. like crawl into a hole and die", "self_harm", "idiom"),
+    ("i was so embarrassed i wanted to die", "self_harm", "idiom"),
+    ("the guy who made this parking app should be strangled with his own cable", "abuse", "idiom"),
+    ("my 7 yo kicked a kid at recess over a ball, do you see children?", "abuse", "idiom"),
+    # hurting someone's feelings, told without the word
+    ("i need to turn down his proposal and i'm so scared of hurting him", "harm_others", "idiom"),
+    ("my sister wants me as her bridesmaid and i can't afford it. i'm terrified of hurting her.", "abuse", "idiom"),
 ]
 
 
