@@ -432,7 +432,7 @@ def evaluate_risk(agent: Any, path: Path) -> RiskReport:
 
 
 # Sets whose messages stay unread: `--errors` never prints them, so their figures stay honest.
-UNREAD_SETS = frozenset({"independent_b", "independent_c", "independent_d", "development"})
+UNREAD_SETS = frozenset({"independent_b", "independent_c", "independent_d", "independent_f", "development"})
 
 
 def default_sets() -> Dict[str, Dict[str, Path]]:
@@ -444,6 +444,7 @@ def default_sets() -> Dict[str, Dict[str, Path]]:
         ("independent_c", HELDOUT_DIR / "independent_c"),
         ("independent_d", HELDOUT_DIR / "independent_d"),
         ("independent_e", HELDOUT_DIR / "independent_e"),
+        ("independent_f", HELDOUT_DIR / "independent_f"),
         ("development", DEV_SET_DIR),
     )
     for name, folder in folders:

@@ -136,6 +136,7 @@ def test_after_a_veto_a_near_zero_reading_starts_nothing(component, second, expe
         ("my stepdad comes in my room at night and touches me, im 13", "risk_child_abuse", "child_victim"),
         ("my husband hit me again last night and took my phone", "risk_partner_violence", "adult_victim_ipv"),
         ("i slapped my son and it left a mark, i feel sick about it", "risk_harm_others", "harming_others"),
+        ("me and my gf both smack my 7 yr old around when he mouths off", "risk_harm_others", "harming_others"),
         ("horrible thoughts of hurting my baby keep coming, i would never", "intrusive_thoughts", "intrusive_thoughts"),
         ("my friend texted me she is going to kill herself tonight", "concern_for_someone", "concern_self_harm"),
         ("my neighbours kid has bruises all over his arms again", "concern_abuse", "concern_abuse"),
