@@ -138,6 +138,9 @@ RISK_PROPERTY = "risk"
 REPLY_CATEGORY_PROPERTY = "reply_category"
 # The parse property where the message focus step records which part of a message it read.
 FOCUS_PROPERTY = "focus"
+# In the metadata of a part of a long message read on its own: the whole message's text, so the
+# risk component chooses the writer's reply from everything the writer said, not one sentence.
+WHOLE_MESSAGE_METADATA = "confidant_whole_message"
 # The parse property where the nearest-examples classifier keeps its own reading of a message
 # (its best label and the risk intents' share), a second witness beside DIET.
 NEAREST_PROPERTY = "nearest"

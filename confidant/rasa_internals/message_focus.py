@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Text
 from confidant.nlu.message_focus import focus
 from confidant.nlu.topic_words import default_topic_words
 from confidant.risk.component import weak_guess_answers_the_form
+from confidant.vocabulary import WHOLE_MESSAGE_METADATA
 
 _INSTALLED = "_confidant_reads_message_parts"
 _reading_parts = True
@@ -54,10 +55,11 @@ def install() -> None:
 
         def parse_parts(parts: List[str]) -> List[Dict[str, Any]]:
             """Every part through the NLU graph in one run, each result shaped as Rasa shapes one."""
+            # The whole text rides along so the risk component can choose the writer's reply
+            # from all of it (a part is one or two sentences of the story).
+            metadata = {**(message.metadata or {}), WHOLE_MESSAGE_METADATA: text}
             messages = [
-                UserMessage(
-                    part, sender_id=message.sender_id, input_channel=message.input_channel, metadata=message.metadata
-                )
+                UserMessage(part, sender_id=message.sender_id, input_channel=message.input_channel, metadata=metadata)
                 for part in parts
             ]
             results = self.graph_runner.run(

@@ -22,7 +22,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.diet_classifier import DIETClassifier
 from rasa.nlu.selectors.response_selector import ResponseSelector
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, METADATA, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from confidant.nlu.language import detect_language
@@ -44,6 +44,7 @@ from confidant.vocabulary import (
     RISK_PROPERTY,
     SELF_HARM,
     SPANISH_RISK_INTENT,
+    WHOLE_MESSAGE_METADATA,
     WRITER_FOR_INTENT,
 )
 
@@ -202,14 +203,35 @@ def weak_guess_answers_the_form(parse: Dict[str, Any], active_form: Optional[str
 
 @dataclass
 class WriterContext:
-    """What choosing the writer needs from one message: its text, DIET's ranking, the cues."""
+    """What choosing the writer needs from one message: its text, DIET's ranking, the cues.
+
+    For a part of a long message read on its own, `text` is the whole message and `offset` where
+    the part starts in it: the cues read everything the writer said ("I'm her dad" three
+    sentences before "I've been sitting outside his place with a tire iron").
+    """
 
     text: str
     ranking: List[Dict[str, Any]]
     cues: WriterCues
+    offset: int = 0
+
+    @classmethod
+    def for_message(cls, text: str, metadata: Any, ranking: List[Dict[str, Any]], cues: WriterCues) -> "WriterContext":
+        """The message's own text, or the whole message a part came from (`WHOLE_MESSAGE_METADATA`)."""
+        whole = metadata.get(WHOLE_MESSAGE_METADATA) if isinstance(metadata, dict) else None
+        offset = whole.find(text) if isinstance(whole, str) else -1
+        if offset < 0:
+            return cls(text, ranking, cues)
+        return cls(whole, ranking, cues, offset)
 
     def choose(self, category: str, level: str, evidence: List[Dict[str, Any]]) -> WriterChoice:
-        return choose_writer(category, level, self.text, evidence, self.ranking, self.cues)
+        moved = [
+            {**item, "start": item["start"] + self.offset, "end": item["end"] + self.offset}
+            if self.offset and isinstance(item.get("start"), int) and isinstance(item.get("end"), int)
+            else item
+            for item in evidence
+        ]
+        return choose_writer(category, level, self.text, moved, self.ranking, self.cues)
 
     def past_abuse_with_current_access(self, finding: RiskFinding) -> bool:
         return (
@@ -278,7 +300,7 @@ class RiskScreenComponent(GraphComponent):
                 continue
             finding = self.screen.screen(text)
             classifier_top = classifier_top_intent(ranking)
-            writer = WriterContext(text, list(ranking), self.writer_cues)
+            writer = WriterContext.for_message(text, message.get(METADATA), list(ranking), self.writer_cues)
             decision = decide(finding, classifier_top, self.classifier_min_confidence, writer)
             stays_risk = (message.get(INTENT) or {}).get("name") in CATEGORY_FOR_INTENT
             if not decision["intent"] and not decision["vetoed"] and stays_risk:

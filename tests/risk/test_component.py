@@ -141,6 +141,11 @@ def test_after_a_veto_a_near_zero_reading_starts_nothing(component, second, expe
         ("my friend texted me she is going to kill herself tonight", "concern_for_someone", "concern_self_harm"),
         ("my neighbours kid has bruises all over his arms again", "concern_abuse", "concern_abuse"),
         ("i was raped at a party last weekend", "risk_sexual_assault", "adult_victim_sexual_assault"),
+        (
+            "my housemate's friend crashed on our couch and came into my room. he did things to me i didnt want",
+            "risk_sexual_assault",
+            "adult_victim_sexual_assault",
+        ),
         ("my uncle abused me as a kid and now he babysits my niece", "concern_abuse", "concern_abuse"),
         ("i want to kill myself", "risk_self_harm", "self_at_risk"),
         (
@@ -313,6 +318,20 @@ def test_harm_the_writer_tells_of_doing_outweighs_diets_self_harm_guess(componen
     [processed] = component.process([message])
     assert processed.get("intent")["name"] == "risk_harm_others"
     assert processed.get("risk")["category"] == "harm_others"
+
+
+@pytest.mark.parametrize(("whole_known", "intent"), [(False, "risk_child_abuse"), (True, "risk_harm_others")])
+def test_a_sentence_read_alone_gets_the_writer_the_whole_message_tells_of(
+    component, whole_known: bool, intent: str
+) -> None:
+    """The focus step reads one sentence; the reply still fits what the whole message says of the writer."""
+    part = "Two nights this week I've sat outside his place in my truck with a bat on the seat."
+    whole = f"My ex moved the kids across the state without a word. {part} I know what I'd do if he came out."
+    message = parsed(part, "risk_child_abuse", 0.65)
+    if whole_known:
+        message.set("metadata", {"confidant_whole_message": whole})
+    [processed] = component.process([message])
+    assert processed.get("intent")["name"] == intent
 
 
 def test_a_writer_the_screen_found_hurt_is_never_given_the_reply_for_one_who_hurts() -> None:

@@ -134,6 +134,8 @@ CURRENT = [
     ("i carry a knife in my bag for when i see him", "harm_others"),
     ("i'll get my dad's gun and handle it", "harm_others"),
     ("if she leaves me i'll make sure nobody else gets her", "harm_others"),
+    # an assault told in the victim's plain words
+    ("he did stuff to me that i didn't want and now i can't sleep", "abuse"),
     # the same words as the figures of speech above, meant
     ("i want to die and crawl into a hole forever, nothing matters", "self_harm"),
     ("i feel so ashamed i want to die", "self_harm"),
@@ -275,6 +277,8 @@ NOT_CURRENT = [
     ("i was so embarrassed i wanted to die", "self_harm", "idiom"),
     ("the guy who made this parking app should be strangled with his own cable", "abuse", "idiom"),
     ("my 7 yo kicked a kid at recess over a ball, do you see children?", "abuse", "idiom"),
+    # someone doing things the writer did not want, that are not an assault
+    ("my landlord did stuff i didnt want to the kitchen while i was away", None, None),
     # hurting someone's feelings, told without the word
     ("i need to turn down his proposal and i'm so scared of hurting him", "harm_others", "idiom"),
     ("my sister wants me as her bridesmaid and i can't afford it. i'm terrified of hurting her.", "abuse", "idiom"),
