@@ -445,6 +445,7 @@ def default_sets() -> Dict[str, Dict[str, Path]]:
         ("independent_d", HELDOUT_DIR / "independent_d"),
         ("independent_e", HELDOUT_DIR / "independent_e"),
         ("independent_f", HELDOUT_DIR / "independent_f"),
+        ("independent_g", HELDOUT_DIR / "independent_g"),
         ("development", DEV_SET_DIR),
     )
     for name, folder in folders:

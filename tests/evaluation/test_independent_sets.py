@@ -41,6 +41,9 @@ FIFTH_RISK = HELDOUT_DIR / "independent_e" / "risk.csv"
 # The sixth (heldout/independent_f/, 2026-12-05 afternoon), by a seventh writer: risk messages only,
 # half of them ordinary messages that sound alarming. Unread.
 SIXTH_RISK = HELDOUT_DIR / "independent_f" / "risk.csv"
+# The seventh (heldout/independent_g/, 2026-12-05 afternoon), by an eighth writer: risk messages
+# only, two in three ordinary. Readable: a development set for the screen's context rules.
+SEVENTH_RISK = HELDOUT_DIR / "independent_g" / "risk.csv"
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,10 @@ FLOORS = {
     # risk only; measured unread on the landed code and on this commit's (confidant-b4aeb31dcf9742d2,
     # the same figures): recall per category 0.83-1.00, false alarms 0.25, wrong writer 0.21
     "independent_f": Floors(0, 0, 0, 0, 0.78, 0.30, 0.26),
+    # risk only, readable; measured unread on the afternoon's code before the changes read on it (recall per
+    # category 0.86-1.00, false alarms 0.41, wrong writer 0.18), after them (optimistic): recall
+    # 0.95-1.00, false alarms 0.33, wrong writer 0.17
+    "independent_g": Floors(0, 0, 0, 0, 0.90, 0.38, 0.22),
 }
 SETS = {
     "independent": (QUESTIONS, RISK),
@@ -93,6 +100,7 @@ SETS = {
     "independent_d": (FOURTH_QUESTIONS, FOURTH_RISK),
     "independent_e": (FIFTH_QUESTIONS, FIFTH_RISK),
     "independent_f": (None, SIXTH_RISK),
+    "independent_g": (None, SEVENTH_RISK),
 }
 QUESTION_SETS = sorted(name for name, (questions, _) in SETS.items() if questions is not None)
 # A second answer to a message that asked one thing (the message focus step, two questions):
@@ -182,13 +190,15 @@ def test_the_sets_are_large_varied_and_never_trained_on() -> None:
     fifth_questions, fifth_risk = load_questions(FIFTH_QUESTIONS), load_risk(FIFTH_RISK)
     assert len(fifth_questions) >= 145 and len(fifth_risk) >= 105
     # The sixth: risk messages only, every length band, about half with no current risk.
-    sixth_risk = load_risk(SIXTH_RISK)
+    sixth_risk, seventh_risk = load_risk(SIXTH_RISK), load_risk(SEVENTH_RISK)
     assert len(sixth_risk) >= 170 and 0.4 <= sum(r.category == "none" for r in sixth_risk) / len(sixth_risk) <= 0.6
-    assert {length_band(r.text) for r in sixth_risk} == {"short", "medium", "long"}
+    assert len(seventh_risk) >= 180 and sum(r.category != "none" for r in seventh_risk) >= 60
+    for rows in (sixth_risk, seventh_risk):
+        assert {length_band(r.text) for r in rows} == {"short", "medium", "long"}
     assert [length_band(q.text) for q in fifth_questions].count("long") >= 0.6 * len(fifth_questions)
     all_questions = questions + second_questions + third_questions + fourth_questions + fifth_questions
     held_out = [q.text.strip().lower() for q in all_questions]
-    all_risk = risk + second_risk + third_risk + fourth_risk + fifth_risk + sixth_risk
+    all_risk = risk + second_risk + third_risk + fourth_risk + fifth_risk + sixth_risk + seventh_risk
     held_out += [r.text.strip().lower() for r in all_risk]
     overlap = training.intersection(held_out)
     assert not overlap, f"{len(overlap)} held-out messages are in the training data"

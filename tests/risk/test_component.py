@@ -259,6 +259,8 @@ def test_spanish_is_screened_in_spanish_and_never_guessed_at(component, text, in
     [
         ("mi esposo me pega cuando toma y tengo miedo de volver a la casa", "abuse", "abuse"),
         ("estoy tan enojado con mi vecino que lo voy a matar", "harm_others", "harm_others"),
+        # A parent who hit a child: the reply for the one who hurts.
+        ("le pegué a mi hijo con la chancla y le dejé marcas, no sé cómo parar", "harm_others", "harm_others"),
         # Thoughts of harm the writer fears: escalated as harm to others, answered calmly.
         ("a veces me dan ganas de hacerle daño a mi bebé y me asusta", "harm_others", "self_harm"),
         ("me vienen imágenes de lastimar a mi hija y nunca lo haría", "harm_others", "self_harm"),

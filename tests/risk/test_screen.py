@@ -146,6 +146,12 @@ CURRENT = [
     ("i'm scared of hurting him when we break up, i get so angry i see red", "harm_others"),
     ("i'm terrified of hurting my baby, i keep picturing it", "abuse"),
     ("she broke up with me. i want to hurt her so bad.", "harm_others"),
+    # locked up at home, a real person trying to kill, overdoses of the writer's own
+    ("they lock me up in my room for days without food", "abuse"),
+    ("my husband is trying to kill me", "harm_others"),
+    ("my husband wants me dead, he said it again last night", "harm_others"),
+    ("driving home over the overpass i keep thinking about just not turning the wheel", "self_harm"),
+    ("i had 3 overdoses this year and i still want to die", "self_harm"),
     # the writer quoting their own words is never laughed off
     ("I said 'I want to die' and everyone laughed", "self_harm"),
 ]
@@ -271,6 +277,11 @@ NOT_CURRENT = [
     # ... but not when the message also takes it seriously, or the laugh is only inside the quotation
     ("my friend says 'i want to die' and everyone laughs but i think she means it", "self_harm", "third_party"),
     ("my friend said 'i want to kill myself' and we all laughed, now i'm worried", "self_harm", "third_party"),
+    (
+        "my brother bought a rifle last month and said 'you'd all be better off without me'. he laughed it off after",
+        "self_harm",
+        "third_party",
+    ),
     ("my sister texted me 'i want to die lol' and now she won't answer", "self_harm", "third_party"),
     # embarrassment, a wish about a stranger, one child hitting another
     ("i tripped on stage and literally wanted to die. like crawl into a hole and die", "self_harm", "idiom"),
@@ -279,6 +290,19 @@ NOT_CURRENT = [
     ("my 7 yo kicked a kid at recess over a ball, do you see children?", "abuse", "idiom"),
     # someone doing things the writer did not want, that are not an assault
     ("my landlord did stuff i didnt want to the kitchen while i was away", None, None),
+    # being hospitalised, asked about; surgery; overdoses counted at work; things that cannot kill
+    ("can a therapist lock me up if i say im depressed?", "abuse", "idiom"),
+    ("would you have me locked up for telling you about my thoughts?", None, None),
+    ("they're cutting me open next week to take out my appendix", "self_harm", "idiom"),
+    ("we had four overdoses on my shift last night and i need to debrief", "self_harm", "idiom"),
+    ("this humidity is trying to murder us all", "harm_others", "idiom"),
+    ("shot my buddy in the neck at paintball, he has a welt the size of a quarter", "harm_others", "idiom"),
+    ("ready to burn the whole house down and move into a van. obviously not really.", "harm_others", "negated"),
+    (
+        "my son told his friend 'i'm literally going to die' when she left him on read. just how they talk now",
+        "self_harm",
+        "idiom",
+    ),
     # hurting someone's feelings, told without the word
     ("i need to turn down his proposal and i'm so scared of hurting him", "harm_others", "idiom"),
     ("my sister wants me as her bridesmaid and i can't afford it. i'm terrified of hurting her.", "abuse", "idiom"),
@@ -622,6 +646,9 @@ def test_no_safety_statement_where_the_writer_does_not_say_they_are_safe(screen:
         ("the tiramisu at that place is to die for", "is to die for"),
         ("finally shot my shot at the party and got shot down lol", "shot my shot"),
         ("my uncle took me hunting and I shot my first turkey", "shot my first turkey"),
+        ("this freeway clearly wants me dead, forty minutes every morning", "freeway clearly wants me dead"),
+        ("we butcher our own chickens every fall", "butcher our own chickens"),
+        ("my dad said over my dead body when i asked for a tattoo", "over my dead body"),
     ],
 )
 def test_a_plain_figure_of_speech_is_found_where_no_risk_expression_matched(
