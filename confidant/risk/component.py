@@ -219,9 +219,8 @@ class WriterContext:
     def for_message(cls, text: str, metadata: Any, ranking: List[Dict[str, Any]], cues: WriterCues) -> "WriterContext":
         """The message's own text, or the whole message a part came from (`WHOLE_MESSAGE_METADATA`)."""
         whole = metadata.get(WHOLE_MESSAGE_METADATA) if isinstance(metadata, dict) else None
-        if not isinstance(whole, str) or whole.find(text) < 0:
-            return cls(text, ranking, cues)
-        return cls(whole, ranking, cues, whole.find(text))
+        offset = whole.find(text) if isinstance(whole, str) else -1
+        return cls(whole, ranking, cues, offset) if isinstance(whole, str) and offset >= 0 else cls(text, ranking, cues)
 
     def choose(self, category: str, level: str, evidence: List[Dict[str, Any]]) -> WriterChoice:
         moved = [

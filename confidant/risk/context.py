@@ -77,10 +77,7 @@ CONTEXT_KINDS = {
 }
 
 
-# Words that make hurting someone a fear or something avoided, a few words before the verb.
-FEARED = frozenset(
-    {"afraid", "scared", "terrified", "worried", "worry", "fear", "nervous", "without", "avoid", "hate", "dread"}
-)
+# How many words before "hurt" a word of `emotional_hurt_feared` (idioms.yml) may stand.
 FEARED_REACH = 4
 
 # Quotation marks as the normalizer leaves them (curly quotes become straight ones).
@@ -305,7 +302,7 @@ class TriggerLevels:
         if not verbs:
             return None
         # Feared or avoided ("afraid of hurting him", "without hurting her"), never wanted.
-        if not any(t.lower_ in FEARED for t in doc[max(sentence.start, verbs[0] - FEARED_REACH) : verbs[0]]):
+        if not any(t.lower_ in rules.feared for t in doc[max(sentence.start, verbs[0] - FEARED_REACH) : verbs[0]]):
             return None
         before = doc[sentence.start - 1].sent if sentence.start > 0 else sentence
         after = doc[sentence.end].sent if sentence.end < len(doc) else sentence

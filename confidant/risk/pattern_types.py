@@ -94,6 +94,8 @@ class EmotionalHurtRules:
     markers: tuple[Pattern, ...] = ()
     triggers: frozenset[str] = frozenset()
     never_with: frozenset[str] = frozenset()
+    # Words a few words before "hurt" that make it feared or avoided ("afraid of", "without").
+    feared: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -219,6 +219,7 @@ def load_directory(path: str | Path) -> RiskData:
             "emotional_hurt",
             "emotional_hurt_triggers",
             "emotional_hurt_never_with",
+            "emotional_hurt_feared",
         ],
         ["humour", "benign", "outweigh_the_classifier_alone"],
     )
@@ -226,9 +227,7 @@ def load_directory(path: str | Path) -> RiskData:
     humour = idioms_file.words("humour", lexicon)
     joke_demotes_after_i = idioms_file.words("joke_demotes_after_i", lexicon, required=False)
     accidental_dose = AccidentalDoseRules(
-        markers=tuple(p for _, p in patterns.read(idioms_file, "accidental_dose", id_prefix="accident"))
-        if "accidental_dose" in idioms_file.data
-        else (),
+        markers=_optional_patterns(patterns, idioms_file, "accidental_dose", "accident"),
         triggers=frozenset(idioms_file.data.get("accidental_dose_triggers") or []),
         window=idioms_file.integer("accidental_dose_window", 25),
         never_with=idioms_file.words("accidental_dose_never_with", lexicon, required=False),
@@ -237,6 +236,7 @@ def load_directory(path: str | Path) -> RiskData:
         markers=_optional_patterns(patterns, idioms_file, "emotional_hurt", "feelings"),
         triggers=frozenset(idioms_file.data.get("emotional_hurt_triggers") or []),
         never_with=idioms_file.words("emotional_hurt_never_with", lexicon, required=False),
+        feared=idioms_file.words("emotional_hurt_feared", lexicon, required=False),
     )
     for key, listed in (
         ("accidental_dose_triggers", accidental_dose.triggers),
