@@ -432,7 +432,9 @@ def evaluate_risk(agent: Any, path: Path) -> RiskReport:
 
 
 # Sets whose messages stay unread: `--errors` never prints them, so their figures stay honest.
-UNREAD_SETS = frozenset({"independent_b", "independent_c", "independent_d", "independent_f", "development"})
+UNREAD_SETS = frozenset(
+    {"independent_b", "independent_c", "independent_d", "independent_f", "independent_h", "development"}
+)
 
 
 def default_sets() -> Dict[str, Dict[str, Path]]:
@@ -446,6 +448,7 @@ def default_sets() -> Dict[str, Dict[str, Path]]:
         ("independent_e", HELDOUT_DIR / "independent_e"),
         ("independent_f", HELDOUT_DIR / "independent_f"),
         ("independent_g", HELDOUT_DIR / "independent_g"),
+        ("independent_h", HELDOUT_DIR / "independent_h"),
         ("development", DEV_SET_DIR),
     )
     for name, folder in folders:

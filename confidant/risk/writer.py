@@ -48,6 +48,12 @@ _WRITER_AS_OBJECT = re.compile(r"\b(me|us|my (room|bed|body|privates))\b")
 _WRITER_AS_SUBJECT = re.compile(r"\b(i|i'?m|im|i am|i'?ve|ive)\b")
 # DIET's say on the writer counts from this confidence (within the category's intents).
 CLASSIFIER_MIN_SHARE = 0.4
+# Where DIET alone read self-harm, its harm-to-others intent holding at least this share of the
+# two (self-harm and harm to others) means the writer is angry at someone, not at risk alone.
+# On nine independent sets the writers at risk themselves that DIET alone raised all had under
+# 0.07 (60 messages), and four of twelve who meant to hurt someone had more (docs/evaluation.md,
+# "Anger DIET half hears"): a low bar, since DIET's own intent already decided the category.
+HARM_OTHERS_MIN_SHARE = 0.1
 
 
 class WriterCueError(ValueError):
@@ -104,6 +110,20 @@ def _classifier_pick(ranking: Iterable[Dict[str, Any]], allowed: frozenset) -> O
         return None
     best = max(candidates, key=lambda c: float(c.get("confidence") or 0.0))
     return best["name"] if float(best.get("confidence") or 0.0) / total >= CLASSIFIER_MIN_SHARE else None
+
+
+def _top_of(ranking: Iterable[Dict[str, Any]], allowed: frozenset) -> Optional[str]:
+    """DIET's most confident intent among `allowed`, however small its share."""
+    candidates = [item for item in ranking if item.get("name") in allowed]
+    return max(candidates, key=lambda item: float(item.get("confidence") or 0.0))["name"] if candidates else None
+
+
+def _harm_to_others_share(ranking: Iterable[Dict[str, Any]]) -> float:
+    """DIET's harm-to-others confidence as a share of its self-harm and harm-to-others confidence."""
+    confidence = {item.get("name"): float(item.get("confidence") or 0.0) for item in ranking}
+    harm = confidence.get(INTENT_FOR_CATEGORY[HARM_OTHERS], 0.0)
+    total = harm + confidence.get(INTENT_FOR_CATEGORY[SELF_HARM], 0.0)
+    return harm / total if total > 0 else 0.0
 
 
 def _writer_is_victim(text: str, evidence: List[Dict[str, Any]]) -> bool:
@@ -169,6 +189,9 @@ def choose_writer(
         picked = _classifier_pick(ranking, intents_of(SELF_HARM))
         if picked == INTRUSIVE_INTENT:
             return WriterChoice(picked, "classifier")
+        share = _harm_to_others_share(ranking)
+        if _top_of(ranking, intents_of(SELF_HARM)) == INTENT_FOR_CATEGORY[SELF_HARM] and share >= HARM_OTHERS_MIN_SHARE:
+            return WriterChoice(INTENT_FOR_CATEGORY[HARM_OTHERS], f"classifier: harm to others holds {share:.2f}")
         return WriterChoice(INTENT_FOR_CATEGORY[SELF_HARM], "the writer is at risk", default=True)
 
     if category == HARM_OTHERS:

@@ -183,6 +183,31 @@ def test_after_a_veto_a_near_zero_reading_starts_nothing(component, second, expe
         ),
         # Marks beside someone hurting the writer are the abuse's, not self-harm.
         ("my dad burns me with his cigarette, i have marks on my arm. im 12", "risk_child_abuse", "child_victim"),
+        # A child's age said of someone else, by a grown-up whose work is with children.
+        (
+            "im a teacher and today a 7 year old told me her moms boyfriend touches her at bath time",
+            "concern_abuse",
+            "concern_abuse",
+        ),
+        # Someone else hurting the writer's own children.
+        ("my ex's new husband hits my kids when im not home, my daughter told me", "concern_abuse", "concern_abuse"),
+        # Pictures held over a teenager.
+        (
+            "im 15. a guy made me send him pics and now he says he will post them online unless i send more",
+            "risk_child_abuse",
+            "child_victim",
+        ),
+        (
+            "my husband keeps having sex with me when i tell him no",
+            "risk_sexual_assault",
+            "adult_victim_sexual_assault",
+        ),
+        # The one who abused the writer now has a foster child.
+        (
+            "im 31. my stepdad abused me when i was little and now they have a 6 year old girl placed with them",
+            "concern_abuse",
+            "concern_abuse",
+        ),
     ],
 )
 def test_the_reply_fits_who_is_writing(component, text, intent, writer) -> None:
@@ -536,3 +561,22 @@ def test_inside_a_form_a_weak_risk_guess_is_an_answer_and_a_sure_reading_still_i
     [sure] = component.process([parsed("i want to kill myself", "faq", 0.9)])
     screened = sure.as_dict(only_output_properties=False)
     assert weak_guess_answers_the_form(screened, "callback_form")["intent"]["name"] == "risk_self_harm"
+
+
+@pytest.mark.parametrize(
+    ("harm_to_others", "intent"),
+    [(0.25, "risk_harm_others"), (0.03, "risk_self_harm")],
+)
+def test_diets_own_sense_of_anger_at_someone_chooses_the_reply_for_the_one_who_may_hurt(
+    harm_to_others: float, intent: str
+) -> None:
+    """DIET alone read self-harm; where it gives harm to others a fair share, the writer is angry at someone."""
+    from confidant.risk.writer import WriterCues, choose_writer
+
+    ranking = [
+        {"name": "risk_self_harm", "confidence": 0.7},
+        {"name": "risk_harm_others", "confidence": harm_to_others},
+        {"name": "faq", "confidence": 0.05},
+    ]
+    text = "i cant stop thinking about what i would do to him if i saw him again"
+    assert choose_writer("self_harm", "none", text, [], ranking, WriterCues.none()).intent == intent

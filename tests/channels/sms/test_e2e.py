@@ -83,6 +83,19 @@ def test_the_welcome_and_the_answer_arrive_as_sms_variants(sms_server, sms_twili
     assert not any("{" in text or "/" in text.replace("24/7", "") for text in (welcome, answer))
 
 
+def test_the_contact_answer_by_sms_offers_the_appointment_request_and_the_word_starts_it(
+    sms_server, sms_twilio, practice
+) -> None:
+    """SMS has no buttons: the contact answer names the word to reply, and that word starts the request."""
+    phone = new_phone()
+    sms_server.post(twilio_form(phone, "whats your phone number"))
+    *_, contact = wait_for_text(sms_twilio, phone, "reply APPOINTMENT")
+    assert practice.practice.phone in contact and len(contact) <= 300
+    sms_server.post(twilio_form(phone, "APPOINTMENT"))
+    *_, intro, ask_name = wait_for_text(sms_twilio, phone, "request for a first appointment", "Reply cancel")
+    assert "request for a first appointment" in intro and "?" in ask_name
+
+
 def test_a_risk_message_gets_the_crisis_resources_and_a_numbered_choice(
     sms_server, sms_twilio, webhook_receiver, practice
 ) -> None:
