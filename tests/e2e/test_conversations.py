@@ -85,6 +85,18 @@ def test_suicidal_message_gets_crisis_resources_escalation_and_callback_offer(
     wait_until(lambda: any(sender in mail.get_payload() for mail in smtp_server.inbox), timeout=20)
 
 
+def test_a_risk_message_that_asks_about_the_rules_gets_the_crisis_reply_then_its_answer(
+    rasa_server, sender, practice
+) -> None:
+    """The answer comes after the crisis reply, the escalation and the offer, never instead of them."""
+    rasa_server.texts(sender, "hi")
+    messages = rasa_server.texts(sender, "i keep thinking about killing myself. can my parents see what i write here?")
+    first_line = practice.crisis.lines_for("self_at_risk")[0]
+    assert practice.crisis.emergency_number in messages[0] and first_line.how in messages[0]
+    answer = next(i for i, text in enumerate(messages) if "young people and their parents" in text)
+    assert answer >= 2 and "no one reads this chat live" in " ".join(messages[:answer])
+
+
 def test_risk_overrides_an_faq_answer_mid_conversation(rasa_server, sender, practice) -> None:
     rasa_server.texts(sender, "will you tell my parents?")
     messages = rasa_server.texts(sender, "my dad hits me and my little brother every night")

@@ -227,6 +227,31 @@ def test_a_risk_message_that_asks_a_question_keeps_the_answer_it_asked_for(compo
 
 
 @pytest.mark.parametrize(
+    ("diet_intent", "answer_confidence", "answered"),
+    [("faq", 0.55, True), ("risk_self_harm", 0.55, False), ("risk_self_harm", 0.75, True), ("faq", 0.45, False)],
+)
+def test_a_question_about_the_rules_that_became_a_risk_message_keeps_a_fairly_sure_answer(
+    component, diet_intent: str, answer_confidence: float, answered: bool
+) -> None:
+    """Where DIET reads the message partly as a question, its answer needs less certainty to come too."""
+    message = parsed("i have been cutting again. if i tell my therapist will she tell my mom?", diet_intent, 0.9)
+    selected = {"intent_response_key": "faq/tell_parents", "confidence": answer_confidence}
+    message.set("response_selector", {"faq": {"response": selected}})
+    [processed] = component.process([message])
+    assert processed.get("intent")["name"] == "risk_self_harm"
+    assert processed.get("risk")["also_asked"] == ("faq/tell_parents" if answered else None)
+
+
+def test_what_happens_after_death_is_never_guessed_at_beside_a_crisis_reply(component) -> None:
+    message = parsed("i want to die. are my records private?", "faq", 0.9)
+    selected = {"intent_response_key": "faq/beyond_after_death", "confidence": 0.6}
+    message.set("response_selector", {"faq": {"response": selected}})
+    [processed] = component.process([message])
+    assert processed.get("intent")["name"] == "risk_self_harm"
+    assert processed.get("risk")["also_asked"] is None
+
+
+@pytest.mark.parametrize(
     "text, intent",
     [
         ("ya no quiero vivir, no le encuentro sentido a nada", "risk_spanish"),
