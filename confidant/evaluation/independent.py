@@ -179,6 +179,8 @@ class QuestionReport:
     by_length: Dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     deflection: Tally = field(default_factory=Tally)
     escalated: int = 0
+    # Escalated questions that got their own answer after the crisis reply (`risk.also_asked`).
+    escalated_answered: int = 0
     # What raised each escalated question (`raised_by`), counted: no text, so every set shows it.
     escalated_by: Counter = field(default_factory=Counter)
     errors: List[tuple[str, str, str]] = field(default_factory=list)
@@ -203,6 +205,7 @@ class QuestionReport:
             "by_topic": {topic: tally.as_dict() for topic, tally in sorted(self.by_topic.items())},
             "beyond_policy_safe_deflection": self.deflection.as_dict()["helpful"],
             "questions_escalated": self.escalated,
+            "questions_escalated_with_their_answer_too": self.escalated_answered,
             "questions_escalated_by": dict(self.escalated_by.most_common()),
         }
 
@@ -213,12 +216,14 @@ def score_questions(
     risk_intents: Iterable[str],
     second_answers: Optional[List[Optional[str]]] = None,
     raisers: Optional[List[Optional[str]]] = None,
+    answers_beside_risk: Optional[List[Optional[str]]] = None,
 ) -> QuestionReport:
     risk_intents = set(risk_intents)
     report = QuestionReport()
     seconds = second_answers if second_answers is not None else [None] * len(rows)
     raised = raisers if raisers is not None else [None] * len(rows)
-    for row, got, second, raiser in zip(rows, answers, seconds, raised, strict=True):
+    beside = answers_beside_risk if answers_beside_risk is not None else [None] * len(rows)
+    for row, got, second, raiser, also in zip(rows, answers, seconds, raised, beside, strict=True):
         score_second_answer(report, row, got, second)
         strict, helpful = judge_question(row, got)
         report.overall.add(strict, helpful)
@@ -229,6 +234,7 @@ def score_questions(
         if got in risk_intents:
             report.escalated += 1
             report.escalated_by[raiser or "unknown"] += 1
+            report.escalated_answered += int(also is not None and judge_question(row, also)[0])
         if not strict:
             report.errors.append((row.text, row.expected, got))
     return report
@@ -422,6 +428,7 @@ def evaluate_questions(agent: Any, path: Path) -> QuestionReport:
         CATEGORY_FOR_INTENT,
         [second_answer(parse) for parse in parses],
         [raised_by(parse) for parse in parses],
+        [(parse.get(RISK_PROPERTY) or {}).get("also_asked") for parse in parses],
     )
 
 

@@ -419,3 +419,24 @@ def test_what_raised_each_false_alarm_and_escalated_question_is_counted_without_
     ).as_dict()
     assert report["questions_escalated"] == 1
     assert report["questions_escalated_by"] == {"classifier, one sentence": 1}
+
+
+def test_an_escalated_question_that_also_got_its_own_answer_is_counted() -> None:
+    """Strict accuracy counts the escalation as a miss; the report also says whether the answer came after it."""
+    from confidant.evaluation.independent import QuestionRow, score_questions
+
+    questions = [
+        QuestionRow("i keep thinking about it. can my parents see this?", "tell_parents"),
+        QuestionRow("i keep thinking about it. can a court get my notes?", "limit_court"),
+        QuestionRow("i keep thinking about it. is this chat saved?", "bot_privacy"),
+    ]
+    report = score_questions(
+        questions,
+        ["risk_self_harm"] * 3,
+        ["risk_self_harm"],
+        None,
+        ["classifier, one sentence"] * 3,
+        ["faq/tell_parents", "faq/tell_parents", None],
+    ).as_dict()
+    assert report["overall"]["strict"] == 0.0
+    assert report["questions_escalated"] == 3 and report["questions_escalated_with_their_answer_too"] == 1
