@@ -217,12 +217,19 @@ def test_the_reply_fits_who_is_writing(component, text, intent, writer) -> None:
     assert message.get("risk")["writer_reason"]
 
 
-def test_a_risk_message_that_asks_a_question_keeps_the_answer_it_asked_for(component) -> None:
-    message = parsed("im 14 and i cut myself, will you tell my parents?", "faq", 0.9)
-    selected = {"intent_response_key": "faq/tell_parents", "confidence": 0.8}
+def processed_with_answer(component, text: str, diet_intent: str, answer: str, answer_confidence: float) -> Message:
+    """A message DIET read as `diet_intent`, the selector's answer beside it, through the component."""
+    message = parsed(text, diet_intent, 0.9)
+    selected = {"intent_response_key": answer, "confidence": answer_confidence}
     message.set("response_selector", {"faq": {"response": selected}})
     [processed] = component.process([message])
     assert processed.get("intent")["name"] == "risk_self_harm"
+    return processed
+
+
+def test_a_risk_message_that_asks_a_question_keeps_the_answer_it_asked_for(component) -> None:
+    text = "im 14 and i cut myself, will you tell my parents?"
+    processed = processed_with_answer(component, text, "faq", "faq/tell_parents", 0.8)
     assert processed.get("risk")["also_asked"] == "faq/tell_parents"
 
 
@@ -234,20 +241,14 @@ def test_a_question_about_the_rules_that_became_a_risk_message_keeps_a_fairly_su
     component, diet_intent: str, answer_confidence: float, answered: bool
 ) -> None:
     """Where DIET reads the message partly as a question, its answer needs less certainty to come too."""
-    message = parsed("i have been cutting again. if i tell my therapist will she tell my mom?", diet_intent, 0.9)
-    selected = {"intent_response_key": "faq/tell_parents", "confidence": answer_confidence}
-    message.set("response_selector", {"faq": {"response": selected}})
-    [processed] = component.process([message])
-    assert processed.get("intent")["name"] == "risk_self_harm"
+    text = "i have been cutting again. if i tell my therapist will she tell my mom?"
+    processed = processed_with_answer(component, text, diet_intent, "faq/tell_parents", answer_confidence)
     assert processed.get("risk")["also_asked"] == ("faq/tell_parents" if answered else None)
 
 
 def test_what_happens_after_death_is_never_guessed_at_beside_a_crisis_reply(component) -> None:
-    message = parsed("i want to die. are my records private?", "faq", 0.9)
-    selected = {"intent_response_key": "faq/beyond_after_death", "confidence": 0.6}
-    message.set("response_selector", {"faq": {"response": selected}})
-    [processed] = component.process([message])
-    assert processed.get("intent")["name"] == "risk_self_harm"
+    text = "i want to die. are my records private?"
+    processed = processed_with_answer(component, text, "faq", "faq/beyond_after_death", 0.6)
     assert processed.get("risk")["also_asked"] is None
 
 
