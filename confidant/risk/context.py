@@ -57,6 +57,7 @@ class Context:
     in_care: list[tuple[int, int, str]] = field(default_factory=list)
     laughed_off: list[tuple[int, int, str]] = field(default_factory=list)
     taken_seriously: list[tuple[int, int, str]] = field(default_factory=list)
+    threats_if_telling: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 # The id prefix of a context pattern (data/risk) names the Context list its matches go to.
@@ -74,6 +75,7 @@ CONTEXT_KINDS = {
     "care": "in_care",
     "laughed": "laughed_off",
     "serious": "taken_seriously",
+    "telling": "threats_if_telling",
 }
 
 
@@ -97,8 +99,9 @@ class TriggerLevels:
         sentence = doc[candidate.start].sent
         trigger = candidate.trigger
 
+        told = any(start < candidate.end and candidate.start < end for start, end, _ in context.threats_if_telling)
         for start, end, pattern_id in context.idioms:
-            if start < candidate.end and candidate.start < end:
+            if start < candidate.end and candidate.start < end and not told:
                 return "idiom", pattern_id
         accident = self._accidental_dose(candidate, sentence, context)
         if accident:
@@ -106,7 +109,7 @@ class TriggerLevels:
         feelings = self._emotional_hurt(doc, candidate, sentence, context)
         if feelings:
             return "idiom", feelings
-        if trigger.strength == "weak":
+        if trigger.strength == "weak" and not told:
             joke = self._joke_marker(doc, sentence)
             if joke:
                 return "idiom", f"weak trigger with joke marker {joke!r}"

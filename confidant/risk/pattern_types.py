@@ -167,6 +167,9 @@ class RiskData:
     emotional_hurt: EmotionalHurtRules = field(default_factory=EmotionalHurtRules)
     # Benign patterns that outweigh DIET's risk reading alone where no trigger matched (idioms.yml).
     classifier_outweighing_idioms: frozenset[str] = frozenset()
+    # A threat whose condition is telling, reporting or leaving ("my dad will kill me if I tell
+    # anyone"): never demoted by an overlapping figure of speech (idioms.yml, `threat_if_telling`).
+    threat_if_telling: tuple[Pattern, ...] = ()
 
     def context_patterns(self) -> tuple[Pattern, ...]:
         """The patterns that qualify a trigger (idiom, cancel, disclaimer, frame, past ...).
@@ -176,6 +179,7 @@ class RiskData:
         """
         return (
             *self.idioms,
+            *self.threat_if_telling,
             *self.negation.cancel,
             *self.negation.disclaimers,
             *self.accidental_dose.markers,

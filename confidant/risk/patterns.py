@@ -220,6 +220,7 @@ def load_directory(path: str | Path) -> RiskData:
             "emotional_hurt_triggers",
             "emotional_hurt_never_with",
             "emotional_hurt_feared",
+            "threat_if_telling",
         ],
         ["humour", "benign", "outweigh_the_classifier_alone"],
     )
@@ -238,6 +239,7 @@ def load_directory(path: str | Path) -> RiskData:
         never_with=idioms_file.words("emotional_hurt_never_with", lexicon, required=False),
         feared=idioms_file.words("emotional_hurt_feared", lexicon, required=False),
     )
+    threat_if_telling = _optional_patterns(patterns, idioms_file, "threat_if_telling", "telling")
     for key, listed in (
         ("accidental_dose_triggers", accidental_dose.triggers),
         ("emotional_hurt_triggers", emotional_hurt.triggers),
@@ -376,6 +378,7 @@ def load_directory(path: str | Path) -> RiskData:
         accidental_dose=accidental_dose,
         emotional_hurt=emotional_hurt,
         classifier_outweighing_idioms=frozenset(str(i) for i in outweighing),
+        threat_if_telling=threat_if_telling,
         negation=negation,
         informational=informational,
         past=past,

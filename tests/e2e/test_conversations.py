@@ -257,6 +257,23 @@ def test_idiom_is_not_treated_as_risk(rasa_server, sender) -> None:
     assert not any("no one reads this" in text for text in messages)
 
 
+@pytest.mark.parametrize(
+    ("text", "escalated"),
+    [
+        ("my dad will kill me if i tell anyone what he does to me", True),
+        ("mom will kill me if i tell anyone about the bruises lol", True),
+        ("my mom will kill me if i tell her i crashed the car", False),
+    ],
+)
+def test_a_threat_for_telling_is_never_taken_for_the_everyday_idiom(
+    rasa_server, sender, practice, text: str, escalated: bool
+) -> None:
+    rasa_server.texts(sender, "hi")
+    messages = rasa_server.texts(sender, text)
+    crisis = any(practice.crisis.emergency_number in message for message in messages)
+    assert crisis is escalated, messages
+
+
 def test_out_of_scope_is_deflected_kindly(rasa_server, sender, practice) -> None:
     rasa_server.texts(sender, "hi")
     [reply] = rasa_server.texts(sender, "can you diagnose me with adhd")

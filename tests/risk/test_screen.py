@@ -154,6 +154,11 @@ CURRENT = [
     ("i had 3 overdoses this year and i still want to die", "self_harm"),
     # the writer quoting their own words is never laughed off
     ("I said 'I want to die' and everyone laughed", "self_harm"),
+    # a threat whose condition is telling or reporting is never a figure of speech, even with a laugh
+    ("my dad will kill me if i tell anyone what he does to me", "harm_others"),
+    ("mom will kill me if i tell anyone about the bruises lol", "harm_others"),
+    ("my stepdad is gonna kill me if he finds out i told you", "harm_others"),
+    ("dad will kill me if i report him", "harm_others"),
 ]
 
 NOT_CURRENT = [
@@ -303,6 +308,10 @@ NOT_CURRENT = [
         "self_harm",
         "idiom",
     ),
+    # ... while telling the threatener, or being found out for something ordinary, stays a figure of speech
+    ("my mom will kill me if i tell her i crashed the car", "harm_others", "idiom"),
+    ("my wife is going to kill me if she finds out i bought another guitar lol", "harm_others", "idiom"),
+    ("my sister is going to strangle me when she finds out i told mom lol", None, "idiom"),
     # hurting someone's feelings, told without the word
     ("i need to turn down his proposal and i'm so scared of hurting him", "harm_others", "idiom"),
     ("my sister wants me as her bridesmaid and i can't afford it. i'm terrified of hurting her.", "abuse", "idiom"),
