@@ -86,6 +86,11 @@ FEARED_REACH = 4
 QUOTATION_MARKS = frozenset({'"', "'", "“", "”", "‘", "’"})
 
 
+def _overlaps(candidate: Candidate, start: int, end: int) -> bool:
+    """Does the token span start..end share a token with the trigger?"""
+    return start < candidate.end and candidate.start < end
+
+
 class TriggerLevels:
     """Decides each trigger's level from its context, with the rules of the data files."""
 
@@ -99,9 +104,9 @@ class TriggerLevels:
         sentence = doc[candidate.start].sent
         trigger = candidate.trigger
 
-        told = any(start < candidate.end and candidate.start < end for start, end, _ in context.threats_if_telling)
+        told = any(_overlaps(candidate, start, end) for start, end, _ in context.threats_if_telling)
         for start, end, pattern_id in context.idioms:
-            if start < candidate.end and candidate.start < end and not told:
+            if _overlaps(candidate, start, end) and not told:
                 return "idiom", pattern_id
         accident = self._accidental_dose(candidate, sentence, context)
         if accident:

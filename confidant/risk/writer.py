@@ -102,28 +102,33 @@ class WriterChoice:
     default: bool = False  # nothing told who is writing: the category's own reply
 
 
-def _classifier_pick(ranking: Iterable[Dict[str, Any]], allowed: frozenset) -> Optional[str]:
-    """DIET's best intent among `allowed`, if it holds a fair share of their confidence."""
-    candidates = [c for c in ranking if c.get("name") in allowed]
-    total = sum(float(c.get("confidence") or 0.0) for c in candidates)
-    if not candidates or total <= 0:
-        return None
-    best = max(candidates, key=lambda c: float(c.get("confidence") or 0.0))
-    return best["name"] if float(best.get("confidence") or 0.0) / total >= CLASSIFIER_MIN_SHARE else None
+def _confidences(ranking: Iterable[Dict[str, Any]], allowed: frozenset) -> Dict[str, float]:
+    """DIET's confidence in each intent of `allowed` that its ranking holds."""
+    return {item["name"]: float(item.get("confidence") or 0.0) for item in ranking if item.get("name") in allowed}
 
 
 def _top_of(ranking: Iterable[Dict[str, Any]], allowed: frozenset) -> Optional[str]:
     """DIET's most confident intent among `allowed`, however small its share."""
-    candidates = [item for item in ranking if item.get("name") in allowed]
-    return max(candidates, key=lambda item: float(item.get("confidence") or 0.0))["name"] if candidates else None
+    confidences = _confidences(ranking, allowed)
+    return max(confidences, key=lambda name: confidences[name]) if confidences else None
+
+
+def _classifier_pick(ranking: Iterable[Dict[str, Any]], allowed: frozenset) -> Optional[str]:
+    """DIET's best intent among `allowed`, if it holds a fair share of their confidence."""
+    confidences = _confidences(ranking, allowed)
+    total = sum(confidences.values())
+    best = _top_of(ranking, allowed)
+    if best is None or total <= 0:
+        return None
+    return best if confidences[best] / total >= CLASSIFIER_MIN_SHARE else None
 
 
 def _harm_to_others_share(ranking: Iterable[Dict[str, Any]]) -> float:
     """DIET's harm-to-others confidence as a share of its self-harm and harm-to-others confidence."""
-    confidence = {item.get("name"): float(item.get("confidence") or 0.0) for item in ranking}
-    harm = confidence.get(INTENT_FOR_CATEGORY[HARM_OTHERS], 0.0)
-    total = harm + confidence.get(INTENT_FOR_CATEGORY[SELF_HARM], 0.0)
-    return harm / total if total > 0 else 0.0
+    harm_intent, self_intent = INTENT_FOR_CATEGORY[HARM_OTHERS], INTENT_FOR_CATEGORY[SELF_HARM]
+    confidences = _confidences(ranking, frozenset({harm_intent, self_intent}))
+    total = sum(confidences.values())
+    return confidences.get(harm_intent, 0.0) / total if total > 0 else 0.0
 
 
 def _writer_is_victim(text: str, evidence: List[Dict[str, Any]]) -> bool:
