@@ -3,7 +3,7 @@ SHELL := /bin/bash
 ENV := source scripts/env.sh &&
 
 .DEFAULT_GOAL := help
-.PHONY: help install train run shell test test-unit lint typecheck audit validate eval eval-independent eval-cv eval-risk bench bench-profiles lock clean
+.PHONY: help install train run shell test test-unit lint typecheck audit validate eval eval-independent eval-seeds eval-cv eval-risk bench bench-profiles lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -46,6 +46,9 @@ eval: train ## FAQ intent/answer evaluation on the held-out split (prints P/R/F1
 
 eval-independent: train ## Questions and risk on the independent sets (heldout/, ../shared/eval-dev/): strict/helpful, per topic and length; recall per category and writer
 	@$(ENV) source scripts/model.sh && python -m confidant.evaluation.independent --model "$$MODEL_PATH" $(ARGS)
+
+eval-seeds: install ## The independent sets over several random seeds (slow: trains the NLU once a seed, about 9 minutes each; ARGS="--seeds 42 7 1")
+	@$(ENV) python -m confidant.evaluation.seeds $(ARGS)
 
 eval-cv: install ## 5-fold cross-validation of the NLU data (slow: trains 5 models)
 	@$(ENV) python -m confidant.rasa_command test nlu --nlu data/nlu --config config.yml --cross-validation --folds 5 --out var/cross-validation

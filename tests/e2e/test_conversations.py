@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.leaks import gives_away_number
 from tests.support.receivers import wait_until
 
 
@@ -198,10 +199,10 @@ def test_callback_number_reaches_only_the_vault_never_a_slot_a_reply_or_a_log(
     slots_and_replies = " ".join(
         json.dumps([event.get("value"), event.get("text"), (event.get("data") or {}).get("buttons")]) for event in said
     )
-    assert "0199" not in slots_and_replies and "010" not in slots_and_replies
+    assert not gives_away_number(slots_and_replies, "(555) 010-0199")
     assert "phone ending 99" in slots_and_replies  # the masked form and the vault reference are kept
     for log in (rasa_server.process.log_text(), action_server.log_text()):
-        assert "010-0199" not in log and "010 0199" not in log
+        assert not gives_away_number(log, "(555) 010-0199")
 
 
 def test_an_email_instead_when_calls_and_texts_are_not_safe(rasa_server, sender, server_env) -> None:

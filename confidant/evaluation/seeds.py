@@ -1,0 +1,202 @@
+"""`make eval-seeds`: the independent sets' figures over several random seeds of one training.
+
+One training is one draw. Three seeds of the same data caught 812 to 813 of 860 current-risk
+messages, but raised 195 to 206 false alarms and answered 0.762 to 0.792 of questions strictly
+(docs/evaluation.md, "Everyday hyperbole as DIET's hard negatives"): a change judged on the
+configured seed alone is judged against that seed's luck. This trains the NLU once per seed
+(config.yml with `random_seed` set in DIET and the ResponseSelector; the dialogue policies do not
+change) into a folder of its own, evaluates each model with `make eval-independent`'s code in a
+process of its own, and prints each seed's totals over every set, and their range. Counts only:
+no message is printed.
+
+    python -m confidant.evaluation.seeds [--seeds 42 7 1] [--out DIR] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
+
+import yaml
+
+from confidant.settings import PROJECT_ROOT
+
+# The classifiers whose training draws random numbers (the featurizers and the nearest examples
+# do not).
+SEEDED_COMPONENTS = frozenset({"DIETClassifier", "ResponseSelector"})
+DEFAULT_SEEDS = (42, 7, 1)
+
+Figures = Mapping[str, Any]  # `make eval-independent --json`: set name -> questions / risk figures
+Trainer = Callable[[Path, Path, str], Path]  # (config file, folder, name) -> model archive
+Evaluator = Callable[[Path, Path], Figures]  # (model archive, JSON file to write) -> figures
+
+
+def seeded_config(config: Mapping[str, Any], seed: int) -> Dict[str, Any]:
+    """A copy of the configuration with `random_seed` set in every seeded classifier."""
+    pipeline = [
+        {**component, "random_seed": seed} if component.get("name") in SEEDED_COMPONENTS else dict(component)
+        for component in config.get("pipeline") or []
+    ]
+    if not any(component.get("name") in SEEDED_COMPONENTS for component in pipeline):
+        raise ValueError(f"no seeded classifier in the pipeline (looked for {', '.join(sorted(SEEDED_COMPONENTS))})")
+    return {**config, "pipeline": pipeline}
+
+
+@dataclass(frozen=True)
+class Totals:
+    """One model's figures summed over every set (question accuracies are the sets' mean)."""
+
+    risk_caught: int
+    risk_messages: int
+    false_alarms: int
+    ordinary_messages: int
+    another_writers_reply: int
+    replies_judged: int
+    question_strict: Optional[float]
+    long_question_strict: Optional[float]
+    questions_escalated: int
+
+
+def _fraction(text: str) -> tuple[int, int]:
+    caught, total = text.split("/")
+    return int(caught), int(total)
+
+
+def totals(figures: Figures) -> Totals:
+    caught = messages = alarms = ordinary = wrong = judged = escalated = 0
+    strict: List[float] = []
+    long_strict: List[float] = []
+    for per_set in figures.values():
+        risk = per_set.get("risk")
+        if risk:
+            for tally in risk["recall_by_category"].values():
+                got, total = _fraction(tally)
+                caught, messages = caught + got, messages + total
+            got, total = _fraction(risk["false_alarms"])
+            alarms, ordinary = alarms + got, ordinary + total
+            got, total = _fraction(risk["reply_for_another_writer"])
+            wrong, judged = wrong + got, judged + total
+        questions = per_set.get("questions")
+        if questions:
+            strict.append(questions["overall"]["strict"])
+            long_strict.append(questions["by_length"]["long"]["strict"])
+            escalated += int(questions.get("questions_escalated") or 0)
+    return Totals(
+        risk_caught=caught,
+        risk_messages=messages,
+        false_alarms=alarms,
+        ordinary_messages=ordinary,
+        another_writers_reply=wrong,
+        replies_judged=judged,
+        question_strict=round(sum(strict) / len(strict), 3) if strict else None,
+        long_question_strict=round(sum(long_strict) / len(long_strict), 3) if long_strict else None,
+        questions_escalated=escalated,
+    )
+
+
+COLUMNS = (
+    ("current risk caught", lambda t: f"{t.risk_caught}/{t.risk_messages}"),
+    ("false alarms", lambda t: f"{t.false_alarms}/{t.ordinary_messages}"),
+    ("another writer's reply", lambda t: f"{t.another_writers_reply}/{t.replies_judged}"),
+    ("questions strict (mean of sets)", lambda t: "–" if t.question_strict is None else f"{t.question_strict:.3f}"),
+    ("long questions strict", lambda t: "–" if t.long_question_strict is None else f"{t.long_question_strict:.3f}"),
+    ("questions escalated", lambda t: str(t.questions_escalated)),
+)
+RANGED = (
+    ("risk_caught", "{:d}"),
+    ("false_alarms", "{:d}"),
+    ("another_writers_reply", "{:d}"),
+    ("question_strict", "{:.3f}"),
+    ("long_question_strict", "{:.3f}"),
+    ("questions_escalated", "{:d}"),
+)
+
+
+def _spread(values: Sequence[Any], form: str) -> str:
+    present = [value for value in values if value is not None]
+    if not present:
+        return "–"
+    low, high = min(present), max(present)
+    return form.format(low) if low == high else f"{form.format(low)}–{form.format(high)}"
+
+
+def table(by_seed: Mapping[int, Totals]) -> str:
+    """A Markdown table: one row per seed, then the range over the seeds."""
+    lines = ["| seed | " + " | ".join(name for name, _ in COLUMNS) + " |"]
+    lines.append("| --- " * (len(COLUMNS) + 1) + "|")
+    for seed, figures in by_seed.items():
+        lines.append(f"| {seed} | " + " | ".join(cell(figures) for _, cell in COLUMNS) + " |")
+    spread = [_spread([getattr(t, key) for t in by_seed.values()], form) for key, form in RANGED]
+    lines.append("| range | " + " | ".join(spread) + " |")
+    return "\n".join(lines)
+
+
+def train_nlu(config: Path, folder: Path, name: str) -> Path:
+    """The NLU trained as `make train` trains it (the display on stderr), into `folder`."""
+    log = folder / f"{name}.log"
+    command = [sys.executable, "-m", "confidant.training_progress", "--log", str(log), "--"]
+    command += ["train", "nlu", "--config", str(config), "--domain", "domain.yml", "--nlu", "data/nlu"]
+    command += ["--out", str(folder), "--fixed-model-name", name]
+    subprocess.run(command, cwd=PROJECT_ROOT, check=True, stdout=sys.stderr)  # the display, beside the table
+    return folder / f"{name}.tar.gz"
+
+
+def evaluate_independent(model: Path, figures_file: Path) -> Figures:
+    """`make eval-independent` on one model, in a process of its own (each model's memory is freed)."""
+    command = [sys.executable, "-m", "confidant.evaluation.independent", "--model", str(model)]
+    command += ["--json", str(figures_file)]
+    subprocess.run(command, cwd=PROJECT_ROOT, check=True, stdout=subprocess.DEVNULL)
+    return json.loads(figures_file.read_text(encoding="utf-8"))
+
+
+def run(
+    seeds: Sequence[int],
+    config_file: Path,
+    folder: Path,
+    train: Trainer = train_nlu,
+    evaluate: Evaluator = evaluate_independent,
+) -> Dict[int, Totals]:
+    config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    by_seed: Dict[int, Totals] = {}
+    for seed in seeds:
+        name = f"seed-{seed}"
+        variant = folder / f"{name}.yml"
+        variant.write_text(yaml.safe_dump(seeded_config(config, seed), sort_keys=False), encoding="utf-8")
+        print(f"seed {seed}: training", file=sys.stderr, flush=True)
+        model = train(variant, folder, name)
+        print(f"seed {seed}: evaluating on every set", file=sys.stderr, flush=True)
+        by_seed[seed] = totals(evaluate(model, folder / f"{name}.json"))
+    return by_seed
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(DEFAULT_SEEDS))
+    parser.add_argument("--config", default=str(PROJECT_ROOT / "config.yml"))
+    parser.add_argument("--out", help="keep the models, configurations and figures here (default: a temporary folder)")
+    parser.add_argument("--json", help="write each seed's totals to this file")
+    args = parser.parse_args(argv)
+    if len(set(args.seeds)) != len(args.seeds):
+        parser.error("each seed once")
+    if args.out:
+        Path(args.out).mkdir(parents=True, exist_ok=True)
+        by_seed = run(args.seeds, Path(args.config), Path(args.out))
+    else:
+        with tempfile.TemporaryDirectory(prefix="confidant-seeds-") as folder:
+            by_seed = run(args.seeds, Path(args.config), Path(folder))
+    print(table(by_seed))
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps({str(seed): asdict(figures) for seed, figures in by_seed.items()}, indent=2), encoding="utf-8"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
