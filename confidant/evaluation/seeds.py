@@ -148,10 +148,14 @@ def train_nlu(config: Path, folder: Path, name: str) -> Path:
 
 
 def evaluate_independent(model: Path, figures_file: Path) -> Figures:
-    """`make eval-independent` on one model, in a process of its own (each model's memory is freed)."""
+    """`make eval-independent` on one model, in a process of its own (each model's memory is
+    freed); its libraries' warnings go to a log beside the figures, named on screen."""
     command = [sys.executable, "-m", "confidant.evaluation.independent", "--model", str(model)]
     command += ["--json", str(figures_file)]
-    subprocess.run(command, cwd=PROJECT_ROOT, check=True, stdout=subprocess.DEVNULL)
+    log = figures_file.with_suffix(".evaluation.log")
+    print(f"  (its warnings: {log})", file=sys.stderr, flush=True)
+    with log.open("w", encoding="utf-8") as errors:
+        subprocess.run(command, cwd=PROJECT_ROOT, check=True, stdout=subprocess.DEVNULL, stderr=errors)
     return json.loads(figures_file.read_text(encoding="utf-8"))
 
 
