@@ -100,39 +100,49 @@ def totals(figures: Figures) -> Totals:
     )
 
 
+@dataclass(frozen=True)
+class Column:
+    """A column of the table: its title, the figure, how it is written, and what it is out of."""
+
+    title: str
+    figure: str
+    form: str = "{:d}"
+    out_of: Optional[str] = None
+
+
 COLUMNS = (
-    ("current risk caught", lambda t: f"{t.risk_caught}/{t.risk_messages}"),
-    ("false alarms", lambda t: f"{t.false_alarms}/{t.ordinary_messages}"),
-    ("another writer's reply", lambda t: f"{t.another_writers_reply}/{t.replies_judged}"),
-    ("questions strict (mean of sets)", lambda t: "–" if t.question_strict is None else f"{t.question_strict:.3f}"),
-    ("long questions strict", lambda t: "–" if t.long_question_strict is None else f"{t.long_question_strict:.3f}"),
-    ("questions escalated", lambda t: str(t.questions_escalated)),
-)
-RANGED = (
-    ("risk_caught", "{:d}"),
-    ("false_alarms", "{:d}"),
-    ("another_writers_reply", "{:d}"),
-    ("question_strict", "{:.3f}"),
-    ("long_question_strict", "{:.3f}"),
-    ("questions_escalated", "{:d}"),
+    Column("current risk caught", "risk_caught", out_of="risk_messages"),
+    Column("false alarms", "false_alarms", out_of="ordinary_messages"),
+    Column("another writer's reply", "another_writers_reply", out_of="replies_judged"),
+    Column("questions strict (mean of sets)", "question_strict", "{:.3f}"),
+    Column("long questions strict", "long_question_strict", "{:.3f}"),
+    Column("questions escalated", "questions_escalated"),
 )
 
 
-def _spread(values: Sequence[Any], form: str) -> str:
-    present = [value for value in values if value is not None]
+def _cell(column: Column, figures: Totals) -> str:
+    value = getattr(figures, column.figure)
+    if value is None:
+        return "–"
+    written = column.form.format(value)
+    return f"{written}/{getattr(figures, column.out_of)}" if column.out_of else written
+
+
+def _spread(column: Column, by_seed: Sequence[Totals]) -> str:
+    present = [value for value in (getattr(t, column.figure) for t in by_seed) if value is not None]
     if not present:
         return "–"
-    low, high = min(present), max(present)
-    return form.format(low) if low == high else f"{form.format(low)}–{form.format(high)}"
+    low, high = column.form.format(min(present)), column.form.format(max(present))
+    return low if low == high else f"{low}–{high}"
 
 
 def table(by_seed: Mapping[int, Totals]) -> str:
     """A Markdown table: one row per seed, then the range over the seeds."""
-    lines = ["| seed | " + " | ".join(name for name, _ in COLUMNS) + " |"]
+    lines = ["| seed | " + " | ".join(column.title for column in COLUMNS) + " |"]
     lines.append("| --- " * (len(COLUMNS) + 1) + "|")
     for seed, figures in by_seed.items():
-        lines.append(f"| {seed} | " + " | ".join(cell(figures) for _, cell in COLUMNS) + " |")
-    spread = [_spread([getattr(t, key) for t in by_seed.values()], form) for key, form in RANGED]
+        lines.append(f"| {seed} | " + " | ".join(_cell(column, figures) for column in COLUMNS) + " |")
+    spread = [_spread(column, list(by_seed.values())) for column in COLUMNS]
     lines.append("| range | " + " | ".join(spread) + " |")
     return "\n".join(lines)
 
