@@ -21,7 +21,7 @@ import sys
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence
 
 import yaml
 
@@ -63,30 +63,22 @@ class Totals:
     questions_escalated: int
 
 
-def _fraction(text: str) -> tuple[int, int]:
-    caught, total = text.split("/")
-    return int(caught), int(total)
+def _summed(fractions: Iterable[str]) -> tuple[int, int]:
+    """ "3/10" and "5/5" -> (8, 15)."""
+    pairs = [tuple(int(part) for part in fraction.split("/")) for fraction in fractions]
+    return sum(pair[0] for pair in pairs), sum(pair[1] for pair in pairs)
+
+
+def _mean(values: Sequence[float]) -> Optional[float]:
+    return round(sum(values) / len(values), 3) if values else None
 
 
 def totals(figures: Figures) -> Totals:
-    caught = messages = alarms = ordinary = wrong = judged = escalated = 0
-    strict: List[float] = []
-    long_strict: List[float] = []
-    for per_set in figures.values():
-        risk = per_set.get("risk")
-        if risk:
-            for tally in risk["recall_by_category"].values():
-                got, total = _fraction(tally)
-                caught, messages = caught + got, messages + total
-            got, total = _fraction(risk["false_alarms"])
-            alarms, ordinary = alarms + got, ordinary + total
-            got, total = _fraction(risk["reply_for_another_writer"])
-            wrong, judged = wrong + got, judged + total
-        questions = per_set.get("questions")
-        if questions:
-            strict.append(questions["overall"]["strict"])
-            long_strict.append(questions["by_length"]["long"]["strict"])
-            escalated += int(questions.get("questions_escalated") or 0)
+    risks = [per_set["risk"] for per_set in figures.values() if per_set.get("risk")]
+    questions = [per_set["questions"] for per_set in figures.values() if per_set.get("questions")]
+    caught, messages = _summed(tally for risk in risks for tally in risk["recall_by_category"].values())
+    alarms, ordinary = _summed(risk["false_alarms"] for risk in risks)
+    wrong, judged = _summed(risk["reply_for_another_writer"] for risk in risks)
     return Totals(
         risk_caught=caught,
         risk_messages=messages,
@@ -94,9 +86,9 @@ def totals(figures: Figures) -> Totals:
         ordinary_messages=ordinary,
         another_writers_reply=wrong,
         replies_judged=judged,
-        question_strict=round(sum(strict) / len(strict), 3) if strict else None,
-        long_question_strict=round(sum(long_strict) / len(long_strict), 3) if long_strict else None,
-        questions_escalated=escalated,
+        question_strict=_mean([q["overall"]["strict"] for q in questions]),
+        long_question_strict=_mean([q["by_length"]["long"]["strict"] for q in questions]),
+        questions_escalated=sum(int(q.get("questions_escalated") or 0) for q in questions),
     )
 
 
@@ -176,6 +168,7 @@ def run(
     train: Trainer = train_nlu,
     evaluate: Evaluator = evaluate_independent,
 ) -> Dict[int, Totals]:
+    """Each seed's configuration written, trained and evaluated in `folder`, one after another."""
     config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
     by_seed: Dict[int, Totals] = {}
     for seed in seeds:
