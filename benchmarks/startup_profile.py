@@ -51,6 +51,10 @@ def main() -> None:
     args = parser.parse_args()
     phases = Phases()
     phases.done("python start", seconds_since_process_start=round(time.perf_counter() - STARTED, 2))
+    if args.endpoints:  # ours: the start-up step keeps JAX out before TensorFlow is imported
+        from confidant.rasa_internals import unused_modules
+
+        unused_modules.keep_out()
 
     import tensorflow  # noqa: F401
 

@@ -11,6 +11,8 @@ Replaced Rasa functions, installed by `install()`:
 - `message_focus`: a long message's questions and sentences read on their own too
   (`confidant.nlu.message_focus` chooses the reading);
 - `release_memory`: the heap pages freed while a model loads handed back to the system;
+- `unused_modules`: JAX, which TensorFlow's import drags in for nothing, kept out of the
+  process (before anything imports TensorFlow: the server's and training's steps both do it);
 - `training_fingerprints`: the training cache's fingerprints of tokens and sparse features in
   one hash each instead of one per field or value;
 - `parallel_training`: the TensorFlow classifiers trained side by side, each in a forked child
@@ -58,6 +60,9 @@ def install() -> None:
     """Check the Rasa version, then replace the Rasa functions this project replaces (idempotent)."""
     global _installed
     check_rasa_version()
+    from confidant.rasa_internals import unused_modules
+
+    unused_modules.keep_out()
     from confidant.rasa_internals import (
         action_response_validation,
         event_types,
@@ -86,6 +91,9 @@ def install_for_training(on_child_event: Optional[EventHandler] = None) -> None:
     `on_child_event` hears what Rasa's hooks say in a classifier trained in a child process.
     """
     check_rasa_version()
+    from confidant.rasa_internals import unused_modules
+
+    unused_modules.keep_out()
     from confidant.rasa_internals import parallel_training, training_fingerprints
 
     training_fingerprints.install()

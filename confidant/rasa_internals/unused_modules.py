@@ -1,0 +1,27 @@
+"""Keep out of the process the modules Rasa's imports drag in and nothing here ever runs.
+
+TensorFlow imports TensorFlow Lite's converter at its own import, and the converter imports
+JAX (`from jax import xla_computation`, inside `try ... except ImportError`) only to convert
+JAX models, which neither Rasa nor this project does. JAX and jaxlib cost the Rasa process,
+every training child and every evaluation about 85 MB of resident memory and seconds of import
+(docs/performance.md, "JAX kept out"). A `None` entry in `sys.modules` makes `import jax` raise
+ImportError, which TensorFlow already handles. It has to happen before TensorFlow is imported;
+in a process that already imported JAX nothing changes.
+"""
+
+from __future__ import annotations
+
+import sys
+
+UNUSED_MODULES = ("jax", "jaxlib")
+
+
+def keep_out() -> None:
+    """Make each unused module's import fail, unless it is already loaded (idempotent)."""
+    for name in UNUSED_MODULES:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+
+
+def kept_out() -> bool:
+    """True where every unused module's import would fail in this process."""
+    return all(name in sys.modules and sys.modules[name] is None for name in UNUSED_MODULES)
