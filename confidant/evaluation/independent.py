@@ -456,6 +456,7 @@ def default_sets() -> Dict[str, Dict[str, Path]]:
         ("independent_f", HELDOUT_DIR / "independent_f"),
         ("independent_g", HELDOUT_DIR / "independent_g"),
         ("independent_h", HELDOUT_DIR / "independent_h"),
+        ("independent_i", HELDOUT_DIR / "independent_i"),
         ("development", DEV_SET_DIR),
     )
     for name, folder in folders:

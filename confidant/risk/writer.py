@@ -31,6 +31,7 @@ CUE_KINDS = (
     "writer_harmed",
     "sexual_assault",
     "harming",
+    "intent_to_harm",
     "own_means",
     "intrusive",
     "bystander",
@@ -45,6 +46,15 @@ VICTIM_INTENTS = frozenset(
     {"risk_partner_violence", "risk_sexual_assault", "risk_child_abuse", "risk_abuse_disclosure"}
 )
 _WRITER_AS_OBJECT = re.compile(r"\b(me|us|my (room|bed|body|privates))\b")
+# "grabbed her by the arm" matches the screen's violence-to-me expression too (it escalates what
+# is seen done to anyone), but the one hurt there is someone else.
+_OTHER_AS_OBJECT = re.compile(r"\b(her|him|them)\b")
+# The screen's self-harm evidence that tells of despair only ("I can't take it anymore", "I'm so
+# tired of living"), not of a plan or a method: beside the writer's own words of hurting someone
+# ("tonight I shook her", "I'm going to shoot him"), the reply for the one who may hurt fits.
+DESPAIR_PATTERNS = frozenset(
+    {"self_harm.cant_go_on", "self_harm.tired_of_living", "self_harm.hate_being_alive", "self_harm.do_something_stupid"}
+)
 _WRITER_AS_SUBJECT = re.compile(r"\b(i|i'?m|im|i am|i'?ve|ive)\b")
 # DIET's say on the writer counts from this confidence (within the category's intents).
 CLASSIFIER_MIN_SHARE = 0.4
@@ -134,7 +144,10 @@ def _harm_to_others_share(ranking: Iterable[Dict[str, Any]]) -> float:
 def _writer_is_victim(text: str, evidence: List[Dict[str, Any]]) -> bool:
     """Is the harm in the evidence done to the writer ("hits me", "I'm being abused")?"""
     for item in evidence:
-        if item.get("pattern") in VICTIM_IS_WRITER_PATTERNS or _WRITER_AS_OBJECT.search(item.get("text", "").lower()):
+        said = item.get("text", "").lower()
+        if _WRITER_AS_OBJECT.search(said):
+            return True
+        if item.get("pattern") in VICTIM_IS_WRITER_PATTERNS and not _OTHER_AS_OBJECT.search(said):
             return True
         before = text[max(0, int(item.get("start", 0)) - 25) : int(item.get("start", 0))].lower()
         if item.get("pattern") == "abuse.being_abused" and _WRITER_AS_SUBJECT.search(before):
@@ -162,9 +175,14 @@ def choose_writer(
     def cue(kind: str) -> Optional[str]:
         return cues.found(kind, lowered)
 
+    # "he's teaching at a middle school now" tells where a past abuser is, not that the writer is a child.
+    access = cue("access_to_children")
+    child_text = lowered.replace(access, " ") if access else lowered
+
     def child_cue() -> Optional[str]:
         """A child writing: their age or school, or a parent in the story where no partner or adult life is."""
-        return cue("child") or (None if cue("partner") or cue("adult") else cue("child_at_home"))
+        found = cues.found("child", child_text)
+        return found or (None if cue("partner") or cue("adult") else cues.found("child_at_home", child_text))
 
     def partner_cue() -> Optional[str]:
         """A partner named, or the signs of one ("if I leave", "making excuses for him"); call after the child check."""
@@ -177,6 +195,16 @@ def choose_writer(
     if category == SELF_HARM:
         if level == "third_party":
             return WriterChoice("concern_for_someone", "the screen found it is about someone else")
+        # "I'm going to shoot him", "I've worked out how I'd do it to both of them": a plan against
+        # someone outweighs both "I don't want to hurt anybody" and the screen's despair.
+        despair_only = all(
+            item.get("pattern") in DESPAIR_PATTERNS
+            for item in evidence
+            if str(item.get("pattern", "")).startswith(f"{SELF_HARM}.")
+        )
+        intent = cue("intent_to_harm")
+        if intent and despair_only:
+            return WriterChoice("risk_harm_others", f"the writer means to hurt someone ({intent!r})")
         found = cue("intrusive")
         if found:
             return WriterChoice("intrusive_thoughts", f"intrusive-thought cue {found!r}")
@@ -184,11 +212,13 @@ def choose_writer(
         # outweighs DIET's sense that the thoughts are unwanted ones: without an intrusive cue,
         # the calmer reply would be the wrong one for someone at risk. Where the screen matched
         # nothing, DIET may tell that the thoughts are unwanted, never move it to a friend's reply.
-        if evidence:
-            return WriterChoice(INTENT_FOR_CATEGORY[SELF_HARM], "the screen found the writer at risk", default=True)
-        # DIET alone read self-harm, but the writer says they hurt someone ("belted my teenager
-        # last night"): the reply for the one who hurts, whose escalation names the child.
         harming = cue("harming")
+        # The screen found only despair ("I can't take it anymore, the baby never stops crying and
+        # tonight I shook her"), or DIET alone read self-harm, and the writer says they hurt
+        # someone ("belted my teenager last night"): the reply for the one who hurts, whose
+        # escalation names the child.
+        if evidence and not (harming and despair_only):
+            return WriterChoice(INTENT_FOR_CATEGORY[SELF_HARM], "the screen found the writer at risk", default=True)
         if harming:
             return WriterChoice("risk_harm_others", f"the writer is hurting someone ({harming!r})")
         picked = _classifier_pick(ranking, intents_of(SELF_HARM))
@@ -215,6 +245,9 @@ def choose_writer(
             if child:
                 return WriterChoice("risk_child_abuse", f"sexual assault on a child writer ({child!r})")
             return WriterChoice("risk_sexual_assault", f"sexual assault cue {assault!r}")
+        intent = cue("intent_to_harm")
+        if intent:
+            return WriterChoice(INTENT_FOR_CATEGORY[HARM_OTHERS], f"the writer means to hurt someone ({intent!r})")
         found = cue("intrusive")
         if found:
             return WriterChoice("intrusive_thoughts", f"intrusive-thought cue {found!r}")
@@ -257,7 +290,6 @@ def choose_writer(
         # A past abuser with children around them now: the children are the ones at risk, even
         # where the writer tells of having been abused; not where violence to the writer is told
         # as it happens ("he hits me, and he watches my little sister").
-        access = cue("access_to_children")
         if access and not child and not harmed_now:
             return WriterChoice("concern_abuse", f"a past abuser with access to children ({access!r})")
         if not victim and (bystander or cue("elder")):

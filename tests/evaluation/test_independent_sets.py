@@ -1,6 +1,6 @@
 """The assistant on sets written apart from its training data, the way people really write.
 
-heldout/independent/ and heldout/independent_b/ to _e/ hold questions and risk messages (_f/ risk messages only)
+heldout/independent/ and heldout/independent_b/ to _i/ hold questions and risk messages (_f/ and _g/ risk messages only)
 written by writers who never saw the training data (heldout/README.md). CI fails when a figure falls below
 its floor. The floors are set a little under what the current training measures, so they catch a regression; the aims of
 the project (docs/evaluation.md) are higher and are reported, not asserted, until they are met.
@@ -8,6 +8,7 @@ the project (docs/evaluation.md) are higher and are reported, not asserted, unti
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +49,11 @@ SEVENTH_RISK = HELDOUT_DIR / "independent_g" / "risk.csv"
 # asking for a first appointment) and risk messages over every writer kind. Unread.
 EIGHTH_QUESTIONS = HELDOUT_DIR / "independent_h" / "questions.csv"
 EIGHTH_RISK = HELDOUT_DIR / "independent_h" / "risk.csv"
+# The ninth (heldout/independent_i/, 2026-12-05 late night), by two more writers: requests to book
+# against everything near them, and risk messages whose writer is hard to tell. Readable: a
+# development set for the booking words and the writer cues.
+NINTH_QUESTIONS = HELDOUT_DIR / "independent_i" / "questions.csv"
+NINTH_RISK = HELDOUT_DIR / "independent_i" / "risk.csv"
 
 
 @dataclass(frozen=True)
@@ -100,6 +106,10 @@ FLOORS = {
     # 0.82, deflection 0.89, recall per category 0.89-1.00, false alarms 0.29, wrong writer 0.18 (0.16
     # after the evening's writer choice)
     "independent_h": Floors(0.80, 0.62, 0.74, 0.80, 0.82, 0.36, 0.23),
+    # measured unread on confidant-53b6a87dfaf2843b: short 0.58, long 0.45, helpful 0.57, deflection
+    # 0.69, recall per category 0.92-1.00, false alarms 0.43, wrong writer 0.22; after the booking
+    # words and writer cues read on it (optimistic): short 0.75, long 0.50, helpful 0.69, wrong writer 0.07
+    "independent_i": Floors(0.68, 0.42, 0.60, 0.60, 0.86, 0.50, 0.12),
 }
 SETS = {
     "independent": (QUESTIONS, RISK),
@@ -110,6 +120,7 @@ SETS = {
     "independent_f": (None, SIXTH_RISK),
     "independent_g": (None, SEVENTH_RISK),
     "independent_h": (EIGHTH_QUESTIONS, EIGHTH_RISK),
+    "independent_i": (NINTH_QUESTIONS, NINTH_RISK),
 }
 QUESTION_SETS = sorted(name for name, (questions, _) in SETS.items() if questions is not None)
 # A second answer to a message that asked one thing (the message focus step, two questions):
@@ -210,10 +221,17 @@ def test_the_sets_are_large_varied_and_never_trained_on() -> None:
     assert len(eighth_questions) >= 170 and len(eighth_risk) >= 165
     assert sum(q.expected == "request_appointment" for q in eighth_questions) >= 10
     assert len({r.writer for r in eighth_risk if r.category != "none"}) >= 11
+    # The ninth: requests to book against everything near them; risk over every writer kind, ten or more each.
+    ninth_questions, ninth_risk = load_questions(NINTH_QUESTIONS), load_risk(NINTH_RISK)
+    assert len(ninth_questions) >= 125 and sum(q.expected == "request_appointment" for q in ninth_questions) >= 50
+    assert len(ninth_risk) >= 190 and sum(r.category != "none" for r in ninth_risk) >= 145
+    current_writers = Counter(r.writer for r in ninth_risk if r.category != "none")
+    assert len(current_writers) >= 11 and min(current_writers.values()) >= 10
     all_questions = questions + second_questions + third_questions + fourth_questions + fifth_questions
-    all_questions += eighth_questions
+    all_questions += eighth_questions + ninth_questions
     held_out = [q.text.strip().lower() for q in all_questions]
     all_risk = risk + second_risk + third_risk + fourth_risk + fifth_risk + sixth_risk + seventh_risk + eighth_risk
+    all_risk += ninth_risk
     held_out += [r.text.strip().lower() for r in all_risk]
     overlap = training.intersection(held_out)
     assert not overlap, f"{len(overlap)} held-out messages are in the training data"

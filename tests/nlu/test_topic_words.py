@@ -62,6 +62,22 @@ def reading(text: str, intent: str, confidence: float = 0.4) -> Dict[str, Any]:
         ("id like to set up a time to talk with one of your counselors", "request_appointment"),
         ("is there any way to get me on your schedule before the holidays", "request_appointment"),
         ("how do i book a session for my stepdaughter, shes 16", "request_appointment"),
+        # A time asked for, a place held, the first step: everyday ways of asking to start.
+        ("does anyone have time on a monday afternoon", "request_appointment"),
+        ("any slots left this month?", "request_appointment"),
+        ("when could my husband come in? he finally said yes", "request_appointment"),
+        ("could we come by sometime next week", "request_appointment"),
+        ("squeeze me in whenever someone frees up", "request_appointment"),
+        ("please hold me a first appointment, mornings are easiest", "request_appointment"),
+        ("my doctor said i should schedule an intake with you", "request_appointment"),
+        ("we'd like to set up an initial session for our son", "request_appointment"),
+        ("can i claim one of the free 15 minute calls", "request_appointment"),
+        ("what would i need to do to become a client", "request_appointment"),
+        ("how can we get started", "request_appointment"),
+        ("im ready to talk to someone", "request_appointment"),
+        ("can you get her seen before school starts", "request_appointment"),
+        ("have someone text me about setting up a first visit", "request_appointment"),
+        ("i wish make appointment for my mother", "request_appointment"),
         ("do the appointment reminders say what kind of office you are, my roommate reads em", "faq/beyond_messaging"),
         ("is it ok to text my therapist between sessions or does that go somewhere", "faq/beyond_messaging"),
         ("am i allowed to read my own therapy notes", "faq/beyond_own_records"),
@@ -81,6 +97,9 @@ def test_the_words_of_one_topic_name_it(text: str, answer: str) -> None:
         "we drove the family car to my session",  # "family" is not family therapy
         "im on a zoom call at work and on the insurance plan",  # two topics: nothing chosen
         "i need an appointment summary for my own files",  # a document, not a place
+        "can i move my thursday session to friday",  # an existing client: "call us" stands
+        "i had my first visit last week and loved it",  # told, not asked
+        "can i come in through the back door so nobody sees me",  # the way in, not a time
         "",
     ],
 )

@@ -606,3 +606,125 @@ def test_diets_own_sense_of_anger_at_someone_chooses_the_reply_for_the_one_who_m
     ]
     text = "i cant stop thinking about what i would do to him if i saw him again"
     assert choose_writer("self_harm", "none", text, [], ranking, WriterCues.none()).intent == intent
+
+
+def _evidence(text: str, said: str, pattern: str) -> list:
+    start = text.index(said)
+    return [{"text": said, "start": start, "end": start + len(said), "pattern": pattern}]
+
+
+@pytest.mark.parametrize(
+    ("category", "text", "said", "pattern", "intent"),
+    [
+        # Despair the screen found, beside a plan against someone or harm done to a child.
+        (
+            "self_harm",
+            "i can't take it anymore. my landlord laughs at me every day and i'm going to stab him friday",
+            "can't take it anymore",
+            "self_harm.cant_go_on",
+            "risk_harm_others",
+        ),
+        (
+            "self_harm",
+            "i cant do this anymore, the twins screamed all night and i shook her hard",
+            "cant do this anymore",
+            "self_harm.cant_go_on",
+            "risk_harm_others",
+        ),
+        # ... never where the screen found more than despair: the writer's own risk comes first.
+        (
+            "self_harm",
+            "i shoved my brother today and i have the pills counted out for tonight",
+            "pills counted out",
+            "self_harm.pills",
+            "risk_self_harm",
+        ),
+        # A plan said outright outweighs "I don't want to hurt anybody".
+        (
+            "harm_others",
+            "i dont want to hurt anyone but next time he parks across my drive i'm gonna beat him",
+            "gonna beat him",
+            "harm_others.intent",
+            "risk_harm_others",
+        ),
+        # Someone else grabbed "by the hair" is not the writer.
+        (
+            "abuse",
+            "a man at the bus stop grabbed her by the hair, the little girl was crying",
+            "grabbed her by",
+            "abuse.violence_to_me",
+            "concern_abuse",
+        ),
+        # A picture that arrives unasked is an unwanted thought, whatever verb it shows.
+        (
+            "harm_others",
+            "feeding my son at 2am a picture came into my head of dropping him down the stairs",
+            "dropping him",
+            "harm_others.image",
+            "intrusive_thoughts",
+        ),
+    ],
+)
+def test_the_writers_own_words_choose_between_despair_anger_and_fear(
+    category: str, text: str, said: str, pattern: str, intent: str
+) -> None:
+    from confidant.risk.writer import WriterCues, choose_writer
+
+    cues = WriterCues.from_file(DATA_DIR / "writers.yml")
+    ranking = [{"name": "risk_self_harm", "confidence": 0.8}, {"name": "risk_harm_others", "confidence": 0.05}]
+    evidence = _evidence(text, said, pattern)
+    assert choose_writer(category, "current", text, evidence, ranking, cues).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "ranking_top", "intent"),
+    [
+        # "what if I snap" and "never" are fear, not harm done.
+        (
+            "what if i snap. i would never hit her, i love her, but i keep seeing it",
+            "risk_harm_others",
+            "intrusive_thoughts",
+        ),
+        # A past abuser with a new family, a children's programme, a sibling's children.
+        (
+            "my cousin molested me when i was 8. im 30 now and he just married a woman with three little boys",
+            "risk_abuse_disclosure",
+            "concern_abuse",
+        ),
+        (
+            "the scout leader who abused me in the 80s still runs the kids troop in our town",
+            "risk_abuse_disclosure",
+            "concern_abuse",
+        ),
+        (
+            "my swim coach abused me from 12 to 15. im 33 and hes coaching at a middle school now",
+            "risk_abuse_disclosure",
+            "concern_abuse",
+        ),
+        (
+            "my brother sends his three kids to spend weekends with our uncle, who molested me. im 30 and nobody knows",
+            "risk_child_abuse",
+            "concern_abuse",
+        ),
+        # A shared home: the partner's reply, not the child's.
+        (
+            "he pins me to the floor when we argue and says nobody would believe me",
+            "risk_child_abuse",
+            "risk_partner_violence",
+        ),
+        # A curfew is set for a child; the relative and what he does in the next sentence.
+        ("curfew is 8 and if im late my dad takes the belt to me", "risk_abuse_disclosure", "risk_child_abuse"),
+        (
+            "i hate when my uncle babysits. he does things to me when mom is at work",
+            "concern_abuse",
+            "risk_child_abuse",
+        ),
+    ],
+)
+def test_who_is_hurt_and_who_hurts_read_from_everyday_words(text: str, ranking_top: str, intent: str) -> None:
+    from confidant.risk.writer import WriterCues, choose_writer
+
+    cues = WriterCues.from_file(DATA_DIR / "writers.yml")
+    others = [name for name in ("risk_child_abuse", "concern_abuse", "risk_abuse_disclosure") if name != ranking_top]
+    ranking = [{"name": ranking_top, "confidence": 0.8}] + [{"name": name, "confidence": 0.05} for name in others]
+    assert choose_writer("abuse", "current", text, [], ranking, cues).intent == intent

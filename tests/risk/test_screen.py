@@ -315,6 +315,8 @@ NOT_CURRENT = [
     # hurting someone's feelings, told without the word
     ("i need to turn down his proposal and i'm so scared of hurting him", "harm_others", "idiom"),
     ("my sister wants me as her bridesmaid and i can't afford it. i'm terrified of hurting her.", "abuse", "idiom"),
+    # "can't do much" for someone far away is not "can't take much more"
+    ("my dad is in hospital two states over and i can't do much from here. can i call you for him?", None, None),
 ]
 
 
