@@ -252,6 +252,15 @@ def test_third_person_at_risk_gets_resources_and_how_to_help(rasa_server, sender
     assert "look out for them" in messages[1] and practice.practice.name in messages[1]
 
 
+def test_despair_beside_harm_the_writer_did_gets_the_reply_for_the_one_who_hurts(rasa_server, sender) -> None:
+    rasa_server.texts(sender, "hi")
+    messages = rasa_server.texts(sender, "i cant take it anymore, the twins screamed all night and i shook her hard")
+    # Never the reply for someone at risk alone, or victim wording: space from the child, a duty to act.
+    assert "If someone could be hurt soon" in messages[0]
+    assert "put space between you" in messages[1] and "duty to act" in messages[1]
+    assert not any("not your fault" in message for message in messages)
+
+
 def test_idiom_is_not_treated_as_risk(rasa_server, sender) -> None:
     rasa_server.texts(sender, "hi")
     messages = rasa_server.texts(sender, "this exam is killing me lol, anyway is therapy private?")
