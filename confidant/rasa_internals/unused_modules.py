@@ -20,8 +20,3 @@ def keep_out() -> None:
     """Make each unused module's import fail, unless it is already loaded (idempotent)."""
     for name in UNUSED_MODULES:
         sys.modules.setdefault(name, None)  # type: ignore[arg-type]
-
-
-def kept_out() -> bool:
-    """True where every unused module's import would fail in this process."""
-    return all(name in sys.modules and sys.modules[name] is None for name in UNUSED_MODULES)

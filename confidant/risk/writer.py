@@ -204,7 +204,7 @@ def choose_writer(
         )
         intent = cue("intent_to_harm")
         if intent and despair_only:
-            return WriterChoice("risk_harm_others", f"the writer means to hurt someone ({intent!r})")
+            return WriterChoice(INTENT_FOR_CATEGORY[HARM_OTHERS], f"the writer means to hurt someone ({intent!r})")
         found = cue("intrusive")
         if found:
             return WriterChoice("intrusive_thoughts", f"intrusive-thought cue {found!r}")

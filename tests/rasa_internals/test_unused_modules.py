@@ -46,7 +46,6 @@ def test_a_module_already_loaded_is_left_alone(monkeypatch: pytest.MonkeyPatch) 
     unused_modules.keep_out()
     assert sys.modules["jax"] is loaded
     assert sys.modules["jaxlib"] is None
-    assert not unused_modules.kept_out()
 
 
 def test_the_running_rasa_server_has_no_jax_mapped(rasa_server: Any) -> None:
