@@ -126,6 +126,8 @@ AFFIRM_INTENT = "affirm"
 DENY_INTENT = "deny"
 GOODBYE_INTENT = "goodbye"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
+# Someone telling how they feel, with no current risk: acknowledged, and pointed to a therapist.
+SHARE_FEELINGS_INTENT = "share_feelings"
 # Asking for a first appointment: starts the appointment form (actions/appointment.py).
 REQUEST_APPOINTMENT_INTENT = "request_appointment"
 # A message that leaves a call-back number or address.
@@ -149,6 +151,9 @@ CONTACT_PRACTICE_ANSWER = "faq/contact_practice"
 # The entity the message focus step sets on a message that asks a second, different question
 # (its value the FAQ answer, `faq/<topic>`): the rule that sends the second answer reads it.
 SECOND_ANSWER_ENTITY = "second_answer"
+# The entity the message focus step sets on a question answered beside a request to book (its
+# value `request_appointment`): the rule that follows the answer with the offer to book reads it.
+OFFER_APPOINTMENT_ENTITY = "offer_appointment"
 
 # ---- slots ------------------------------------------------------------------------------
 

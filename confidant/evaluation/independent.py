@@ -29,7 +29,7 @@ from typing import Any, Dict, Iterable, List, Optional
 
 from confidant.evaluation.model import answer_key, load_agent, parse_all
 from confidant.nlu.language import detect_language
-from confidant.nlu.message_focus import RISK_PART_REASON, second_answer
+from confidant.nlu.message_focus import RISK_PART_REASON, booking_offered, second_answer
 from confidant.response_filling import risk_category_of
 from confidant.settings import PROJECT_ROOT
 from confidant.vocabulary import (
@@ -38,6 +38,7 @@ from confidant.vocabulary import (
     FOCUS_PROPERTY,
     HARM_OTHERS,
     OTHER_LANGUAGE_INTENT,
+    REQUEST_APPOINTMENT_INTENT,
     RISK_PROPERTY,
     SELF_HARM,
     SPANISH_WRITER,
@@ -189,6 +190,11 @@ class QuestionReport:
     wrong_second: Tally = field(default_factory=Tally)
     # Rows with a second topic whose second answer was neither of the two topics.
     second_off_topic: int = 0
+    # Rows asking to book (expected or second topic): strict = the request started; helpful = started,
+    # or offered after the answer to the question asked beside it (`focus.offer_appointment`).
+    booking: Tally = field(default_factory=Tally)
+    # Rows not asking to book that got the offer to book after their answer.
+    offers_unasked: Tally = field(default_factory=Tally)
     second_errors: List[tuple[str, str, str]] = field(default_factory=list)
 
     def as_dict(self) -> Dict[str, Any]:
@@ -201,6 +207,12 @@ class QuestionReport:
                 "without_second_topic": self.wrong_second.n,
                 "wrong_second_answer": self.wrong_second.as_dict()["strict"],
             },
+            "asking_to_book": {
+                "n": self.booking.n,
+                "started": self.booking.strict,
+                "started_or_offered": self.booking.helpful,
+            },
+            "offer_to_book_unasked": {"n": self.offers_unasked.n, "offered": self.offers_unasked.strict},
             "by_length": {band: self.by_length[band].as_dict() for band, _ in LENGTH_BANDS if band in self.by_length},
             "by_topic": {topic: tally.as_dict() for topic, tally in sorted(self.by_topic.items())},
             "beyond_policy_safe_deflection": self.deflection.as_dict()["helpful"],
@@ -217,14 +229,17 @@ def score_questions(
     second_answers: Optional[List[Optional[str]]] = None,
     raisers: Optional[List[Optional[str]]] = None,
     answers_beside_risk: Optional[List[Optional[str]]] = None,
+    booking_offers: Optional[List[bool]] = None,
 ) -> QuestionReport:
     risk_intents = set(risk_intents)
     report = QuestionReport()
     seconds = second_answers if second_answers is not None else [None] * len(rows)
     raised = raisers if raisers is not None else [None] * len(rows)
     beside = answers_beside_risk if answers_beside_risk is not None else [None] * len(rows)
-    for row, got, second, raiser, also in zip(rows, answers, seconds, raised, beside, strict=True):
-        score_second_answer(report, row, got, second)
+    offers = booking_offers if booking_offers is not None else [False] * len(rows)
+    for row, got, second, raiser, also, offered in zip(rows, answers, seconds, raised, beside, offers, strict=True):
+        score_second_answer(report, row, got, second, offered)
+        score_booking(report, row, got, offered)
         strict, helpful = judge_question(row, got)
         report.overall.add(strict, helpful)
         report.by_topic[BEYOND_LABEL if is_beyond(row.expected) else row.expected].add(strict, helpful)
@@ -240,17 +255,39 @@ def score_questions(
     return report
 
 
-def score_second_answer(report: QuestionReport, row: QuestionRow, got: str, second: Optional[str]) -> None:
-    """Both topics answered (a row with a second topic), or a second answer nobody asked for (one without)."""
+def asks_to_book(row: QuestionRow) -> bool:
+    return REQUEST_APPOINTMENT_INTENT in (row.expected, row.secondary)
+
+
+def score_booking(report: QuestionReport, row: QuestionRow, got: str, offered: bool) -> None:
+    """A request to book started or offered (a row asking to book), or offered unasked (one not)."""
+    if asks_to_book(row):
+        started = got == REQUEST_APPOINTMENT_INTENT
+        report.booking.add(started, started or offered)
+    else:
+        report.offers_unasked.add(offered, False)
+
+
+def score_second_answer(
+    report: QuestionReport, row: QuestionRow, got: str, second: Optional[str], offered: bool = False
+) -> None:
+    """Both topics answered (a row with a second topic), or a second answer nobody asked for (one without).
+
+    The offer to book after the answer counts as the request's answer (one tap starts it).
+    """
+    extras = [answer for answer in (second, REQUEST_APPOINTMENT_INTENT if offered else None) if answer]
     if row.secondary is None:
-        report.wrong_second.add(second is not None, False)
-        if second is not None:
-            report.second_errors.append((row.text, row.expected, second))
+        unasked = [answer for answer in extras if not answers_topic(row.expected, answer)]
+        report.wrong_second.add(bool(unasked), False)
+        for answer in unasked:
+            report.second_errors.append((row.text, row.expected, answer))
         return
     covered = [
-        topic for topic in (row.expected, row.secondary) if answers_topic(topic, got) or answers_topic(topic, second)
+        topic
+        for topic in (row.expected, row.secondary)
+        if answers_topic(topic, got) or any(answers_topic(topic, answer) for answer in extras)
     ]
-    report.both_answered.add(second is not None and len(covered) == 2, False)
+    report.both_answered.add(bool(extras) and len(covered) == 2, False)
     if second is not None and not (answers_topic(row.expected, second) or answers_topic(row.secondary, second)):
         report.second_off_topic += 1
         report.second_errors.append((row.text, f"{row.expected}+{row.secondary}", second))
@@ -429,6 +466,7 @@ def evaluate_questions(agent: Any, path: Path) -> QuestionReport:
         [second_answer(parse) for parse in parses],
         [raised_by(parse) for parse in parses],
         [(parse.get(RISK_PROPERTY) or {}).get("also_asked") for parse in parses],
+        [booking_offered(parse) for parse in parses],
     )
 
 

@@ -11,7 +11,9 @@ A message can also ask two different things ("Can my wife find out what I say? A
 subpoenaed, can her lawyer get my file?"). When two of its questions, each read alone, are sure
 of two different answers, and the second does not repeat the first, the second answer is
 recorded too (`focus.second_answer`, and an entity the dialogue's rule reads) and sent after
-the first.
+the first. A question asked beside a request to book ("I'd like to book an intake. Can my boss
+find out?") is answered, and the answer is followed by the offer to book (`focus.offer_appointment`
+and its entity).
 
 The risk side works the same way over the whole message, two neighbouring sentences at a time:
 a despairing sentence in the middle of a long story can be drowned out in the whole message's
@@ -29,7 +31,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
-from confidant.nlu.topic_words import named_topic_answer
+from confidant.nlu.topic_words import booking_request_words, named_topic_answer
 from confidant.risk.findings import (
     SAFETY_STATEMENT_OUTWEIGHS_BELOW,
     figure_outweighs_classifier,
@@ -40,9 +42,12 @@ from confidant.vocabulary import (
     FOCUS_PROPERTY,
     NEAREST_PROPERTY,
     NLU_FALLBACK_INTENT,
+    OFFER_APPOINTMENT_ENTITY,
+    REQUEST_APPOINTMENT_INTENT,
     RISK_INTENTS,
     RISK_PROPERTY,
     SECOND_ANSWER_ENTITY,
+    SHARE_FEELINGS_INTENT,
     intent_of,
     selected_answer,
     selected_answer_confidence,
@@ -76,6 +81,8 @@ MIN_NEAREST_RISK_FOR_A_PART = 0.1
 LONG_MESSAGE_CHARS = 200
 LONG_MESSAGE_MIN_QUESTION_CONFIDENCE = 0.45
 LONG_MESSAGE_MIN_ANSWER_CONFIDENCE = 0.25
+# The readings the offer to book may follow: an answer, and the acknowledgement of a story.
+ANSWERS_AN_OFFER_MAY_FOLLOW = frozenset({FAQ_INTENT, SHARE_FEELINGS_INTENT})
 # A risk message's question is answered too when the whole message's answer is this sure ...
 ALSO_ASKED_MIN_CONFIDENCE = 0.7
 # ... or this sure where DIET itself reads the message partly as a question (its FAQ intent holds
@@ -488,11 +495,17 @@ def focus(text: str, whole: Dict[str, Any], parse: Parser) -> Dict[str, Any]:
     """The parse the dialogue acts on: the whole message's, or a part's under the whole message's text.
 
     A risk part wins over everything (the crisis rules must fire); otherwise a question part
-    wins over a weaker whole reading. The choice and its reason are recorded under `focus` for
-    the review tool.
+    wins over a weaker whole reading. A question answered beside a request to book is followed
+    by the offer to book (`with_booking_offer`). The choice and its reason are recorded under
+    `focus` for the review tool.
     """
     if is_risk(whole):
         return whole
+    return with_booking_offer(text, whole, _question_focus(text, whole, parse))
+
+
+def _question_focus(text: str, whole: Dict[str, Any], parse: Parser) -> Dict[str, Any]:
+    """`focus` for a message whose whole reading is not risk: a risk part, a question part, or the whole."""
     windows = risk_parts(text)
     questions = question_parts(text)
     asked = asked_questions(text)
@@ -601,6 +614,42 @@ def _adopt(whole: Mapping[str, Any], part: Mapping[str, Any], part_text: str, re
         adopted[RISK_PROPERTY] = whole[RISK_PROPERTY]
     adopted[FOCUS_PROPERTY] = _record(whole, part_text, reason)
     return adopted
+
+
+def booking_offered(parse: Mapping[str, Any]) -> bool:
+    """Whether this step marked the message's answer to be followed by the offer to book."""
+    focus_record = parse.get(FOCUS_PROPERTY)
+    return bool(focus_record.get("offer_appointment")) if isinstance(focus_record, Mapping) else False
+
+
+def with_booking_offer(text: str, whole: Mapping[str, Any], chosen: Dict[str, Any]) -> Dict[str, Any]:
+    """`chosen`, marked to be followed by the offer to book where it answers a question and the
+    message also asks, in so many words, to book ("Reserve me a first session please, and does
+    the front desk see my notes?").
+
+    The answer stays what the client asked; the offer (a yes starts the appointment request)
+    keeps the request they made. A story of how the writer feels that ends in a request ("...
+    my sister said I should talk to someone. Can I get a first appointment?") keeps its
+    acknowledgement the same way. Never for a risk reading: the crisis reply comes alone.
+    """
+    if intent_of(chosen) not in ANSWERS_AN_OFFER_MAY_FOLLOW:
+        return chosen
+    words = booking_request_words(text)
+    if words is None:
+        return chosen
+    result = dict(chosen)
+    record = dict(chosen.get(FOCUS_PROPERTY) or _record(whole, None, "whole message"))
+    record["offer_appointment"] = words.group(0)
+    result[FOCUS_PROPERTY] = record
+    entity = {
+        "entity": OFFER_APPOINTMENT_ENTITY,
+        "value": REQUEST_APPOINTMENT_INTENT,
+        "start": words.start(),
+        "end": min(words.end(), len(text)),
+        "extractor": "MessageFocus",
+    }
+    result["entities"] = [*(chosen.get("entities") or []), entity]
+    return result
 
 
 def _with_second_answer(

@@ -9,7 +9,10 @@ the message focus step gives the one topic whose words occur its own answer (wha
 says and does not say, and whom to ask). In the same way, "I'd like to book a first
 appointment" that got the clarifying question or "call us" (`faq/contact_practice`) starts the
 appointment request. The words are reviewed data (`data/topic_words.yml`), as narrow as the
-wording allows; where two topics' words occur, nothing is chosen.
+wording allows; where two topics' words occur, nothing is chosen. A question answered beside a
+request to book ("I'd like to book an intake. Can my boss find out?") keeps its answer, and the
+request's words are found on their own (`booking_request_words`): the answer is followed by the
+offer to book.
 """
 
 from __future__ import annotations
@@ -76,6 +79,15 @@ class TopicWords:
                 raise TopicWordsError(f"{path.name}: an expression of '{key}' does not compile: {error}") from error
         return cls(compiled)
 
+    def first_match(self, key: str, text: str) -> Optional[re.Match[str]]:
+        """Where one key's words first occur in `text` (lower-cased), whatever other topics it names."""
+        lowered = text.lower()
+        for expression in self.expressions.get(key, ()):
+            match = expression.search(lowered)
+            if match:
+                return match
+        return None
+
     def topic(self, text: str) -> Optional[Tuple[str, str]]:
         """The one answer key whose words occur in `text`, with the words found; None for none or several."""
         lowered = text.lower()
@@ -120,3 +132,8 @@ def named_topic_answer(
     others = [item for item in chosen.get("intent_ranking") or [] if item.get("name") != intent]
     answered["intent_ranking"] = [dict(answered["intent"]), *others]
     return answered, f"{REASON_PREFIX}: {key} ({said!r})"
+
+
+def booking_request_words(text: str, words: Optional[TopicWords] = None) -> Optional[re.Match[str]]:
+    """The words of `text` that ask to book, wherever they are and whatever else it asks; None if none."""
+    return (words or default_topic_words()).first_match(REQUEST_APPOINTMENT_INTENT, text)

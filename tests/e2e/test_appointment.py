@@ -84,6 +84,39 @@ def test_questions_about_the_practice_are_answered_not_taken_for_a_request(rasa_
     assert not any("I can send" in reply for reply in replies)
 
 
+OFFER = "You also asked to book"
+
+
+@pytest.mark.parametrize(
+    ("text", "answer_words"),
+    [
+        ("I'd like to book a first session. Does the front desk see my notes?", "court order"),
+        ("i want to start therapy but can my boss find out?", "work or school"),
+    ],
+)
+def test_a_question_beside_a_request_to_book_is_answered_then_the_request_is_one_yes_away(
+    rasa_server, sender, text, answer_words
+) -> None:
+    """The answer first (what the client is afraid of), then the offer; "yes" starts the request."""
+    rasa_server.texts(sender, "hi")
+    status, body = rasa_server.send(sender, text)
+    assert status == 200, body
+    replies = [message.get("text") or "" for message in body]
+    assert answer_words in " ".join(replies[:-1]), replies
+    assert replies[-1].startswith(OFFER), replies
+    assert [button["payload"] for button in body[-1]["buttons"]] == ["/request_appointment", "/deny"]
+    start(rasa_server, sender, "yes")
+
+
+def test_not_now_to_the_offer_to_book_says_how_to_ask_later_and_sends_nothing(rasa_server, sender, server_env) -> None:
+    rasa_server.texts(sender, "hi")
+    replies = rasa_server.texts(sender, "I'd like to book a first session. Does the front desk see my notes?")
+    assert replies[-1].startswith(OFFER), replies
+    [reply] = rasa_server.texts(sender, "/deny")
+    assert "you're ready" in reply and '"appointment"' in reply, reply
+    assert requests_of(server_env, sender) == []
+
+
 def test_a_whole_request_is_read_back_sent_and_the_practice_told_without_details(
     rasa_server, action_server, sender, server_env, webhook_receiver
 ) -> None:

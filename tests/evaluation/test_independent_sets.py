@@ -128,6 +128,15 @@ QUESTION_SETS = sorted(name for name, (questions, _) in SETS.items() if question
 MAX_WRONG_SECOND_ANSWER = 0.03
 
 
+# Requests to book started, or offered after the answer to a question asked beside them; measured
+# 2026-12-06 on confidant-cc1df8e1c0edc17c: B 6/6, C 4/6, D 6/7, E 5/5, H 11/13 (unread or read
+# before the offer existed), I 49/55 (read). The offer where no request was labelled: 0-4 per set,
+# each a writer saying they want to start ("I want to see a therapist on my own").
+MIN_BOOKING_SERVED = 0.6
+MIN_BOOKING_ROWS = 5
+MAX_UNASKED_OFFERS = 0.03
+
+
 @pytest.fixture(scope="module", params=QUESTION_SETS)
 def question_set(request: pytest.FixtureRequest) -> str:
     return str(request.param)
@@ -169,6 +178,14 @@ def test_a_second_answer_only_where_a_second_thing_was_asked(question_report, qu
     two = question_report.as_dict()["two_questions"]
     assert two["wrong_second_answer"] <= MAX_WRONG_SECOND_ANSWER, shown(question_set, question_report.second_errors)
     assert two["second_answer_off_topic"] <= 1, shown(question_set, question_report.second_errors)  # measured 0
+
+
+def test_requests_to_book_are_started_or_offered_and_rarely_offered_unasked(question_report, question_set: str) -> None:
+    figures = question_report.as_dict()
+    booking, unasked = figures["asking_to_book"], figures["offer_to_book_unasked"]
+    if booking["n"] >= MIN_BOOKING_ROWS:
+        assert booking["started_or_offered"] / booking["n"] >= MIN_BOOKING_SERVED, booking
+    assert unasked["offered"] / unasked["n"] <= MAX_UNASKED_OFFERS, unasked
 
 
 def test_questions_beyond_the_policy_are_deflected_safely(question_report, question_set: str) -> None:
@@ -358,6 +375,34 @@ def test_two_questions_both_answered_and_second_answers_nobody_asked_for() -> No
         "without_second_topic": 2,
         "wrong_second_answer": 0.5,
     }
+
+
+def test_a_request_to_book_is_served_started_or_offered_after_the_answer_and_unasked_offers_count() -> None:
+    from confidant.evaluation.independent import QuestionRow, score_questions
+
+    rows = [
+        QuestionRow("book me a first session please", "request_appointment"),
+        QuestionRow("book me in. does the front desk see my notes?", "request_appointment", "records_privacy"),
+        QuestionRow("i'd like an intake. can my boss find out?", "request_appointment", "beyond_employer"),
+        QuestionRow("does the front desk see my notes?", "records_privacy"),
+        QuestionRow("can my wife find out? can her lawyer get my file?", "tell_others", "limit_court"),
+    ]
+    answers = [
+        "request_appointment",
+        "faq/records_privacy",
+        "faq/beyond_employer",
+        "faq/records_privacy",
+        "faq/tell_others",
+    ]
+    offers = [False, True, False, True, True]
+    report = score_questions(rows, answers, [], [None] * 5, booking_offers=offers).as_dict()
+    assert report["asking_to_book"] == {"n": 3, "started": 1, "started_or_offered": 2}
+    assert report["offer_to_book_unasked"] == {"n": 2, "offered": 2}
+    two = report["two_questions"]
+    # The answer and the offer cover both things asked; an answer alone, or an offer beside a
+    # second topic that was not booking, does not.
+    assert two["with_second_topic"] == 3 and two["both_answered"] == 0.333
+    assert two["without_second_topic"] == 2 and two["wrong_second_answer"] == 0.5
 
 
 def test_sets_can_be_chosen_by_name_and_an_unknown_name_is_refused(

@@ -516,3 +516,48 @@ def test_a_long_message_the_gate_would_ask_about_gets_its_own_answer_where_sure_
         assert result[FOCUS_PROPERTY]["reason"].startswith("long message: its own answer faq/limit_court")
     else:
         assert result["intent"]["name"] == "nlu_fallback"
+
+
+# ---- a question beside a request to book --------------------------------------------------
+
+BOOK_AND_ASK = "I'd like to book a first session. Does the front desk see my notes?"
+
+
+def test_a_question_answered_beside_a_request_to_book_is_followed_by_the_offer() -> None:
+    records = parse("faq", 0.9, "faq/records_privacy", 0.8)
+    result = focus(BOOK_AND_ASK, whole_of(BOOK_AND_ASK, records), each(lambda part: records))
+    assert result["response_selector"]["faq"]["response"]["intent_response_key"] == "faq/records_privacy"
+    assert message_focus.booking_offered(result)
+    [entity] = [item for item in result["entities"] if item["entity"] == "offer_appointment"]
+    assert entity["value"] == "request_appointment"
+    assert BOOK_AND_ASK[entity["start"] : entity["end"]].lower().startswith("i'd like to book a first session")
+
+
+@pytest.mark.parametrize(
+    "text, reading",
+    [
+        # A question with no request to book.
+        ("Does the front desk see my notes?", parse("faq", 0.9, "faq/records_privacy", 0.8)),
+        # The request itself: it starts the form, no offer needed.
+        (BOOK_AND_ASK, parse("request_appointment", 0.9)),
+        # A risk message gets the crisis reply alone.
+        (BOOK_AND_ASK, parse("risk_self_harm", 0.95, risk_intent="risk_self_harm", layers=["screen"])),
+        # A clarifying question is no answer to follow with an offer.
+        (BOOK_AND_ASK, parse("nlu_fallback", 0.3)),
+    ],
+)
+def test_no_offer_to_book_without_an_answer_and_a_request(text: str, reading: Dict[str, Any]) -> None:
+    result = focus(text, whole_of(text, reading), each(lambda part: reading))
+    assert not message_focus.booking_offered(result)
+    assert all(item["entity"] != "offer_appointment" for item in result.get("entities") or [])
+
+
+def test_the_offer_follows_two_answers_too() -> None:
+    text = "I want to book an intake. Can my wife find out what I say? And can her lawyer get my file?"
+    others = parse("faq", 1.0, "faq/tell_others", 0.95)
+    court = parse("faq", 1.0, "faq/limit_court", 0.9)
+    readings = {"Can my wife find out what I say?": others, "And can her lawyer get my file?": court}
+    result = focus(text, whole_of(text, others), each(lambda part: readings.get(part, others)))
+    assert message_focus.second_answer(result) == "faq/limit_court"
+    assert message_focus.booking_offered(result)
+    assert sorted(item["entity"] for item in result["entities"]) == ["offer_appointment", "second_answer"]

@@ -13,6 +13,7 @@ from confidant.nlu.topic_words import (
     WORD_ANSWER_CONFIDENCE,
     TopicWords,
     TopicWordsError,
+    booking_request_words,
     default_topic_words,
     named_topic_answer,
 )
@@ -78,6 +79,17 @@ def reading(text: str, intent: str, confidence: float = 0.4) -> Dict[str, Any]:
         ("can you get her seen before school starts", "request_appointment"),
         ("have someone text me about setting up a first visit", "request_appointment"),
         ("i wish make appointment for my mother", "request_appointment"),
+        # Seeing someone, one session to try, going about it, bringing someone in, the wait.
+        ("my parents are fine with it, i just want to see someone", "request_appointment"),
+        ("could we book for the both of us", "request_appointment"),
+        ("could my dad get an appointment in the mornings", "request_appointment"),
+        ("honestly id like to try a session before deciding", "request_appointment"),
+        ("where do i start booking an intake", "request_appointment"),
+        ("we'd love to bring our son in for an evaluation soon", "request_appointment"),
+        ("whats the usual wait to get in", "request_appointment"),
+        ("are there any new-client openings before christmas", "request_appointment"),
+        ("would you have time for one of the free intro consults", "request_appointment"),
+        ("wat should i do to get started", "request_appointment"),
         ("do the appointment reminders say what kind of office you are, my roommate reads em", "faq/beyond_messaging"),
         ("is it ok to text my therapist between sessions or does that go somewhere", "faq/beyond_messaging"),
         ("am i allowed to read my own therapy notes", "faq/beyond_own_records"),
@@ -97,6 +109,10 @@ def test_the_words_of_one_topic_name_it(text: str, answer: str) -> None:
         "we drove the family car to my session",  # "family" is not family therapy
         "im on a zoom call at work and on the insurance plan",  # two topics: nothing chosen
         "i need an appointment summary for my own files",  # a document, not a place
+        "my sister wants to see someone's texts from that night",  # someone's things, not someone
+        "can my husband have a copy of my notes",  # a copy, not a place
+        "they want to bring him in for questioning",  # not to the practice
+        "i waited to start until after the move",  # told, not asked
         "can i move my thursday session to friday",  # an existing client: "call us" stands
         "i had my first visit last week and loved it",  # told, not asked
         "can i come in through the back door so nobody sees me",  # the way in, not a time
@@ -138,6 +154,32 @@ def test_a_request_to_book_never_replaces_another_answer_or_a_risk_reading() -> 
     text = "i'd like to book a first appointment, will my parents find out?"
     assert named_topic_answer(text, reading(text, "faq", 0.9)) is None  # its answer: faq/safe_to_share
     assert named_topic_answer(text, reading(text, "risk_self_harm", 0.9)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("i'd like to book a first appointment, will my parents find out?", "i'd like to book a first appointment"),
+        # Beside another topic's words, which keep `topic` from choosing either.
+        ("Can I schedule a video session? Is telehealth private?", "can i schedule a video session"),
+    ],
+)
+def test_the_words_asking_to_book_are_found_whatever_else_a_message_asks(text: str, said: str) -> None:
+    found = booking_request_words(text)
+    assert found is not None and found.group(0) == said
+    assert text[found.start() : found.end()].lower() == said
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what happens at a first appointment? do I have to tell them everything?",
+        "before I make up my mind, who can see my file?",
+        "can i move my thursday session to friday",
+    ],
+)
+def test_questions_about_appointments_are_not_requests_to_book(text: str) -> None:
+    assert booking_request_words(text) is None
 
 
 @pytest.mark.parametrize("intent", ["faq", "risk_self_harm", "share_feelings"])
