@@ -38,6 +38,7 @@ from confidant.risk.findings import (
     safety_outweighs_classifier,
 )
 from confidant.vocabulary import (
+    CONTACT_PRACTICE_ANSWER,
     FAQ_INTENT,
     FOCUS_PROPERTY,
     NEAREST_PROPERTY,
@@ -526,6 +527,12 @@ def _question_focus(text: str, whole: Dict[str, Any], parse: Parser) -> Dict[str
     else:
         chosen = long_message_answer(text, whole) or whole
     chosen = _named_topic(text, whole, chosen)
+    if intent_of(chosen) == REQUEST_APPOINTMENT_INTENT:
+        beside = question_beside_request([(part, readings[part]) for part in dict.fromkeys(questions + asked)])
+        if beside is not None:
+            part, reading = beside
+            reason = f"question beside a request to book: {selected_answer(reading)} ({reading_strength(reading):.2f})"
+            chosen = _with_offer(_adopt(whole, reading, part, reason), whole, text, booking_request_words(text))
     second = second_question(chosen, [(part, readings[part]) for part in asked])
     if second is None:
         return chosen
@@ -616,6 +623,30 @@ def _adopt(whole: Mapping[str, Any], part: Mapping[str, Any], part_text: str, re
     return adopted
 
 
+def question_beside_request(
+    parts: Sequence[tuple[str, Mapping[str, Any]]],
+) -> Optional[tuple[str, Mapping[str, Any]]]:
+    """A question asked beside a request to book, read alone and sure of its FAQ answer, if any.
+
+    "I want to see someone. Can I book myself or does my mom have to be there?": the request
+    would start the form and the question, often the fear that kept the writer from asking,
+    would go unanswered. The surest such part, where it is not itself the request (its own
+    words do not ask to book) and not "call us".
+    """
+    sure = [
+        (reading_strength(parse), part, parse)
+        for part, parse in parts
+        if intent_of(parse) == FAQ_INTENT
+        and selected_answer(parse) not in (None, CONTACT_PRACTICE_ANSWER)
+        and reading_strength(parse) >= MIN_PART_CONFIDENCE
+        and booking_request_words(part) is None
+    ]
+    if not sure:
+        return None
+    _, part, parse = max(sure, key=lambda item: item[0])
+    return part, parse
+
+
 def booking_offered(parse: Mapping[str, Any]) -> bool:
     """Whether this step marked the message's answer to be followed by the offer to book."""
     focus_record = parse.get(FOCUS_PROPERTY)
@@ -632,20 +663,28 @@ def with_booking_offer(text: str, whole: Mapping[str, Any], chosen: Dict[str, An
     my sister said I should talk to someone. Can I get a first appointment?") keeps its
     acknowledgement the same way. Never for a risk reading: the crisis reply comes alone.
     """
-    if intent_of(chosen) not in ANSWERS_AN_OFFER_MAY_FOLLOW:
+    if intent_of(chosen) not in ANSWERS_AN_OFFER_MAY_FOLLOW or booking_offered(chosen):
         return chosen
     words = booking_request_words(text)
     if words is None:
         return chosen
+    return _with_offer(chosen, whole, text, words)
+
+
+def _with_offer(
+    chosen: Mapping[str, Any], whole: Mapping[str, Any], text: str, words: Optional[re.Match[str]]
+) -> Dict[str, Any]:
+    """`chosen` marked for the offer to book: recorded under `focus`, and as the rule's entity
+    (its span the words that asked, or the whole message where the classifier read the request)."""
     result = dict(chosen)
     record = dict(chosen.get(FOCUS_PROPERTY) or _record(whole, None, "whole message"))
-    record["offer_appointment"] = words.group(0)
+    record["offer_appointment"] = words.group(0) if words else "the request read in the whole message"
     result[FOCUS_PROPERTY] = record
     entity = {
         "entity": OFFER_APPOINTMENT_ENTITY,
         "value": REQUEST_APPOINTMENT_INTENT,
-        "start": words.start(),
-        "end": min(words.end(), len(text)),
+        "start": words.start() if words else 0,
+        "end": min(words.end(), len(text)) if words else len(text),
         "extractor": "MessageFocus",
     }
     result["entities"] = [*(chosen.get("entities") or []), entity]

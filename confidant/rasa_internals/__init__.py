@@ -11,7 +11,7 @@ Replaced Rasa functions, installed by `install()`:
 - `message_focus`: a long message's questions and sentences read on their own too
   (`confidant.nlu.message_focus` chooses the reading);
 - `release_memory`: the heap pages freed while a model loads handed back to the system;
-- `unused_modules`: JAX, which TensorFlow's import drags in for nothing, kept out of the
+- `unused_modules`: JAX and h5py, which TensorFlow's import drags in for nothing, kept out of the
   process (before anything imports TensorFlow: the server's and training's steps both do it);
 - `training_fingerprints`: the training cache's fingerprints of tokens and sparse features in
   one hash each instead of one per field or value;

@@ -92,6 +92,8 @@ OFFER = "You also asked to book"
     [
         ("I'd like to book a first session. Does the front desk see my notes?", "court order"),
         ("i want to start therapy but can my boss find out?", "work or school"),
+        # Read as the request itself, with the fear asked beside it: the fear is answered first.
+        ("I think I'm ready to start. Can I book a first session? Will my parents be told what I say?", "parent"),
     ],
 )
 def test_a_question_beside_a_request_to_book_is_answered_then_the_request_is_one_yes_away(

@@ -561,3 +561,48 @@ def test_the_offer_follows_two_answers_too() -> None:
     assert message_focus.second_answer(result) == "faq/limit_court"
     assert message_focus.booking_offered(result)
     assert sorted(item["entity"] for item in result["entities"]) == ["offer_appointment", "second_answer"]
+
+
+REQUEST_AND_FEAR = "I think I'm ready to start. Can I book a first session? Will my parents be told what I say?"
+PARENTS = "Will my parents be told what I say?"
+
+
+def readings_for(
+    parts: Dict[str, Dict[str, Any]], default: Dict[str, Any]
+) -> Callable[[List[str]], List[Dict[str, Any]]]:
+    return lambda pieces: [parts.get(piece, default) for piece in pieces]
+
+
+def test_a_request_read_whole_answers_the_question_beside_it_first_then_offers_to_book() -> None:
+    request = parse("request_appointment", 0.95)
+    parents = parse("faq", 0.95, "faq/tell_parents", 0.9)
+    result = focus(REQUEST_AND_FEAR, whole_of(REQUEST_AND_FEAR, request), readings_for({PARENTS: parents}, request))
+    assert result["intent"]["name"] == "faq"
+    assert result["response_selector"]["faq"]["response"]["intent_response_key"] == "faq/tell_parents"
+    assert result[FOCUS_PROPERTY]["reason"].startswith("question beside a request to book: faq/tell_parents")
+    assert message_focus.booking_offered(result)
+    [offer] = [item for item in result["entities"] if item["entity"] == "offer_appointment"]
+    assert REQUEST_AND_FEAR[offer["start"] : offer["end"]].lower() == "can i book a first session"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        parse("faq", 0.6, "faq/tell_parents", 0.5),  # unsure: the request starts
+        parse("faq", 0.95, "faq/contact_practice", 0.9),  # "call us" is no answer to put first
+        parse("nlu_fallback", 0.3),
+    ],
+)
+def test_a_request_stays_the_request_without_a_sure_answer_beside_it(question: Dict[str, Any]) -> None:
+    request = parse("request_appointment", 0.95)
+    result = focus(REQUEST_AND_FEAR, whole_of(REQUEST_AND_FEAR, request), readings_for({PARENTS: question}, request))
+    assert result["intent"]["name"] == "request_appointment"
+    assert not message_focus.booking_offered(result)
+
+
+def test_a_question_that_is_itself_the_request_is_not_put_first() -> None:
+    text = "I've thought about it for months and talked it over with my sister. Can I book a first session soon?"
+    request = parse("request_appointment", 0.95)
+    booking_as_faq = parse("faq", 0.95, "faq/minor_age", 0.9)
+    result = focus(text, whole_of(text, request), each(lambda part: booking_as_faq))
+    assert result["intent"]["name"] == "request_appointment"

@@ -1,4 +1,4 @@
-"""JAX, which TensorFlow's import drags in for nothing, stays out of Rasa's processes."""
+"""JAX and h5py, which TensorFlow's import drags in for nothing, stay out of Rasa's processes."""
 
 from __future__ import annotations
 
@@ -20,22 +20,25 @@ def run_python(script: str) -> str:
     return result.stdout.strip()
 
 
-def test_after_the_start_up_step_tensorflow_and_rasa_import_without_jax() -> None:
+def test_after_the_start_up_step_tensorflow_and_rasa_import_without_jax_or_h5py() -> None:
     script = (
         "import sys\n"
         "from confidant import rasa_internals\n"
         "rasa_internals.install()\n"
         "import tensorflow, rasa.core.agent, rasa.server\n"
         "from tensorflow.lite.python import util\n"
-        "print(sys.modules['jax'] is None, util._xla_computation is None, tensorflow.constant(2).numpy() * 3)\n"
+        "from keras.engine import training\n"
+        "print(sys.modules['jax'] is None, util._xla_computation is None, training.h5py is None,"
+        " tensorflow.constant(2).numpy() * 3)\n"
     )
-    assert run_python(script) == "True True 6"
+    assert run_python(script) == "True True True 6"
 
 
-def test_without_the_step_tensorflow_would_load_jax() -> None:
-    # The reason for the step: if this ever prints False, TensorFlow stopped importing JAX and
-    # the step can go.
-    script = "import sys, tensorflow; print('jax' in sys.modules and sys.modules['jax'] is not None)"
+@pytest.mark.parametrize("name", unused_modules.UNUSED_MODULES)
+def test_without_the_step_tensorflow_would_load_each_unused_module(name: str) -> None:
+    # The reason for the step: if this ever prints False, TensorFlow stopped importing the
+    # module and it can leave the list.
+    script = f"import sys, tensorflow; print({name!r} in sys.modules and sys.modules[{name!r}] is not None)"
     assert run_python(script) == "True"
 
 
@@ -48,8 +51,9 @@ def test_a_module_already_loaded_is_left_alone(monkeypatch: pytest.MonkeyPatch) 
     assert sys.modules["jaxlib"] is None
 
 
-def test_the_running_rasa_server_has_no_jax_mapped(rasa_server: Any) -> None:
+def test_the_running_rasa_server_has_no_jax_or_h5py_mapped(rasa_server: Any) -> None:
     assert rasa_server.process.process is not None
     maps = Path(f"/proc/{rasa_server.process.process.pid}/maps").read_text()
     assert "libtensorflow" in maps or "_pywrap_tensorflow" in maps  # the right process: TensorFlow is there
     assert "jaxlib" not in maps
+    assert "/h5py/" not in maps and "libhdf5" not in maps

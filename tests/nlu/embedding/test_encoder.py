@@ -118,3 +118,11 @@ def test_the_cache_key_changes_with_the_encoders_code(tmp_path, monkeypatch) -> 
     (copy / "encoder.py").write_text((copy / "encoder.py").read_text() + "\n# changed\n")
     monkeypatch.setattr(encoder_module, "__file__", str(copy / "encoder.py"))
     assert encoder_module.encoder_fingerprint() != before
+
+
+def test_the_word_table_is_held_in_half_precision_and_the_layers_compute_in_full(encoder) -> None:
+    """Half the model's memory is the word table; the reference vectors above still match to 2e-5."""
+    assert encoder.words.dtype == np.float16
+    assert encoder.words.nbytes < 24 * 1024 * 1024
+    [states] = encoder.states([encoder.windows(encoder.wordpiece.ids("who reads my notes"))[0]])
+    assert states.dtype == np.float32
