@@ -478,7 +478,15 @@ def evaluate_risk(agent: Any, path: Path) -> RiskReport:
 
 # Sets whose messages stay unread: `--errors` never prints them, so their figures stay honest.
 UNREAD_SETS = frozenset(
-    {"independent_b", "independent_c", "independent_d", "independent_f", "independent_h", "development"}
+    {
+        "independent_b",
+        "independent_c",
+        "independent_d",
+        "independent_f",
+        "independent_h",
+        "independent_j",
+        "development",
+    }
 )
 
 
@@ -495,6 +503,7 @@ def default_sets() -> Dict[str, Dict[str, Path]]:
         ("independent_g", HELDOUT_DIR / "independent_g"),
         ("independent_h", HELDOUT_DIR / "independent_h"),
         ("independent_i", HELDOUT_DIR / "independent_i"),
+        ("independent_j", HELDOUT_DIR / "independent_j"),
         ("development", DEV_SET_DIR),
     )
     for name, folder in folders:

@@ -54,6 +54,9 @@ EIGHTH_RISK = HELDOUT_DIR / "independent_h" / "risk.csv"
 # development set for the booking words and the writer cues.
 NINTH_QUESTIONS = HELDOUT_DIR / "independent_i" / "questions.csv"
 NINTH_RISK = HELDOUT_DIR / "independent_i" / "risk.csv"
+# The tenth (heldout/independent_j/, 2026-12-06 night), by one more writer: questions only, requests
+# to book mixed with confidentiality questions, and near misses that mention appointments. Unread.
+TENTH_QUESTIONS = HELDOUT_DIR / "independent_j" / "questions.csv"
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,9 @@ FLOORS = {
     # 0.69, recall per category 0.92-1.00, false alarms 0.43, wrong writer 0.22; after the booking
     # words and writer cues read on it (optimistic): short 0.75, long 0.50, helpful 0.69, wrong writer 0.07
     "independent_i": Floors(0.68, 0.42, 0.60, 0.60, 0.86, 0.50, 0.12),
+    # questions only; measured unread on arrival (confidant-1f9a92c8f4c70728): strict short 0.56,
+    # long 0.48, helpful 0.74, deflection 0.81
+    "independent_j": Floors(0.50, 0.42, 0.68, 0.70, 0, 0, 0),
 }
 SETS = {
     "independent": (QUESTIONS, RISK),
@@ -121,8 +127,10 @@ SETS = {
     "independent_g": (None, SEVENTH_RISK),
     "independent_h": (EIGHTH_QUESTIONS, EIGHTH_RISK),
     "independent_i": (NINTH_QUESTIONS, NINTH_RISK),
+    "independent_j": (TENTH_QUESTIONS, None),
 }
 QUESTION_SETS = sorted(name for name, (questions, _) in SETS.items() if questions is not None)
+RISK_SETS = sorted(name for name, (_, risk) in SETS.items() if risk is not None)
 # A second answer to a message that asked one thing (the message focus step, two questions):
 # measured 2026-12-03 0/248 on the first set (which chose the threshold), 3/167 (0.018) on the second.
 MAX_WRONG_SECOND_ANSWER = 0.03
@@ -130,9 +138,11 @@ MAX_WRONG_SECOND_ANSWER = 0.03
 
 # Requests to book started, or offered after the answer to a question asked beside them; measured
 # 2026-12-06 on confidant-cc1df8e1c0edc17c: B 6/6, C 4/6, D 6/7, E 5/5, H 11/13 (unread or read
-# before the offer existed), I 49/55 (read). The offer where no request was labelled: 0-4 per set,
-# each a writer saying they want to start ("I want to see a therapist on my own").
-MIN_BOOKING_SERVED = 0.6
+# before the offer existed), I 49/55 (read); J (unread, written to mix requests with questions)
+# 35/60 on confidant-1f9a92c8f4c70728. The offer where no request was labelled: 0-4 per set, each a
+# writer saying they want to start ("I want to see a therapist on my own"); J 0 of its 30 near misses.
+MIN_BOOKING_SERVED = {"independent_j": 0.52}
+MIN_BOOKING_SERVED_ELSEWHERE = 0.6
 MIN_BOOKING_ROWS = 5
 MAX_UNASKED_OFFERS = 0.03
 
@@ -142,7 +152,7 @@ def question_set(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-@pytest.fixture(scope="module", params=sorted(SETS))
+@pytest.fixture(scope="module", params=RISK_SETS)
 def risk_set(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
@@ -184,7 +194,8 @@ def test_requests_to_book_are_started_or_offered_and_rarely_offered_unasked(ques
     figures = question_report.as_dict()
     booking, unasked = figures["asking_to_book"], figures["offer_to_book_unasked"]
     if booking["n"] >= MIN_BOOKING_ROWS:
-        assert booking["started_or_offered"] / booking["n"] >= MIN_BOOKING_SERVED, booking
+        floor = MIN_BOOKING_SERVED.get(question_set, MIN_BOOKING_SERVED_ELSEWHERE)
+        assert booking["started_or_offered"] / booking["n"] >= floor, booking
     assert unasked["offered"] / unasked["n"] <= MAX_UNASKED_OFFERS, unasked
 
 
@@ -244,8 +255,13 @@ def test_the_sets_are_large_varied_and_never_trained_on() -> None:
     assert len(ninth_risk) >= 190 and sum(r.category != "none" for r in ninth_risk) >= 145
     current_writers = Counter(r.writer for r in ninth_risk if r.category != "none")
     assert len(current_writers) >= 11 and min(current_writers.values()) >= 10
+    # The tenth: requests to book beside questions, alone, and near misses that only mention appointments.
+    tenth_questions = load_questions(TENTH_QUESTIONS)
+    asking = [q for q in tenth_questions if "request_appointment" in (q.expected, q.secondary)]
+    assert len(tenth_questions) >= 88 and len(asking) >= 55 and len(tenth_questions) - len(asking) >= 28
+    assert sum(q.secondary is not None for q in asking) >= 38
     all_questions = questions + second_questions + third_questions + fourth_questions + fifth_questions
-    all_questions += eighth_questions + ninth_questions
+    all_questions += eighth_questions + ninth_questions + tenth_questions
     held_out = [q.text.strip().lower() for q in all_questions]
     all_risk = risk + second_risk + third_risk + fourth_risk + fifth_risk + sixth_risk + seventh_risk + eighth_risk
     all_risk += ninth_risk
@@ -267,6 +283,7 @@ def test_errors_are_printed_for_the_first_set_but_never_for_the_unread_ones(
         "independent_d",
         "independent_f",
         "independent_h",
+        "independent_j",
         "development",
     )
     for name in names:
@@ -290,7 +307,7 @@ def test_errors_are_printed_for_the_first_set_but_never_for_the_unread_ones(
     independent.main(["--model", "unused", "--errors"])
     printed = capsys.readouterr().out
     assert "[independent q]" in printed and "[independent q2]" in printed
-    for unread in ("development", "independent_b", "independent_c", "independent_d", "independent_f", "independent_h"):
+    for unread in names[1:]:
         assert f"[{unread}" not in printed
 
 
