@@ -13,6 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from confidant.nlu.message_focus import booking_offered
 from confidant.vocabulary import (
     CONTACT_PRACTICE_ANSWER,
     NLU_FALLBACK_INTENT,
@@ -49,8 +50,10 @@ def likeliest_topics(latest_message: Dict[str, Any], count: int) -> List[str]:
 
 
 def might_be_a_booking(latest_message: Dict[str, Any]) -> bool:
-    """DIET held a request for an appointment possible ("how does my son get an appointment")."""
-    return any(
+    """DIET held a request for an appointment possible ("how does my son get an appointment"),
+    or the message asks to book in so many words beside what left it unclear (the message focus
+    step's record)."""
+    return booking_offered(latest_message) or any(
         item.get("name") == REQUEST_APPOINTMENT_INTENT and float(item.get("confidence") or 0.0) >= BOOKING_OFFER_MIN
         for item in latest_message.get("intent_ranking") or []
     )

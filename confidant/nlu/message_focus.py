@@ -656,23 +656,31 @@ def booking_offered(parse: Mapping[str, Any]) -> bool:
 def with_booking_offer(text: str, whole: Mapping[str, Any], chosen: Dict[str, Any]) -> Dict[str, Any]:
     """`chosen`, marked to be followed by the offer to book where it answers a question and the
     message also asks, in so many words, to book ("Reserve me a first session please, and does
-    the front desk see my notes?").
+    the front desk see my notes?"), or a clarifying question whose message asks to book (its
+    first button is then the request).
 
     The answer stays what the client asked; the offer (a yes starts the appointment request)
     keeps the request they made. A story of how the writer feels that ends in a request ("...
     my sister said I should talk to someone. Can I get a first appointment?") keeps its
     acknowledgement the same way. Never for a risk reading: the crisis reply comes alone.
     """
-    if intent_of(chosen) not in ANSWERS_AN_OFFER_MAY_FOLLOW or booking_offered(chosen):
+    intent = intent_of(chosen)
+    if (intent not in ANSWERS_AN_OFFER_MAY_FOLLOW and intent != NLU_FALLBACK_INTENT) or booking_offered(chosen):
         return chosen
     words = booking_request_words(text)
     if words is None:
         return chosen
-    return _with_offer(chosen, whole, text, words)
+    # The clarifying question offers the request as its first button (actions/clarification.py
+    # reads the record); no entity, so its rule stays the clarifying question's.
+    return _with_offer(chosen, whole, text, words, entity=intent != NLU_FALLBACK_INTENT)
 
 
 def _with_offer(
-    chosen: Mapping[str, Any], whole: Mapping[str, Any], text: str, words: Optional[re.Match[str]]
+    chosen: Mapping[str, Any],
+    whole: Mapping[str, Any],
+    text: str,
+    words: Optional[re.Match[str]],
+    entity: bool = True,
 ) -> Dict[str, Any]:
     """`chosen` marked for the offer to book: recorded under `focus`, and as the rule's entity
     (its span the words that asked, or the whole message where the classifier read the request)."""
@@ -680,14 +688,16 @@ def _with_offer(
     record = dict(chosen.get(FOCUS_PROPERTY) or _record(whole, None, "whole message"))
     record["offer_appointment"] = words.group(0) if words else "the request read in the whole message"
     result[FOCUS_PROPERTY] = record
-    entity = {
+    if not entity:
+        return result
+    offer = {
         "entity": OFFER_APPOINTMENT_ENTITY,
         "value": REQUEST_APPOINTMENT_INTENT,
         "start": words.start() if words else 0,
         "end": min(words.end(), len(text)) if words else len(text),
         "extractor": "MessageFocus",
     }
-    result["entities"] = [*(chosen.get("entities") or []), entity]
+    result["entities"] = [*(chosen.get("entities") or []), offer]
     return result
 
 

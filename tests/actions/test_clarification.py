@@ -68,3 +68,12 @@ def test_a_message_that_may_be_a_booking_is_offered_the_appointment_request_firs
     unlikely["parse_data"]["intent_ranking"] = [{"name": "request_appointment", "confidence": 0.05}]
     [plain] = run(make_tracker([unlikely]), domain)
     assert "Ask for a first appointment" not in [button["title"] for button in plain["buttons"]]
+
+
+def test_a_message_that_asks_to_book_beside_something_unclear_is_offered_the_request_first(domain) -> None:
+    """The message focus step found the words that ask to book; DIET gave the request almost nothing."""
+    event = user_event("nlu_fallback", text="can i book an intake and also what about my file", ranking=RANKING)
+    event["parse_data"]["intent_ranking"] = [{"name": "nlu_fallback", "confidence": 0.7}]
+    event["parse_data"]["focus"] = {"reason": "whole message", "offer_appointment": "can i book an intake"}
+    [message] = run(make_tracker([event]), domain)
+    assert message["buttons"][0]["title"] == "Ask for a first appointment"

@@ -542,13 +542,24 @@ def test_a_question_answered_beside_a_request_to_book_is_followed_by_the_offer()
         (BOOK_AND_ASK, parse("request_appointment", 0.9)),
         # A risk message gets the crisis reply alone.
         (BOOK_AND_ASK, parse("risk_self_harm", 0.95, risk_intent="risk_self_harm", layers=["screen"])),
-        # A clarifying question is no answer to follow with an offer.
-        (BOOK_AND_ASK, parse("nlu_fallback", 0.3)),
+        # Out of scope: no answer to follow.
+        (BOOK_AND_ASK, parse("out_of_scope", 0.9)),
     ],
 )
 def test_no_offer_to_book_without_an_answer_and_a_request(text: str, reading: Dict[str, Any]) -> None:
     result = focus(text, whole_of(text, reading), each(lambda part: reading))
     assert not message_focus.booking_offered(result)
+    assert all(item["entity"] != "offer_appointment" for item in result.get("entities") or [])
+
+
+def test_a_clarifying_question_whose_message_asks_to_book_is_marked_for_its_request_button() -> None:
+    # Two topics' words (booking and insurance): neither replaces the clarifying question.
+    text = "I'd like to book a first session. Will my insurance company hear about it?"
+    unclear = parse("nlu_fallback", 0.3)
+    result = focus(text, whole_of(text, unclear), each(lambda part: unclear))
+    assert result["intent"]["name"] == "nlu_fallback"
+    assert message_focus.booking_offered(result)
+    # No entity: the clarifying question's own rule still answers (its first button is the request).
     assert all(item["entity"] != "offer_appointment" for item in result.get("entities") or [])
 
 
