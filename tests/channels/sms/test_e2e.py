@@ -96,6 +96,19 @@ def test_the_contact_answer_by_sms_offers_the_appointment_request_and_the_word_s
     assert "request for a first appointment" in intro and "?" in ask_name
 
 
+def test_a_question_beside_a_request_to_book_by_sms_is_answered_then_1_starts_the_request(
+    sms_server, sms_twilio
+) -> None:
+    phone = new_phone()
+    sms_server.post(twilio_form(phone, "I'd like to book a first session. Does the front desk see my notes?"))
+    *_, answer, offer = wait_for_text(sms_twilio, phone, "court order", "You also asked to book")
+    assert 'Reply 1 for "Yes" or 2 for "Not now".' in offer and "/request_appointment" not in offer
+    assert len(offer) <= 300
+    sms_server.post(twilio_form(phone, "1"))
+    *_, intro, ask_name = wait_for_text(sms_twilio, phone, "request for a first appointment", "Reply cancel")
+    assert "?" in ask_name
+
+
 def test_a_risk_message_gets_the_crisis_resources_and_a_numbered_choice(
     sms_server, sms_twilio, webhook_receiver, practice
 ) -> None:
