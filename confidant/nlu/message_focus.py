@@ -628,9 +628,9 @@ def question_beside_request(
 ) -> Optional[tuple[str, Mapping[str, Any]]]:
     """A question asked beside a request to book, read alone and sure of its FAQ answer, if any.
 
-    "I want to see someone. Can I book myself or does my mom have to be there?": the request
-    would start the form and the question, often the fear that kept the writer from asking,
-    would go unanswered. The surest such part, where it is not itself the request (its own
+    "I think I'm ready. Can I book a first session? Will my parents be told what I say?": the
+    request would start the form and the question, often the fear that kept the writer from
+    asking, would go unanswered. The surest such part, where it is not itself the request (its own
     words do not ask to book) and not "call us".
     """
     sure = [

@@ -90,14 +90,7 @@ class TopicWords:
 
     def topic(self, text: str) -> Optional[Tuple[str, str]]:
         """The one answer key whose words occur in `text`, with the words found; None for none or several."""
-        lowered = text.lower()
-        found = {}
-        for key, expressions in self.expressions.items():
-            for expression in expressions:
-                match = expression.search(lowered)
-                if match:
-                    found[key] = match.group(0)
-                    break
+        found = {key: match.group(0) for key in self.expressions if (match := self.first_match(key, text))}
         return next(iter(found.items())) if len(found) == 1 else None
 
 

@@ -286,6 +286,8 @@ def test_errors_are_printed_for_the_first_set_but_never_for_the_unread_ones(
         "independent_j",
         "development",
     )
+    # Written out here on purpose: a set leaving the code's list must fail a test, not go unnoticed.
+    assert set(names[1:]) == independent.UNREAD_SETS
     for name in names:
         (tmp_path / name).mkdir()
         (tmp_path / name / "questions.csv").write_text("x", encoding="utf-8")
