@@ -485,6 +485,7 @@ UNREAD_SETS = frozenset(
         "independent_f",
         "independent_h",
         "independent_j",
+        "independent_k",
         "development",
     }
 )
@@ -504,6 +505,7 @@ def default_sets() -> Dict[str, Dict[str, Path]]:
         ("independent_h", HELDOUT_DIR / "independent_h"),
         ("independent_i", HELDOUT_DIR / "independent_i"),
         ("independent_j", HELDOUT_DIR / "independent_j"),
+        ("independent_k", HELDOUT_DIR / "independent_k"),
         ("development", DEV_SET_DIR),
     )
     for name, folder in folders:

@@ -266,6 +266,10 @@ def choose_writer(
         # own "I shoved him off" is defence, not harm done.
         if harming and not assault:
             return WriterChoice("risk_harm_others", f"the writer is hurting someone ({harming!r})")
+        # "been standing over my roommate at night w a pillow": the writer's plan, not a victim's story.
+        intent = cue("intent_to_harm")
+        if intent and not assault and not _writer_is_victim(lowered, evidence) and not cue("writer_harmed"):
+            return WriterChoice("risk_harm_others", f"the writer means to hurt someone ({intent!r})")
         # "since my daughter was born I get thoughts of harming her (OCD)": feared, not done.
         intrusive = cue("intrusive")
         if intrusive and not _writer_is_victim(lowered, evidence):

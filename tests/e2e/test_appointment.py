@@ -84,7 +84,7 @@ def test_questions_about_the_practice_are_answered_not_taken_for_a_request(rasa_
     assert not any("I can send" in reply for reply in replies)
 
 
-OFFER = "You also asked to book"
+OFFER = "If you're ready to start"
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ the project (docs/evaluation.md) are higher and are reported, not asserted, unti
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -57,6 +58,11 @@ NINTH_RISK = HELDOUT_DIR / "independent_i" / "risk.csv"
 # The tenth (heldout/independent_j/, 2026-12-06 night), by one more writer: questions only, requests
 # to book mixed with confidentiality questions, and near misses that mention appointments. Unread.
 TENTH_QUESTIONS = HELDOUT_DIR / "independent_j" / "questions.csv"
+# The eleventh (heldout/independent_k/, 2026-12-06 early morning), by one more writer: questions
+# only, requests to start said mostly without a booking word, and near misses. Unread.
+ELEVENTH_QUESTIONS = HELDOUT_DIR / "independent_k" / "questions.csv"
+# The words the eleventh set's writer was asked to avoid in most of its requests.
+BOOKING_WORD = re.compile(r"book|appointment|\bappt|schedul|consult|intake|session", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -116,6 +122,10 @@ FLOORS = {
     # questions only; measured unread on arrival (confidant-1f9a92c8f4c70728): strict short 0.56,
     # long 0.48, helpful 0.74, deflection 0.81
     "independent_j": Floors(0.50, 0.42, 0.68, 0.70, 0, 0, 0),
+    # questions only; measured unread on arrival (confidant-1f9a92c8f4c70728, the landed words):
+    # strict short 0.40, long 0.17, helpful 0.53, deflection 0.71; with this commit's words on the
+    # same model: short 0.47, long 0.22, helpful 0.57, deflection 0.71
+    "independent_k": Floors(0.42, 0.15, 0.50, 0.55, 0, 0, 0),
 }
 SETS = {
     "independent": (QUESTIONS, RISK),
@@ -128,6 +138,7 @@ SETS = {
     "independent_h": (EIGHTH_QUESTIONS, EIGHTH_RISK),
     "independent_i": (NINTH_QUESTIONS, NINTH_RISK),
     "independent_j": (TENTH_QUESTIONS, None),
+    "independent_k": (ELEVENTH_QUESTIONS, None),
 }
 QUESTION_SETS = sorted(name for name, (questions, _) in SETS.items() if questions is not None)
 RISK_SETS = sorted(name for name, (_, risk) in SETS.items() if risk is not None)
@@ -141,7 +152,9 @@ MAX_WRONG_SECOND_ANSWER = 0.03
 # before the offer existed), I 49/55 (read); J (unread, written to mix requests with questions)
 # 35/60 on confidant-1f9a92c8f4c70728. The offer where no request was labelled: 0-4 per set, each a
 # writer saying they want to start ("I want to see a therapist on my own"); J 0 of its 30 near misses.
-MIN_BOOKING_SERVED = {"independent_j": 0.52}
+# K (unread, requests mostly without a booking word): 27/60 on arrival, 34/60 with the words of
+# 2026-12-06 (early morning), no offer on its 40 near misses.
+MIN_BOOKING_SERVED = {"independent_j": 0.52, "independent_k": 0.5}
 MIN_BOOKING_SERVED_ELSEWHERE = 0.6
 MIN_BOOKING_ROWS = 5
 MAX_UNASKED_OFFERS = 0.03
@@ -260,8 +273,13 @@ def test_the_sets_are_large_varied_and_never_trained_on() -> None:
     asking = [q for q in tenth_questions if "request_appointment" in (q.expected, q.secondary)]
     assert len(tenth_questions) >= 88 and len(asking) >= 55 and len(tenth_questions) - len(asking) >= 28
     assert sum(q.secondary is not None for q in asking) >= 38
+    # The eleventh: requests to start, most of them without a booking word, and near misses.
+    eleventh_questions = load_questions(ELEVENTH_QUESTIONS)
+    starting = [q for q in eleventh_questions if q.expected == "request_appointment"]
+    assert len(eleventh_questions) >= 98 and len(starting) >= 58 and len(eleventh_questions) - len(starting) >= 38
+    assert sum(not BOOKING_WORD.search(q.text) for q in starting) >= 40
     all_questions = questions + second_questions + third_questions + fourth_questions + fifth_questions
-    all_questions += eighth_questions + ninth_questions + tenth_questions
+    all_questions += eighth_questions + ninth_questions + tenth_questions + eleventh_questions
     held_out = [q.text.strip().lower() for q in all_questions]
     all_risk = risk + second_risk + third_risk + fourth_risk + fifth_risk + sixth_risk + seventh_risk + eighth_risk
     all_risk += ninth_risk
@@ -284,6 +302,7 @@ def test_errors_are_printed_for_the_first_set_but_never_for_the_unread_ones(
         "independent_f",
         "independent_h",
         "independent_j",
+        "independent_k",
         "development",
     )
     # Written out here on purpose: a set leaving the code's list must fail a test, not go unnoticed.

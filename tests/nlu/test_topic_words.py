@@ -90,6 +90,36 @@ def reading(text: str, intent: str, confidence: float = 0.4) -> Dict[str, Any]:
         ("are there any new-client openings before christmas", "request_appointment"),
         ("would you have time for one of the free intro consults", "request_appointment"),
         ("wat should i do to get started", "request_appointment"),
+        # Asking to start with no booking word at all.
+        ("honestly i just want to talk with one of your counselors about my panic", "request_appointment"),
+        ("any chance my son could see someone before exams", "request_appointment"),
+        ("can we meet with a therapist there in person", "request_appointment"),
+        ("how can i become a new patient", "request_appointment"),
+        ("she needs to be seen soon, the school is worried", "request_appointment"),
+        ("our counselor is leaving, can we move over to one of your therapists", "request_appointment"),
+        ("whats the waiting list like at the moment", "request_appointment"),
+        ("could we start next month", "request_appointment"),
+        ("we're considering therapy at your practice", "request_appointment"),
+        ("my gp referred me here", "request_appointment"),
+        ("could someone get in touch with me about starting therapy", "request_appointment"),
+        ("we are ready to get started", "request_appointment"),
+        ("can you get my stepson in with someone", "request_appointment"),
+        ("im looking for a psychologist for my 9 year old", "request_appointment"),
+        ("my brother needs somebody to talk to", "request_appointment"),
+        ("could one of you see him after work on thursdays", "request_appointment"),
+        ("can we set something up for early january", "request_appointment"),
+        ("we'd really like to come in", "request_appointment"),
+        ("when could a counselor see my daughter", "request_appointment"),
+        ("earliest we could come?", "request_appointment"),
+        ("who do i talk to about getting my son started", "request_appointment"),
+        ("we want our daughter to meet with someone", "request_appointment"),
+        ("i think im ready to give counseling a go", "request_appointment"),
+        ("is anyone available next tuesday", "request_appointment"),
+        ("how do we register", "request_appointment"),
+        ("could i meet one of the therapists first", "request_appointment"),
+        ("its probably time i got some help", "request_appointment"),
+        ("i think i should go see a counselor", "request_appointment"),
+        ("what days do you have open", "request_appointment"),
         ("do the appointment reminders say what kind of office you are, my roommate reads em", "faq/beyond_messaging"),
         ("is it ok to text my therapist between sessions or does that go somewhere", "faq/beyond_messaging"),
         ("am i allowed to read my own therapy notes", "faq/beyond_own_records"),
@@ -116,6 +146,16 @@ def test_the_words_of_one_topic_name_it(text: str, answer: str) -> None:
         "can i move my thursday session to friday",  # an existing client: "call us" stands
         "i had my first visit last week and loved it",  # told, not asked
         "can i come in through the back door so nobody sees me",  # the way in, not a time
+        "i don't want to see someone who knows my family",  # a wish about whom, not a request
+        "is it safe to see a therapist if im on probation",  # a question, not a wish
+        "my therapist wants to see me every week",  # the therapist's wish, told
+        "how long is the wait in the lobby usually",  # not the waiting list
+        "my friend referred me to a podcast about anxiety",  # not to the practice
+        "i was referred to a psychiatrist for my meds",  # referred elsewhere
+        "we'd like to come in through the side entrance",  # the way in
+        "its time to get the kids to bed",  # no one to see
+        "i should talk to my mom about it",  # not a therapist
+        "can you see my messages",  # the chat, not a time
         "",
     ],
 )

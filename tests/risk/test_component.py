@@ -655,6 +655,30 @@ def _evidence(text: str, said: str, pattern: str) -> list:
             "abuse.violence_to_me",
             "concern_abuse",
         ),
+        # A weapon at hand and the writer picturing going over with it, beside despair.
+        (
+            "self_harm",
+            "i'm done, i can't take it anymore. the hammer is on the bench and i keep imagining going over to his flat",
+            "can't take it anymore",
+            "self_harm.cant_go_on",
+            "risk_harm_others",
+        ),
+        # ... and a knife kept while the writer pictures their own harm stays the writer's risk.
+        (
+            "self_harm",
+            "i can't take it anymore. the knife is in my drawer and i keep imagining how it would feel",
+            "can't take it anymore",
+            "self_harm.cant_go_on",
+            "risk_self_harm",
+        ),
+        # Standing over someone asleep with something to hurt them: the writer's plan, not abuse told.
+        (
+            "abuse",
+            "i stood over my stepbrother last night with a hammer while he slept",
+            "stood over my stepbrother",
+            "abuse.unspecified",
+            "risk_harm_others",
+        ),
         # A picture that arrives unasked is an unwanted thought, whatever verb it shows.
         (
             "harm_others",
@@ -728,3 +752,25 @@ def test_who_is_hurt_and_who_hurts_read_from_everyday_words(text: str, ranking_t
     others = [name for name in ("risk_child_abuse", "concern_abuse", "risk_abuse_disclosure") if name != ranking_top]
     ranking = [{"name": ranking_top, "confidence": 0.8}] + [{"name": name, "confidence": 0.05} for name in others]
     assert choose_writer("abuse", "current", text, [], ranking, cues).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # DIET alone read self-harm; the writer tells of taking a gun in where the person is.
+        (
+            "my shift lead mocks me daily. my rifle is in the truck, i started thinking about bringing it into work",
+            "risk_harm_others",
+        ),
+        # The same gun kept for the writer, with no one to take it to.
+        ("my rifle is in the truck and i've started thinking about using it on myself tonight", "risk_self_harm"),
+    ],
+)
+def test_a_weapon_taken_to_someone_is_the_reply_for_the_one_who_may_hurt_where_diet_alone_read_self_harm(
+    text: str, intent: str
+) -> None:
+    from confidant.risk.writer import WriterCues, choose_writer
+
+    cues = WriterCues.from_file(DATA_DIR / "writers.yml")
+    ranking = [{"name": "risk_self_harm", "confidence": 0.97}, {"name": "risk_harm_others", "confidence": 0.02}]
+    assert choose_writer("self_harm", "none", text, [], ranking, cues).intent == intent

@@ -101,7 +101,7 @@ def test_a_question_beside_a_request_to_book_by_sms_is_answered_then_1_starts_th
 ) -> None:
     phone = new_phone()
     sms_server.post(twilio_form(phone, "I'd like to book a first session. Does the front desk see my notes?"))
-    *_, answer, offer = wait_for_text(sms_twilio, phone, "court order", "You also asked to book")
+    *_, answer, offer = wait_for_text(sms_twilio, phone, "court order", "If you're ready to start")
     assert 'Reply 1 for "Yes" or 2 for "Not now".' in offer and "/request_appointment" not in offer
     assert len(offer) <= 300
     sms_server.post(twilio_form(phone, "1"))
