@@ -65,6 +65,11 @@ def test_people_ask_for_an_appointment_in_their_own_words(rasa_server, sender, t
         "pencil me in for next week please",
         "what do i need to do to start seeing a therapist there",
         "my doctor says i should schedule an intake with you",
+        # No booking word at all (docs/evaluation.md, "Asking to start without a booking word").
+        "is there any way i could see someone this week",
+        "how long is the wait right now",
+        "could we start next month",
+        "are you guys taking anyone new",
     ],
 )
 def test_a_request_to_book_in_so_many_words_starts_the_request_where_the_classifiers_did_not(
@@ -82,6 +87,15 @@ def test_questions_about_the_practice_are_answered_not_taken_for_a_request(rasa_
     replies = rasa_server.texts(sender, text)
     assert replies and not any("What should they call you?" in reply for reply in replies), "no form started"
     assert not any("I can send" in reply for reply in replies)
+
+
+def test_the_call_us_answer_carries_the_request_one_tap_away(rasa_server, sender) -> None:
+    """Someone who asks how to reach the practice is often about to start: the button starts the request."""
+    status, body = rasa_server.send(sender, "what's the best way to reach you")
+    assert status == 200, body
+    [button] = [b for m in body for b in m.get("buttons") or []]
+    assert (button["title"], button["payload"]) == ("Ask for a first appointment", "/request_appointment")
+    start(rasa_server, sender, button["payload"])
 
 
 OFFER = "If you're ready to start"

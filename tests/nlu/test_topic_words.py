@@ -99,6 +99,7 @@ def reading(text: str, intent: str, confidence: float = 0.4) -> Dict[str, Any]:
         ("our counselor is leaving, can we move over to one of your therapists", "request_appointment"),
         ("whats the waiting list like at the moment", "request_appointment"),
         ("could we start next month", "request_appointment"),
+        ("are any of your therapists taking anyone new", "request_appointment"),
         ("we're considering therapy at your practice", "request_appointment"),
         ("my gp referred me here", "request_appointment"),
         ("could someone get in touch with me about starting therapy", "request_appointment"),
