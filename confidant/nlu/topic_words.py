@@ -29,6 +29,7 @@ from confidant.settings import PROJECT_ROOT
 from confidant.vocabulary import (
     CONTACT_PRACTICE_ANSWER,
     FAQ_INTENT,
+    INFORM_CONTACT_INTENT,
     NLU_FALLBACK_INTENT,
     OUT_OF_SCOPE_INTENT,
     REQUEST_APPOINTMENT_INTENT,
@@ -44,6 +45,10 @@ UNPLACED_INTENTS = frozenset({NLU_FALLBACK_INTENT, OUT_OF_SCOPE_INTENT})
 # may also replace: "call us" is no answer to "I'd like to book a first appointment".
 REQUEST_INTENTS = frozenset({REQUEST_APPOINTMENT_INTENT})
 ANSWERS_A_REQUEST_REPLACES = frozenset({CONTACT_PRACTICE_ANSWER})
+# ... and the readings: a number or email given with the request ("555-010-0142, i'd like to set
+# up a first visit") is the request, whose form takes the number from the same message, not
+# contact details given out of the blue.
+READINGS_A_REQUEST_REPLACES = frozenset({INFORM_CONTACT_INTENT})
 # How sure the answer is said to be: the least the FAQ gate lets through, so nothing downstream
 # mistakes a word match for a sure classifier reading.
 WORD_ANSWER_CONFIDENCE = 0.3
@@ -104,9 +109,11 @@ def named_topic_answer(
     text: str, chosen: Mapping[str, Any], words: Optional[TopicWords] = None
 ) -> Optional[Tuple[Dict[str, Any], str]]:
     """`chosen` given the topic or request its words name, and why, where it is a clarifying
-    question or out of scope (for a request, also "call us")."""
+    question or out of scope (for a request, also "call us" and contact details)."""
     unplaced = intent_of(chosen) in UNPLACED_INTENTS
-    replaceable_answer = intent_of(chosen) == FAQ_INTENT and selected_answer(chosen) in ANSWERS_A_REQUEST_REPLACES
+    replaceable_answer = (
+        intent_of(chosen) == FAQ_INTENT and selected_answer(chosen) in ANSWERS_A_REQUEST_REPLACES
+    ) or intent_of(chosen) in READINGS_A_REQUEST_REPLACES
     if not unplaced and not replaceable_answer:
         return None
     found = (words or default_topic_words()).topic(text)

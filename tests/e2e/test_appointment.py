@@ -133,6 +133,15 @@ def test_not_now_to_the_offer_to_book_says_how_to_ask_later_and_sends_nothing(ra
     assert requests_of(server_env, sender) == []
 
 
+def test_a_number_given_with_the_request_starts_it_and_is_not_asked_for_again(rasa_server, sender) -> None:
+    """Not "I can't pass on contact details here": the request, its number taken from the same message."""
+    rasa_server.texts(sender, "hi")
+    intro, ask_name = rasa_server.texts(sender, f"please call me at {NUMBER} to get started with therapy")
+    assert "request for a first appointment" in intro and "What should they call you?" in ask_name
+    [next_question] = rasa_server.texts(sender, "call me Sam")
+    assert "leave a message" in next_question and "phone number or email" not in next_question
+
+
 def test_a_whole_request_is_read_back_sent_and_the_practice_told_without_details(
     rasa_server, action_server, sender, server_env, webhook_receiver
 ) -> None:

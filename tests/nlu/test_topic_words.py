@@ -99,6 +99,7 @@ def reading(text: str, intent: str, confidence: float = 0.4) -> Dict[str, Any]:
         ("our counselor is leaving, can we move over to one of your therapists", "request_appointment"),
         ("whats the waiting list like at the moment", "request_appointment"),
         ("could we start next month", "request_appointment"),
+        ("please text me on 555 010 0188 to set up a first visit", "request_appointment"),
         ("are any of your therapists taking anyone new", "request_appointment"),
         ("we're considering therapy at your practice", "request_appointment"),
         ("my gp referred me here", "request_appointment"),
@@ -157,6 +158,7 @@ def test_the_words_of_one_topic_name_it(text: str, answer: str) -> None:
         "its time to get the kids to bed",  # no one to see
         "i should talk to my mom about it",  # not a therapist
         "can you see my messages",  # the chat, not a time
+        "call me at 555 010 0188 if you need to",  # a number, no request
         "",
     ],
 )
@@ -178,7 +180,7 @@ def test_a_message_left_unplaced_gets_the_named_topics_answer(intent: str) -> No
 
 @pytest.mark.parametrize(
     ("intent", "answer"),
-    [("nlu_fallback", None), ("out_of_scope", None), ("faq", "faq/contact_practice")],
+    [("nlu_fallback", None), ("out_of_scope", None), ("faq", "faq/contact_practice"), ("inform_contact", None)],
 )
 def test_a_request_to_book_in_so_many_words_starts_the_appointment_request(intent: str, answer: str) -> None:
     text = "hi, i'd like to schedule an intake session sometime after work next week"
@@ -195,6 +197,12 @@ def test_a_request_to_book_never_replaces_another_answer_or_a_risk_reading() -> 
     text = "i'd like to book a first appointment, will my parents find out?"
     assert named_topic_answer(text, reading(text, "faq", 0.9)) is None  # its answer: faq/safe_to_share
     assert named_topic_answer(text, reading(text, "risk_self_harm", 0.9)) is None
+
+
+def test_contact_details_alone_stay_contact_details() -> None:
+    """A number with no request (after the call-back offer, say) is never made a request."""
+    text = "555-010-0199, evenings are best"
+    assert named_topic_answer(text, reading(text, "inform_contact", 0.9)) is None
 
 
 @pytest.mark.parametrize(
