@@ -272,3 +272,12 @@ def test_no_phone_number_in_the_tracker_store_the_logs_or_the_sms_store(sms_serv
             assert form not in logs, form
     # ...while the conversations themselves are there, under their pseudonyms.
     assert all(pseudonym(phone).encode() in tracker_bytes for phone in (asked, at_risk, unreachable))
+
+
+def test_a_request_to_book_in_spanish_is_told_in_spanish_how_to_book(sms_server, sms_twilio, practice) -> None:
+    """Full Spanish answers come later; until then a Spanish request to book is told where to ask, in Spanish."""
+    phone = new_phone()
+    sms_server.post(twilio_form(phone, "Hola, quisiera pedir una cita para mi hija de 14 años"))
+    *_, reply = wait_for_text(sms_twilio, phone, "inglés")
+    assert "cita" in reply and practice.practice.phone in reply and practice.crisis.emergency_number in reply
+    assert len(reply) <= 300
