@@ -37,6 +37,7 @@ CUE_KINDS = (
     "bystander",
     "elder",
     "access_to_children",
+    "injured_by_another",
 )
 THREAT_TO_WRITER_PATTERNS = ("harm_others.threat_to_me", "harm_others.threat_to_me_weak")
 VICTIM_IS_WRITER_PATTERNS = ("abuse.violence_to_me", "abuse.fear_at_home")
@@ -193,6 +194,11 @@ def choose_writer(
         return bool(cue("adult")) and not cue("child")
 
     if category == SELF_HARM:
+        # Burns or a black eye on a four-year-old, a bruised eighty-year-old whose daughter "gets
+        # frustrated": someone is hurting them, which the worried writer's abuse reply speaks to.
+        injured = cue("injured_by_another")
+        if injured and (level == "third_party" or not evidence):
+            return WriterChoice("concern_abuse", f"someone else is being hurt ({injured!r})")
         if level == "third_party":
             return WriterChoice("concern_for_someone", "the screen found it is about someone else")
         # "I'm going to shoot him", "I've worked out how I'd do it to both of them": a plan against

@@ -774,3 +774,45 @@ def test_a_weapon_taken_to_someone_is_the_reply_for_the_one_who_may_hurt_where_d
     cues = WriterCues.from_file(DATA_DIR / "writers.yml")
     ranking = [{"name": "risk_self_harm", "confidence": 0.97}, {"name": "risk_harm_others", "confidence": 0.02}]
     assert choose_writer("self_harm", "none", text, [], ranking, cues).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("category", "ranking_top", "text", "intent"),
+    [
+        # Injuries on a young child or an older adult, read by DIET as self-harm or harm to others.
+        (
+            "self_harm",
+            "concern_for_someone",
+            "my niece (3) has a black eye again after her weekend at his place",
+            "concern_abuse",
+        ),
+        (
+            "self_harm",
+            "concern_for_someone",
+            "neighbour, 84, has bruises on both arms and her son shouts at her",
+            "concern_abuse",
+        ),
+        # ... never where the one who hurts is the writer, or the person does it to themselves (the
+        # default, which `decide` then gives DIET's own reading).
+        (
+            "harm_others",
+            "risk_harm_others",
+            "i shook my 2 year old and now there are bruises on her arms",
+            "risk_harm_others",
+        ),
+        (
+            "self_harm",
+            "concern_for_someone",
+            "my 9 year old keeps hitting herself and has bruises, she says she hates herself",
+            "risk_self_harm",
+        ),
+    ],
+)
+def test_injuries_on_a_young_child_or_an_older_adult_are_someone_hurting_them(
+    category: str, ranking_top: str, text: str, intent: str
+) -> None:
+    from confidant.risk.writer import WriterCues, choose_writer
+
+    cues = WriterCues.from_file(DATA_DIR / "writers.yml")
+    ranking = [{"name": ranking_top, "confidence": 0.8}, {"name": "concern_abuse", "confidence": 0.1}]
+    assert choose_writer(category, "none", text, [], ranking, cues).intent == intent
