@@ -102,7 +102,6 @@ def reading(text: str, intent: str, confidence: float = 0.4) -> Dict[str, Any]:
         ("please text me on 555 010 0188 to set up a first visit", "request_appointment"),
         ("are any of your therapists taking anyone new", "request_appointment"),
         ("we're considering therapy at your practice", "request_appointment"),
-        ("my gp referred me here", "request_appointment"),
         ("could someone get in touch with me about starting therapy", "request_appointment"),
         ("we are ready to get started", "request_appointment"),
         ("can you get my stepson in with someone", "request_appointment"),
@@ -152,7 +151,7 @@ def test_the_words_of_one_topic_name_it(text: str, answer: str) -> None:
         "is it safe to see a therapist if im on probation",  # a question, not a wish
         "my therapist wants to see me every week",  # the therapist's wish, told
         "how long is the wait in the lobby usually",  # not the waiting list
-        "my friend referred me to a podcast about anxiety",  # not to the practice
+        "my gp referred me to you, does she get updates on what i say",  # told before a question
         "i was referred to a psychiatrist for my meds",  # referred elsewhere
         "we'd like to come in through the side entrance",  # the way in
         "its time to get the kids to bed",  # no one to see
