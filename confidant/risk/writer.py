@@ -268,23 +268,24 @@ def choose_writer(
     if category == ABUSE:
         assault = cue("sexual_assault")
         harming = cue("harming")
+        told_as_victim = _writer_is_victim(lowered, evidence)
+        harmed_now = cue("writer_harmed")
+        victim = told_as_victim or bool(harmed_now)
         # The sexual assault cues are the victim's words ("groped me"); beside them, the writer's
         # own "I shoved him off" is defence, not harm done.
         if harming and not assault:
             return WriterChoice("risk_harm_others", f"the writer is hurting someone ({harming!r})")
         # "been standing over my roommate at night w a pillow": the writer's plan, not a victim's story.
         intent = cue("intent_to_harm")
-        if intent and not assault and not _writer_is_victim(lowered, evidence) and not cue("writer_harmed"):
+        if intent and not assault and not victim:
             return WriterChoice("risk_harm_others", f"the writer means to hurt someone ({intent!r})")
         # "since my daughter was born I get thoughts of harming her (OCD)": feared, not done.
         intrusive = cue("intrusive")
-        if intrusive and not _writer_is_victim(lowered, evidence):
+        if intrusive and not told_as_victim:
             return WriterChoice(INTRUSIVE_INTENT, f"intrusive-thought cue {intrusive!r}")
         child = child_cue()
         if assault and not child:
             return WriterChoice("risk_sexual_assault", f"sexual assault cue {assault!r}")
-        harmed_now = cue("writer_harmed")
-        victim = _writer_is_victim(lowered, evidence) or bool(harmed_now)
         bystander = cue("bystander")
         if child and (victim or assault or not bystander):
             return WriterChoice("risk_child_abuse", f"child writer cue {child!r}")
