@@ -26,7 +26,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, METADATA, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from confidant.nlu.language import detect_language
-from confidant.nlu.message_focus import also_asked
+from confidant.nlu.message_focus import also_asked, nearest_risk_share
 from confidant.risk.findings import RiskFinding, figure_outweighs_classifier, safety_outweighs_classifier
 from confidant.risk.screen import RiskScreen
 from confidant.risk.spanish import SPANISH_FILE, SpanishScreen
@@ -56,6 +56,11 @@ OTHER_READING_MIN_CONFIDENCE = 0.35
 # scored 0.34 and 0.58, unwanted thoughts 0.81 to 1.0).
 INTRUSIVE_DESPITE_NEGATION = 0.8
 EXPLAINED_LEVELS = frozenset({"negated", "informational", "past", "idiom", "third_party"})
+# DIET's risk guess under the bar escalates only where the nearest training examples see some
+# risk too: "are u open on holidays like thanksgiving weekend" (DIET 0.39 self-harm, nearest
+# examples 0.0) is a question. On the four read sets the weak guesses on ordinary messages had
+# 0.03 and 0.11, the real ones 0.50 and over (docs/evaluation.md, "A weak guess needs a witness").
+MIN_NEAREST_RISK_FOR_A_WEAK_GUESS = 0.2
 
 
 def classifier_top_intent(ranking: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
@@ -183,6 +188,15 @@ def below_threshold(
     return {**decision, "layers": [], "below_threshold": True}
 
 
+def weak_guess_witnessed(parse: Dict[str, Any]) -> bool:
+    """Do the nearest training examples give risk some share, beside DIET's guess under the bar?
+
+    Without the nearest examples (a pipeline without them) the guess stands: err towards escalation.
+    """
+    share = nearest_risk_share(parse)
+    return share is None or share >= MIN_NEAREST_RISK_FOR_A_WEAK_GUESS
+
+
 def weak_guess_answers_the_form(parse: Dict[str, Any], active_form: Optional[str]) -> Dict[str, Any]:
     """Inside a form, a risk guess under the bar is taken for an answer to the form's question.
 
@@ -302,7 +316,14 @@ class RiskScreenComponent(GraphComponent):
             decision = decide(finding, classifier_top, self.classifier_min_confidence, writer)
             stays_risk = (message.get(INTENT) or {}).get("name") in CATEGORY_FOR_INTENT
             if not decision["intent"] and not decision["vetoed"] and stays_risk:
-                decision = below_threshold(finding, classifier_top, writer) or decision
+                weak = below_threshold(finding, classifier_top, writer)
+                if weak and not weak_guess_witnessed(message.data):
+                    # Nothing but a weak guess that the nearest examples do not share: answer
+                    # with DIET's best other reading, as after a veto.
+                    message.set(INTENT, best_other_intent(ranking), add_to_output=True)
+                    decision = {**decision, "unwitnessed_guess": weak["intent"]}
+                else:
+                    decision = weak or decision
             if decision["intent"]:
                 decision["also_asked"] = also_asked(message.data)
                 override = {"name": decision["intent"], "confidence": 1.0}

@@ -219,6 +219,9 @@ class TriggerLevels:
         speaker = self._quoted_speaker(doc, candidate, sentence)
         if speaker is not None:
             return speaker
+        owner = self._body_owner_after(doc, candidate, sentence)
+        if owner is not None:
+            return owner
         index = candidate.start - 1
         steps = 0
         while index >= sentence.start and steps < rules.max_lookback:
@@ -232,6 +235,32 @@ class TriggerLevels:
             index -= 1
             steps += 1
         return "first"  # nobody else named: it is about the writer (err towards escalation)
+
+    def _body_owner_after(self, doc: Doc, candidate: Candidate, sentence: Span) -> str | None:
+        """`third` or `first` for a self-harm mark told with whose body it is on, else None.
+
+        "I saw fresh cuts on his forearms": the one who saw is the writer, the one at risk is not.
+        """
+        rules = self.data.subjects
+        if candidate.trigger.category != SELF_HARM or not rules.owner_prepositions:
+            return None
+        reach_end = min(sentence.end, candidate.end + rules.owner_reach)
+        for index in range(candidate.end, reach_end):
+            if doc[index].lower_ not in rules.owner_prepositions:
+                continue
+            owner = doc[index + 1 : min(sentence.end, index + 4)]
+            words = [token.lower_ for token in owner]
+            if words and words[0] in {"all", "over"}:  # "all over her arms"
+                words = words[1:]
+            if not words:
+                return None
+            if words[0] in rules.owner_third:
+                return "third"
+            if words[0] in self._first:
+                # "on my son's arm" is the son's; "on my arms" the writer's own
+                return "third" if len(words) > 2 and words[1] in self._third and words[2] in {"'s", "s"} else "first"
+            return None
+        return None
 
     def _quoted_speaker(self, doc: Doc, candidate: Candidate, sentence: Span) -> str | None:
         """`first` or `third` for a trigger inside quotation marks after a speech verb, else None.

@@ -131,6 +131,11 @@ class SubjectRules:
     max_lookback: int
     # Words that make someone else's harm a story ("a podcast about a man who poisoned...").
     fiction: frozenset[str] = frozenset()
+    # Words after a self-harm mark that name whose body it is on ("cuts on his arms"), and how
+    # many tokens after the mark they may start.
+    owner_prepositions: frozenset[str] = frozenset()
+    owner_third: frozenset[str] = frozenset()
+    owner_reach: int = 0
     # Verbs that put someone's words in quotation marks ("my friend said 'I want to die'").
     speech_verbs: frozenset[str] = frozenset()
     # Someone else's crisis already in professional care ("in a residential program", "safe on

@@ -38,6 +38,7 @@ CUE_KINDS = (
     "elder",
     "access_to_children",
     "injured_by_another",
+    "signs_found_in_their_things",
 )
 THREAT_TO_WRITER_PATTERNS = ("harm_others.threat_to_me", "harm_others.threat_to_me_weak")
 VICTIM_IS_WRITER_PATTERNS = ("abuse.violence_to_me", "abuse.fear_at_home")
@@ -201,6 +202,11 @@ def choose_writer(
             return WriterChoice("concern_abuse", f"someone else is being hurt ({injured!r})")
         if level == "third_party":
             return WriterChoice("concern_for_someone", "the screen found it is about someone else")
+        # "Last night I found a note in his desk drawer ...": DIET alone read self-harm, and the
+        # one at risk is the person whose note it is.
+        signs = cue("signs_found_in_their_things")
+        if signs and not evidence:
+            return WriterChoice("concern_for_someone", f"the writer found signs in someone else's things ({signs!r})")
         # "I'm going to shoot him", "I've worked out how I'd do it to both of them": a plan against
         # someone outweighs both "I don't want to hurt anybody" and the screen's despair.
         despair_only = all(

@@ -373,6 +373,22 @@ def test_harm_the_writer_tells_of_doing_outweighs_diets_self_harm_guess(componen
     assert processed.get("risk")["category"] == "harm_others"
 
 
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # anger at a grown-up that DIET alone read as self-harm: the reply for the one who may hurt
+        ("not sleeping, cant eat, i honestly want to hurt him for what he did to my sister", "risk_harm_others"),
+        ("everything is ruined and im thinking about making my ex pay for it", "risk_harm_others"),
+        # the same words feared, or about the writer, keep the writer's own reply
+        ("i get horrible thoughts that i want to hurt her, what if i snap one day", "intrusive_thoughts"),
+        ("i want to end it, nobody would care", "risk_self_harm"),
+    ],
+)
+def test_wanting_to_hurt_someone_outweighs_diets_self_harm_guess(component, text: str, intent: str) -> None:
+    [processed] = component.process([parsed(text, "risk_self_harm", 0.9)])
+    assert processed.get("intent")["name"] == intent
+
+
 @pytest.mark.parametrize(("whole_known", "intent"), [(False, "risk_child_abuse"), (True, "risk_harm_others")])
 def test_a_sentence_read_alone_gets_the_writer_the_whole_message_tells_of(
     component, whole_known: bool, intent: str
@@ -428,6 +444,18 @@ def test_means_kept_for_the_writer_get_the_reply_for_the_writer_at_risk(componen
 def test_a_goodbye_letter_the_writer_wrote_to_a_sibling_is_the_writers_risk(component) -> None:
     [message] = component.process([parsed("cleared out my room and wrote my little sis a note for after", "faq", 0.6)])
     assert message.get("intent")["name"] == "risk_self_harm"
+
+
+def test_a_note_found_in_someone_elses_things_is_their_risk(component) -> None:
+    """DIET alone read self-harm; the writer found the note, the one who wrote it is at risk."""
+    text = "Found a note in her backpack about being a burden. She's 15 and at practice right now, what do I do?"
+    [message] = component.process([parsed(text, "risk_self_harm", 0.93)])
+    assert message.get("intent")["name"] == "concern_for_someone"
+    cues = WriterCues.from_file(DATA_DIR / "writers.yml")
+    assert cues.found("signs_found_in_their_things", "i read his search history last night") is not None
+    # the writer's own note, found by someone else, stays the writer's
+    for own in ("my mom found a note in my room", "i found a note i wrote in my old diary"):
+        assert cues.found("signs_found_in_their_things", own) is None
 
 
 def test_a_parent_and_the_writer_in_two_sentences_is_no_child_cue() -> None:
@@ -566,6 +594,23 @@ def test_a_risk_guess_under_the_bar_that_stays_on_top_gets_the_reply_for_its_wri
     low = [{"name": "nlu_fallback", "confidence": 0.34}, {"name": guess, "confidence": 0.34}]
     [message] = component.process([Message(data={"text": text, "intent": low[0], "intent_ranking": low})])
     assert message.get("intent")["name"] == "nlu_fallback"
+
+
+@pytest.mark.parametrize(("nearest_risk", "escalated"), [(0.0, False), (0.15, False), (0.2, True), (0.9, True), (None, True)])
+def test_a_risk_guess_under_the_bar_needs_the_nearest_examples_as_a_witness(nearest_risk, escalated: bool) -> None:
+    """A weak guess the nearest training examples do not share is answered as a question."""
+    from pathlib import Path
+
+    component = RiskScreenComponent.from_directory({"classifier_min_confidence": 0.5}, Path("data/risk"))
+    ranking = [{"name": "risk_self_harm", "confidence": 0.39}, {"name": "faq", "confidence": 0.36}]
+    data = {"text": "are you open over the long weekend", "intent": ranking[0], "intent_ranking": ranking}
+    if nearest_risk is not None:
+        data["nearest"] = {"label": "faq/contact_practice", "risk": nearest_risk}
+    [message] = component.process([Message(data=data)])
+    assert (message.get("intent")["name"] == "risk_self_harm") is escalated
+    if not escalated:
+        assert message.get("intent")["name"] == "faq"
+        assert message.get("risk")["intent"] is None and message.get("risk")["unwitnessed_guess"] == "risk_self_harm"
 
 
 def test_inside_a_form_a_weak_risk_guess_is_an_answer_and_a_sure_reading_still_interrupts() -> None:

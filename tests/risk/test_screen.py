@@ -22,6 +22,9 @@ from confidant.vocabulary import RISK_INTENTS, SPANISH_RISK_INTENT
 from tests.risk.conftest import EVAL_FILE, ROOT
 
 CURRENT = [
+    # marks on the writer's own body, told after them (beside "cuts on his forearms", third party)
+    ("i saw fresh cuts on my arms this morning and i want to do it again", "self_harm"),
+    ("started cutting again on my legs where nobody looks", "self_harm"),
     # self-harm
     ("i really want to die tonight", "self_harm"),
     ("nobody would even notice if i was gone", "self_harm"),
@@ -183,6 +186,9 @@ NOT_CURRENT = [
     ("my teenager said 'I literally want to die' and slammed her door", "self_harm", "third_party"),
     ("my coworker says “im gonna kill myself” whenever the printer jams", "self_harm", "third_party"),
     ("my son texted me 'i cut myself again' and now he wont answer", "self_harm", "third_party"),
+    # whose body the marks are on, told after them: the one who saw them is not the one at risk
+    ("when I went in to say goodnight I saw fresh cuts on his forearms", "self_harm", "third_party"),
+    ("i noticed new cuts on my daughter's wrist at the pool", "self_harm", "third_party"),
     # informational: questions about the rules
     ("what happens if a client tells you they're suicidal?", "self_harm", "informational"),
     ("if I told you I wanted to end my life, would you have to call someone?", "self_harm", "informational"),
