@@ -389,6 +389,37 @@ def test_wanting_to_hurt_someone_outweighs_diets_self_harm_guess(component, text
     assert processed.get("intent")["name"] == intent
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "on the train platform i get sudden urges to jump, i have a good life, why does this happen",
+        "the thought of swerving into oncoming traffic scares the hell out of me every morning",
+    ],
+)
+def test_urges_that_frighten_the_writer_get_the_calm_reply(component, text: str) -> None:
+    [processed] = component.process([parsed(text, "risk_self_harm", 0.9)])
+    assert processed.get("intent")["name"] == "intrusive_thoughts"
+
+
+def test_a_thought_that_no_longer_frightens_is_no_intrusive_cue() -> None:
+    cues = WriterCues.from_file(DATA_DIR / "writers.yml")
+    assert cues.found("intrusive", "i have a plan and the thought of jumping doesnt scare me anymore") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my boyfriend slept with me while i was passed out and acts like nothing happened",
+        "we were at his place and i was too drunk to say no. i keep shaking",
+        "he took the condom off halfway through and laughed when i noticed",
+    ],
+)
+def test_sex_the_writer_could_not_refuse_gets_the_sexual_assault_reply(component, text: str) -> None:
+    """DIET read partner violence; the words tell of a sexual assault, whose line the reply names."""
+    [processed] = component.process([parsed(text, "risk_partner_violence", 0.9)])
+    assert processed.get("intent")["name"] == "risk_sexual_assault"
+
+
 @pytest.mark.parametrize(("whole_known", "intent"), [(False, "risk_child_abuse"), (True, "risk_harm_others")])
 def test_a_sentence_read_alone_gets_the_writer_the_whole_message_tells_of(
     component, whole_known: bool, intent: str
