@@ -168,6 +168,9 @@ def decide(
     elif decision["category"] == HARM_OTHERS and CATEGORY_FOR_INTENT[choice.intent] == SELF_HARM:
         # DIET's harm-to-others guess, where the writer says the means are for themselves.
         decision["category"] = SELF_HARM
+    elif decision["category"] == ABUSE and CATEGORY_FOR_INTENT[choice.intent] == SELF_HARM:
+        # DIET alone read a worry about abuse, where the words tell of self-harm only.
+        decision["category"] = SELF_HARM
     decision["intent"] = choice.intent
     decision["writer"] = WRITER_FOR_INTENT[choice.intent]
     decision["writer_reason"] = choice.reason

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 
 import yaml
 
@@ -39,6 +39,8 @@ CUE_KINDS = (
     "access_to_children",
     "injured_by_another",
     "signs_found_in_their_things",
+    "abuse_words",
+    "self_harm_words",
 )
 THREAT_TO_WRITER_PATTERNS = ("harm_others.threat_to_me", "harm_others.threat_to_me_weak")
 VICTIM_IS_WRITER_PATTERNS = ("abuse.violence_to_me", "abuse.fear_at_home")
@@ -157,6 +159,29 @@ def _writer_is_victim(text: str, evidence: List[Dict[str, Any]]) -> bool:
     return False
 
 
+# DIET's two worried intents, one for each category: a worry about suicide or self-harm, and one
+# about abuse.
+WORRY_INTENTS = {SELF_HARM: "concern_for_someone", ABUSE: "concern_abuse"}
+
+
+def _worry_told_in_words_of_the_other_kind(
+    cue: Callable[[str], Optional[str]], ranking: List[Dict[str, Any]], category: str
+) -> Optional[WriterChoice]:
+    """The other worried reply, where DIET alone read one worry and the words tell only of the other.
+
+    "My grandfather abused me ... my sister sends her girls there": DIET's worry about self-harm,
+    in words of abuse alone. Only where DIET's own top intent of the category is its worry.
+    """
+    if _top_of(ranking, intents_of(category)) != WORRY_INTENTS[category]:
+        return None
+    abuse, self_harm = cue("abuse_words"), cue("self_harm_words")
+    if category == SELF_HARM and abuse and not self_harm:
+        return WriterChoice(WORRY_INTENTS[ABUSE], f"a worry told in words of abuse ({abuse!r})")
+    if category == ABUSE and self_harm and not abuse:
+        return WriterChoice(WORRY_INTENTS[SELF_HARM], f"a worry told in words of self-harm ({self_harm!r})")
+    return None
+
+
 def choose_writer(
     category: str,
     level: str,
@@ -233,6 +258,9 @@ def choose_writer(
             return WriterChoice(INTENT_FOR_CATEGORY[SELF_HARM], "the screen found the writer at risk", default=True)
         if harming:
             return WriterChoice("risk_harm_others", f"the writer is hurting someone ({harming!r})")
+        worry = _worry_told_in_words_of_the_other_kind(cue, ranking, SELF_HARM) if not evidence else None
+        if worry:
+            return worry
         picked = _classifier_pick(ranking, intents_of(SELF_HARM))
         if picked == INTRUSIVE_INTENT:
             return WriterChoice(picked, "classifier")
@@ -309,6 +337,9 @@ def choose_writer(
         # as it happens ("he hits me, and he watches my little sister").
         if access and not child and not harmed_now:
             return WriterChoice("concern_abuse", f"a past abuser with access to children ({access!r})")
+        worry = _worry_told_in_words_of_the_other_kind(cue, ranking, ABUSE) if not evidence and not victim else None
+        if worry:
+            return worry
         if not victim and (bystander or cue("elder")):
             return WriterChoice("concern_abuse", "someone else is being hurt")
         allowed = VICTIM_INTENTS if victim else intents_of(ABUSE) | {"risk_harm_others"}

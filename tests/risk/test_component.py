@@ -379,6 +379,8 @@ def test_harm_the_writer_tells_of_doing_outweighs_diets_self_harm_guess(componen
         # anger at a grown-up that DIET alone read as self-harm: the reply for the one who may hurt
         ("not sleeping, cant eat, i honestly want to hurt him for what he did to my sister", "risk_harm_others"),
         ("everything is ruined and im thinking about making my ex pay for it", "risk_harm_others"),
+        ("cant sleep, cant eat, scared of what ill do to him if he shows up here again", "risk_harm_others"),
+        ("everything is falling apart and im gonna snap on my roommate tonight", "risk_harm_others"),
         # the same words feared, or about the writer, keep the writer's own reply
         ("i get horrible thoughts that i want to hurt her, what if i snap one day", "intrusive_thoughts"),
         ("i want to end it, nobody would care", "risk_self_harm"),
@@ -487,6 +489,44 @@ def test_a_note_found_in_someone_elses_things_is_their_risk(component) -> None:
     # the writer's own note, found by someone else, stays the writer's
     for own in ("my mom found a note in my room", "i found a note i wrote in my old diary"):
         assert cues.found("signs_found_in_their_things", own) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "diet_intent", "intent", "category"),
+    [
+        # DIET's worry about self-harm, told in words of abuse only
+        (
+            "my sister keeps leaving her girls overnight at our grandfathers, "
+            "and he was inappropriate with me when i was small",
+            "concern_for_someone",
+            "concern_abuse",
+            "abuse",
+        ),
+        # DIET's worry about abuse, told in words of self-harm only
+        (
+            "my friend has a razor in her pencil case and wears long sleeves even in july",
+            "concern_abuse",
+            "concern_for_someone",
+            "self_harm",
+        ),
+        # words of both kinds: DIET's own worry stands
+        (
+            "my neighbours boy has bruises again and keeps a razor hidden in his room",
+            "concern_abuse",
+            "concern_abuse",
+            "abuse",
+        ),
+    ],
+)
+def test_the_worry_follows_the_words_where_diet_alone_read_the_other_worry(
+    component, text: str, diet_intent: str, intent: str, category: str
+) -> None:
+    message = parsed(text, diet_intent, 0.9)
+    message.set("intent", {"name": diet_intent, "confidence": 0.9})
+    [processed] = component.process([message])
+    assert processed.get("risk")["layers"] == ["classifier"]  # the screen matched nothing here
+    assert processed.get("intent")["name"] == intent
+    assert processed.get("risk")["category"] == category
 
 
 def test_a_parent_and_the_writer_in_two_sentences_is_no_child_cue() -> None:
@@ -627,7 +667,9 @@ def test_a_risk_guess_under_the_bar_that_stays_on_top_gets_the_reply_for_its_wri
     assert message.get("intent")["name"] == "nlu_fallback"
 
 
-@pytest.mark.parametrize(("nearest_risk", "escalated"), [(0.0, False), (0.15, False), (0.2, True), (0.9, True), (None, True)])
+@pytest.mark.parametrize(
+    ("nearest_risk", "escalated"), [(0.0, False), (0.15, False), (0.2, True), (0.9, True), (None, True)]
+)
 def test_a_risk_guess_under_the_bar_needs_the_nearest_examples_as_a_witness(nearest_risk, escalated: bool) -> None:
     """A weak guess the nearest training examples do not share is answered as a question."""
     from pathlib import Path
