@@ -59,7 +59,8 @@ EXPLAINED_LEVELS = frozenset({"negated", "informational", "past", "idiom", "thir
 # DIET's risk guess under the bar escalates only where the nearest training examples see some
 # risk too: "are u open on holidays like thanksgiving weekend" (DIET 0.39 self-harm, nearest
 # examples 0.0) is a question. On the four read sets the weak guesses on ordinary messages had
-# 0.03 and 0.11, the real ones 0.50 and over (docs/evaluation.md, "Who is writing, and a weak risk guess with no witness").
+# 0.03 and 0.11, the real ones 0.50 and over (docs/evaluation.md, "Who is writing, and a weak
+# risk guess with no witness").
 MIN_NEAREST_RISK_FOR_A_WEAK_GUESS = 0.2
 
 
