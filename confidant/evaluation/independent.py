@@ -486,6 +486,7 @@ UNREAD_SETS = frozenset(
         "independent_h",
         "independent_j",
         "independent_k",
+        "independent_l",
         "development",
     }
 )
@@ -506,6 +507,7 @@ def default_sets() -> Dict[str, Dict[str, Path]]:
         ("independent_i", HELDOUT_DIR / "independent_i"),
         ("independent_j", HELDOUT_DIR / "independent_j"),
         ("independent_k", HELDOUT_DIR / "independent_k"),
+        ("independent_l", HELDOUT_DIR / "independent_l"),
         ("development", DEV_SET_DIR),
     )
     for name, folder in folders:

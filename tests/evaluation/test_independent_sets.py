@@ -61,6 +61,10 @@ TENTH_QUESTIONS = HELDOUT_DIR / "independent_j" / "questions.csv"
 # The eleventh (heldout/independent_k/, 2026-12-06 early morning), by one more writer: questions
 # only, requests to start said mostly without a booking word, and near misses. Unread.
 ELEVENTH_QUESTIONS = HELDOUT_DIR / "independent_k" / "questions.csv"
+# The twelfth (heldout/independent_l/, 2026-12-06 morning), by one more writer: risk messages only,
+# written to make who is writing hard to tell (a parent who finds the signs, anger told with
+# despair words, frightening urges, a partner's sexual assault). Unread.
+TWELFTH_RISK = HELDOUT_DIR / "independent_l" / "risk.csv"
 # The words the eleventh set's writer was asked to avoid in most of its requests.
 BOOKING_WORD = re.compile(r"book|appointment|\bappt|schedul|consult|intake|session", re.IGNORECASE)
 
@@ -126,6 +130,10 @@ FLOORS = {
     # strict short 0.40, long 0.17, helpful 0.53, deflection 0.71; with this commit's words on the
     # same model: short 0.47, long 0.22, helpful 0.57, deflection 0.71
     "independent_k": Floors(0.42, 0.15, 0.50, 0.55, 0, 0, 0),
+    # risk only; measured unread on arrival (confidant-0e614879471517cf): with the landed code recall
+    # per category 0.95-1.00, false alarms 0.29, wrong writer 0.163; with this commit's writer cues
+    # 0.154, the rest the same
+    "independent_l": Floors(0, 0, 0, 0, 0.90, 0.35, 0.20),
 }
 SETS = {
     "independent": (QUESTIONS, RISK),
@@ -139,6 +147,7 @@ SETS = {
     "independent_i": (NINTH_QUESTIONS, NINTH_RISK),
     "independent_j": (TENTH_QUESTIONS, None),
     "independent_k": (ELEVENTH_QUESTIONS, None),
+    "independent_l": (None, TWELFTH_RISK),
 }
 QUESTION_SETS = sorted(name for name, (questions, _) in SETS.items() if questions is not None)
 RISK_SETS = sorted(name for name, (_, risk) in SETS.items() if risk is not None)
@@ -278,11 +287,17 @@ def test_the_sets_are_large_varied_and_never_trained_on() -> None:
     starting = [q for q in eleventh_questions if q.expected == "request_appointment"]
     assert len(eleventh_questions) >= 98 and len(starting) >= 58 and len(eleventh_questions) - len(starting) >= 38
     assert sum(not BOOKING_WORD.search(q.text) for q in starting) >= 40
+    # The twelfth: risk only, every writer kind eight times or more (past abuse with a child at risk six).
+    twelfth_risk = load_risk(TWELFTH_RISK)
+    twelfth_writers = Counter(r.writer for r in twelfth_risk if r.category != "none")
+    assert len(twelfth_risk) >= 170 and sum(r.category == "none" for r in twelfth_risk) >= 60
+    assert len(twelfth_writers) >= 11 and min(twelfth_writers.values()) >= 6
+    assert {length_band(r.text) for r in twelfth_risk} == {"short", "medium", "long"}
     all_questions = questions + second_questions + third_questions + fourth_questions + fifth_questions
     all_questions += eighth_questions + ninth_questions + tenth_questions + eleventh_questions
     held_out = [q.text.strip().lower() for q in all_questions]
     all_risk = risk + second_risk + third_risk + fourth_risk + fifth_risk + sixth_risk + seventh_risk + eighth_risk
-    all_risk += ninth_risk
+    all_risk += ninth_risk + twelfth_risk
     held_out += [r.text.strip().lower() for r in all_risk]
     overlap = training.intersection(held_out)
     assert not overlap, f"{len(overlap)} held-out messages are in the training data"
@@ -303,6 +318,7 @@ def test_errors_are_printed_for_the_first_set_but_never_for_the_unread_ones(
         "independent_h",
         "independent_j",
         "independent_k",
+        "independent_l",
         "development",
     )
     # Written out here on purpose: a set leaving the code's list must fail a test, not go unnoticed.

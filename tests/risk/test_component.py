@@ -135,6 +135,14 @@ def test_after_a_veto_a_near_zero_reading_starts_nothing(component, second, expe
     [
         ("my stepdad comes in my room at night and touches me, im 13", "risk_child_abuse", "child_victim"),
         ("my husband hit me again last night and took my phone", "risk_partner_violence", "adult_victim_ipv"),
+        # a partner named only as "he": the children's father, years together, the phone smashed
+        ("he said hell kill me if i take the kids", "risk_partner_violence", "adult_victim_ipv"),
+        (
+            "weve been together 6 years and last night he smashed my phone and shoved me into the wall",
+            "risk_partner_violence",
+            "adult_victim_ipv",
+        ),
+        ("my dad took my phone and hit me again", "risk_child_abuse", "child_victim"),
         ("i slapped my son and it left a mark, i feel sick about it", "risk_harm_others", "harming_others"),
         ("me and my gf both smack my 7 yr old around when he mouths off", "risk_harm_others", "harming_others"),
         ("horrible thoughts of hurting my baby keep coming, i would never", "intrusive_thoughts", "intrusive_thoughts"),

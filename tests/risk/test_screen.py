@@ -22,6 +22,8 @@ from confidant.vocabulary import RISK_INTENTS, SPANISH_RISK_INTENT
 from tests.risk.conftest import EVAL_FILE, ROOT
 
 CURRENT = [
+    # "he'll" typed without its apostrophe before a threat
+    ("he said hell kill me if i take the kids", "harm_others"),
     # marks on the writer's own body, told after them (beside "cuts on his forearms", third party)
     ("i saw fresh cuts on my arms this morning and i want to do it again", "self_harm"),
     ("started cutting again on my legs where nobody looks", "self_harm"),
