@@ -392,23 +392,17 @@ def test_harm_the_writer_tells_of_doing_outweighs_diets_self_harm_guess(componen
         # the same words feared, or about the writer, keep the writer's own reply
         ("i get horrible thoughts that i want to hurt her, what if i snap one day", "intrusive_thoughts"),
         ("i want to end it, nobody would care", "risk_self_harm"),
+        # urges that frighten the writer: the calm reply
+        (
+            "on the train platform i get sudden urges to jump, i have a good life, why does this happen",
+            "intrusive_thoughts",
+        ),
+        ("the thought of swerving into oncoming traffic scares the hell out of me every morning", "intrusive_thoughts"),
     ],
 )
-def test_wanting_to_hurt_someone_outweighs_diets_self_harm_guess(component, text: str, intent: str) -> None:
+def test_the_writers_own_words_outweigh_diets_self_harm_guess(component, text: str, intent: str) -> None:
     [processed] = component.process([parsed(text, "risk_self_harm", 0.9)])
     assert processed.get("intent")["name"] == intent
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "on the train platform i get sudden urges to jump, i have a good life, why does this happen",
-        "the thought of swerving into oncoming traffic scares the hell out of me every morning",
-    ],
-)
-def test_urges_that_frighten_the_writer_get_the_calm_reply(component, text: str) -> None:
-    [processed] = component.process([parsed(text, "risk_self_harm", 0.9)])
-    assert processed.get("intent")["name"] == "intrusive_thoughts"
 
 
 def test_a_thought_that_no_longer_frightens_is_no_intrusive_cue() -> None:
