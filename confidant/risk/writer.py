@@ -41,6 +41,7 @@ CUE_KINDS = (
     "signs_found_in_their_things",
     "abuse_words",
     "self_harm_words",
+    "own_preparation",
 )
 THREAT_TO_WRITER_PATTERNS = ("harm_others.threat_to_me", "harm_others.threat_to_me_weak")
 VICTIM_IS_WRITER_PATTERNS = ("abuse.violence_to_me", "abuse.fear_at_home")
@@ -242,6 +243,10 @@ def choose_writer(
         intent = cue("intent_to_harm")
         if intent and despair_only:
             return WriterChoice(INTENT_FOR_CATEGORY[HARM_OTHERS], f"the writer means to hurt someone ({intent!r})")
+        # "Out on the balcony working up the nerve": getting ready to act is no unwanted thought.
+        preparing = cue("own_preparation")
+        if preparing:
+            return WriterChoice(INTENT_FOR_CATEGORY[SELF_HARM], f"the writer is getting ready to act ({preparing!r})")
         found = cue("intrusive")
         if found:
             return WriterChoice("intrusive_thoughts", f"intrusive-thought cue {found!r}")

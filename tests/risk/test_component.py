@@ -405,9 +405,19 @@ def test_the_writers_own_words_outweigh_diets_self_harm_guess(component, text: s
     assert processed.get("intent")["name"] == intent
 
 
+def test_getting_ready_to_act_outweighs_diets_sense_of_unwanted_thoughts(component) -> None:
+    text = "not angry at anyone, just tired. out on the balcony working up the nerve"
+    [processed] = component.process([parsed(text, "intrusive_thoughts", 0.9)])
+    assert processed.get("intent")["name"] == "risk_self_harm"
+    assert "getting ready" in processed.get("risk")["writer_reason"]
+
+
 def test_a_thought_that_no_longer_frightens_is_no_intrusive_cue() -> None:
     cues = WriterCues.from_file(DATA_DIR / "writers.yml")
     assert cues.found("intrusive", "i have a plan and the thought of jumping doesnt scare me anymore") is None
+    # courage for something else, and a date for a wedding, are no preparation
+    for other in ("i finally got up the nerve to ask her out", "we set a date for the wedding"):
+        assert cues.found("own_preparation", other) is None
 
 
 @pytest.mark.parametrize(
