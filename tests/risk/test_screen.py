@@ -22,6 +22,9 @@ from confidant.vocabulary import RISK_INTENTS, SPANISH_RISK_INTENT
 from tests.risk.conftest import EVAL_FILE, ROOT
 
 CURRENT = [
+    # a bone broken by someone else
+    ("he broke my wrist when i tried to leave", "abuse"),
+    ("my husband broke my arm last month and told the er i fell", "abuse"),
     # "he'll" typed without its apostrophe before a threat
     ("he said hell kill me if i take the kids", "harm_others"),
     # marks on the writer's own body, told after them (beside "cuts on his forearms", third party)
@@ -178,6 +181,10 @@ NOT_CURRENT = [
     # a sister's secrets are not an adult's
     ("my little sister makes me keep secrets about her crush", None, None),
     ("the video had a flash of cutting my own bangs, it looked awful", None, None),
+    # a bone the writer broke, and a threat over a spoiler
+    ("i broke my arm skiing", None, None),
+    ("ive broken my ankle twice playing soccer", None, None),
+    ("lol my bf said he'd kill me if i spoil the finale", "harm_others", "idiom"),
     # third party: someone else is at risk
     ("my friend told me she wants to die", "self_harm", "third_party"),
     ("my brother keeps cutting himself", "self_harm", "third_party"),
