@@ -541,6 +541,14 @@ def test_the_worry_follows_the_words_where_diet_alone_read_the_other_worry(
     assert processed.get("risk")["category"] == category
 
 
+def test_unwanted_thoughts_read_as_abuse_keep_the_abuse_category(component) -> None:
+    """Only the worry about suicide moves an abuse reading to self-harm, not the calm reply."""
+    text = "since my daughter was born i keep having horrible thoughts about her, its ocd"
+    [processed] = component.process([parsed(text, "concern_abuse", 0.9)])
+    assert processed.get("intent")["name"] == "intrusive_thoughts"
+    assert processed.get("risk")["category"] == "abuse"
+
+
 def test_a_parent_and_the_writer_in_two_sentences_is_no_child_cue() -> None:
     """'...I haven't told my mom. I keep replaying it and I...' is an adult's story, not a child at home."""
     cues = WriterCues.from_file(DATA_DIR / "writers.yml")
