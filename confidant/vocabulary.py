@@ -98,6 +98,8 @@ INTENT_FOR_CATEGORY: Dict[str, str] = {
     ABUSE: "risk_abuse_disclosure",
 }
 CONCERN_INTENT = "concern_for_someone"
+# The worried writer's intent of each category: about suicide or self-harm, and about abuse.
+CONCERN_INTENT_FOR_CATEGORY: Dict[str, str] = {SELF_HARM: CONCERN_INTENT, ABUSE: "concern_abuse"}
 SPANISH_RISK_INTENT = "risk_spanish"
 INTRUSIVE_INTENT = "intrusive_thoughts"
 # Intrusive thoughts are escalated under the category of their target; the reply is the same calm one.

@@ -30,11 +30,12 @@ from confidant.nlu.message_focus import also_asked, nearest_risk_share
 from confidant.risk.findings import RiskFinding, figure_outweighs_classifier, safety_outweighs_classifier
 from confidant.risk.screen import RiskScreen
 from confidant.risk.spanish import SPANISH_FILE, SpanishScreen
-from confidant.risk.writer import WORRY_INTENTS, WRITER_CUES_FILE, WriterChoice, WriterCues, choose_writer
+from confidant.risk.writer import WRITER_CUES_FILE, WriterChoice, WriterCues, choose_writer
 from confidant.settings import PROJECT_ROOT
 from confidant.vocabulary import (
     ABUSE,
     CATEGORY_FOR_INTENT,
+    CONCERN_INTENT,
     FAQ_INTENT,
     HARM_OTHERS,
     INTRUSIVE_INTENT,
@@ -169,7 +170,7 @@ def decide(
     elif decision["category"] == HARM_OTHERS and CATEGORY_FOR_INTENT[choice.intent] == SELF_HARM:
         # DIET's harm-to-others guess, where the writer says the means are for themselves.
         decision["category"] = SELF_HARM
-    elif decision["category"] == ABUSE and choice.intent == WORRY_INTENTS[SELF_HARM]:
+    elif decision["category"] == ABUSE and choice.intent == CONCERN_INTENT:
         # DIET alone read a worry about abuse, where the words tell of self-harm only.
         decision["category"] = SELF_HARM
     decision["intent"] = choice.intent

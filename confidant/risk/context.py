@@ -248,9 +248,8 @@ class TriggerLevels:
         for index in range(candidate.end, reach_end):
             if doc[index].lower_ not in rules.owner_prepositions:
                 continue
-            owner = doc[index + 1 : min(sentence.end, index + 4)]
-            words = [token.lower_ for token in owner]
-            if words and words[0] in {"all", "over"}:  # "all over her arms"
+            words = [token.lower_ for token in doc[index + 1 : min(sentence.end, index + 4)]]
+            while words and words[0] in rules.owner_prepositions:  # "all over her arms"
                 words = words[1:]
             if not words:
                 return None

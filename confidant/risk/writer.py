@@ -19,7 +19,16 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 
 import yaml
 
-from confidant.vocabulary import ABUSE, HARM_OTHERS, INTENT_FOR_CATEGORY, INTRUSIVE_INTENT, SELF_HARM, intents_of
+from confidant.vocabulary import (
+    ABUSE,
+    CONCERN_INTENT,
+    CONCERN_INTENT_FOR_CATEGORY,
+    HARM_OTHERS,
+    INTENT_FOR_CATEGORY,
+    INTRUSIVE_INTENT,
+    SELF_HARM,
+    intents_of,
+)
 
 WRITER_CUES_FILE = "writers.yml"
 CUE_KINDS = (
@@ -160,11 +169,6 @@ def _writer_is_victim(text: str, evidence: List[Dict[str, Any]]) -> bool:
     return False
 
 
-# DIET's two worried intents, one for each category: a worry about suicide or self-harm, and one
-# about abuse.
-WORRY_INTENTS = {SELF_HARM: "concern_for_someone", ABUSE: "concern_abuse"}
-
-
 def _worry_told_in_words_of_the_other_kind(
     cue: Callable[[str], Optional[str]], ranking: List[Dict[str, Any]], category: str
 ) -> Optional[WriterChoice]:
@@ -173,13 +177,15 @@ def _worry_told_in_words_of_the_other_kind(
     "My grandfather abused me ... my sister sends her girls there": DIET's worry about self-harm,
     in words of abuse alone. Only where DIET's own top intent of the category is its worry.
     """
-    if _top_of(ranking, intents_of(category)) != WORRY_INTENTS[category]:
+    if _top_of(ranking, intents_of(category)) != CONCERN_INTENT_FOR_CATEGORY[category]:
         return None
     abuse, self_harm = cue("abuse_words"), cue("self_harm_words")
     if category == SELF_HARM and abuse and not self_harm:
-        return WriterChoice(WORRY_INTENTS[ABUSE], f"a worry told in words of abuse ({abuse!r})")
+        return WriterChoice(CONCERN_INTENT_FOR_CATEGORY[ABUSE], f"a worry told in words of abuse ({abuse!r})")
     if category == ABUSE and self_harm and not abuse:
-        return WriterChoice(WORRY_INTENTS[SELF_HARM], f"a worry told in words of self-harm ({self_harm!r})")
+        return WriterChoice(
+            CONCERN_INTENT_FOR_CATEGORY[SELF_HARM], f"a worry told in words of self-harm ({self_harm!r})"
+        )
     return None
 
 
@@ -232,7 +238,7 @@ def choose_writer(
         # one at risk is the person whose note it is.
         signs = cue("signs_found_in_their_things")
         if signs and not evidence:
-            return WriterChoice("concern_for_someone", f"the writer found signs in someone else's things ({signs!r})")
+            return WriterChoice(CONCERN_INTENT, f"the writer found signs in someone else's things ({signs!r})")
         # "I'm going to shoot him", "I've worked out how I'd do it to both of them": a plan against
         # someone outweighs both "I don't want to hurt anybody" and the screen's despair.
         despair_only = all(
