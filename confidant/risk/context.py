@@ -58,6 +58,8 @@ class Context:
     laughed_off: list[tuple[int, int, str]] = field(default_factory=list)
     taken_seriously: list[tuple[int, int, str]] = field(default_factory=list)
     threats_if_telling: list[tuple[int, int, str]] = field(default_factory=list)
+    deaths: list[tuple[int, int, str]] = field(default_factory=list)
+    fatal: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 # The id prefix of a context pattern (data/risk) names the Context list its matches go to.
@@ -76,8 +78,14 @@ CONTEXT_KINDS = {
     "laughed": "laughed_off",
     "serious": "taken_seriously",
     "telling": "threats_if_telling",
+    "death": "deaths",
+    "fatal": "fatal",
 }
 
+
+# How many words before a suicide that ended a life a word of `death_doubters` (third_party.yml)
+# may stand: "tried to take her own life", "she nearly killed herself".
+DOUBTER_REACH = 3
 
 # How many words before "hurt" a word of `emotional_hurt_feared` (idioms.yml) may stand.
 FEARED_REACH = 4
@@ -140,6 +148,9 @@ class TriggerLevels:
         past = self._past(doc, candidate, sentence, context)
         if past:
             return "past", past
+        death = self._death_told(doc, candidate, context)
+        if death:
+            return "past", f"a death told ({death})"
 
         person = trigger.person
         if person == "first" and self._quoted_speaker(doc, candidate, sentence) == "third":
@@ -158,6 +169,18 @@ class TriggerLevels:
                 return "past", f"someone else, in care now ({care})"
             return "third_party", "about someone else"
         return "current", "no mitigating context"
+
+    def _death_told(self, doc: Doc, candidate: Candidate, context: Context) -> str | None:
+        """A self-harm trigger inside a suicide that ended a life ("we lost my dad to suicide"),
+        unless a doubter comes just before it ("nearly killed himself": alive, and at risk)."""
+        if candidate.trigger.category != SELF_HARM:
+            return None
+        for start, end, pattern_id in context.fatal:
+            if _overlaps(candidate, start, end):
+                before = {token.lower_ for token in doc[max(0, start - DOUBTER_REACH) : start]}
+                if not before & self.data.subjects.death_doubters:
+                    return pattern_id
+        return None
 
     def _fiction_before(self, doc: Doc, candidate: Candidate, sentence: Span) -> str | None:
         """A film, song, book or game named before someone else's harm in the same sentence."""

@@ -58,6 +58,7 @@ class Trigger(Pattern):
     person: str = "detect"  # first | third | detect | victim_first | any
     strength: str = "strong"  # weak triggers are demoted to idiom by a joke marker ("lol")
     topic: bool = False  # a bare mention of the topic ("self harm"): a question about it is informational
+    after_a_death: bool = False  # counts only where the message tells of a death (third_party.yml, deaths)
 
 
 @dataclass(frozen=True)
@@ -146,10 +147,13 @@ class SubjectRules:
     # "everyone laughed", "totally fine five minutes later"), unless it also takes it seriously.
     laughed_off: tuple[Pattern, ...] = ()
     taken_seriously: tuple[Pattern, ...] = ()
+    deaths: tuple[Pattern, ...] = ()  # a death told anywhere in the message
+    fatal: tuple[Pattern, ...] = ()  # a suicide that ended a life, around a self-harm trigger
+    death_doubters: frozenset[str] = frozenset()  # "nearly", "tried to": someone alive after all
 
     def message_patterns(self) -> tuple[Pattern, ...]:
         """The patterns looked for in the whole message, not only near a trigger."""
-        return (*self.in_care, *self.laughed_off, *self.taken_seriously)
+        return (*self.in_care, *self.laughed_off, *self.taken_seriously, *self.deaths, *self.fatal)
 
 
 @dataclass(frozen=True)

@@ -104,16 +104,20 @@ def _read_triggers(reader: FileReader, patterns: PatternReader) -> list[Trigger]
     if category not in CATEGORIES or category != expected:
         raise reader.fail(f"'category' must be {expected!r} (one of {CATEGORIES})")
     triggers = []
-    for entry, pattern in patterns.read(reader, "patterns", ("person", "strength", "topic"), id_prefix=category):
+    keys = ("person", "strength", "topic", "after_a_death")
+    for entry, pattern in patterns.read(reader, "patterns", keys, id_prefix=category):
         person = entry.get("person", "detect")
         strength = entry.get("strength", "strong")
         topic = entry.get("topic", False)
+        after_a_death = entry.get("after_a_death", False)
         if person not in PERSONS:
             raise reader.fail(f"'person' must be one of {PERSONS}", pattern.id)
         if strength not in STRENGTHS:
             raise reader.fail(f"'strength' must be one of {STRENGTHS}", pattern.id)
         if not isinstance(topic, bool):
             raise reader.fail("'topic' must be true or false", pattern.id)
+        if not isinstance(after_a_death, bool):
+            raise reader.fail("'after_a_death' must be true or false", pattern.id)
         triggers.append(
             Trigger(
                 pattern.id,
@@ -125,6 +129,7 @@ def _read_triggers(reader: FileReader, patterns: PatternReader) -> list[Trigger]
                 person=person,
                 strength=strength,
                 topic=topic,
+                after_a_death=after_a_death,
             )
         )
     return triggers
@@ -355,6 +360,9 @@ def load_directory(path: str | Path) -> RiskData:
             "in_care_too_recent",
             "laughed_off",
             "taken_seriously",
+            "deaths",
+            "fatal",
+            "death_doubters",
         ],
         ["first_person", "third_person"],
     )
@@ -372,6 +380,9 @@ def load_directory(path: str | Path) -> RiskData:
         in_care_too_recent=subject_file.words("in_care_too_recent", lexicon, required=False),
         laughed_off=_optional_patterns(patterns, subject_file, "laughed_off", "laughed"),
         taken_seriously=_optional_patterns(patterns, subject_file, "taken_seriously", "serious"),
+        deaths=_optional_patterns(patterns, subject_file, "deaths", "death"),
+        fatal=_optional_patterns(patterns, subject_file, "fatal", "fatal"),
+        death_doubters=subject_file.words("death_doubters", lexicon, required=False),
     )
 
     data = RiskData(

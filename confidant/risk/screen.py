@@ -173,6 +173,8 @@ class RiskScreen:
         for match_id, start, end in context_matches:
             pattern_id = strings[match_id]
             getattr(context, CONTEXT_KINDS[pattern_id.split(".", 1)[0]]).append((start, end, pattern_id))
+        # A wish to follow someone counts only where the message tells of a death.
+        candidates = [c for c in candidates if not c.trigger.after_a_death or context.deaths]
         for candidate in candidates:
             candidate.level, candidate.reason = self._levels.level(doc, candidate, context)
         self._levels.share_demotions(candidates)

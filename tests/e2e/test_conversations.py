@@ -284,6 +284,26 @@ def test_a_threat_for_telling_is_never_taken_for_the_everyday_idiom(
     assert crisis is escalated, messages
 
 
+def test_a_wish_to_follow_someone_who_died_gets_the_reply_for_the_one_at_risk(rasa_server, sender, practice) -> None:
+    rasa_server.texts(sender, "hi")
+    messages = rasa_server.texts(sender, "my wife died in april. most nights i just want to go be with her")
+    first_line = practice.crisis.lines_for("self_at_risk")[0]
+    assert practice.crisis.emergency_number in messages[0] and first_line.how in messages[0]
+    assert not any("look out for them" in message for message in messages)
+
+
+def test_a_suicide_in_the_family_told_with_a_question_gets_the_answer(rasa_server, sender, practice) -> None:
+    """Someone who died is not someone at risk now: no crisis reply, the question answered."""
+    rasa_server.texts(sender, "hi")
+    text = (
+        "my uncle killed himself two years ago and i still cant talk about it at home. "
+        "will my therapist tell my parents what i say?"
+    )
+    messages = rasa_server.texts(sender, text)
+    assert not any(practice.crisis.emergency_number in message for message in messages), messages
+    assert any("young people and their parents" in message for message in messages), messages
+
+
 def test_out_of_scope_is_deflected_kindly(rasa_server, sender, practice) -> None:
     rasa_server.texts(sender, "hi")
     [reply] = rasa_server.texts(sender, "can you diagnose me with adhd")

@@ -22,6 +22,12 @@ from confidant.vocabulary import RISK_INTENTS, SPANISH_RISK_INTENT
 from tests.risk.conftest import EVAL_FILE, ROOT
 
 CURRENT = [
+    # a wish to follow someone who has died, where the message tells of the death
+    ("since my brother passed i keep thinking about following him", "self_harm"),
+    ("lost my husband in the spring. some nights i think about joining him.", "self_harm"),
+    ("grandpa died two weeks ago and i miss him so much i want to be with him again", "self_harm"),
+    ("ever since my dad's funeral i just wanna go where he is", "self_harm"),
+    ("my best friend killed herself last year and some days i want to follow her", "self_harm"),
     # a bone broken by someone else
     ("he broke my wrist when i tried to leave", "abuse"),
     ("my husband broke my arm last month and told the er i fell", "abuse"),
@@ -185,6 +191,18 @@ NOT_CURRENT = [
     ("i broke my arm skiing", None, None),
     ("ive broken my ankle twice playing soccer", None, None),
     ("lol my bf said he'd kill me if i spoil the finale", "harm_others", "idiom"),
+    # the same words without a death told, or about a life to follow: no wish to die
+    ("i want to go be with my girlfriend this weekend but my dad said no", None, None),
+    ("my roommate moved to denver and i want to go be with her so bad", None, None),
+    ("my aunt passed away and i want to follow her example and study nursing", None, None),
+    ("my grandma died last year, i want to follow her on the path she took into teaching", None, None),
+    # a suicide that ended a life is a death told: the question around it gets its answer
+    ("we lost my uncle to suicide three years ago, will my counselor tell anyone", "self_harm", "past"),
+    ("my cousin committed suicide last month and i keep replaying it", "self_harm", "past"),
+    ("my friend killed herself in march. can my counselor tell her parents what i said?", "self_harm", "past"),
+    # ... but not one who lived: "nearly", "tried to"
+    ("my sister nearly killed herself on friday", "self_harm", "third_party"),
+    ("he tried to take his own life last weekend", "self_harm", "third_party"),
     # third party: someone else is at risk
     ("my friend told me she wants to die", "self_harm", "third_party"),
     ("my brother keeps cutting himself", "self_harm", "third_party"),
@@ -569,6 +587,12 @@ def test_file_must_start_with_a_comment(data_copy: Path) -> None:
     lines = path.read_text(encoding="utf8").splitlines()
     path.write_text("\n".join(line for line in lines if not line.startswith("#")), encoding="utf8")
     with pytest.raises(PatternError, match=r"past\.yml.*comment"):
+        RiskScreen.from_directory(data_copy)
+
+
+def test_after_a_death_must_be_true_or_false(data_copy: Path) -> None:
+    _edit(data_copy / "self_harm.yml", "after_a_death: true\n", "after_a_death: maybe\n")
+    with pytest.raises(PatternError, match=r"self_harm\.yml.*after_a_death"):
         RiskScreen.from_directory(data_copy)
 
 
