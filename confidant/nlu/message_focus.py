@@ -238,15 +238,17 @@ def question_inside(sentence: str) -> Optional[str]:
     return sentence[last.start() :].strip()
 
 
-def question_parts(text: str) -> List[str]:
+def question_parts(text: str, short_too: bool = False) -> List[str]:
     """The parts of a long message to read on their own: each question, alone and with the sentence before it.
 
-    Empty for a short message. Without a question, the last sentence is taken as the one that
-    asks (people end with what they want to know). A question announced inside a long sentence
-    ("... what I want to know is whether it stays with the counselor") is read from there on too,
-    which is also how a message without full stops gets its question read.
+    Empty for a short message, unless `short_too` (the whole message would get a clarifying
+    question: "we lost my uncle to suicide two years ago. will my therapist tell my parents what
+    i say?" is read whole as neither). Without a question, the last sentence is taken as the one
+    that asks (people end with what they want to know). A question announced inside a long
+    sentence ("... what I want to know is whether it stays with the counselor") is read from
+    there on too, which is also how a message without full stops gets its question read.
     """
-    if len(text) < MIN_FOCUS_CHARS:
+    if len(text) < MIN_FOCUS_CHARS and not short_too:
         return []
     found = sentences(text)
     inside = [tail for sentence in found if (tail := question_inside(sentence))]
@@ -508,7 +510,7 @@ def focus(text: str, whole: Dict[str, Any], parse: Parser) -> Dict[str, Any]:
 def _question_focus(text: str, whole: Dict[str, Any], parse: Parser) -> Dict[str, Any]:
     """`focus` for a message whose whole reading is not risk: a risk part, a question part, or the whole."""
     windows = risk_parts(text)
-    questions = question_parts(text)
+    questions = question_parts(text, short_too=intent_of(whole) == NLU_FALLBACK_INTENT)
     asked = asked_questions(text)
     pieces = list(dict.fromkeys(windows + questions + asked))
     if not pieces:

@@ -86,6 +86,26 @@ def test_a_short_message_is_read_whole() -> None:
     assert question_parts("will you tell my parents? im 15") == []
 
 
+def test_a_short_message_offers_its_question_where_the_whole_would_be_asked_again() -> None:
+    text = "my grandpa died in june. will the counselor tell my mom what i say?"
+    assert question_parts(text) == []
+    assert question_parts(text, short_too=True)[0] == "will the counselor tell my mom what i say?"
+
+
+@pytest.mark.parametrize(("whole_intent", "answered"), [("nlu_fallback", True), ("share_feelings", False)])
+def test_a_short_story_and_question_gets_the_answer_only_instead_of_a_clarifying_question(
+    whole_intent: str, answered: bool
+) -> None:
+    """Read whole, a short message is its own question; a part is read only where the whole would ask again."""
+    text = "my grandpa died in june. will the counselor tell my mom what i say?"
+    whole = whole_of(text, parse(whole_intent, 0.4))
+    parents = parse("faq", 1.0, "faq/tell_parents", 0.95)
+    result = focus(text, whole, each(lambda part: parents if part.startswith("will") else whole))
+    assert (FOCUS_PROPERTY in result) is answered
+    if answered:
+        assert result["response_selector"]["faq"]["response"]["intent_response_key"] == "faq/tell_parents"
+
+
 def test_a_long_message_offers_its_question_alone_and_with_the_sentence_before() -> None:
     parts = question_parts(STORY)
     assert parts[0] == "Can he get hold of what I tell my counsellor?"
@@ -441,13 +461,27 @@ def test_no_second_answer_when_no_question_alone_is_sure_of_the_first_answer() -
 
 
 def test_no_second_answer_when_the_first_is_not_an_faq_answer() -> None:
-    fallback = parse("nlu_fallback", 0.4)
+    feelings = parse("share_feelings", 0.6)
     result = focus(
         TWO_QUESTIONS,
-        whole_of(TWO_QUESTIONS, fallback),
+        whole_of(TWO_QUESTIONS, feelings),
         two_readings(parse("faq", 1.0, "faq/tell_others", 0.95), parse("faq", 1.0, "faq/limit_court", 0.95)),
     )
     assert message_focus.second_answer(result) is None
+
+
+def test_two_sure_questions_the_whole_would_ask_again_about_get_both_answers() -> None:
+    """Read whole, the two questions were a clarifying question; each read alone is sure."""
+    result = focus(
+        TWO_QUESTIONS,
+        whole_of(TWO_QUESTIONS, parse("nlu_fallback", 0.4)),
+        two_readings(parse("faq", 1.0, "faq/tell_others", 0.95), parse("faq", 1.0, "faq/limit_court", 0.96)),
+    )
+    answers = {
+        result["response_selector"]["faq"]["response"]["intent_response_key"],
+        message_focus.second_answer(result),
+    }
+    assert answers == {"faq/tell_others", "faq/limit_court"}
 
 
 def test_a_question_part_that_wins_keeps_its_record_and_adds_the_second_answer() -> None:

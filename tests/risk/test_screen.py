@@ -199,6 +199,7 @@ NOT_CURRENT = [
     # a suicide that ended a life is a death told: the question around it gets its answer
     ("we lost my uncle to suicide three years ago, will my counselor tell anyone", "self_harm", "past"),
     ("my cousin committed suicide last month and i keep replaying it", "self_harm", "past"),
+    ("on my shift we lost a young man who had taken his own life, i keep seeing his face", "self_harm", "past"),
     ("my friend killed herself in march. can my counselor tell her parents what i said?", "self_harm", "past"),
     # ... but not one who lived: "nearly", "tried to"
     ("my sister nearly killed herself on friday", "self_harm", "third_party"),
