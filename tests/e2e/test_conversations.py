@@ -293,12 +293,10 @@ def test_a_wish_to_follow_someone_who_died_gets_the_reply_for_the_one_at_risk(ra
 
 
 def test_a_suicide_in_the_family_told_with_a_question_gets_the_answer(rasa_server, sender, practice) -> None:
-    """Someone who died is not someone at risk now: no crisis reply, the question answered."""
+    """Someone who died is not someone at risk now: no crisis reply; and the short message's
+    question, read alone where the whole would be asked again, is answered."""
     rasa_server.texts(sender, "hi")
-    text = (
-        "my uncle killed himself two years ago and i still cant talk about it at home. "
-        "will my therapist tell my parents what i say?"
-    )
+    text = "we lost my uncle to suicide two years ago. will my therapist tell my parents what i say?"
     messages = rasa_server.texts(sender, text)
     assert not any(practice.crisis.emergency_number in message for message in messages), messages
     assert any("young people and their parents" in message for message in messages), messages
