@@ -22,6 +22,9 @@ from confidant.vocabulary import RISK_INTENTS, SPANISH_RISK_INTENT
 from tests.risk.conftest import EVAL_FILE, ROOT
 
 CURRENT = [
+    # the writer inside what someone else would burn or crash
+    ("he told me hed burn the trailer down with me in it if i called my sister", "harm_others"),
+    ("she once drove the van into a ditch with us in it to prove a point", "harm_others"),
     # a wish to follow someone who has died, where the message tells of the death
     ("since my brother passed i keep thinking about following him", "self_harm"),
     ("lost my husband in the spring. some nights i think about joining him.", "self_harm"),
