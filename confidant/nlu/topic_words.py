@@ -93,9 +93,20 @@ class TopicWords:
                 return match
         return None
 
+    def topics(self, text: str) -> Dict[str, str]:
+        """Every key whose words occur in `text`, with the words found, in the file's order."""
+        return {key: match.group(0) for key in self.expressions if (match := self.first_match(key, text))}
+
     def topic(self, text: str) -> Optional[Tuple[str, str]]:
-        """The one answer key whose words occur in `text`, with the words found; None for none or several."""
-        found = {key: match.group(0) for key in self.expressions if (match := self.first_match(key, text))}
+        """The one key whose words occur in `text`, with the words found; None for none or several.
+
+        A request to book beside one question ("can i book myself or does my mom have to") is the
+        question: it is answered, and the offer to book follows the answer (message focus).
+        """
+        found = self.topics(text)
+        asked = {key: said for key, said in found.items() if key not in REQUEST_INTENTS}
+        if len(found) == 2 and len(asked) == 1:
+            return next(iter(asked.items()))
         return next(iter(found.items())) if len(found) == 1 else None
 
 
@@ -123,7 +134,8 @@ def named_topic_answer(
     if key in REQUEST_INTENTS:
         answered = dict(chosen)
         intent = key
-    elif unplaced:
+    elif unplaced or (replaceable_answer and booking_request_words(text, words)):
+        # (a request's "call us" reading, where the request came with a question: the answer)
         answered = with_selected_answer(chosen, key, WORD_ANSWER_CONFIDENCE)
         intent = FAQ_INTENT
     else:

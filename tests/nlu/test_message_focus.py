@@ -587,14 +587,22 @@ def test_no_offer_to_book_without_an_answer_and_a_request(text: str, reading: Di
 
 
 def test_a_clarifying_question_whose_message_asks_to_book_is_marked_for_its_request_button() -> None:
-    # Two topics' words (booking and insurance): neither replaces the clarifying question.
-    text = "I'd like to book a first session. Will my insurance company hear about it?"
+    # Three topics' words (booking, insurance, video): none replaces the clarifying question.
+    text = "I'd like to book a first session. Will my insurance company hear about it, and are video sessions private?"
     unclear = parse("nlu_fallback", 0.3)
     result = focus(text, whole_of(text, unclear), each(lambda part: unclear))
     assert result["intent"]["name"] == "nlu_fallback"
     assert message_focus.booking_offered(result)
     # No entity: the clarifying question's own rule still answers (its first button is the request).
     assert all(item["entity"] != "offer_appointment" for item in result.get("entities") or [])
+
+
+def test_a_request_to_book_beside_one_question_gets_the_answer_then_the_offer() -> None:
+    text = "I'd like to book a first session. Will my insurance company hear about it?"
+    unclear = parse("nlu_fallback", 0.3)
+    result = focus(text, whole_of(text, unclear), each(lambda part: unclear))
+    assert result["response_selector"]["faq"]["response"]["intent_response_key"] == "faq/beyond_insurance"
+    assert message_focus.booking_offered(result)
 
 
 def test_the_offer_follows_two_answers_too() -> None:

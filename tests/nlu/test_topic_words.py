@@ -125,6 +125,9 @@ def reading(text: str, intent: str, confidence: float = 0.4) -> Dict[str, Any]:
         ("is it ok to text my therapist between sessions or does that go somewhere", "faq/beyond_messaging"),
         ("am i allowed to read my own therapy notes", "faq/beyond_own_records"),
         ("would it be rude to ask to see what she writes about me", "faq/beyond_own_records"),
+        ("do i need my parents permission to start seeing someone? im 15", "faq/minor_age"),
+        ("can a 16 year old come without a parent there", "faq/minor_age"),
+        ("would my dad have to sign something", "faq/minor_age"),
     ],
 )
 def test_the_words_of_one_topic_name_it(text: str, answer: str) -> None:
@@ -158,6 +161,7 @@ def test_the_words_of_one_topic_name_it(text: str, answer: str) -> None:
         "i should talk to my mom about it",  # not a therapist
         "can you see my messages",  # the chat, not a time
         "call me at 555 010 0188 if you need to",  # a number, no request
+        "i'd like to book a session, does my dad have to come, do you take insurance",  # two questions
         "",
     ],
 )
@@ -190,6 +194,24 @@ def test_a_request_to_book_in_so_many_words_starts_the_appointment_request(inten
     assert answered["intent"]["name"] == "request_appointment"
     assert answered["intent_ranking"][0]["name"] == "request_appointment"
     assert "request_appointment" in reason
+
+
+@pytest.mark.parametrize(("intent", "answer"), [("nlu_fallback", None), ("faq", "faq/contact_practice")])
+def test_a_request_to_book_beside_one_question_is_the_question(intent: str, answer: str) -> None:
+    """The question is answered; the focus step then offers to book (the request's words are there)."""
+    text = "can i book myself or does my mom have to"
+    chosen = reading(text, intent)
+    if answer:
+        chosen["response_selector"]["faq"]["response"]["intent_response_key"] = answer
+    answered, reason = named_topic_answer(text, chosen)
+    assert answered["intent"]["name"] == "faq"
+    assert answered["response_selector"]["faq"]["response"]["intent_response_key"] == "faq/minor_age"
+    assert "does my mom have to" in reason
+
+
+def test_contact_details_with_a_question_stay_contact_details() -> None:
+    text = "555 010 0177, does my mom have to sign anything"
+    assert named_topic_answer(text, reading(text, "inform_contact")) is None
 
 
 def test_a_request_to_book_never_replaces_another_answer_or_a_risk_reading() -> None:
