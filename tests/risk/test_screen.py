@@ -197,6 +197,7 @@ NOT_CURRENT = [
     # the same words without a death told, or about a life to follow: no wish to die
     ("i want to go be with my girlfriend this weekend but my dad said no", None, None),
     ("my roommate moved to denver and i want to go be with her so bad", None, None),
+    ("still grieving the breakup, every morning i wake up dead tired and i want to be with him again", None, None),
     ("my aunt passed away and i want to follow her example and study nursing", None, None),
     ("my grandma died last year, i want to follow her on the path she took into teaching", None, None),
     # a suicide that ended a life is a death told: the question around it gets its answer
