@@ -135,7 +135,7 @@ def named_topic_answer(
         answered = dict(chosen)
         intent = key
     elif unplaced or (replaceable_answer and booking_request_words(text, words)):
-        # (a request's "call us" reading, where the request came with a question: the answer)
+        # A request's "call us" reading, where the request came with a question: the answer.
         answered = with_selected_answer(chosen, key, WORD_ANSWER_CONFIDENCE)
         intent = FAQ_INTENT
     else:

@@ -173,8 +173,10 @@ class RiskScreen:
         for match_id, start, end in context_matches:
             pattern_id = strings[match_id]
             getattr(context, CONTEXT_KINDS[pattern_id.split(".", 1)[0]]).append((start, end, pattern_id))
-        # A wish to follow someone counts only where the message tells of a death.
-        candidates = [c for c in candidates if not c.trigger.after_a_death or context.deaths]
+        # A wish to follow someone counts only where the message tells of a death (a suicide that
+        # ended a life is one).
+        death_told = bool(context.deaths or context.fatal)
+        candidates = [c for c in candidates if not c.trigger.after_a_death or death_told]
         for candidate in candidates:
             candidate.level, candidate.reason = self._levels.level(doc, candidate, context)
         self._levels.share_demotions(candidates)
