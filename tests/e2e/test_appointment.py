@@ -42,7 +42,13 @@ def start(rasa_server, sender: str, text: str = "I think I'm ready, can I book a
 
 @pytest.mark.parametrize(
     "text",
-    ["can i book a free call", "how do I actually start?", "how does my son get an appointment", "i wanna book a sesh"],
+    [
+        "can i book a free call",
+        "how do I actually start?",
+        "how does my son get an appointment",
+        "i wanna book a sesh",
+        "looking for somebody my teenage daughter could talk to, do you have room",
+    ],
 )
 def test_people_ask_for_an_appointment_in_their_own_words(rasa_server, sender, text) -> None:
     """Straight to the request or, where the assistant is unsure, one tap on the request it offers."""
@@ -78,6 +84,33 @@ def test_a_request_to_book_in_so_many_words_starts_the_request_where_the_classif
     """The words of data/topic_words.yml (`request_appointment`): no clarifying question first."""
     rasa_server.texts(sender, "hi")
     start(rasa_server, sender, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # DIET's own reading, no booking word and none of the topic words (docs/evaluation.md,
+        # "Everyday words, both sides of the line"): a referral, a move, a parent, a switch.
+        "our pediatrician gave us your name for my 9 year old, how do we get him seen",
+        "my counselor retired last month and i would like to carry on with someone at your place",
+        "i'm looking for a counselor for my teenage daughter, could she start with someone there",
+    ],
+)
+def test_a_request_to_start_in_everyday_words_starts_the_request(rasa_server, sender, text) -> None:
+    rasa_server.texts(sender, "hi")
+    start(rasa_server, sender, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "running 10 minutes late for my 4 oclock, sorry",
+        "I need to cancel tomorrow's session with my therapist, my kid is sick",
+    ],
+)
+def test_an_existing_client_moving_a_session_is_not_taken_for_a_new_request(rasa_server, sender, text) -> None:
+    replies = rasa_server.texts(sender, text)
+    assert replies and not any("What should they call you?" in reply for reply in replies), replies
 
 
 @pytest.mark.parametrize(
