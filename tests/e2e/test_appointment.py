@@ -76,19 +76,6 @@ def test_people_ask_for_an_appointment_in_their_own_words(rasa_server, sender, t
         "how long is the wait right now",
         "could we start next month",
         "are you guys taking anyone new",
-    ],
-)
-def test_a_request_to_book_in_so_many_words_starts_the_request_where_the_classifiers_did_not(
-    rasa_server, sender, text
-) -> None:
-    """The words of data/topic_words.yml (`request_appointment`): no clarifying question first."""
-    rasa_server.texts(sender, "hi")
-    start(rasa_server, sender, text)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
         # DIET's own reading, no booking word and none of the topic words (docs/evaluation.md,
         # "Everyday words, both sides of the line"): a referral, a move, a parent, a switch.
         "our pediatrician gave us your name for my 9 year old, how do we get him seen",
@@ -97,6 +84,7 @@ def test_a_request_to_book_in_so_many_words_starts_the_request_where_the_classif
     ],
 )
 def test_a_request_to_start_in_everyday_words_starts_the_request(rasa_server, sender, text) -> None:
+    """DIET's reading, or else the words of data/topic_words.yml: no clarifying question first."""
     rasa_server.texts(sender, "hi")
     start(rasa_server, sender, text)
 
