@@ -957,16 +957,18 @@ def test_injuries_on_a_young_child_or_an_older_adult_are_someone_hurting_them(
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "intent"),
     [
-        "my neighbor is in his 80s and his son screams at him and pushed him down the steps today",
-        "Dad (84) lets my brother handle his money now and he seems frightened of him",
-        "my 79-year-old aunt says her caregiver slaps her when she spills things",
+        ("my neighbor is in his 80s and his son screams at him and pushed him down the steps today", "concern_abuse"),
+        ("Dad (84) lets my brother handle his money now and he seems frightened of him", "concern_abuse"),
+        ("my 79-year-old aunt says her caregiver slaps her when she spills things", "concern_abuse"),
+        # ... never where the writer is the one hurt
+        ("my grandpa (80) hits me when i stay over at his house, im 10", "risk_child_abuse"),
     ],
 )
-def test_an_older_adult_named_by_age_is_someone_else_being_hurt(text: str) -> None:
+def test_an_older_adult_named_by_age_is_someone_else_being_hurt(text: str, intent: str) -> None:
     from confidant.risk.writer import WriterCues, choose_writer
 
     cues = WriterCues.from_file(DATA_DIR / "writers.yml")
     ranking = [{"name": "risk_child_abuse", "confidence": 0.8}, {"name": "concern_abuse", "confidence": 0.1}]
-    assert choose_writer("abuse", "current", text, [], ranking, cues).intent == "concern_abuse"
+    assert choose_writer("abuse", "current", text, [], ranking, cues).intent == intent
