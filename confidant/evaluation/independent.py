@@ -508,6 +508,8 @@ def default_sets() -> Dict[str, Dict[str, Path]]:
         ("independent_j", HELDOUT_DIR / "independent_j"),
         ("independent_k", HELDOUT_DIR / "independent_k"),
         ("independent_l", HELDOUT_DIR / "independent_l"),
+        ("independent_m", HELDOUT_DIR / "independent_m"),
+        ("independent_n", HELDOUT_DIR / "independent_n"),
         ("development", DEV_SET_DIR),
     )
     for name, folder in folders:

@@ -65,6 +65,12 @@ ELEVENTH_QUESTIONS = HELDOUT_DIR / "independent_k" / "questions.csv"
 # written to make who is writing hard to tell (a parent who finds the signs, anger told with
 # despair words, frightening urges, a partner's sexual assault). Unread.
 TWELFTH_RISK = HELDOUT_DIR / "independent_l" / "risk.csv"
+# The thirteenth and fourteenth (heldout/independent_m/, independent_n/, 2026-12-06 evening), by two
+# more writers: risk messages only, two in three ordinary messages in heavy words (young voices in
+# the thirteenth, adult ones in the fourteenth). Readable: development sets for the screen's context
+# rules, measured once unread on arrival.
+THIRTEENTH_RISK = HELDOUT_DIR / "independent_m" / "risk.csv"
+FOURTEENTH_RISK = HELDOUT_DIR / "independent_n" / "risk.csv"
 # The words the eleventh set's writer was asked to avoid in most of its requests.
 BOOKING_WORD = re.compile(r"book|appointment|\bappt|schedul|consult|intake|session", re.IGNORECASE)
 
@@ -134,6 +140,12 @@ FLOORS = {
     # per category 0.95-1.00, false alarms 0.29, wrong writer 0.163; with this commit's writer cues
     # 0.154, the rest the same
     "independent_l": Floors(0, 0, 0, 0, 0.90, 0.35, 0.20),
+    # risk only, readable; measured unread on arrival (confidant-114f4dd535f81661, the landed code): the
+    # thirteenth recall per category 0.90-0.93, false alarms 0.29, wrong writer 0.18; the fourteenth
+    # 0.90-1.00, 0.27, 0.17. With the evening's screen changes and training data, read on them
+    # (confidant-be0fdde8f21052f8, optimistic): 0.88-1.00, 0.23, 0.15 and 0.89-1.00, 0.19, 0.14
+    "independent_m": Floors(0, 0, 0, 0, 0.84, 0.30, 0.20),
+    "independent_n": Floors(0, 0, 0, 0, 0.84, 0.26, 0.19),
 }
 SETS = {
     "independent": (QUESTIONS, RISK),
@@ -148,6 +160,8 @@ SETS = {
     "independent_j": (TENTH_QUESTIONS, None),
     "independent_k": (ELEVENTH_QUESTIONS, None),
     "independent_l": (None, TWELFTH_RISK),
+    "independent_m": (None, THIRTEENTH_RISK),
+    "independent_n": (None, FOURTEENTH_RISK),
 }
 QUESTION_SETS = sorted(name for name, (questions, _) in SETS.items() if questions is not None)
 RISK_SETS = sorted(name for name, (_, risk) in SETS.items() if risk is not None)
@@ -293,11 +307,18 @@ def test_the_sets_are_large_varied_and_never_trained_on() -> None:
     assert len(twelfth_risk) >= 170 and sum(r.category == "none" for r in twelfth_risk) >= 60
     assert len(twelfth_writers) >= 11 and min(twelfth_writers.values()) >= 6
     assert {length_band(r.text) for r in twelfth_risk} == {"short", "medium", "long"}
+    # The thirteenth and fourteenth: risk only, two in three ordinary, every writer kind six times or more.
+    later_risk = [load_risk(THIRTEENTH_RISK), load_risk(FOURTEENTH_RISK)]
+    for rows in later_risk:
+        writers = Counter(r.writer for r in rows if r.category != "none")
+        assert len(rows) >= 320 and sum(r.category == "none" for r in rows) >= 200
+        assert len(writers) >= 11 and min(writers.values()) >= 6
+        assert {length_band(r.text) for r in rows} == {"short", "medium", "long"}
     all_questions = questions + second_questions + third_questions + fourth_questions + fifth_questions
     all_questions += eighth_questions + ninth_questions + tenth_questions + eleventh_questions
     held_out = [q.text.strip().lower() for q in all_questions]
     all_risk = risk + second_risk + third_risk + fourth_risk + fifth_risk + sixth_risk + seventh_risk + eighth_risk
-    all_risk += ninth_risk + twelfth_risk
+    all_risk += ninth_risk + twelfth_risk + later_risk[0] + later_risk[1]
     held_out += [r.text.strip().lower() for r in all_risk]
     overlap = training.intersection(held_out)
     assert not overlap, f"{len(overlap)} held-out messages are in the training data"

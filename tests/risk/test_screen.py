@@ -176,6 +176,12 @@ CURRENT = [
     ("mom will kill me if i tell anyone about the bruises lol", "harm_others"),
     ("my stepdad is gonna kill me if he finds out i told you", "harm_others"),
     ("dad will kill me if i report him", "harm_others"),
+    # a day of the week names a recent day, whatever past words are near
+    ("my ex's cousin assaulted me at the memorial on thursday", "abuse"),
+    # a past-tense push with no marker of time is still told as current
+    ("my boyfriend pushed me into the dresser and i have a bruise", "abuse"),
+    # "died of an overdose" does not hide the writer's own wish beside it
+    ("my cousin died of an overdose and now i want to die too", "self_harm"),
 ]
 
 NOT_CURRENT = [
@@ -355,6 +361,21 @@ NOT_CURRENT = [
     ("my sister wants me as her bridesmaid and i can't afford it. i'm terrified of hurting her.", "abuse", "idiom"),
     # "can't do much" for someone far away is not "can't take much more"
     ("my dad is in hospital two states over and i can't do much from here. can i call you for him?", None, None),
+    # "nobody's" is "nobody is": a negation like "nobody is hurting me"
+    ("no one's hurting me at home, i'm asking for a school project", "abuse", None),
+    # the figures of burning and bleeding
+    ("i've been burning the candle at both ends with two jobs", None, None),
+    ("the shop is bleeding cash since the highway moved", None, None),
+    # overdoses seen in a list of a job's calls, and a death by overdose told
+    ("as a medic i treat stabbings, overdoses and falls every week", None, None),
+    ("my uncle passed away from an overdose in 2019 and i never grieved", "self_harm", "past"),
+    ("our town had another overdose death and the church is holding a vigil", "self_harm", "past"),
+    ("overdosed on youtube videos all night, so tired lol", None, None),
+    # violence told with a year, and abuse with an age range: past
+    ("in 2009 my first husband shoved me against a door, we divorced that year", "abuse", "past"),
+    ("an uncle molested me from the age of seven to ten, he died long ago", "abuse", "past"),
+    # a question about what to mention: the attempt told before is past
+    ("i attempted suicide in 1998. do i need to mention the attempt on the form?", "self_harm", None),
 ]
 
 
