@@ -487,6 +487,7 @@ UNREAD_SETS = frozenset(
         "independent_j",
         "independent_k",
         "independent_l",
+        "independent_o",
         "development",
     }
 )
@@ -510,6 +511,7 @@ def default_sets() -> Dict[str, Dict[str, Path]]:
         ("independent_l", HELDOUT_DIR / "independent_l"),
         ("independent_m", HELDOUT_DIR / "independent_m"),
         ("independent_n", HELDOUT_DIR / "independent_n"),
+        ("independent_o", HELDOUT_DIR / "independent_o"),
         ("development", DEV_SET_DIR),
     )
     for name, folder in folders:

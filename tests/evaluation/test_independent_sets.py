@@ -1,7 +1,7 @@
 """The assistant on sets written apart from its training data, the way people really write.
 
-heldout/independent/ and heldout/independent_b/ to _n/ hold questions and risk messages (_f/, _g/, _l/,
-_m/ and _n/ risk messages only, _j/ and _k/ questions only) written by writers who never saw the
+heldout/independent/ and heldout/independent_b/ to _o/ hold questions and risk messages (_f/, _g/, _l/,
+_m/ and _n/ risk messages only, _j/, _k/ and _o/ questions only) written by writers who never saw the
 training data (heldout/README.md). CI fails when a figure falls below
 its floor. The floors are set a little under what the current training measures, so they catch a regression; the aims of
 the project (docs/evaluation.md) are higher and are reported, not asserted, until they are met.
@@ -72,6 +72,10 @@ TWELFTH_RISK = HELDOUT_DIR / "independent_l" / "risk.csv"
 # rules, measured once unread on arrival.
 THIRTEENTH_RISK = HELDOUT_DIR / "independent_m" / "risk.csv"
 FOURTEENTH_RISK = HELDOUT_DIR / "independent_n" / "risk.csv"
+# The fifteenth (heldout/independent_o/, 2026-12-06 night), by one more writer: questions only, most
+# of them on the topics people word in the most ways (what counts as abuse, who else could find
+# out, reaching the practice, nothing to do with either). Unread.
+FIFTEENTH_QUESTIONS = HELDOUT_DIR / "independent_o" / "questions.csv"
 # The words the eleventh set's writer was asked to avoid in most of its requests.
 BOOKING_WORD = re.compile(r"book|appointment|\bappt|schedul|consult|intake|session", re.IGNORECASE)
 
@@ -147,6 +151,9 @@ FLOORS = {
     # (confidant-be0fdde8f21052f8, optimistic): 0.88-1.00, 0.23, 0.15 and 0.89-1.00, 0.19, 0.14
     "independent_m": Floors(0, 0, 0, 0, 0.84, 0.30, 0.20),
     "independent_n": Floors(0, 0, 0, 0, 0.84, 0.26, 0.19),
+    # questions only; measured unread on arrival (confidant-be0fdde8f21052f8): strict short 0.74, long
+    # 0.49, helpful 0.65, deflection 0.93
+    "independent_o": Floors(0.68, 0.42, 0.60, 0.85, 0, 0, 0),
 }
 SETS = {
     "independent": (QUESTIONS, RISK),
@@ -163,6 +170,7 @@ SETS = {
     "independent_l": (None, TWELFTH_RISK),
     "independent_m": (None, THIRTEENTH_RISK),
     "independent_n": (None, FOURTEENTH_RISK),
+    "independent_o": (FIFTEENTH_QUESTIONS, None),
 }
 QUESTION_SETS = sorted(name for name, (questions, _) in SETS.items() if questions is not None)
 RISK_SETS = sorted(name for name, (_, risk) in SETS.items() if risk is not None)
@@ -316,7 +324,12 @@ def test_the_sets_are_large_varied_and_never_trained_on() -> None:
         assert len(writers) >= 11 and min(writers.values()) >= 6
         assert {length_band(r.text) for r in rows} == {"short", "medium", "long"}
     all_questions = questions + second_questions + third_questions + fourth_questions + fifth_questions
-    all_questions += eighth_questions + ninth_questions + tenth_questions + eleventh_questions
+    # The fifteenth: questions only, two in three on the six topics it was written to test.
+    fifteenth_questions = load_questions(FIFTEENTH_QUESTIONS)
+    tested = {"what_counts_as_abuse", "tell_others", "out_of_scope", "contact_practice", "limit_abuse"}
+    assert len(fifteenth_questions) >= 175 and sum(q.expected in tested for q in fifteenth_questions) >= 100
+    assert {length_band(q.text) for q in fifteenth_questions} == {"short", "medium", "long"}
+    all_questions += eighth_questions + ninth_questions + tenth_questions + eleventh_questions + fifteenth_questions
     held_out = [q.text.strip().lower() for q in all_questions]
     all_risk = risk + second_risk + third_risk + fourth_risk + fifth_risk + sixth_risk + seventh_risk + eighth_risk
     all_risk += ninth_risk + twelfth_risk + later_risk[0] + later_risk[1]
@@ -341,6 +354,7 @@ def test_errors_are_printed_for_the_first_set_but_never_for_the_unread_ones(
         "independent_j",
         "independent_k",
         "independent_l",
+        "independent_o",
         "development",
     )
     # Written out here on purpose: a set leaving the code's list must fail a test, not go unnoticed.

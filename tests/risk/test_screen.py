@@ -22,6 +22,9 @@ from confidant.vocabulary import RISK_INTENTS, SPANISH_RISK_INTENT
 from tests.risk.conftest import EVAL_FILE, ROOT
 
 CURRENT = [
+    # a gun said to be loaded: the means at hand, like pills laid out
+    ("my husband left. the rifle's loaded and it's in the hall closet", "self_harm"),
+    ("the gun is loaded and sitting in my nightstand tonight", "self_harm"),
     # the writer inside what someone else would burn or crash
     ("he told me hed burn the trailer down with me in it if i called my sister", "harm_others"),
     ("she once drove the van into a ditch with us in it to prove a point", "harm_others"),
@@ -185,6 +188,9 @@ CURRENT = [
 ]
 
 NOT_CURRENT = [
+    # a loaded gun the writer is not holding, and a dishwasher
+    ("we went to the range and the guns were loaded by the instructor", None, None),
+    ("the dishwasher is loaded, can someone start it", None, None),
     # the same words about other things
     ("i see no way out of this lease without paying a fee", None, None),
     ("the new paperwork is a burden to everyone in the office", None, None),
