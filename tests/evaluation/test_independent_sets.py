@@ -324,7 +324,7 @@ def test_the_sets_are_large_varied_and_never_trained_on() -> None:
         assert len(writers) >= 11 and min(writers.values()) >= 6
         assert {length_band(r.text) for r in rows} == {"short", "medium", "long"}
     all_questions = questions + second_questions + third_questions + fourth_questions + fifth_questions
-    # The fifteenth: questions only, two in three on the six topics it was written to test.
+    # The fifteenth: questions only, most of them on the five topics it was written to test.
     fifteenth_questions = load_questions(FIFTEENTH_QUESTIONS)
     tested = {"what_counts_as_abuse", "tell_others", "out_of_scope", "contact_practice", "limit_abuse"}
     assert len(fifteenth_questions) >= 175 and sum(q.expected in tested for q in fifteenth_questions) >= 100
