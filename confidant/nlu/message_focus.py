@@ -74,6 +74,18 @@ MIN_AGREED_PART_CONFIDENCE = 0.3
 # sentence read alone"): of the parts DIET alone escalated on six sets, 22 of 77 ordinary ones had
 # a share under 0.1, and 4 of 54 risk ones (3 of those with DIET near-certain).
 MIN_NEAREST_RISK_FOR_A_PART = 0.1
+# That witness and DIET's 0.9 are weak ones: a part standing on nothing stronger counts only where
+# the whole message leans to risk too (its nearest examples, or DIET's risk intents together, at
+# least MIN_WHOLE_RISK_LEAN). A part stands alone from DIET_SURE_OF_A_PART or
+# NEAREST_RISK_A_PART_STANDS_ON. "I had my intake last week ... What's the easiest way to change
+# it? I don't want to lose my spot with her." read alone was harm to others (DIET 0.67, nearest
+# 0.86 is not it; a part at 0.6 and 0.15 in a message with no risk anywhere is). Chosen on the
+# read sets, where it spared 6 questions and no risk message; on the unread ones it spared 3
+# ordinary messages and 4 questions and lost no risk message (docs/evaluation.md, "A weak
+# witness needs the whole message").
+DIET_SURE_OF_A_PART = 0.95
+NEAREST_RISK_A_PART_STANDS_ON = 0.2
+MIN_WHOLE_RISK_LEAN = 0.05
 # A long message (from this many characters) that the FAQ gate would send to a clarifying
 # question is answered with its own best FAQ answer where DIET is at least fairly sure it is a
 # question and the selector's best answer reaches its bar: in a long story the selector's
@@ -411,19 +423,37 @@ def nearest_risk_share(parse: Mapping[str, Any]) -> Optional[float]:
     return float(nearest["risk"])
 
 
-def diet_has_a_second_witness(parse: Mapping[str, Any], confidence: float) -> bool:
+def diet_has_a_second_witness(
+    parse: Mapping[str, Any], confidence: float, whole: Optional[Mapping[str, Any]] = None
+) -> bool:
     """Does a sentence DIET alone took for risk have support beyond DIET's guess?
 
     A sentence cut out of a story ("He quit after two visits.", "I'm her dad.") is a fragment
     DIET has never seen the like of, and it guesses risk for many of them. The nearest training
-    examples are the second witness: a part counts where DIET is near-certain or the nearest
-    examples give risk at least MIN_NEAREST_RISK_FOR_A_PART. Without the nearest examples (a
-    pipeline without them) DIET stands alone, as before: err towards escalation.
+    examples are the second witness. A part counts where DIET is certain or the nearest examples
+    give it a clear share of risk; where DIET is only near-certain or their share is small, it
+    counts only if the whole message leans to risk as well (`whole_leans_to_risk`). Without the
+    nearest examples (a pipeline without them) DIET stands alone, as before: err towards escalation.
     """
-    if confidence >= SAFETY_STATEMENT_OUTWEIGHS_BELOW:
-        return True
     share = nearest_risk_share(parse)
-    return share is None or share >= MIN_NEAREST_RISK_FOR_A_PART
+    if share is None or confidence >= DIET_SURE_OF_A_PART or share >= NEAREST_RISK_A_PART_STANDS_ON:
+        return True
+    weak = confidence >= SAFETY_STATEMENT_OUTWEIGHS_BELOW or share >= MIN_NEAREST_RISK_FOR_A_PART
+    return weak and (whole is None or whole_leans_to_risk(whole))
+
+
+def whole_leans_to_risk(whole: Mapping[str, Any]) -> bool:
+    """Does anything reading the whole message lean to risk: its nearest examples, or DIET's risk intents together?
+
+    Either at MIN_WHOLE_RISK_LEAN; without the nearest examples' reading, it is taken to lean.
+    """
+    share = nearest_risk_share(whole)
+    diet_risk = sum(
+        float(item.get("confidence") or 0.0)
+        for item in whole.get("intent_ranking") or []
+        if item.get("name") in RISK_INTENTS
+    )
+    return share is None or share >= MIN_WHOLE_RISK_LEAN or diet_risk >= MIN_WHOLE_RISK_LEAN
 
 
 def explained_in_whole(whole: Mapping[str, Any], part_text: str, part: Mapping[str, Any]) -> bool:
@@ -483,7 +513,7 @@ def first_risk_part(
         if (
             safety_outweighs_classifier(whole_safety, confidence)
             or figure_outweighs_classifier(whole_figure, confidence)
-            or not diet_has_a_second_witness(parse, confidence)
+            or not diet_has_a_second_witness(parse, confidence, whole)
         ):
             continue
         return part, parse

@@ -310,6 +310,33 @@ def test_a_sentence_only_diet_took_for_risk_needs_a_second_witness(
     assert (result["intent"]["name"] == "risk_self_harm") is escalated
 
 
+@pytest.mark.parametrize(
+    ("confidence", "nearest_risk", "whole_nearest_risk", "whole_diet_risk", "escalated"),
+    [
+        (0.7, 0.15, 0.0, 0.0, False),  # a weak witness in a message with no risk anywhere else
+        (0.92, 0.0, 0.01, 0.0, False),  # DIET near-certain, nothing else: the same
+        (0.7, 0.15, 0.3, 0.0, True),  # the whole message's nearest examples lean to risk
+        (0.7, 0.15, 0.0, 0.1, True),  # DIET gives the whole message some risk
+        (0.7, 0.25, 0.0, 0.0, True),  # the part's nearest examples give it a clear share
+        (0.97, 0.0, 0.0, 0.0, True),  # DIET certain of the part stands alone
+    ],
+)
+def test_a_weak_witness_needs_the_whole_message_to_lean_to_risk(
+    confidence: float, nearest_risk: float, whole_nearest_risk: float, whole_diet_risk: float, escalated: bool
+) -> None:
+    text = (
+        "I had my intake last week and we set the next session for the 14th, but I just got sent on a "
+        "work trip that week. What's the easiest way to change it? I don't want to lose my spot with her."
+    )
+    whole = whole_of(text, parse("faq", 1.0, "faq/contact_practice", 0.9))
+    whole["nearest"] = {"label": "faq/contact_practice", "risk": whole_nearest_risk}
+    whole["intent_ranking"].append({"name": "risk_harm_others", "confidence": whole_diet_risk})
+    risky = parse("risk_harm_others", confidence, risk_intent="risk_harm_others")
+    risky["nearest"] = {"label": "risk_harm_others", "risk": nearest_risk}
+    result = focus(text, whole, each(lambda part: risky if "lose my spot" in part else whole))
+    assert (result["intent"]["name"] == "risk_harm_others") is escalated
+
+
 def test_the_screen_needs_no_second_witness() -> None:
     text = "We moved in spring. Last night I took a handful of pills. Is this chat private?"
     whole = whole_of(text, parse("faq", 1.0, "faq/bot_privacy", 0.9))
