@@ -22,6 +22,9 @@ from confidant.vocabulary import RISK_INTENTS, SPANISH_RISK_INTENT
 from tests.risk.conftest import EVAL_FILE, ROOT
 
 CURRENT = [
+    # the road as a way to die, and a child who ran into traffic saying he wants to die
+    ("i keep wanting to run into the road when the trucks go by", "self_harm"),
+    ("when i run into the road i hope a truck hits me", "self_harm"),
     # a gun said to be loaded: the means at hand, like pills laid out
     ("my husband left. the rifle's loaded and it's in the hall closet", "self_harm"),
     ("the gun is loaded and sitting in my nightstand tonight", "self_harm"),
@@ -188,6 +191,9 @@ CURRENT = [
 ]
 
 NOT_CURRENT = [
+    # a child dashing into the road, told by a parent
+    ("my toddler ran into the road yesterday and i screamed at him", "self_harm", "idiom"),
+    ("my wife taps his hand when he runs into the road. is that too much?", "self_harm", "idiom"),
     # a loaded gun the writer is not holding, and a dishwasher
     ("we went to the range and the guns were loaded by the instructor", None, None),
     ("the dishwasher is loaded, can someone start it", None, None),
