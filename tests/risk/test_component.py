@@ -375,7 +375,7 @@ def test_abuse_told_by_the_one_who_fears_or_does_it(text: str, intent: str) -> N
 
 
 def test_harm_the_writer_tells_of_doing_outweighs_diets_self_harm_guess(component) -> None:
-    message = parsed("belted my teenager last night and theres blood on his sheets", "concern_for_someone", 0.72)
+    message = parsed("bruised my teenager last night and theres blood on his sheets", "concern_for_someone", 0.72)
     [processed] = component.process([message])
     assert processed.get("intent")["name"] == "risk_harm_others"
     assert processed.get("risk")["category"] == "harm_others"

@@ -22,6 +22,11 @@ from confidant.vocabulary import RISK_INTENTS, SPANISH_RISK_INTENT
 from tests.risk.conftest import EVAL_FILE, ROOT
 
 CURRENT = [
+    # an implement used on a child, and a teenager belted
+    ("i use the belt on my son when he lies", "abuse"),
+    ("took the belt to him last night and he has welts", "abuse"),
+    ("my mom takes the wooden spoon to her when she talks back", "abuse"),
+    ("i belted my teenager last night", "abuse"),
     # the road as a way to die, and a child who ran into traffic saying he wants to die
     ("i keep wanting to run into the road when the trucks go by", "self_harm"),
     ("when i run into the road i hope a truck hits me", "self_harm"),
@@ -191,6 +196,9 @@ CURRENT = [
 ]
 
 NOT_CURRENT = [
+    # a belt taken to the tailor, a paddle on a boat
+    ("took the belt to the tailor to get it shortened", None, None),
+    ("can i use a paddle on my boat this weekend", None, None),
     # a child dashing into the road, told by a parent
     ("my toddler ran into the road yesterday and i screamed at him", "self_harm", "idiom"),
     ("my wife taps his hand when he runs into the road. is that too much?", "self_harm", "idiom"),
