@@ -362,6 +362,8 @@ def test_the_screens_evidence_of_risk_outweighs_diet_on_unwanted_thoughts() -> N
         ("since my daughter was born i get these awful thoughts of hurting her. its my ocd", "intrusive_thoughts"),
         ("belted my son last night and he has welts on his legs", "risk_harm_others"),
         ("when the baby screams i pinched her arm hard, i know its wrong", "risk_harm_others"),
+        ("i use the belt on my son when he lies and last week it drew blood", "risk_harm_others"),
+        ("those bruises on my stepson are from me. i want to stop.", "risk_harm_others"),
     ],
 )
 def test_abuse_told_by_the_one_who_fears_or_does_it(text: str, intent: str) -> None:
