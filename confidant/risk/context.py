@@ -53,6 +53,7 @@ class Context:
     recurrence: list[tuple[int, int, str]]
     disclaimers: list[tuple[int, int, str]] = field(default_factory=list)
     accidents: list[tuple[int, int, str]] = field(default_factory=list)
+    discipline: list[tuple[int, int, str]] = field(default_factory=list)
     feelings: list[tuple[int, int, str]] = field(default_factory=list)
     in_care: list[tuple[int, int, str]] = field(default_factory=list)
     laughed_off: list[tuple[int, int, str]] = field(default_factory=list)
@@ -73,6 +74,7 @@ CONTEXT_KINDS = {
     "again": "recurrence",
     "disclaim": "disclaimers",
     "accident": "accidents",
+    "discipline": "discipline",
     "feelings": "feelings",
     "care": "in_care",
     "laughed": "laughed_off",
@@ -119,6 +121,9 @@ class TriggerLevels:
         accident = self._accidental_dose(candidate, sentence, context)
         if accident:
             return "idiom", accident
+        discipline = self._mild_discipline(doc, candidate, context)
+        if discipline:
+            return "informational", discipline
         feelings = self._emotional_hurt(doc, candidate, sentence, context)
         if feelings:
             return "idiom", feelings
@@ -344,6 +349,29 @@ class TriggerLevels:
         for start, end, pattern_id in context.accidents:
             if start - rules.window <= candidate.start and candidate.end <= end + rules.window:
                 return f"an extra dose by mistake ({pattern_id})"
+        return None
+
+    def _mild_discipline(self, doc: Doc, candidate: Candidate, context: Context) -> str | None:
+        """A parent asking whether mild discipline counts ("I spanked him once on the bottom, over
+        his jeans. Would you have to report that?").
+
+        The whole message must ask something and tell of nothing worse anywhere: an injury, an
+        implement, a loss of control or a habit ("hard enough to leave bruises", "with a belt",
+        "I lost it", "every day") keeps it risk, as does a message that only tells.
+        """
+        rules = self.data.mild_discipline
+        if candidate.trigger.id not in rules.triggers:
+            return None
+        act = doc[candidate.start : candidate.end]
+        if rules.acts and not any(t.lemma_ in rules.acts or t.lower_ in rules.acts for t in act):
+            return None
+        if any(t.lower_ in rules.never_with or t.lemma_ in rules.never_with for t in doc):
+            return None
+        if not any(self._is_question(sentence, strict=True) for sentence in doc.sents):
+            return None
+        for start, end, pattern_id in context.discipline:
+            if start - rules.window <= candidate.start and candidate.end <= end + rules.window:
+                return f"mild discipline, asked about ({pattern_id})"
         return None
 
     def _emotional_hurt(self, doc: Doc, candidate: Candidate, sentence: Span, context: Context) -> str | None:

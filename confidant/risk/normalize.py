@@ -37,6 +37,11 @@ _SPLIT_LETTERS = re.compile(r"(?<![a-z0-9'])(?:[a-z][ .\-_*]{1,2}){2,}[a-z](?![a
 # A word for the word-level fixes: letters plus the digits/symbols people use in place of
 # letters ("k1ll", "su!cide", "k*ll"), at least one letter.
 _WORD = re.compile(r"(?<![a-z0-9*@$!|])[a-z0-9*@$!|]*[a-z][a-z0-9*@$!|]*")
+# A number with its unit ("3yo", "10yr", "2mo", "30mg", "9pm", "2nd"): a quantity, not digits typed
+# for letters; unleeted, "my 3yo" became "my yo" and no pattern saw the child's age.
+_NUMBER_WITH_UNIT = re.compile(
+    r"^[0-9]+(?:yo|yos|yr|yrs|mo|mos|wk|wks|am|pm|st|nd|rd|th|s|mg|ml|kg|lb|lbs|k|x|hr|hrs|min|mins)$"
+)
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l"}
 _HYPHEN_BETWEEN_LETTERS = re.compile(r"(?<=[a-z])[-_/](?=[a-z])")
 _REPEAT3 = re.compile(r"([a-z])\1{2,}")
@@ -246,6 +251,8 @@ class Normalizer:
         words = self._spelling.words
         if word in words:
             return words[word]
+        if _NUMBER_WITH_UNIT.match(word):
+            return None
         has_symbols = not word.isalpha()
         if not has_symbols and self.is_known(word) and not _REPEAT3.search(word):
             if word.endswith("in") and len(word) >= 6 and word + "g" in self._vocabulary:

@@ -79,13 +79,20 @@ class NegationRules:
 
 
 @dataclass(frozen=True)
-class AccidentalDoseRules:
-    """An extra dose taken by mistake: not an overdose in the sense of the risk (idioms.yml)."""
+class AskedAboutRules:
+    """A trigger that is ordinary where the writer asks about it with a sign nearby (idioms.yml).
+
+    An extra dose taken by mistake is no overdose in the sense of the risk; a swat on the bottom a
+    parent asks about is no abuse told. `markers` are the signs, within `window` words of the
+    trigger; a word of `never_with` keeps the trigger risk; `acts`, where given, are the only verbs
+    of the trigger the rule covers.
+    """
 
     markers: tuple[Pattern, ...] = ()
     triggers: frozenset[str] = frozenset()
     window: int = 25
     never_with: frozenset[str] = frozenset()
+    acts: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -172,7 +179,8 @@ class RiskData:
     vocabulary: frozenset[str] = field(default_factory=frozenset)
     # "I could strangle him lol": modals after "I" that let a joke marker demote a strong threat.
     joke_demotes_after_i: frozenset[str] = frozenset()
-    accidental_dose: AccidentalDoseRules = field(default_factory=AccidentalDoseRules)
+    accidental_dose: AskedAboutRules = field(default_factory=AskedAboutRules)
+    mild_discipline: AskedAboutRules = field(default_factory=AskedAboutRules)
     emotional_hurt: EmotionalHurtRules = field(default_factory=EmotionalHurtRules)
     # Benign patterns that outweigh DIET's risk reading alone where no trigger matched (idioms.yml).
     classifier_outweighing_idioms: frozenset[str] = frozenset()
@@ -192,6 +200,7 @@ class RiskData:
             *self.negation.cancel,
             *self.negation.disclaimers,
             *self.accidental_dose.markers,
+            *self.mild_discipline.markers,
             *self.emotional_hurt.markers,
             *self.informational.frames,
             *self.past.past_markers,

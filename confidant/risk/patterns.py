@@ -19,7 +19,7 @@ from confidant.risk.pattern_language import FileReader, PatternReader, word_list
 from confidant.risk.pattern_types import (
     PERSONS,
     STRENGTHS,
-    AccidentalDoseRules,
+    AskedAboutRules,
     EmotionalHurtRules,
     InformationalRules,
     NegationRules,
@@ -185,6 +185,19 @@ def _optional_patterns(patterns: PatternReader, reader: FileReader, key: str, id
     return tuple(p for _, p in patterns.read(reader, key, id_prefix=id_prefix))
 
 
+def _asked_about_rules(
+    patterns: PatternReader, reader: FileReader, lexicon: Mapping[str, tuple[str, ...]], key: str, id_prefix: str
+) -> AskedAboutRules:
+    """One `AskedAboutRules` of idioms.yml: `<key>` (the signs), `<key>_triggers`, `_window`, `_never_with`, `_acts`."""
+    return AskedAboutRules(
+        markers=_optional_patterns(patterns, reader, key, id_prefix),
+        triggers=frozenset(reader.data.get(f"{key}_triggers") or []),
+        window=reader.integer(f"{key}_window", 25),
+        never_with=reader.words(f"{key}_never_with", lexicon, required=False),
+        acts=reader.words(f"{key}_acts", lexicon, required=False),
+    )
+
+
 def load_directory(path: str | Path) -> RiskData:
     """Read and validate every data file of the screen; raise PatternError on any problem."""
     directory = Path(path)
@@ -221,6 +234,11 @@ def load_directory(path: str | Path) -> RiskData:
             "accidental_dose_triggers",
             "accidental_dose_window",
             "accidental_dose_never_with",
+            "mild_discipline",
+            "mild_discipline_triggers",
+            "mild_discipline_window",
+            "mild_discipline_never_with",
+            "mild_discipline_acts",
             "emotional_hurt",
             "emotional_hurt_triggers",
             "emotional_hurt_never_with",
@@ -232,12 +250,8 @@ def load_directory(path: str | Path) -> RiskData:
     idioms = tuple(p for _, p in patterns.read(idioms_file, "benign", id_prefix="idiom"))
     humour = idioms_file.words("humour", lexicon)
     joke_demotes_after_i = idioms_file.words("joke_demotes_after_i", lexicon, required=False)
-    accidental_dose = AccidentalDoseRules(
-        markers=_optional_patterns(patterns, idioms_file, "accidental_dose", "accident"),
-        triggers=frozenset(idioms_file.data.get("accidental_dose_triggers") or []),
-        window=idioms_file.integer("accidental_dose_window", 25),
-        never_with=idioms_file.words("accidental_dose_never_with", lexicon, required=False),
-    )
+    accidental_dose = _asked_about_rules(patterns, idioms_file, lexicon, "accidental_dose", "accident")
+    mild_discipline = _asked_about_rules(patterns, idioms_file, lexicon, "mild_discipline", "discipline")
     emotional_hurt = EmotionalHurtRules(
         markers=_optional_patterns(patterns, idioms_file, "emotional_hurt", "feelings"),
         triggers=frozenset(idioms_file.data.get("emotional_hurt_triggers") or []),
@@ -247,6 +261,7 @@ def load_directory(path: str | Path) -> RiskData:
     threat_if_telling = _optional_patterns(patterns, idioms_file, "threat_if_telling", "telling")
     for key, listed in (
         ("accidental_dose_triggers", accidental_dose.triggers),
+        ("mild_discipline_triggers", mild_discipline.triggers),
         ("emotional_hurt_triggers", emotional_hurt.triggers),
     ):
         unknown_triggers = sorted(listed - {trigger.id for trigger in triggers})
@@ -393,6 +408,7 @@ def load_directory(path: str | Path) -> RiskData:
         humour=humour,
         joke_demotes_after_i=joke_demotes_after_i,
         accidental_dose=accidental_dose,
+        mild_discipline=mild_discipline,
         emotional_hurt=emotional_hurt,
         classifier_outweighing_idioms=frozenset(str(i) for i in outweighing),
         threat_if_telling=threat_if_telling,

@@ -22,6 +22,12 @@ from confidant.vocabulary import RISK_INTENTS, SPANISH_RISK_INTENT
 from tests.risk.conftest import EVAL_FILE, ROOT
 
 CURRENT = [
+    # discipline with an injury, a loss of control, the face, a habit or an implement, or only told
+    ("spanked my 3yo so hard she has handprint bruises. what happens if i tell u", "abuse"),
+    ("i lost it and spanked him twice on the bottom, would you report me?", "abuse"),
+    ("i smacked my daughter once across the face, would you report me?", "abuse"),
+    ("i spank my son twice a week with a wooden spoon, is that reportable?", "abuse"),
+    ("i spanked him on the bottom once today.", "abuse"),
     # an implement used on a child, and a teenager belted
     ("i use the belt on my son when he lies", "abuse"),
     ("took the belt to him last night and he has welts", "abuse"),
@@ -196,6 +202,14 @@ CURRENT = [
 ]
 
 NOT_CURRENT = [
+    # a parent asking whether mild discipline counts
+    (
+        "My 6-year-old had a meltdown and I spanked him once on the bottom, not hard, over his jeans. "
+        "Would you have to report that?",
+        "abuse",
+        "informational",
+    ),
+    ("if i smack my son on the hand when he grabs the stove is that abuse?", "abuse", "informational"),
     # a belt taken to the tailor, a paddle on a boat
     ("took the belt to the tailor to get it shortened", None, None),
     ("can i use a paddle on my boat this weekend", None, None),
@@ -454,6 +468,8 @@ def test_most_serious_reading_wins(screen: RiskScreen, text: str) -> None:
         ("gonna un-alive myself", "un-alive myself"),
         ("i want to kiII myself", "kiII myself"),
         ("thinkin bout ending things", "ending things"),
+        # a child's age with its unit stays a number, not leetspeak for "yo"
+        ("slapped my 3yo so hard she has a mark", "slapped my 3yo"),
     ],
 )
 def test_normalisation_keeps_original_offsets(screen: RiskScreen, text: str, evidence_contains: str) -> None:
@@ -571,8 +587,21 @@ def test_spacy_schema_error_names_file_and_pattern(data_copy: Path) -> None:
             "[self_harm.overdose, self_harm.no_such]",
             r"idioms\.yml.*accidental_dose_triggers.*self_harm\.no_such",
         ),
+        (
+            "idioms.yml",
+            "mild_discipline_triggers: [abuse.violence_to_dependents]",
+            "mild_discipline_triggers: [abuse.no_such]",
+            r"idioms\.yml.*mild_discipline_triggers.*abuse\.no_such",
+        ),
     ],
-    ids=["unknown word list", "yaml syntax", "unknown figure of speech", "unknown disclosure", "unknown trigger"],
+    ids=[
+        "unknown word list",
+        "yaml syntax",
+        "unknown figure of speech",
+        "unknown disclosure",
+        "unknown trigger",
+        "unknown discipline trigger",
+    ],
 )
 def test_broken_data_is_an_error_naming_file_and_problem(
     data_copy: Path, file: str, old: str, new: str, complaint: str
