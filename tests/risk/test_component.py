@@ -155,6 +155,10 @@ def test_after_a_veto_a_near_zero_reading_starts_nothing(component, second, expe
             "adult_victim_sexual_assault",
         ),
         ("my uncle abused me as a kid and now he babysits my niece", "concern_abuse", "concern_abuse"),
+        # a past abuser near children now, in other words
+        ("the man who abused me as a kid coaches little league now. im 30", "concern_abuse", "concern_abuse"),
+        ("my childhood abuser just married a mum of two little girls. i cant sleep", "concern_abuse", "concern_abuse"),
+        ("my mother beat me growing up and now she has custody of my half-brother", "concern_abuse", "concern_abuse"),
         ("i want to kill myself", "risk_self_harm", "self_at_risk"),
         (
             "my sisters husband makes my 12 yr old niece sit on his lap and touches her",
