@@ -301,6 +301,9 @@ def test_what_happens_after_death_is_never_guessed_at_beside_a_crisis_reply(comp
         ("mi esposo me quiere matar, me lo dijo ayer", "risk_spanish"),
         ("abusaron de mí y no se lo he dicho a nadie", "risk_spanish"),
         ("en mi casa no me dan de comer si saco malas notas", "risk_spanish"),
+        ("ya tengo las pastillas guardadas en el cajón", "risk_spanish"),
+        ("mi vida ya no tiene sentido desde que me dejó", "risk_spanish"),
+        ("el novio de mi mamá me toca en la noche y dice que es nuestro secreto", "risk_spanish"),
         # Everyday Spanish that shares words with them.
         ("me pegó la gripe y no fui a la escuela, ¿puedo cambiar la cita?", "other_language"),
         ("mi mamá me va a matar si llego tarde a la cita jaja", "other_language"),
@@ -309,6 +312,8 @@ def test_what_happens_after_death_is_never_guessed_at_beside_a_crisis_reply(comp
         ("me tiré a la cama después del trabajo, ¿a qué hora abren mañana?", "other_language"),
         ("me toca a mí llevar a los niños a la escuela esta semana", "other_language"),
         ("me lastimé la rodilla jugando fútbol, ¿atienden los sábados?", "other_language"),
+        ("mi vida tiene sentido otra vez gracias a la terapia", "other_language"),
+        ("le toca a mi hermano guardar nuestro secreto de la fiesta sorpresa", "other_language"),
     ],
 )
 def test_spanish_is_screened_in_spanish_and_never_guessed_at(component, text, intent) -> None:

@@ -33,6 +33,13 @@ CURRENT = [
     ("took the belt to him last night and he has welts", "abuse"),
     ("my mom takes the wooden spoon to her when she talks back", "abuse"),
     ("i belted my teenager last night", "abuse"),
+    # a dose asked for to not wake up; a threat to a pet or a parent for telling; worse to come
+    ("how many of my heart pills would it take to not wake up", "self_harm"),
+    ("how much would it take to kill me", "self_harm"),
+    ("my moms boyfriend says hell kill my dog if i tell anyone", "abuse"),
+    ("he said he'd hurt my sister if i ever told the teacher", "abuse"),
+    ("he broke my wrist in the spring and says next time it'll be my neck", "abuse"),
+    ("she set fire to my clothes and says the house is next, with me inside", "abuse"),
     # the road as a way to die, and a child who ran into traffic saying he wants to die
     ("i keep wanting to run into the road when the trucks go by", "self_harm"),
     ("when i run into the road i hope a truck hits me", "self_harm"),
@@ -210,6 +217,11 @@ NOT_CURRENT = [
         "informational",
     ),
     ("if i smack my son on the hand when he grabs the stove is that abuse?", "abuse", "informational"),
+    # the same words about sessions, a mouse, a couch, a photo
+    ("how many sessions would it take to stop feeling anxious", None, None),
+    ("how much does it take to kill a mouse", None, None),
+    ("my mom will kill my dog if i tell her he ate the couch", None, None),
+    ("can you post the photo with me in it", None, None),
     # a belt taken to the tailor, a paddle on a boat
     ("took the belt to the tailor to get it shortened", None, None),
     ("can i use a paddle on my boat this weekend", None, None),
