@@ -77,12 +77,12 @@ MIN_NEAREST_RISK_FOR_A_PART = 0.1
 # That witness and DIET's 0.9 are weak ones: a part standing on nothing stronger counts only where
 # the whole message leans to risk too (its nearest examples, or DIET's risk intents together, at
 # least MIN_WHOLE_RISK_LEAN). A part stands alone from DIET_SURE_OF_A_PART or
-# NEAREST_RISK_A_PART_STANDS_ON. "I had my intake last week ... What's the easiest way to change
-# it? I don't want to lose my spot with her." read alone was harm to others (DIET 0.67, nearest
-# 0.86 is not it; a part at 0.6 and 0.15 in a message with no risk anywhere is). Chosen on the
-# read sets, where it spared 6 questions and no risk message; on the unread ones it spared 3
-# ordinary messages and 4 questions and lost no risk message (docs/evaluation.md, "A weak
-# witness needs the whole message").
+# NEAREST_RISK_A_PART_STANDS_ON. A teenager's "idk yet. my mom reads my texts sometimes and she
+# already thinks im being dramatic." read alone was self-harm, on a weak witness, in a question
+# about parents with no risk anywhere else. Chosen on the read sets, where it spared 6 questions
+# and no risk message; on the unread ones it spared 3 ordinary messages and 3 questions and lost
+# no risk message (docs/evaluation.md, "A weak witness, discipline asked about, a past abuser
+# near children").
 DIET_SURE_OF_A_PART = 0.95
 NEAREST_RISK_A_PART_STANDS_ON = 0.2
 MIN_WHOLE_RISK_LEAN = 0.05

@@ -325,8 +325,8 @@ def test_a_weak_witness_needs_the_whole_message_to_lean_to_risk(
     confidence: float, nearest_risk: float, whole_nearest_risk: float, whole_diet_risk: float, escalated: bool
 ) -> None:
     text = (
-        "I had my intake last week and we set the next session for the 14th, but I just got sent on a "
-        "work trip that week. What's the easiest way to change it? I don't want to lose my spot with her."
+        "My first session is booked for Tuesday but my shift moved. Who do I ask to change it? I really "
+        "don't want to lose my spot with her."
     )
     whole = whole_of(text, parse("faq", 1.0, "faq/contact_practice", 0.9))
     whole["nearest"] = {"label": "faq/contact_practice", "risk": whole_nearest_risk}

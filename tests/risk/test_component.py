@@ -156,8 +156,8 @@ def test_after_a_veto_a_near_zero_reading_starts_nothing(component, second, expe
         ),
         ("my uncle abused me as a kid and now he babysits my niece", "concern_abuse", "concern_abuse"),
         # a past abuser near children now, in other words
-        ("the man who abused me as a kid coaches little league now. im 30", "concern_abuse", "concern_abuse"),
-        ("my childhood abuser just married a mum of two little girls. i cant sleep", "concern_abuse", "concern_abuse"),
+        ("the guy who abused me when i was little coaches little league these days", "concern_abuse", "concern_abuse"),
+        ("the man who molested me as a kid just married a mom with two little girls", "concern_abuse", "concern_abuse"),
         ("my mother beat me growing up and now she has custody of my half-brother", "concern_abuse", "concern_abuse"),
         ("i want to kill myself", "risk_self_harm", "self_at_risk"),
         (
@@ -371,8 +371,8 @@ def test_the_screens_evidence_of_risk_outweighs_diet_on_unwanted_thoughts() -> N
         ("since my daughter was born i get these awful thoughts of hurting her. its my ocd", "intrusive_thoughts"),
         ("belted my son last night and he has welts on his legs", "risk_harm_others"),
         ("when the baby screams i pinched her arm hard, i know its wrong", "risk_harm_others"),
-        ("i use the belt on my son when he lies and last week it drew blood", "risk_harm_others"),
-        ("those bruises on my stepson are from me. i want to stop.", "risk_harm_others"),
+        ("i use a belt on my boy when he talks back and last night it left welts", "risk_harm_others"),
+        ("the marks on my stepdaughter are from me and i need help stopping", "risk_harm_others"),
     ],
 )
 def test_abuse_told_by_the_one_who_fears_or_does_it(text: str, intent: str) -> None:
