@@ -82,10 +82,10 @@ class NegationRules:
 class AskedAboutRules:
     """A trigger that is ordinary where the writer asks about it with a sign nearby (idioms.yml).
 
-    An extra dose taken by mistake is no overdose in the sense of the risk; a swat on the bottom a
-    parent asks about is no abuse told. `markers` are the signs, within `window` words of the
-    trigger; a word of `never_with` keeps the trigger risk; `acts`, where given, are the only verbs
-    of the trigger the rule covers.
+    An extra dose taken by mistake is no overdose in the sense of the risk; a spank a parent asks
+    about ("I spanked him once, over his jeans") is no abuse told. `markers` are the signs, within
+    `window` words of the trigger; a word of `never_with` keeps the trigger risk; `acts`, where
+    given, are the only verbs of the trigger the rule covers.
     """
 
     markers: tuple[Pattern, ...] = ()
