@@ -486,6 +486,19 @@ def explained_in_whole(whole: Mapping[str, Any], part_text: str, part: Mapping[s
     )
 
 
+def said_of_nobody_in_whole(whole: Optional[Mapping[str, Any]], part: Mapping[str, Any]) -> bool:
+    """Is the part's screen finding a subject said of nobody that the whole message's readings did not lean to?
+
+    "I watched a documentary about abuse in nursing homes." read alone is nearer the risk
+    examples than the whole message it came from; the whole message's reading is the witness
+    that counts (confidant.risk.component), so the part's screen finding does not count either.
+    """
+    if whole is None or not (whole.get(RISK_PROPERTY) or {}).get("said_of_nobody_unwitnessed"):
+        return False
+    part_screen = (part.get(RISK_PROPERTY) or {}).get("screen")
+    return isinstance(part_screen, Mapping) and bool(part_screen.get("said_of_nobody"))
+
+
 def first_risk_part(
     parts: Sequence[tuple[str, Mapping[str, Any]]],
     whole_safety: Optional[str] = None,
@@ -500,7 +513,8 @@ def first_risk_part(
     "wish me luck" read alone), nor where nothing but DIET's guess supports it
     (`diet_has_a_second_witness`). Nor does a part whose risk expressions the whole message's
     screen explained away (`explained_in_whole`): as on a whole message, the screen's reading in
-    context vetoes DIET's on those words.
+    context vetoes DIET's on those words. A subject said of nobody counts only as the whole
+    message's readings allowed (`said_of_nobody_in_whole`).
     """
     for part, parse in parts:
         if not decided_risk(parse) or (whole is not None and explained_in_whole(whole, part, parse)):
@@ -508,7 +522,10 @@ def first_risk_part(
         decision = parse.get(RISK_PROPERTY) or {}
         layers = list(decision.get("layers") or [])
         if "screen" in layers:
-            return part, parse
+            if not said_of_nobody_in_whole(whole, parse):
+                return part, parse
+            if "classifier" not in layers:
+                continue  # the screen's alone, and the whole message's readings did not lean to it
         confidence = float((decision.get("classifier") or {}).get("confidence") or 0.0)
         if (
             safety_outweighs_classifier(whole_safety, confidence)

@@ -98,11 +98,14 @@ def decide(
     classifier_top: Optional[Dict[str, Any]],
     min_confidence: float,
     writer: Optional[WriterContext] = None,
+    another_reading_leans: bool = True,
 ) -> Dict[str, Any]:
     """Union of the two layers: which risk intent (if any) this message must get, and why.
 
     The category comes from the layers; the intent within it (so the reply) from who is
-    writing (`confidant.risk.writer`), when `writer` gives the message's context.
+    writing (`confidant.risk.writer`), when `writer` gives the message's context. A finding
+    said of nobody ("a documentary about abuse") counts only where `another_reading_leans`
+    (DIET's or the nearest examples' reading of the message leans to risk).
     """
     classifier_intent = (classifier_top or {}).get("name")
     classifier_confidence = float((classifier_top or {}).get("confidence") or 0.0)
@@ -140,7 +143,10 @@ def decide(
     }
     # Someone else at risk is escalated too: someone else threatening to hurt people is a
     # serious and imminent threat (limit-harm), and a friend's suicide plan needs a person.
-    if (finding.is_current or finding.level == "third_party") and finding.category:
+    unwitnessed = finding.said_of_nobody and not another_reading_leans
+    if unwitnessed:
+        decision["said_of_nobody_unwitnessed"] = True
+    if (finding.is_current or finding.level == "third_party") and finding.category and not unwitnessed:
         decision["category"] = finding.category
         decision["layers"].append("screen")
     elif writer is not None and writer.past_abuse_with_current_access(finding):
@@ -180,14 +186,17 @@ def decide(
 
 
 def below_threshold(
-    finding: RiskFinding, classifier_top: Optional[Dict[str, Any]], writer: "WriterContext"
+    finding: RiskFinding,
+    classifier_top: Optional[Dict[str, Any]],
+    writer: "WriterContext",
+    another_reading_leans: bool = True,
 ) -> Optional[Dict[str, Any]]:
     """DIET's risk guess under the component's bar that stays the message's intent.
 
     Over Rasa's fallback threshold it stays on top and the rules escalate it (erring towards
     safety), so its reply must still fit who is writing. No layer decided: `layers` stays empty.
     """
-    decision = decide(finding, classifier_top, OTHER_READING_MIN_CONFIDENCE, writer)
+    decision = decide(finding, classifier_top, OTHER_READING_MIN_CONFIDENCE, writer, another_reading_leans)
     if not decision["intent"]:
         return None
     return {**decision, "layers": [], "below_threshold": True}
@@ -200,6 +209,22 @@ def weak_guess_witnessed(parse: Dict[str, Any]) -> bool:
     """
     share = nearest_risk_share(parse)
     return share is None or share >= MIN_NEAREST_RISK_FOR_A_WEAK_GUESS
+
+
+def said_of_nobody_witnessed(parse: Dict[str, Any]) -> bool:
+    """Does another reading of the message lean to risk enough to escalate on a subject said of nobody?
+
+    "a documentary about abuse in nursing homes" names a subject: like DIET's guess under its bar,
+    it is a weak sign, and needs the nearest training examples, or DIET's risk intents together,
+    at MIN_NEAREST_RISK_FOR_A_WEAK_GUESS. Without the nearest examples it stands: err towards escalation.
+    """
+    share = nearest_risk_share(parse)
+    diet_risk = sum(
+        float(item.get("confidence") or 0.0)
+        for item in parse.get(INTENT_RANKING_KEY) or []
+        if item.get("name") in RISK_INTENTS
+    )
+    return share is None or max(share, diet_risk) >= MIN_NEAREST_RISK_FOR_A_WEAK_GUESS
 
 
 def weak_guess_answers_the_form(parse: Dict[str, Any], active_form: Optional[str]) -> Dict[str, Any]:
@@ -318,10 +343,11 @@ class RiskScreenComponent(GraphComponent):
             finding = self.screen.screen(text)
             classifier_top = classifier_top_intent(ranking)
             writer = WriterContext.for_message(text, message.get(METADATA), list(ranking), self.writer_cues)
-            decision = decide(finding, classifier_top, self.classifier_min_confidence, writer)
+            leans = said_of_nobody_witnessed(message.data)
+            decision = decide(finding, classifier_top, self.classifier_min_confidence, writer, leans)
             stays_risk = (message.get(INTENT) or {}).get("name") in CATEGORY_FOR_INTENT
             if not decision["intent"] and not decision["vetoed"] and stays_risk:
-                weak = below_threshold(finding, classifier_top, writer)
+                weak = below_threshold(finding, classifier_top, writer, leans)
                 if weak and not weak_guess_witnessed(message.data):
                     # Nothing but a weak guess that the nearest examples do not share: answer
                     # with DIET's best other reading, as after a veto.

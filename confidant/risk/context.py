@@ -25,6 +25,8 @@ DISCLAIMED = "disclaimed by the writer"
 # The reason a threat right after "I could" gets with a joke marker ("I could strangle him lol").
 EXASPERATED = "'I could ...'"
 EXASPERATION_FILLERS = frozenset({"just", "literally", "honestly", "actually", "seriously", "totally", "so", "really"})
+# The reason of a current trigger that names a subject said of nobody ("a documentary about abuse").
+SAID_OF_NOBODY = "a subject named, said of nobody"
 # The last word of a topic trigger that names the topic rather than telling of harm.
 TOPIC_NOUNS = frozenset({"abuse", "neglect", "maltreatment", "violence"})
 
@@ -93,6 +95,8 @@ DOUBTER_REACH = 3
 FEARED_REACH = 4
 
 # Quotation marks as the normalizer leaves them (curly quotes become straight ones).
+# "four year old": the words after a small child's age, which are no speaker of their own.
+SMALL_CHILD_WORDS_AFTER_AN_AGE = frozenset({"year", "years", "yr", "yrs", "old"})
 QUOTATION_MARKS = frozenset({'"', "'", "“", "”", "‘", "’"})
 
 
@@ -116,7 +120,7 @@ class TriggerLevels:
 
         told = any(_overlaps(candidate, start, end) for start, end, _ in context.threats_if_telling)
         for start, end, pattern_id in context.idioms:
-            if _overlaps(candidate, start, end) and not told:
+            if _overlaps(candidate, start, end) and not told and not self._someone_struck_first(doc, candidate, start):
                 return "idiom", pattern_id
         accident = self._accidental_dose(candidate, sentence, context)
         if accident:
@@ -156,6 +160,9 @@ class TriggerLevels:
         death = self._death_told(doc, candidate, context)
         if death:
             return "past", f"a death told ({death})"
+        child = self._small_childs_words(doc, candidate, sentence)
+        if child:
+            return "idiom", f"a small child's words ({child!r})"
 
         person = trigger.person
         if person == "first" and self._quoted_speaker(doc, candidate, sentence) == "third":
@@ -173,7 +180,35 @@ class TriggerLevels:
             if care:
                 return "past", f"someone else, in care now ({care})"
             return "third_party", "about someone else"
+        if self._said_of_nobody(doc, candidate, sentence):
+            return "current", SAID_OF_NOBODY
         return "current", "no mitigating context"
+
+    def _said_of_nobody(self, doc: Doc, candidate: Candidate, sentence: Span) -> bool:
+        """A noun naming the subject ("overdoses", "abuse", "suicidal thoughts"), no first-person word just before it.
+
+        Still current: the component asks another reading of the message to lean to risk too.
+        "my overdose", "I had a suicide attempt" and "want to overdose" are not said of nobody.
+        """
+        rules = self.data.subjects
+        if candidate.trigger.id not in rules.said_of_nobody_triggers:
+            return False
+        if doc[candidate.end - 1].lower_ not in rules.subject_nouns:
+            return False
+        before = doc[max(sentence.start, candidate.start - rules.said_of_nobody_reach) : candidate.start]
+        if any(token.lower_ in self._first or token.norm_ in self._first for token in before):
+            return False
+        return not (candidate.start > sentence.start and doc[candidate.start - 1].lower_ in rules.verb_before_a_noun)
+
+    def _someone_struck_first(self, doc: Doc, candidate: Candidate, idiom_start: int) -> bool:
+        """An abuse trigger that names who did it before an idiom's words ("he hit my head" holds "hit my head").
+
+        The idiom is for the writer's own bump ("I hit my head on the cupboard"); with someone else
+        as the one who struck, it explains nothing.
+        """
+        if candidate.trigger.category != ABUSE or idiom_start <= candidate.start:
+            return False
+        return any(token.lower_ in self._third for token in doc[candidate.start : idiom_start])
 
     def _death_told(self, doc: Doc, candidate: Candidate, context: Context) -> str | None:
         """A self-harm trigger inside a suicide that ended a life ("we lost my dad to suicide"),
@@ -310,6 +345,35 @@ class TriggerLevels:
                 return "first"
             index -= 1
             steps += 1
+        return None
+
+    def _small_childs_words(self, doc: Doc, candidate: Candidate, sentence: Span) -> str | None:
+        """A threat quoted from a small child ("my four year old yells 'I'm gonna kill you!' when we play tag").
+
+        Only threats (harm to others, or to the one the child speaks to), never a small child's
+        words of self-harm or of abuse ("my 5yo said 'daddy hits me'"), which are taken seriously.
+        Returns the word that makes the speaker a small child.
+        """
+        rules = self.data.subjects
+        if candidate.trigger.category != HARM_OTHERS or not rules.small_children:
+            return None
+        marks = [token.i for token in doc[sentence.start : candidate.start] if token.text in QUOTATION_MARKS]
+        if len(marks) % 2 == 0:
+            return None
+        verbs = [t.i for t in doc[sentence.start : marks[-1]] if t.lower_ in rules.speech_verbs]
+        if not verbs:
+            return None
+        # The speaker is the nearest one named before the speech verb: in "my four year old watched
+        # his dad yell '...'" it is the dad.
+        for token in reversed(doc[sentence.start : verbs[-1]]):
+            if token.lower_ in rules.small_children:
+                return token.text
+            following = doc[token.i + 1 : token.i + 4]
+            ages = [t.lower_ for t in following if t.lower_ not in {"-", "year", "years", "yr", "yrs"}]
+            if token.lower_ in rules.small_child_ages and ages[:1] == ["old"]:
+                return f"{token.text} year old"
+            if token.lower_ in self._third and token.lower_ not in SMALL_CHILD_WORDS_AFTER_AN_AGE:
+                return None
         return None
 
     def _disclosures(self, sentence: Span, context: Context) -> list[tuple[int, int, str]]:
@@ -493,6 +557,8 @@ class TriggerLevels:
 
     def _negated(self, doc: Doc, candidate: Candidate, sentence: Span, context: Context) -> str | None:
         rules = self.data.negation
+        if doc[candidate.start].lower_ in rules.stopping:
+            return None  # "I can't stop cutting", "I won't quit cutting": a negated stop goes on
         index = candidate.start - 1
         fillers = 0
         while index >= sentence.start:

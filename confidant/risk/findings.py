@@ -54,6 +54,9 @@ class RiskFinding:
     # An everyday figure of speech found where no risk expression matched ("dying to see it",
     # "I'd kill for a nap"): weighed against DIET's reading alone, like a safety statement.
     figure_of_speech: str | None = None
+    # Every current trigger names a subject said of nobody ("a unit on overdoses"): the component
+    # escalates on it only where another reading of the message leans to risk too.
+    said_of_nobody: bool = False
 
     @property
     def is_current(self) -> bool:
@@ -69,6 +72,7 @@ class RiskFinding:
             "evidence": [e.as_dict() for e in self.evidence],
             "safety_statement": self.safety_statement,
             "figure_of_speech": self.figure_of_speech,
+            "said_of_nobody": self.said_of_nobody,
         }
 
 

@@ -76,6 +76,8 @@ class NegationRules:
     # The writer taking back their own threat against someone else ("which I obviously don't mean").
     disclaimers: tuple[Pattern, ...] = ()
     disclaimer_window: int = 25
+    # A trigger that starts with stopping ("stop cutting"): a cue before it is no negation ("can't stop cutting").
+    stopping: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,17 @@ class SubjectRules:
     deaths: tuple[Pattern, ...] = ()  # a death told anywhere in the message
     fatal: tuple[Pattern, ...] = ()  # a suicide that ended a life, around a self-harm trigger
     death_doubters: frozenset[str] = frozenset()  # "nearly", "tried to": someone alive after all
+    # A subject named ("a documentary about abuse", "suicide rates") with no first-person word just
+    # before it is said of nobody: current, but escalated only where another reading of the
+    # message leans to risk too (confidant.risk.component).
+    said_of_nobody_triggers: frozenset[str] = frozenset()
+    subject_nouns: frozenset[str] = frozenset()
+    verb_before_a_noun: frozenset[str] = frozenset()
+    said_of_nobody_reach: int = 0
+    # A threat quoted from a small child is play ("my 4 year old yells 'I'm gonna kill you!'"):
+    # the words for one, and the ages that make "N year old" one.
+    small_children: frozenset[str] = frozenset()
+    small_child_ages: frozenset[str] = frozenset()
 
     def message_patterns(self) -> tuple[Pattern, ...]:
         """The patterns looked for in the whole message, not only near a trigger."""

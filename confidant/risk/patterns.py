@@ -286,6 +286,7 @@ def load_directory(path: str | Path) -> RiskData:
             "safety_statements",
             "disclaimers",
             "disclaimer_window",
+            "stopping",
         ],
         ["cues", "fillers", "cancel"],
     )
@@ -300,6 +301,7 @@ def load_directory(path: str | Path) -> RiskData:
         safety_statements=tuple(p for _, p in patterns.read(negation_file, "safety_statements", id_prefix="safe")),
         disclaimers=tuple(p for _, p in patterns.read(negation_file, "disclaimers", id_prefix="disclaim")),
         disclaimer_window=negation_file.integer("disclaimer_window", 25),
+        stopping=negation_file.words("stopping", lexicon, required=False),
     )
 
     info_file = files["informational.yml"]
@@ -378,6 +380,12 @@ def load_directory(path: str | Path) -> RiskData:
             "deaths",
             "fatal",
             "death_doubters",
+            "said_of_nobody_triggers",
+            "subject_nouns",
+            "verb_before_a_noun",
+            "said_of_nobody_reach",
+            "small_children",
+            "small_child_ages",
         ],
         ["first_person", "third_person"],
     )
@@ -398,7 +406,18 @@ def load_directory(path: str | Path) -> RiskData:
         deaths=_optional_patterns(patterns, subject_file, "deaths", "death"),
         fatal=_optional_patterns(patterns, subject_file, "fatal", "fatal"),
         death_doubters=subject_file.words("death_doubters", lexicon, required=False),
+        said_of_nobody_triggers=subject_file.words("said_of_nobody_triggers", lexicon, required=False),
+        subject_nouns=subject_file.words("subject_nouns", lexicon, required=False),
+        verb_before_a_noun=subject_file.words("verb_before_a_noun", lexicon, required=False),
+        said_of_nobody_reach=subject_file.integer("said_of_nobody_reach", 0),
+        small_children=subject_file.words("small_children", lexicon, required=False),
+        small_child_ages=subject_file.words("small_child_ages", lexicon, required=False),
     )
+    unknown_triggers = sorted(subjects.said_of_nobody_triggers - {trigger.id for trigger in triggers})
+    if unknown_triggers:
+        raise subject_file.fail(
+            f"'said_of_nobody_triggers' must list ids of risk triggers; unknown: {unknown_triggers}"
+        )
 
     data = RiskData(
         lexicon=lexicon,

@@ -25,7 +25,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from confidant.risk.context import CONTEXT_KINDS, Candidate, Context, TriggerLevels
+from confidant.risk.context import CONTEXT_KINDS, SAID_OF_NOBODY, Candidate, Context, TriggerLevels
 from confidant.risk.findings import CATEGORY_PRIORITY, LEVEL_RANK, NO_RISK, Evidence, RiskFinding
 from confidant.risk.normalize import NormalizedText, Normalizer
 from confidant.risk.pattern_types import Pattern, RiskData, Trigger
@@ -121,6 +121,7 @@ class RiskScreen:
             level=level,  # type: ignore[arg-type]
             evidence=tuple(evidence),
             safety_statement=safety,
+            said_of_nobody=level == "current" and all(c.reason == SAID_OF_NOBODY for c in winners),
         )
 
     def explain(self, text: str) -> list[dict[str, Any]]:

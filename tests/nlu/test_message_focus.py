@@ -686,3 +686,29 @@ def test_a_question_that_is_itself_the_request_is_not_put_first() -> None:
     booking_as_faq = parse("faq", 0.95, "faq/minor_age", 0.9)
     result = focus(text, whole_of(text, request), each(lambda part: booking_as_faq))
     assert result["intent"]["name"] == "request_appointment"
+
+
+@pytest.mark.parametrize(
+    ("whole_unwitnessed", "part_said_of_nobody", "part_layers", "escalated"),
+    [
+        (True, True, ["screen"], False),  # the whole message's readings did not lean: the sentence alone does not count
+        (False, True, ["screen"], True),  # they leaned: it counts as before
+        (True, False, ["screen"], True),  # the sentence tells of harm the whole message did not (not said of nobody)
+        (True, True, ["screen", "classifier"], True),  # DIET on the sentence, sure and witnessed, stands on its own
+    ],
+)
+def test_a_subject_said_of_nobody_counts_in_a_sentence_only_as_the_whole_message_allowed(
+    whole_unwitnessed: bool, part_said_of_nobody: bool, part_layers: List[str], escalated: bool
+) -> None:
+    text = (
+        "Our book club read a novel about addiction last month. The chapter on overdoses was hard going. "
+        "Anyway, do you run groups in the evening?"
+    )
+    whole = whole_of(text, parse("faq", 0.9, "faq/services", 0.8))
+    whole["risk"]["screen"] = {"level": "current", "evidence": [], "said_of_nobody": True}
+    if whole_unwitnessed:
+        whole["risk"]["said_of_nobody_unwitnessed"] = True
+    risky = parse("risk_self_harm", 0.97, risk_intent="risk_self_harm", layers=part_layers)
+    risky["risk"]["screen"] = {"level": "current", "evidence": [], "said_of_nobody": part_said_of_nobody}
+    result = focus(text, whole, each(lambda part: risky if "overdoses" in part else whole))
+    assert (result["intent"]["name"] == "risk_self_harm") is escalated

@@ -983,3 +983,37 @@ def test_an_older_adult_named_by_age_is_someone_else_being_hurt(text: str, inten
     cues = WriterCues.from_file(DATA_DIR / "writers.yml")
     ranking = [{"name": "risk_child_abuse", "confidence": 0.8}, {"name": "concern_abuse", "confidence": 0.1}]
     assert choose_writer("abuse", "current", text, [], ranking, cues).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("nearest_risk", "diet_risk", "escalated"),
+    [(0.0, 0.0, False), (0.15, 0.1, False), (0.2, 0.0, True), (0.0, 0.25, True), (None, 0.0, True)],
+)
+def test_a_subject_said_of_nobody_needs_another_reading_that_leans_to_risk(
+    component, nearest_risk, diet_risk: float, escalated: bool
+) -> None:
+    """ "a unit on overdoses" alone names a subject: it escalates only where DIET or the nearest examples lean too."""
+    text = "My nursing course has a unit on overdoses this term. Do you see students?"
+    ranking = [{"name": "faq", "confidence": 0.9}, {"name": "risk_self_harm", "confidence": diet_risk}]
+    data = {"text": text, "intent": ranking[0], "intent_ranking": ranking}
+    if nearest_risk is not None:
+        data["nearest"] = {"label": "faq/limits_overview", "risk": nearest_risk}
+    [message] = component.process([Message(data=data)])
+    assert (message.get("intent")["name"] == "risk_self_harm") is escalated
+    assert message.get("risk")["screen"]["said_of_nobody"]
+    if not escalated:
+        assert message.get("intent")["name"] == "faq"
+        assert message.get("risk")["said_of_nobody_unwitnessed"]
+
+
+def test_the_writers_own_overdose_escalates_whatever_the_other_readings_say(component) -> None:
+    ranking = [{"name": "faq", "confidence": 0.95}, {"name": "risk_self_harm", "confidence": 0.0}]
+    data = {
+        "text": "Does my GP get a letter from you? I ask because my overdose is in my notes there.",
+        "intent": ranking[0],
+        "intent_ranking": ranking,
+        "nearest": {"label": "faq/records_access", "risk": 0.0},
+    }
+    [message] = component.process([Message(data=data)])
+    assert message.get("intent")["name"] == "risk_self_harm"
+    assert not message.get("risk")["screen"]["said_of_nobody"]

@@ -206,6 +206,31 @@ CURRENT = [
     ("my boyfriend pushed me into the dresser and i have a bruise", "abuse"),
     # "died of an overdose" does not hide the writer's own wish beside it
     ("my cousin died of an overdose and now i want to die too", "self_harm"),
+    # abuse of a person is never the figure "abusing his position"
+    ("my stepdad abuses my little brother when mum is at work", "abuse"),
+    ("i think her boyfriend abuses her, she flinches when he moves", "abuse"),
+    # "wake up so ..." is a wish to die, not an early alarm
+    ("honestly i dont want to wake up so i'm taking everything in the cabinet tonight", "self_harm"),
+    # a negated stop goes on
+    ("i can't stop cutting, it's every night now", "self_harm"),
+    ("i wont quit burning myself no matter what they say", "self_harm"),
+    # a blow to the writer's body by someone named
+    ("my stepmom slammed my head against the car door this morning", "abuse"),
+    ("he twisted my wrist behind my back until i cried", "abuse"),
+    ("she hit my face with the remote because i was slow", "abuse"),
+    # no longer a burden, said of the time left
+    ("tell my sister i'm sorry. i won't be a burden on her much longer", "self_harm"),
+    # over something that is no chore
+    ("i'm going to kill him over the kids, he took them without asking", "harm_others"),
+    # a thing thrown at the writer, the shape of a hand on a child, a child locked out, sex forced
+    ("my boyfriend threw a mug of hot tea at me during the fight", "abuse"),
+    ("the boy in my class had a handprint on his neck on monday", "abuse"),
+    ("we lock our 9 yr old daughter outside when she talks back", "abuse"),
+    ("my partner forces sex on the nights he drinks", "abuse"),
+    # the writer's time running out, others better off soon, a plan against two people
+    ("please pass my place to someone with more time left than me", "self_harm"),
+    ("don't worry about me. you'll all be better off soon", "self_harm"),
+    ("I figured out exactly how I would do it to the pair of them", "harm_others"),
 ]
 
 NOT_CURRENT = [
@@ -422,6 +447,21 @@ NOT_CURRENT = [
     ("an uncle molested me from the age of seven to ten, he died long ago", "abuse", "past"),
     # a question about what to mention: the attempt told before is past
     ("i attempted suicide in 1998. do i need to mention the attempt on the form?", "self_harm", None),
+    # the figure of abusing a thing, and an early alarm
+    ("sorry for abusing your inbox, one more: can my wife see my bills?", None, None),
+    ("i dont want to wake up so early for my shift tomorrow ugh", "self_harm", "idiom"),
+    # the writer's own bump, and no blow at all
+    ("I hit my head on the shelf at work and the nurse says it's a mild concussion", None, None),
+    ("my hairdresser cut my fringe way too short and she laughed", None, None),
+    # an overdose told with its time long gone
+    ("od'd once at uni, 2012, clean and fine since then", "self_harm", "past"),
+    ("I don't want to be a burden on my kids when I'm old, so I'm planning ahead", None, None),
+    # a threat over a chore or a snack
+    ("my flatmate left the pan to soak AGAIN, i will strangle him over the dishes one day", "harm_others", "idiom"),
+    ("i could murder my brother for finishing the cereal", "harm_others", "idiom"),
+    # nothing that hurts is thrown
+    ("my sister threw a surprise party at my flat for my 30th", None, None),
+    ("everyone threw shade at me in the group chat lol", None, None),
 ]
 
 
@@ -605,6 +645,12 @@ def test_spacy_schema_error_names_file_and_pattern(data_copy: Path) -> None:
             "mild_discipline_triggers: [abuse.no_such]",
             r"idioms\.yml.*mild_discipline_triggers.*abuse\.no_such",
         ),
+        (
+            "third_party.yml",
+            "said_of_nobody_triggers: [self_harm.suicidal,",
+            "said_of_nobody_triggers: [self_harm.no_such,",
+            r"third_party\.yml.*said_of_nobody_triggers.*self_harm\.no_such",
+        ),
     ],
     ids=[
         "unknown word list",
@@ -613,6 +659,7 @@ def test_spacy_schema_error_names_file_and_pattern(data_copy: Path) -> None:
         "unknown disclosure",
         "unknown trigger",
         "unknown discipline trigger",
+        "unknown said-of-nobody trigger",
     ],
 )
 def test_broken_data_is_an_error_naming_file_and_problem(
@@ -806,3 +853,63 @@ def test_a_plain_figure_of_speech_is_found_where_no_risk_expression_matched(
 )
 def test_no_figure_of_speech_beside_a_trigger_or_for_figures_distress_uses_too(screen: RiskScreen, text: str) -> None:
     assert screen.screen(text).figure_of_speech is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our health class spent all of Friday on suicide prevention and the video was from like 2009",
+        "the intake paperwork had a whole page on overdoses in the family. took me forever",
+        "I watched a film about elder abuse and it got me thinking about my nan's care home",
+        "the assembly today was on self harm and the speaker was honestly really good",
+    ],
+)
+def test_a_subject_named_of_nobody_is_current_but_marked(screen: RiskScreen, text: str) -> None:
+    """A noun for the subject with no first-person word just before it: the component wants a second reading."""
+    finding = screen.screen(text)
+    assert finding.level == "current"
+    assert finding.said_of_nobody
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my overdose scares me more than anything",  # the writer's own
+        "I had a suicide attempt in march, can I still book?",
+        "i want to overdose tonight",  # a verb, with what the writer wants
+        "gonna overdose this weekend",
+        "overdosed on purpose last night",  # a verb with its subject left out is the writer
+        "suicidal again, cant sleep",  # so is an adjective
+        "my stepdad's abuse is getting worse",  # someone named
+        "Our health class talked about suicide and honestly I want to die",  # another trigger is not said of nobody
+    ],
+)
+def test_the_writers_own_or_a_told_harm_is_not_said_of_nobody(screen: RiskScreen, text: str) -> None:
+    finding = screen.screen(text)
+    assert finding.level == "current"
+    assert not finding.said_of_nobody
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My four year old shrieks 'I'm gonna kill you!' every time we play chase, is that normal?",
+        "my 3-year-old ran at me with a pool noodle yelling 'I'll murder you daddy'",
+        "our toddler told grandma 'I'm going to kill you' while they were building blocks",
+    ],
+)
+def test_a_threat_quoted_from_a_small_child_is_play(screen: RiskScreen, text: str) -> None:
+    assert screen.screen(text).level == "idiom"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my 5 year old said 'daddy hits me' at bedtime",  # a small child's words of abuse
+        "my 4yo keeps saying 'i want to die' since the move",  # or of self-harm
+        "my 14 year old screamed 'I'm going to kill you' and went for his brother",  # not a small child
+        "My four year old heard his dad yell 'I'll kill you' at my mum",  # an adult's threat, a child in the sentence
+    ],
+)
+def test_a_small_childs_words_of_harm_or_an_older_speaker_stay_risk(screen: RiskScreen, text: str) -> None:
+    assert screen.screen(text).level in {"current", "third_party"}
