@@ -89,3 +89,21 @@ def test_a_message_of_one_question_has_no_second_answer(agent: Any) -> None:
     result = parse(agent, CUSTODY)
     assert "second_answer" not in (result.get("focus") or {})
     assert not result.get("entities")
+
+
+# Written for this test: the subject named, of nobody; and the writer's own overdose, in a practical question.
+SUBJECT_OF_NOBODY = (
+    "Our church group is doing a course on domestic abuse awareness this spring. "
+    "Do your therapists ever come and speak to groups like ours?"
+)
+OWN_OVERDOSE = "My overdose last month is in my GP notes. Does my GP get letters from you?"
+
+
+def test_a_subject_said_of_nobody_is_answered_and_the_writers_own_overdose_escalates(agent: Any) -> None:
+    """Neither DIET nor the nearest examples lean to risk on either: the screen's reading of whose it is decides."""
+    named = parse(agent, SUBJECT_OF_NOBODY)
+    assert named["intent"]["name"] not in RISK_INTENTS, named.get("risk")
+    assert named["risk"]["said_of_nobody_unwitnessed"]
+    own = parse(agent, OWN_OVERDOSE)
+    assert own["intent"]["name"] == "risk_self_harm", own.get("risk")
+    assert "screen" in own["risk"]["layers"]

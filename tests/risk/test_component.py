@@ -437,12 +437,20 @@ def test_a_thought_that_no_longer_frightens_is_no_intrusive_cue() -> None:
         "my boyfriend slept with me while i was passed out and acts like nothing happened",
         "we were at his place and i was too drunk to say no. i keep shaking",
         "he took the condom off halfway through and laughed when i noticed",
+        "my fiance forces sex after every fight and tells me thats what couples do",
     ],
 )
 def test_sex_the_writer_could_not_refuse_gets_the_sexual_assault_reply(component, text: str) -> None:
     """DIET read partner violence; the words tell of a sexual assault, whose line the reply names."""
     [processed] = component.process([parsed(text, "risk_partner_violence", 0.9)])
     assert processed.get("intent")["name"] == "risk_sexual_assault"
+
+
+def test_forced_sex_told_of_someone_else_is_not_the_writers_assault(component) -> None:
+    [processed] = component.process(
+        [parsed("my cousin says her boyfriend forces sex on her when he drinks", "concern_abuse", 0.9)]
+    )
+    assert processed.get("intent")["name"] == "concern_abuse"
 
 
 @pytest.mark.parametrize(("whole_known", "intent"), [(False, "risk_child_abuse"), (True, "risk_harm_others")])

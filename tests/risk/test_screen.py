@@ -231,6 +231,9 @@ CURRENT = [
     ("please pass my place to someone with more time left than me", "self_harm"),
     ("don't worry about me. you'll all be better off soon", "self_harm"),
     ("I figured out exactly how I would do it to the pair of them", "harm_others"),
+    # "by accident" as someone's excuse, and a baby: no mistake the writer fears
+    ("her boyfriend hurt her by accident, he says, but the bruises keep coming", "abuse"),
+    ("i'm so scared i'll accidentally hurt my baby, i get so angry when he screams", "abuse"),
 ]
 
 NOT_CURRENT = [
@@ -462,6 +465,8 @@ NOT_CURRENT = [
     # nothing that hurts is thrown
     ("my sister threw a surprise party at my flat for my 30th", None, None),
     ("everyone threw shade at me in the group chat lol", None, None),
+    # a mistake the writer fears, with someone else hurt by it
+    ("i do grandad's insulin now and i'm so worried i'll get the dose wrong and hurt him by mistake", "abuse", "idiom"),
 ]
 
 
