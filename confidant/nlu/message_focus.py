@@ -448,12 +448,16 @@ def whole_leans_to_risk(whole: Mapping[str, Any]) -> bool:
     Either at MIN_WHOLE_RISK_LEAN; without the nearest examples' reading, it is taken to lean.
     """
     share = nearest_risk_share(whole)
-    diet_risk = sum(
+    return share is None or max(share, diet_risk_share(whole)) >= MIN_WHOLE_RISK_LEAN
+
+
+def diet_risk_share(parse: Mapping[str, Any]) -> float:
+    """DIET's risk intents together, as its ranking gives them."""
+    return sum(
         float(item.get("confidence") or 0.0)
-        for item in whole.get("intent_ranking") or []
+        for item in parse.get("intent_ranking") or []
         if item.get("name") in RISK_INTENTS
     )
-    return share is None or share >= MIN_WHOLE_RISK_LEAN or diet_risk >= MIN_WHOLE_RISK_LEAN
 
 
 def explained_in_whole(whole: Mapping[str, Any], part_text: str, part: Mapping[str, Any]) -> bool:

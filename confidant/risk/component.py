@@ -26,7 +26,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, METADATA, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from confidant.nlu.language import detect_language
-from confidant.nlu.message_focus import also_asked, nearest_risk_share
+from confidant.nlu.message_focus import also_asked, diet_risk_share, nearest_risk_share
 from confidant.risk.findings import RiskFinding, figure_outweighs_classifier, safety_outweighs_classifier
 from confidant.risk.screen import RiskScreen
 from confidant.risk.spanish import SPANISH_FILE, SpanishScreen
@@ -219,12 +219,7 @@ def said_of_nobody_witnessed(parse: Dict[str, Any]) -> bool:
     at MIN_NEAREST_RISK_FOR_A_WEAK_GUESS. Without the nearest examples it stands: err towards escalation.
     """
     share = nearest_risk_share(parse)
-    diet_risk = sum(
-        float(item.get("confidence") or 0.0)
-        for item in parse.get(INTENT_RANKING_KEY) or []
-        if item.get("name") in RISK_INTENTS
-    )
-    return share is None or max(share, diet_risk) >= MIN_NEAREST_RISK_FOR_A_WEAK_GUESS
+    return share is None or max(share, diet_risk_share(parse)) >= MIN_NEAREST_RISK_FOR_A_WEAK_GUESS
 
 
 def weak_guess_answers_the_form(parse: Dict[str, Any], active_form: Optional[str]) -> Dict[str, Any]:

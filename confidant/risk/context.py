@@ -94,9 +94,9 @@ DOUBTER_REACH = 3
 # How many words before "hurt" a word of `emotional_hurt_feared` (idioms.yml) may stand.
 FEARED_REACH = 4
 
+# "four year old", "3-year-old": the words between a small child's age and its "old".
+AGE_WORDS = frozenset({"-", "year", "years", "yr", "yrs"})
 # Quotation marks as the normalizer leaves them (curly quotes become straight ones).
-# "four year old": the words after a small child's age, which are no speaker of their own.
-SMALL_CHILD_WORDS_AFTER_AN_AGE = frozenset({"year", "years", "yr", "yrs", "old"})
 QUOTATION_MARKS = frozenset({'"', "'", "“", "”", "‘", "’"})
 
 
@@ -368,11 +368,10 @@ class TriggerLevels:
         for token in reversed(doc[sentence.start : verbs[-1]]):
             if token.lower_ in rules.small_children:
                 return token.text
-            following = doc[token.i + 1 : token.i + 4]
-            ages = [t.lower_ for t in following if t.lower_ not in {"-", "year", "years", "yr", "yrs"}]
-            if token.lower_ in rules.small_child_ages and ages[:1] == ["old"]:
+            after_the_age = [t.lower_ for t in doc[token.i + 1 : token.i + 4] if t.lower_ not in AGE_WORDS]
+            if token.lower_ in rules.small_child_ages and after_the_age[:1] == ["old"]:
                 return f"{token.text} year old"
-            if token.lower_ in self._third and token.lower_ not in SMALL_CHILD_WORDS_AFTER_AN_AGE:
+            if token.lower_ in self._third:
                 return None
         return None
 
