@@ -211,6 +211,7 @@ CURRENT = [
     ("i think her boyfriend abuses her, she flinches when he moves", "abuse"),
     # "wake up so ..." is a wish to die, not an early alarm
     ("honestly i dont want to wake up so i'm taking everything in the cabinet tonight", "self_harm"),
+    ("most nights i go to bed hoping i don't wake up in the morning", "self_harm"),
     # a negated stop goes on
     ("i can't stop cutting, it's every night now", "self_harm"),
     ("i wont quit burning myself no matter what they say", "self_harm"),
@@ -453,6 +454,7 @@ NOT_CURRENT = [
     # the figure of abusing a thing, and an early alarm
     ("sorry for abusing your inbox, one more: can my wife see my bills?", None, None),
     ("i dont want to wake up so early for my shift tomorrow ugh", "self_harm", "idiom"),
+    ("i never want to wake up in the morning for my 8am lecture", "self_harm", "idiom"),
     # the writer's own bump, and no blow at all
     ("I hit my head on the shelf at work and the nurse says it's a mild concussion", None, None),
     ("my hairdresser cut my fringe way too short and she laughed", None, None),
