@@ -195,8 +195,7 @@ class TriggerLevels:
             return False
         if doc[candidate.end - 1].lower_ not in rules.subject_nouns:
             return False
-        before = doc[max(sentence.start, candidate.start - rules.said_of_nobody_reach) : candidate.start]
-        if any(token.lower_ in self._first or token.norm_ in self._first for token in before):
+        if self._first_person_near(doc, candidate.start, sentence, rules.said_of_nobody_reach):
             return False
         return not (candidate.start > sentence.start and doc[candidate.start - 1].lower_ in rules.verb_before_a_noun)
 
