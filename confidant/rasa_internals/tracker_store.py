@@ -9,7 +9,9 @@ events are gone. Here:
   answers 503 with the messages already produced, the web chat gets an error event, SMS logs
   it), and the save raises `TrackerStoreUnavailable`, so the failure is visible, never silent;
 - spooled events are written, in order, as soon as the database answers again, before
-  that conversation is read, so nothing is lost or reordered.
+  that conversation is read, so nothing is lost or reordered; while the spool holds events a
+  background retry keeps trying on its own schedule, so a quiet night does not leave them on
+  disk until someone writes again.
 
 It also reads only the recent window of a session (`tracker_window`), so that a turn costs
 the same at turn 200 as at turn 2; `retrieve_full_tracker` still reads everything. And when
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import itertools
 import json
 import logging
 import os
@@ -43,6 +46,9 @@ from confidant.store.turn_storage import report_unstored
 logger = logging.getLogger(__name__)
 
 RETRY_DELAYS_SECONDS = (0.1, 0.4)
+# After an outage spooled events: waits before each attempt to write the spool, the last
+# one repeated until the spool is empty (no traffic needed to notice the database is back).
+SPOOL_DRAIN_DELAYS_SECONDS = (2.0, 5.0, 15.0, 30.0, 60.0)
 RECENT_TRACKERS = 2000
 # Turns handed to Rasa in full (0: the whole session). Must cover memoization's max_history.
 DEFAULT_WINDOW_TURNS = 10
@@ -96,6 +102,7 @@ class DurableSQLTrackerStore(SQLTrackerStore):
         domain: Optional[Domain] = None,
         spool_dir: Optional[Text] = None,
         window_turns: int = DEFAULT_WINDOW_TURNS,
+        spool_drain_delays: Tuple[float, ...] = SPOOL_DRAIN_DELAYS_SECONDS,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("host", kwargs.pop("url", None))
@@ -112,6 +119,8 @@ class DurableSQLTrackerStore(SQLTrackerStore):
         self._recent: "collections.OrderedDict[Text, DialogueStateTracker]" = collections.OrderedDict()
         self.window_turns = int(window_turns)
         self._background_flush: Optional[asyncio.Future] = None
+        self.spool_drain_delays = tuple(float(delay) for delay in spool_drain_delays)
+        self._drainer: Optional[asyncio.Task] = None
         self._spool_may_hold_events = True  # until a first flush has looked
 
     # ---- reading ---------------------------------------------------------------------------
@@ -237,6 +246,7 @@ class DurableSQLTrackerStore(SQLTrackerStore):
         except sa.exc.SQLAlchemyError as error:
             self.spool.append(sender_id, [event_row(event.as_dict()) for event in new_events])
             self._spool_may_hold_events = True
+            self._drain_until_empty()
             self._remember(_mark_last_row(tracker, None))  # read afresh once the database is back
             report_unstored()  # Rasa swallows the error below: the channel learns it here
             logger.error(
@@ -321,6 +331,25 @@ class DurableSQLTrackerStore(SQLTrackerStore):
         self._spool_may_hold_events = False  # cleared first: a spool written meanwhile sets it again
 
         self._background_flush = asyncio.get_running_loop().run_in_executor(None, flush_quietly)
+
+    def _drain_until_empty(self) -> None:
+        """Start (once) the retry that writes the spool when the database is back, traffic or not."""
+        if self._drainer is None or self._drainer.done():
+            self._drainer = asyncio.get_running_loop().create_task(self._drain())
+
+    async def _drain(self) -> None:
+        loop = asyncio.get_running_loop()
+        for attempt in itertools.count():
+            await asyncio.sleep(self.spool_drain_delays[min(attempt, len(self.spool_drain_delays) - 1)])
+            try:
+                written = await loop.run_in_executor(None, self.flush_all)
+            except sa.exc.SQLAlchemyError as error:
+                logger.error("Spooled events still waiting for the database (%s)", type(error).__name__)
+                continue
+            if written:
+                logger.warning("Spool retry wrote %s conversations", written)
+            if not self.spool.pending_senders():
+                return
 
     async def _with_retries(self, call: Callable[[], Result]) -> Result:
         loop = asyncio.get_running_loop()

@@ -130,3 +130,36 @@ def test_a_conversation_that_goes_quiet_during_an_outage_is_written_after_it(dat
         proxy.stop()
     assert stored_texts(direct_url, quiet) == ["last words before leaving"]
     assert second_durable.spool.count() == 0
+
+
+def test_a_spool_is_written_after_an_outage_with_no_traffic_at_all(database, tmp_path: Path) -> None:
+    proxy = TcpProxy(5432)
+    proxy.start()
+    url = f"postgresql://postgres@127.0.0.1:{proxy.port}/{database}"
+    direct_url = f"postgresql://postgres@127.0.0.1:5432/{database}"
+    durable = DurableSQLTrackerStore(
+        Domain.empty(), host=url, spool_dir=str(tmp_path / "spool"), spool_drain_delays=(0.3,)
+    )
+    store = FailSafeTrackerStore(durable)
+    sender = "night-" + uuid.uuid4().hex
+
+    async def scenario() -> None:
+        proxy.stop()
+        tracker = DialogueStateTracker(sender, [])
+        turn(tracker, "the only message tonight")
+        await store.save(tracker)  # spooled
+        await asyncio.sleep(1.0)  # several retries fail while the database is away
+        assert durable.spool.count() == 4
+        proxy.start()  # back, and nobody writes again
+        for _ in range(50):
+            await asyncio.sleep(0.1)
+            if durable.spool.count() == 0:
+                break
+        assert durable._drainer is not None and durable._drainer.done()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        proxy.stop()
+    assert stored_texts(direct_url, sender) == ["the only message tonight"]
+    assert durable.spool.count() == 0
