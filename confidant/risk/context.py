@@ -63,6 +63,7 @@ class Context:
     threats_if_telling: list[tuple[int, int, str]] = field(default_factory=list)
     deaths: list[tuple[int, int, str]] = field(default_factory=list)
     fatal: list[tuple[int, int, str]] = field(default_factory=list)
+    denials: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 # The id prefix of a context pattern (data/risk) names the Context list its matches go to.
@@ -84,6 +85,7 @@ CONTEXT_KINDS = {
     "telling": "threats_if_telling",
     "death": "deaths",
     "fatal": "fatal",
+    "denied": "denials",
 }
 
 
@@ -154,6 +156,9 @@ class TriggerLevels:
         disclaimer = self._disclaimed(candidate, context)
         if disclaimer:
             return "negated", disclaimer
+        denial = self._screening_question_denied(doc, candidate, sentence, context)
+        if denial:
+            return "negated", denial
         past = self._past(doc, candidate, sentence, context)
         if past:
             return "past", past
@@ -395,6 +400,27 @@ class TriggerLevels:
             if any(end <= cancel <= end + rules.cancel_window for cancel, _end, _id in context.cancels):
                 return None  # "I don't mean it, but part of me wants to"
             return f"{DISCLAIMED} ({pattern_id})"
+        return None
+
+    def _screening_question_denied(
+        self, doc: Doc, candidate: Candidate, sentence: Span, context: Context
+    ) -> str | None:
+        """A question someone asked the writer about their own harm, answered no ("asked if I'd had
+        thoughts of harming myself. I said no"); not where the answer is undone ("I lied and said no")."""
+        rules = self.data.negation
+        if candidate.trigger.category == ABUSE or candidate.trigger.id in THREAT_TO_WRITER_PATTERNS:
+            return None
+        before = doc[max(sentence.start, candidate.start - rules.screening_reach) : candidate.start]
+        asked = [t.i for t in before if t.lower_ in rules.screening_askers or t.lemma_ in rules.screening_askers]
+        if not asked or not any(t.lower_ in rules.screening_links for t in doc[asked[-1] : candidate.start]):
+            return None
+        for start, end, pattern_id in context.denials:
+            if not candidate.end <= start <= candidate.end + rules.denial_reach:
+                continue
+            after = doc[candidate.end : min(len(doc), end + rules.denial_reach)]
+            if any(t.lower_ in rules.denial_undone_by or t.norm_ in rules.denial_undone_by for t in after):
+                return None
+            return f"a screening question answered no ({pattern_id})"
         return None
 
     def _accidental_dose(self, candidate: Candidate, sentence: Span, context: Context) -> str | None:

@@ -78,6 +78,17 @@ class NegationRules:
     disclaimer_window: int = 25
     # A trigger that starts with stopping ("stop cutting"): a cue before it is no negation ("can't stop cutting").
     stopping: frozenset[str] = frozenset()
+    # A screening question someone asked the writer, answered no ("my GP asked whether I'd had
+    # thoughts of harming myself. I said no"): `screening_askers` then `screening_links` within
+    # `screening_reach` words before the trigger, a `denials` pattern within `denial_reach` words
+    # after it, and no word of `denial_undone_by` from the trigger to `denial_reach` words past the
+    # denial ("I lied and said no", "I said no because I was scared", "... but").
+    screening_askers: frozenset[str] = frozenset()
+    screening_links: frozenset[str] = frozenset()
+    screening_reach: int = 10
+    denials: tuple[Pattern, ...] = ()
+    denial_reach: int = 8
+    denial_undone_by: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -212,6 +223,7 @@ class RiskData:
             *self.threat_if_telling,
             *self.negation.cancel,
             *self.negation.disclaimers,
+            *self.negation.denials,
             *self.accidental_dose.markers,
             *self.mild_discipline.markers,
             *self.emotional_hurt.markers,

@@ -287,6 +287,12 @@ def load_directory(path: str | Path) -> RiskData:
             "disclaimers",
             "disclaimer_window",
             "stopping",
+            "screening_askers",
+            "screening_links",
+            "screening_reach",
+            "denials",
+            "denial_reach",
+            "denial_undone_by",
         ],
         ["cues", "fillers", "cancel"],
     )
@@ -302,6 +308,12 @@ def load_directory(path: str | Path) -> RiskData:
         disclaimers=tuple(p for _, p in patterns.read(negation_file, "disclaimers", id_prefix="disclaim")),
         disclaimer_window=negation_file.integer("disclaimer_window", 25),
         stopping=negation_file.words("stopping", lexicon, required=False),
+        screening_askers=negation_file.words("screening_askers", lexicon, required=False),
+        screening_links=negation_file.words("screening_links", lexicon, required=False),
+        screening_reach=negation_file.integer("screening_reach", 10),
+        denials=tuple(p for _, p in patterns.read(negation_file, "denials", id_prefix="denied")),
+        denial_reach=negation_file.integer("denial_reach", 8),
+        denial_undone_by=negation_file.words("denial_undone_by", lexicon, required=False),
     )
 
     info_file = files["informational.yml"]

@@ -920,3 +920,55 @@ def test_a_threat_quoted_from_a_small_child_is_play(screen: RiskScreen, text: st
 )
 def test_a_small_childs_words_of_harm_or_an_older_speaker_stay_risk(screen: RiskScreen, text: str) -> None:
     assert screen.screen(text).level in {"current", "third_party"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "At my physical the doctor asked whether I'd ever had thoughts of killing myself. I said no, it's more panic than sadness.",
+        "the intake nurse asked if i wanted to hurt myself. nope, never.",
+        "they screened me for whether i'm suicidal and i answered no",
+        "the school counsellor asked me if I wanted to hurt anyone and I told her no, I'm just stressed",
+    ],
+)
+def test_a_screening_question_answered_no_is_no_disclosure(screen: RiskScreen, text: str) -> None:
+    finding = screen.screen(text)
+    assert finding.level == "negated", finding.evidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the doctor asked if i wanted to kill myself and i lied and said no",
+        "my GP asked whether I was suicidal. I said no because I was scared she'd call my parents",
+        "the nurse asked if I'd thought about ending my life and I said no, but I think about it most nights",
+        "She asked if I ever want to die. I said no. That wasn't the truth.",
+        "the counselor asked if i wanted to hurt myself and i said no, i didn't want my mom to know",
+        "the school nurse asked if my stepdad hits me and I said no",  # never for abuse
+        "i said no when she asked, but i want to kill myself",  # the denial before the trigger is not an answer to it
+    ],
+)
+def test_a_screening_answer_undone_or_about_abuse_stays_risk(screen: RiskScreen, text: str) -> None:
+    assert screen.screen(text).is_current
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Boxer here, I punch people for a living, and I want someone to talk to about my divorce",
+        "I coach wrestling, so choking people out is basically my job",
+    ],
+)
+def test_violence_that_is_the_writers_trade_is_no_threat(screen: RiskScreen, text: str) -> None:
+    assert screen.screen(text).level == "idiom"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my boyfriend punches people for a living and last night he punched me",
+        "i want to punch people, it's all i think about",
+    ],
+)
+def test_a_trade_does_not_excuse_harm_told_beside_it(screen: RiskScreen, text: str) -> None:
+    assert screen.screen(text).is_current
