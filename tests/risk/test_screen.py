@@ -925,7 +925,7 @@ def test_a_small_childs_words_of_harm_or_an_older_speaker_stay_risk(screen: Risk
 @pytest.mark.parametrize(
     "text",
     [
-        "At my physical the doctor asked whether I'd ever had thoughts of killing myself. I said no, it's more panic than sadness.",
+        "At my physical the doctor asked whether I'd ever had thoughts of killing myself. I said no, it's panic.",
         "the intake nurse asked if i wanted to hurt myself. nope, never.",
         "they screened me for whether i'm suicidal and i answered no",
         "the school counsellor asked me if I wanted to hurt anyone and I told her no, I'm just stressed",
