@@ -208,6 +208,9 @@ class RiskData:
     emotional_hurt: EmotionalHurtRules = field(default_factory=EmotionalHurtRules)
     # Benign patterns that outweigh DIET's risk reading alone where no trigger matched (idioms.yml).
     classifier_outweighing_idioms: frozenset[str] = frozenset()
+    # The writer saying they mean it or have a plan ("I'd rather die than go back. I have a plan"):
+    # then no figure of speech outweighs DIET (idioms.yml, `figure_undone_by`).
+    figure_undone_by: tuple[Pattern, ...] = ()
     # A threat whose condition is telling, reporting or leaving ("my dad will kill me if I tell
     # anyone"): never demoted by an overlapping figure of speech (idioms.yml, `threat_if_telling`).
     threat_if_telling: tuple[Pattern, ...] = ()
@@ -240,5 +243,6 @@ class RiskData:
             *self.context_patterns(),
             *self.informational.disclosure,
             *self.negation.safety_statements,
+            *self.figure_undone_by,
             *self.subjects.message_patterns(),
         )

@@ -244,6 +244,7 @@ def load_directory(path: str | Path) -> RiskData:
             "emotional_hurt_never_with",
             "emotional_hurt_feared",
             "threat_if_telling",
+            "figure_undone_by",
         ],
         ["humour", "benign", "outweigh_the_classifier_alone"],
     )
@@ -259,6 +260,7 @@ def load_directory(path: str | Path) -> RiskData:
         feared=idioms_file.words("emotional_hurt_feared", lexicon, required=False),
     )
     threat_if_telling = _optional_patterns(patterns, idioms_file, "threat_if_telling", "telling")
+    figure_undone_by = _optional_patterns(patterns, idioms_file, "figure_undone_by", "meant")
     for key, listed in (
         ("accidental_dose_triggers", accidental_dose.triggers),
         ("mild_discipline_triggers", mild_discipline.triggers),
@@ -443,6 +445,7 @@ def load_directory(path: str | Path) -> RiskData:
         emotional_hurt=emotional_hurt,
         classifier_outweighing_idioms=frozenset(str(i) for i in outweighing),
         threat_if_telling=threat_if_telling,
+        figure_undone_by=figure_undone_by,
         negation=negation,
         informational=informational,
         past=past,

@@ -60,6 +60,7 @@ class RiskScreen:
         self._figure_matcher, self._figure_phrases = self._build_matchers(
             [idiom for idiom in data.idioms if idiom.id in data.classifier_outweighing_idioms]
         )
+        self._meant_matcher, self._meant_phrases = self._build_matchers(data.figure_undone_by)
         self._levels = TriggerLevels(data)
 
     @classmethod
@@ -188,8 +189,11 @@ class RiskScreen:
         return _first_match(text, normalized, doc, self._safety_matcher, self._safety_phrases)
 
     def _figure_of_speech(self, text: str, normalized: NormalizedText, doc: Doc) -> str | None:
-        """The first plain figure of speech ("dying to see it"), asked only where no trigger matched."""
+        """The first plain figure of speech ("dying to see it"), asked only where no trigger matched;
+        none where the writer says they mean it or have a plan ("I'd rather die than go back. I have a plan")."""
         with self._lock:
+            if _first_match(text, normalized, doc, self._meant_matcher, self._meant_phrases):
+                return None
             return _first_match(text, normalized, doc, self._figure_matcher, self._figure_phrases)
 
     def _context_windows(self, doc: Doc, candidates: list[Candidate]) -> list[Span]:

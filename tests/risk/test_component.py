@@ -77,6 +77,18 @@ def parsed(text: str, intent: str, confidence: float) -> Message:
     return Message(data={"text": text, "intent": ranking[0], "intent_ranking": ranking})
 
 
+@pytest.mark.parametrize(
+    ("text", "escalated"),
+    [
+        ("i'd rather die than go back to that job on monday. i have a plan", True),
+        ("i'd rather die than go back to that job on monday lol", False),
+    ],
+)
+def test_a_figure_of_dying_outweighs_diet_only_where_no_plan_is_told(component, text, escalated) -> None:
+    [message] = component.process([parsed(text, "risk_self_harm", 0.9)])
+    assert (message.get("intent")["name"] == "risk_self_harm") is escalated
+
+
 def test_risk_overrides_whatever_came_before(component) -> None:
     [message] = component.process([parsed("will you tell my parents? honestly i just want to kms", "faq", 0.9)])
     assert message.get("intent") == {"name": "risk_self_harm", "confidence": 1.0}

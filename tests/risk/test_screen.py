@@ -972,3 +972,26 @@ def test_violence_that_is_the_writers_trade_is_no_threat(screen: RiskScreen, tex
 )
 def test_a_trade_does_not_excuse_harm_told_beside_it(screen: RiskScreen, text: str) -> None:
     assert screen.screen(text).is_current
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "honestly i'd rather die than face practice tomorrow. i have a plan",
+        "I'd rather die than go through another Christmas with them, and I know how I'd do it.",
+        "i'd kill for a break from this house. i'm not joking",
+    ],
+)
+def test_no_figure_of_speech_where_the_writer_means_it_or_has_a_plan(screen: RiskScreen, text: str) -> None:
+    assert screen.screen(text).figure_of_speech is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'd rather die than sing karaoke at the office party, I have a plan to call in sick",
+        "i'd rather die than run a marathon lol",
+    ],
+)
+def test_a_figure_stays_a_figure_beside_an_everyday_plan(screen: RiskScreen, text: str) -> None:
+    assert screen.screen(text).figure_of_speech is not None
