@@ -995,3 +995,30 @@ def test_no_figure_of_speech_where_the_writer_means_it_or_has_a_plan(screen: Ris
 )
 def test_a_figure_stays_a_figure_beside_an_everyday_plan(screen: RiskScreen, text: str) -> None:
     assert screen.screen(text).figure_of_speech is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("i hate bedtime, i'm scared of what he does when mom is asleep", "abuse"),
+        ("i dont want to go to bed, im scared to go to sleep cuz of what he does", "abuse"),
+        ("I work nights at a pharmacy and I know which combination would do it", "self_harm"),
+        ("ive been setting a few pills aside every week", "self_harm"),
+    ],
+)
+def test_fear_of_the_night_at_home_and_a_way_with_pills_are_risk(screen: RiskScreen, text: str, category: str) -> None:
+    finding = screen.screen(text)
+    assert (finding.level, finding.category) == ("current", category)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i'm scared to go to sleep because of the nightmares",
+        "what happens to my phone when it's asleep, do messages still come in?",
+        "what dose would do it for a migraine, one tablet or two?",
+        "I keep my pills away from the grandkids",
+    ],
+)
+def test_sleep_worries_and_ordinary_doses_are_not_risk(screen: RiskScreen, text: str) -> None:
+    assert not screen.screen(text).is_current
