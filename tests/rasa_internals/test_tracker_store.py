@@ -43,6 +43,21 @@ def database():
     admin.dispose()
 
 
+@pytest.fixture
+def proxied(database):
+    """(proxy, url through the proxy, direct url): the test cuts and restores the proxy; it ends stopped."""
+    proxy = TcpProxy(5432)
+    proxy.start()
+    try:
+        yield (
+            proxy,
+            f"postgresql://postgres@127.0.0.1:{proxy.port}/{database}",
+            f"postgresql://postgres@127.0.0.1:5432/{database}",
+        )
+    finally:
+        proxy.stop()
+
+
 def turn(tracker: DialogueStateTracker, text: str) -> None:
     tracker.update(UserUttered(text, intent={"name": "faq", "confidence": 1.0}))
     tracker.update(ActionExecuted("utter_faq"))
@@ -54,11 +69,8 @@ def stored_texts(url: str, sender: str) -> list:
     return [event.get("text") for event in stored_events(url, sender) if event["event"] == "user"]
 
 
-def test_turns_during_an_outage_are_spooled_and_written_in_order_after(database, tmp_path: Path) -> None:
-    proxy = TcpProxy(5432)
-    proxy.start()
-    url = f"postgresql://postgres@127.0.0.1:{proxy.port}/{database}"
-    direct_url = f"postgresql://postgres@127.0.0.1:5432/{database}"
+def test_turns_during_an_outage_are_spooled_and_written_in_order_after(proxied, tmp_path: Path) -> None:
+    proxy, url, direct_url = proxied
     durable = DurableSQLTrackerStore(Domain.empty(), host=url, spool_dir=str(tmp_path / "spool"))
     store = FailSafeTrackerStore(durable)  # as Rasa's Agent wraps every tracker store
     sender = "conv-" + uuid.uuid4().hex
@@ -88,19 +100,13 @@ def test_turns_during_an_outage_are_spooled_and_written_in_order_after(database,
         turn(after, "after")
         await store.save(after)
 
-    try:
-        asyncio.run(scenario())
-    finally:
-        proxy.stop()
+    asyncio.run(scenario())
     assert stored_texts(direct_url, sender) == ["before", "during one", "during two", "after"]
     assert durable.spool.count() == 0
 
 
-def test_a_conversation_that_goes_quiet_during_an_outage_is_written_after_it(database, tmp_path: Path) -> None:
-    proxy = TcpProxy(5432)
-    proxy.start()
-    url = f"postgresql://postgres@127.0.0.1:{proxy.port}/{database}"
-    direct_url = f"postgresql://postgres@127.0.0.1:5432/{database}"
+def test_a_conversation_that_goes_quiet_during_an_outage_is_written_after_it(proxied, tmp_path: Path) -> None:
+    proxy, url, direct_url = proxied
     spool = str(tmp_path / "spool")
     # Two stores sharing one spool directory, as two Rasa instances on one machine do.
     first = FailSafeTrackerStore(DurableSQLTrackerStore(Domain.empty(), host=url, spool_dir=spool))
@@ -124,19 +130,13 @@ def test_a_conversation_that_goes_quiet_during_an_outage_is_written_after_it(dat
             await second_durable._background_flush
         await first.save(other)  # a second flusher finds nothing left to write
 
-    try:
-        asyncio.run(scenario())
-    finally:
-        proxy.stop()
+    asyncio.run(scenario())
     assert stored_texts(direct_url, quiet) == ["last words before leaving"]
     assert second_durable.spool.count() == 0
 
 
-def test_a_spool_is_written_after_an_outage_with_no_traffic_at_all(database, tmp_path: Path) -> None:
-    proxy = TcpProxy(5432)
-    proxy.start()
-    url = f"postgresql://postgres@127.0.0.1:{proxy.port}/{database}"
-    direct_url = f"postgresql://postgres@127.0.0.1:5432/{database}"
+def test_a_spool_is_written_after_an_outage_with_no_traffic_at_all(proxied, tmp_path: Path) -> None:
+    proxy, url, direct_url = proxied
     durable = DurableSQLTrackerStore(
         Domain.empty(), host=url, spool_dir=str(tmp_path / "spool"), spool_drain_delays=(0.3,)
     )
@@ -157,9 +157,6 @@ def test_a_spool_is_written_after_an_outage_with_no_traffic_at_all(database, tmp
                 break
         assert durable._drainer is not None and durable._drainer.done()
 
-    try:
-        asyncio.run(scenario())
-    finally:
-        proxy.stop()
+    asyncio.run(scenario())
     assert stored_texts(direct_url, sender) == ["the only message tonight"]
     assert durable.spool.count() == 0
