@@ -44,6 +44,7 @@ CUE_KINDS = (
     "own_means",
     "intrusive",
     "bystander",
+    "works_with_children",
     "elder",
     "access_to_children",
     "injured_by_another",
@@ -69,6 +70,10 @@ _OTHER_AS_OBJECT = re.compile(r"\b(her|him|them)\b")
 DESPAIR_PATTERNS = frozenset(
     {"self_harm.cant_go_on", "self_harm.tired_of_living", "self_harm.hate_being_alive", "self_harm.do_something_stupid"}
 )
+# A quotation opens after a space or at the start and closes before a space, punctuation or the
+# end: "told me 'daddy bites me when I'm bad'" quotes the child; the apostrophe in "I'm" is no quote.
+_OPENING_QUOTE = re.compile(r"(?:(?<=\s)|^)['\"\u201c\u2018]")
+_CLOSING_QUOTE = re.compile(r"['\"\u201d\u2019](?=[\s.,!?;:)]|$)")
 _WRITER_AS_SUBJECT = re.compile(r"\b(i|i'?m|im|i am|i'?ve|ive)\b")
 # DIET's say on the writer counts from this confidence (within the category's intents).
 CLASSIFIER_MIN_SHARE = 0.4
@@ -167,6 +172,12 @@ def _writer_is_victim(text: str, evidence: List[Dict[str, Any]]) -> bool:
         if item.get("pattern") == "abuse.being_abused" and _WRITER_AS_SUBJECT.search(before):
             return True
     return False
+
+
+def _quoted(text: str, start: int) -> bool:
+    """Is the offset inside a quotation (someone else's words, not the writer's)?"""
+    opening = [match.end() for match in _OPENING_QUOTE.finditer(text, 0, start)]
+    return bool(opening) and not _CLOSING_QUOTE.search(text, opening[-1], start)
 
 
 def _worry_told_in_words_of_the_other_kind(
@@ -328,10 +339,17 @@ def choose_writer(
         intrusive = cue("intrusive")
         if intrusive and not told_as_victim:
             return WriterChoice(INTRUSIVE_INTENT, f"intrusive-thought cue {intrusive!r}")
+        # "Daycare worker. One of my toddlers told me 'daddy bites me'": the writer works with
+        # children and tells of one of them; the quoted "me" is the child's. Not where the writer
+        # tells, in their own words, of being hurt or assaulted, or names a partner.
+        role = cue("works_with_children")
+        unquoted = [item for item in evidence if not _quoted(lowered, int(item.get("start", 0)))]
+        if role and not assault and not harmed_now and not _writer_is_victim(lowered, unquoted) and not partner_cue():
+            return WriterChoice("concern_abuse", f"the writer works with children ({role!r})")
         child = child_cue()
         if assault and not child:
             return WriterChoice("risk_sexual_assault", f"sexual assault cue {assault!r}")
-        bystander = cue("bystander")
+        bystander = cue("bystander") or role
         if child and (victim or assault or not bystander):
             return WriterChoice("risk_child_abuse", f"child writer cue {child!r}")
         if child and bystander:

@@ -213,6 +213,24 @@ def test_after_a_veto_a_near_zero_reading_starts_nothing(component, second, expe
             "concern_abuse",
             "concern_abuse",
         ),
+        # A grown-up who works with children quotes one of them: the child's "me" is not the writer.
+        (
+            "Nursery teacher. One of my little ones said 'mummy's friend smacks me with a spoon' and showed me a welt",
+            "concern_abuse",
+            "concern_abuse",
+        ),
+        (
+            "i help run our church youth group and a boy told us his dad locks him in the garage overnight",
+            "concern_abuse",
+            "concern_abuse",
+        ),
+        # ...but their own harm, told in their own words, is theirs.
+        ("im a teacher and my husband hits me when he drinks", "risk_partner_violence", "adult_victim_ipv"),
+        (
+            "I coach my little brother's team and my dad beats me when we get home",
+            "risk_child_abuse",
+            "child_victim",
+        ),
         # Someone else hurting the writer's own children.
         ("my ex's new husband hits my kids when im not home, my daughter told me", "concern_abuse", "concern_abuse"),
         # Pictures held over a teenager.
