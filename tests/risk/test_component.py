@@ -224,6 +224,12 @@ def test_after_a_veto_a_near_zero_reading_starts_nothing(component, second, expe
             "concern_abuse",
             "concern_abuse",
         ),
+        # Burns on a small child someone else sees are someone hurting the child, not self-harm.
+        (
+            "I drive a school bus and one little girl keeps getting on with small round burns on her arms",
+            "concern_abuse",
+            "concern_abuse",
+        ),
         # ...but their own harm, told in their own words, is theirs.
         ("im a teacher and my husband hits me when he drinks", "risk_partner_violence", "adult_victim_ipv"),
         (
