@@ -339,16 +339,21 @@ class DurableSQLTrackerStore(SQLTrackerStore):
 
     async def _drain(self) -> None:
         loop = asyncio.get_running_loop()
+
+        def flush_and_count_left() -> Tuple[int, int]:
+            """Off the event loop: the spool's files are read and written here."""
+            return self.flush_all(), len(self.spool.pending_senders())
+
         for attempt in itertools.count():
             await asyncio.sleep(self.spool_drain_delays[min(attempt, len(self.spool_drain_delays) - 1)])
             try:
-                written = await loop.run_in_executor(None, self.flush_all)
+                written, left = await loop.run_in_executor(None, flush_and_count_left)
             except sa.exc.SQLAlchemyError as error:
                 logger.error("Spooled events still waiting for the database (%s)", type(error).__name__)
                 continue
             if written:
                 logger.warning("Spool retry wrote %s conversations", written)
-            if not self.spool.pending_senders():
+            if not left:
                 return
 
     async def _with_retries(self, call: Callable[[], Result]) -> Result:

@@ -343,9 +343,10 @@ def choose_writer(
         # children and tells of one of them; the quoted "me" is the child's. Not where the writer
         # tells, in their own words, of being hurt or assaulted, or names a partner.
         role = cue("works_with_children")
-        unquoted = [item for item in evidence if not _quoted(lowered, int(item.get("start", 0)))]
-        if role and not assault and not harmed_now and not _writer_is_victim(lowered, unquoted) and not partner_cue():
-            return WriterChoice("concern_abuse", f"the writer works with children ({role!r})")
+        if role and not assault and not harmed_now and not partner_cue():
+            unquoted = [item for item in evidence if not _quoted(lowered, int(item.get("start", 0)))]
+            if not _writer_is_victim(lowered, unquoted):
+                return WriterChoice("concern_abuse", f"the writer works with children ({role!r})")
         child = child_cue()
         if assault and not child:
             return WriterChoice("risk_sexual_assault", f"sexual assault cue {assault!r}")
