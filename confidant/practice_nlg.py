@@ -6,7 +6,8 @@ all, even when the action server is down. This generator fills them straight fro
 practice settings, inside the Rasa process; a slot of the same name would take precedence.
 It also fills `{next_reader}` for the moment the message is sent (office hours), expands a
 `custom: {crisis_card: <situation>}` into the web chat's crisis card, and picks the variation
-meant for the message's risk category where a response has one (confidant/response_filling.py).
+meant for the message's risk category or language where a response has one
+(confidant/response_filling.py).
 Where the practice has written its own answer to a question its policy page does not cover
 (practice.yml `addendum.answers`), that answer is sent instead of the domain's deflection
 (confidant/practice_answers.py): no retraining, no action server.
@@ -24,8 +25,10 @@ from rasa.utils.endpoints import EndpointConfig
 
 from confidant import rasa_internals
 from confidant.action_filled import ACTION_FILLED_VARIABLES
+from confidant.nlu.language import language_read
 from confidant.practice_answers import NoDeflectionError, with_practice_answers
 from confidant.response_filling import (
+    LANGUAGE_CONDITION,
     RISK_CATEGORY_CONDITION,
     ResponseError,
     check_responses,
@@ -125,7 +128,9 @@ class PracticeResponseGenerator(TemplatedNaturalLanguageGenerator):
         **kwargs: Any,
     ) -> Optional[Dict[str, Any]]:
         filled_slots = self.with_practice_variables(tracker.current_slot_values())
-        filled_slots[RISK_CATEGORY_CONDITION] = risk_category_of(tracker.latest_message.parse_data or {})
+        parse_data = tracker.latest_message.parse_data or {}
+        filled_slots[RISK_CATEGORY_CONDITION] = risk_category_of(parse_data)
+        filled_slots[LANGUAGE_CONDITION] = language_read(parse_data)
         if utter_action in self.sent_with_time:
             filled_slots = self.with_send_time_variables(filled_slots, output_channel)
         response = self.generate_from_slots(utter_action, filled_slots, output_channel, **kwargs)

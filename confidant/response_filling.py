@@ -3,9 +3,10 @@
 Three things depend on more than practice.yml: `{next_reader}` depends on the moment a message
 is sent (office hours, in the practice's time zone), a crisis card
 (`custom: {crisis_card: <situation>}`) becomes the lines for that kind of writer, and a
-variation's condition on `risk_category` is met by the message's own risk category. The words
-of `{next_reader}` are domain responses (`utter_phrase_*`), so every client-facing sentence
-stays in domain.yml; this module only picks which phrase and fills in the day and time.
+variation's condition on `risk_category` is met by the message's own risk category, and one on
+`language` by the language it was written in. The words of `{next_reader}` are domain responses
+(`utter_phrase_*`), so every client-facing sentence stays in domain.yml; this module only picks
+which phrase and fills in the day and time.
 
 Rasa sends a response with its placeholders unfilled, all of them, when one is unknown, so
 `check_responses` refuses at start-up a domain that names something no one fills.
@@ -17,6 +18,7 @@ import re
 from datetime import datetime
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Set
 
+from confidant.nlu.language import LANGUAGES
 from confidant.office_hours import OfficeWeek, next_reader
 from confidant.settings import SITUATIONS, PracticeSettings
 from confidant.vocabulary import CATEGORIES, REPLY_CATEGORY_PROPERTY, RISK_PROPERTY
@@ -26,6 +28,9 @@ SEND_TIME_VARIABLES = ("next_reader",)
 # A variation's `condition` may name this besides a slot: the risk category the message being
 # answered was escalated under (the Spanish crisis reply varies by it).
 RISK_CATEGORY_CONDITION = "risk_category"
+# ... and the language the message being answered was written in (`en`, `es`): the FAQ answers
+# and the welcome have Spanish variations for a Spanish question.
+LANGUAGE_CONDITION = "language"
 PHRASE_OPEN = "utter_phrase_next_reader_open"
 PHRASE_CLOSED = "utter_phrase_next_reader_closed"
 DAY_PHRASES = {
@@ -123,15 +128,20 @@ def check_responses(
 
 
 def _condition_problems(name: str, variation: Mapping[str, Any]) -> List[str]:
-    """A condition on a risk category that does not exist, which no message could ever meet.
+    """A condition on a risk category or a language that does not exist, which no message could ever meet.
 
     Conditions on slots are Rasa's own; the generator does not always know the slots (Rasa's
     Agent sets the responses on a generator built without a domain).
     """
+    conditions = variation.get("condition") or []
     return [
         f"{name} has a condition on {RISK_CATEGORY_CONDITION} {condition.get('value')!r}, not one of {CATEGORIES}"
-        for condition in variation.get("condition") or []
+        for condition in conditions
         if condition.get("name") == RISK_CATEGORY_CONDITION and condition.get("value") not in CATEGORIES
+    ] + [
+        f"{name} has a condition on {LANGUAGE_CONDITION} {condition.get('value')!r}, not one of {LANGUAGES}"
+        for condition in conditions
+        if condition.get("name") == LANGUAGE_CONDITION and condition.get("value") not in LANGUAGES
     ]
 
 

@@ -140,8 +140,8 @@ def judge_question(row: QuestionRow, got: str) -> tuple[bool, bool]:
     if not helpful:
         helpful = got_topic in RELATED_TOPICS.get(row.expected, set())
     if not helpful and got == OTHER_LANGUAGE_INTENT:
-        # A question in Spanish gets a note in Spanish on what the assistant can do: the
-        # intended answer until full Spanish answers exist.
+        # A question in Spanish that names no topic the Spanish words know gets a note in
+        # Spanish on what the assistant can do and how to reach the practice.
         helpful = detect_language(row.text) != "en"
     return strict, helpful
 

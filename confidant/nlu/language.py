@@ -2,17 +2,21 @@
 
 The NLU and the risk screen read English. A message in another language must never be guessed
 at by them (a Spanish question once got the suicide crisis reply): it is screened for risk with
-the Spanish phrases in data/risk/spanish.yml and otherwise answered with a short note, in
-Spanish, on what the assistant can do and how to reach the practice. Pure and fast: counts of
-common function words, no model.
+the Spanish phrases in data/risk/spanish.yml; a Spanish question that names its topic in the
+words of data/topic_words_spanish.yml gets that answer in Spanish (the message focus step), and
+anything else a short note, in Spanish, on what the assistant can do and how to reach the
+practice. Pure and fast: counts of common function words, no model.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Any, Literal, Mapping
+
+from confidant.vocabulary import RISK_PROPERTY
 
 Language = Literal["en", "es", "other"]
+LANGUAGES = ("en", "es", "other")
 
 _WORD = re.compile(r"[a-záéíóúüñ']+")
 # Short, frequent words that are common in one language and rare in the other.
@@ -48,3 +52,10 @@ def detect_language(text: str) -> Language:
     if spanish >= 2 and spanish > 2 * english and (accented or spanish >= 3 or english == 0):
         return "es"
     return "en"
+
+
+def language_read(parse: Mapping[str, Any]) -> Language:
+    """The language the risk component found a parsed message written in (English unless it said)."""
+    decision = parse.get(RISK_PROPERTY)
+    language = decision.get("language") if isinstance(decision, Mapping) else None
+    return language if language in LANGUAGES else "en"

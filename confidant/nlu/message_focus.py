@@ -31,7 +31,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
-from confidant.nlu.topic_words import booking_request_words, named_topic_answer
+from confidant.nlu.language import language_read
+from confidant.nlu.topic_words import booking_request_words, named_topic_answer, spanish_answer
 from confidant.risk.findings import (
     SAFETY_STATEMENT_OUTWEIGHS_BELOW,
     figure_outweighs_classifier,
@@ -551,11 +552,25 @@ def focus(text: str, whole: Dict[str, Any], parse: Parser) -> Dict[str, Any]:
     A risk part wins over everything (the crisis rules must fire); otherwise a question part
     wins over a weaker whole reading. A question answered beside a request to book is followed
     by the offer to book (`with_booking_offer`). The choice and its reason are recorded under
-    `focus` for the review tool.
+    `focus` for the review tool. A message in another language is left whole: its sentences are
+    not English for the classifiers either. A Spanish question gets the topic its words name
+    (`spanish_answer`), answered in Spanish, or else the note in Spanish.
     """
     if is_risk(whole):
         return whole
+    if language_read(whole) != "en":
+        return _spanish_topic(text, whole)
     return with_booking_offer(text, whole, _question_focus(text, whole, parse))
+
+
+def _spanish_topic(text: str, whole: Dict[str, Any]) -> Dict[str, Any]:
+    """`whole`, or where it is Spanish and names one topic, that topic's answer."""
+    named = spanish_answer(text, whole) if language_read(whole) == "es" else None
+    if named is None:
+        return whole
+    answered, reason = named
+    answered[FOCUS_PROPERTY] = _record(whole, None, reason)
+    return answered
 
 
 def _question_focus(text: str, whole: Dict[str, Any], parse: Parser) -> Dict[str, Any]:

@@ -39,6 +39,8 @@ from confidant.vocabulary import (
 )
 
 TOPIC_WORDS_FILE = PROJECT_ROOT / "data" / "topic_words.yml"
+# The same for a question written in Spanish, which no classifier reads (`spanish_answer`).
+SPANISH_TOPIC_WORDS_FILE = PROJECT_ROOT / "data" / "topic_words_spanish.yml"
 # The readings these words may replace: the clarifying question and "out of scope".
 UNPLACED_INTENTS = frozenset({NLU_FALLBACK_INTENT, OUT_OF_SCOPE_INTENT})
 # Requests the words may name (an intent, not an answer), and the one answer a request's words
@@ -53,6 +55,10 @@ READINGS_A_REQUEST_REPLACES = frozenset({INFORM_CONTACT_INTENT})
 # mistakes a word match for a sure classifier reading.
 WORD_ANSWER_CONFIDENCE = 0.3
 REASON_PREFIX = "topic named in plain words"
+# A Spanish question's topic is all there is to go on: nothing downstream weighs it against
+# another reading (the message focus step leaves a Spanish message whole).
+SPANISH_ANSWER_CONFIDENCE = 1.0
+SPANISH_REASON_PREFIX = "topic named in plain words, in Spanish"
 
 
 class TopicWordsError(ValueError):
@@ -114,6 +120,33 @@ class TopicWords:
 def default_topic_words() -> TopicWords:
     """The project's words, read once (start-up reads them first, so a broken file stops it)."""
     return TopicWords.from_file(TOPIC_WORDS_FILE)
+
+
+@lru_cache(maxsize=1)
+def default_spanish_topic_words() -> TopicWords:
+    """The project's Spanish words, read once (start-up reads them first, like the English ones)."""
+    return TopicWords.from_file(SPANISH_TOPIC_WORDS_FILE)
+
+
+def spanish_answer(
+    text: str, whole: Mapping[str, Any], words: Optional[TopicWords] = None
+) -> Optional[Tuple[Dict[str, Any], str]]:
+    """`whole` answered with the FAQ topic a Spanish question names in plain words, and why.
+
+    The classifiers read English only, so these words are all that places a Spanish question;
+    the answer's `language: es` variation is sent (domain.yml). None where no topic, or several,
+    are named: the short note in Spanish stays.
+    """
+    found = (words or default_spanish_topic_words()).topic(text)
+    if found is None:
+        return None
+    key = found[0]
+    answered = with_selected_answer(whole, key, SPANISH_ANSWER_CONFIDENCE)
+    answered["intent"] = {"name": FAQ_INTENT, "confidence": SPANISH_ANSWER_CONFIDENCE}
+    others = [item for item in whole.get("intent_ranking") or [] if item.get("name") != FAQ_INTENT]
+    answered["intent_ranking"] = [dict(answered["intent"]), *others]
+    # The words found stay out of the reason: a look-ahead's match is the message itself.
+    return answered, f"{SPANISH_REASON_PREFIX}: {key}"
 
 
 def named_topic_answer(

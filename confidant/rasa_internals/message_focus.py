@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from confidant.nlu.message_focus import focus
-from confidant.nlu.topic_words import default_topic_words
+from confidant.nlu.topic_words import default_spanish_topic_words, default_topic_words
 from confidant.risk.component import weak_guess_answers_the_form
 from confidant.vocabulary import WHOLE_MESSAGE_METADATA
 
@@ -40,7 +40,9 @@ def install() -> None:
     rasa_parse = MessageProcessor._parse_message_with_graph
     if getattr(rasa_parse, _INSTALLED, False):
         return
-    default_topic_words()  # read at start-up: a broken data/topic_words.yml stops it, not a message
+    # Read at start-up: a broken data/topic_words*.yml stops it, not a message.
+    default_topic_words()
+    default_spanish_topic_words()
 
     def parse_message_with_graph(
         self: MessageProcessor,

@@ -363,7 +363,8 @@ class RiskScreenComponent(GraphComponent):
         return messages
 
     def _other_language(self, message: Message, text: str, ranking: List[Dict[str, Any]]) -> None:
-        """A message the English NLU cannot read: the Spanish risk phrases, or a note in Spanish.
+        """A message the English NLU cannot read: the Spanish risk phrases, or a note in Spanish
+        (which the message focus step replaces with the answer where a Spanish question names its topic).
 
         The classifier's guesses on it are ignored: they are guesses at words it never learned.
         """

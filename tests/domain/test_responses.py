@@ -68,6 +68,8 @@ PHRASE_WORST_CASE = {"next_open_day": 26, "next_open_time": 10, "next_open_weekd
 SMS_LIMIT = 300
 # Written in Spanish: the grade formula is for English.
 SPANISH_RESPONSES = {"utter_crisis_spanish", "utter_other_language"}
+# The condition of the variations written for a question in Spanish (FAQ answers, the welcome).
+IN_SPANISH = [{"type": "slot", "name": "language", "value": "es"}]
 # The fixture practice's own numbers: a response names them through placeholders only.
 PRACTICE_NUMBERS = [
     number for line in practice_settings().crisis.lines for number in (line.call, line.text) if number
@@ -113,9 +115,14 @@ BEYOND_POLICY_FAQ = {
 # are the only ones, and never says everything is private.
 OVERSTATEMENTS = re.compile(
     r"only a few limits|the few limits|there are (?:only )?three limits|the only limits|"
-    r"yes, what you share|always private|100%|completely private|never shared",
+    r"yes, what you share|always private|100%|completely private|never shared|"
+    r"siempre (?:es |queda |será )?privad|totalmente privad|completamente privad|nunca se comparte|solo tres límites",
     re.IGNORECASE,
 )
+
+
+def in_spanish(variation: Dict[str, Any]) -> bool:
+    return variation.get("condition") == IN_SPANISH
 
 
 def web_variant(variations: List[Dict[str, Any]]) -> Dict[str, Any]:
@@ -143,7 +150,12 @@ def test_every_required_faq_has_a_response() -> None:
 def test_beyond_policy_answers_say_so_and_point_to_the_practice(name: str) -> None:
     for variation in FAQ_RESPONSES[name]:
         text = variation["text"]
-        assert "policy" in text and re.search(r"\bnot\b|n't\b", text), f"{name} must say the policy does not cover it"
+        says_not_covered = (
+            "política" in text and re.search(r"\bno\b", text, re.IGNORECASE)
+            if in_spanish(variation)
+            else "policy" in text and re.search(r"\bnot\b|n't\b", text)
+        )
+        assert says_not_covered, f"{name} must say the policy does not cover it"
         assert "{practice_phone}" in text and "{practice_hours}" in text
         assert "contact" in variation["metadata"]["source"]
 
@@ -190,14 +202,14 @@ def test_every_response_has_a_short_plain_sms_variant(name: str) -> None:
     sms_variant(RESPONSES[name])  # there is one
     for variant in (v for v in RESPONSES[name] if v.get("channel") == "sms"):  # and each fits one text
         assert worst_case_length(variant["text"]) <= SMS_LIMIT
-        if name not in SPANISH_RESPONSES:
+        if name not in SPANISH_RESPONSES and not in_spanish(variant):
             assert flesch_kincaid_grade(variant["text"]) <= 8.0
 
 
 @pytest.mark.parametrize("name", sorted(set(RESPONSES) - SPANISH_RESPONSES))
 def test_every_web_variant_reads_at_grade_8_or_below(name: str) -> None:
     for variation in RESPONSES[name]:
-        if not variation.get("channel"):
+        if not variation.get("channel") and not in_spanish(variation):
             assert flesch_kincaid_grade(variation["text"]) <= 8.0, variation["text"]
 
 
@@ -339,3 +351,53 @@ def test_a_practices_own_answers_keep_the_domains_wording_rules() -> None:
     assert practice_answers.GRADE_LIMIT == 8.0
     assert set(practice_answers.SEND_TIME_VARIABLES) == set(SEND_TIME_VARIABLES)
     assert practice_answers.SEND_TIME_VARIABLES["next_reader"] == WORST_CASE["next_reader"]
+
+
+# ---- answers in Spanish ----------------------------------------------------------------------
+
+SPANISH_TOPICS = sorted(yaml.safe_load((ROOT / "data" / "topic_words_spanish.yml").read_text(encoding="utf-8")))
+# Where an English answer names the crisis line, its Spanish one names the line's Spanish phrase.
+SPANISH_PLACEHOLDER_FOR = {"crisis_line": "first_line_spanish"}
+
+
+def english_and_spanish(variations: List[Dict[str, Any]], channel: Any) -> tuple:
+    english = next(v for v in variations if v.get("channel") == channel and not v.get("condition"))
+    spanish = [v for v in variations if v.get("channel") == channel and in_spanish(v)]
+    return english, spanish
+
+
+@pytest.mark.parametrize("key", SPANISH_TOPICS)
+def test_every_topic_a_spanish_question_can_name_has_a_spanish_answer_on_each_channel(key: str) -> None:
+    for channel in (None, "sms"):
+        _, spanish = english_and_spanish(ALL_RESPONSES[f"utter_{key}"], channel)
+        assert len(spanish) == 1, f"utter_{key} needs one Spanish variation for {channel or 'the web'}"
+
+
+@pytest.mark.parametrize(
+    "name", sorted(name for name, variations in RESPONSES.items() if any(in_spanish(v) for v in variations))
+)
+def test_a_spanish_answer_says_what_the_english_one_says_from_the_same_sections(name: str) -> None:
+    for channel in (None, "sms"):
+        english, [spanish] = english_and_spanish(RESPONSES[name], channel)
+        assert spanish["metadata"]["source"] == english["metadata"]["source"]
+        wanted = {SPANISH_PLACEHOLDER_FOR.get(p, p) for p in SLOT_PATTERN.findall(english["text"])}
+        if name == "utter_welcome":
+            wanted.add("first_line_spanish")  # the Spanish welcome names the line in Spanish, on SMS too
+        assert set(SLOT_PATTERN.findall(spanish["text"])) == wanted, spanish["text"]
+        assert "{crisis_line}" not in spanish["text"]  # an English phrase ("call or text 988") mid-sentence
+        if channel is None and name.startswith("utter_faq/"):
+            assert 2 <= len(sentences(spanish["text"])) <= 5
+
+
+def test_the_spanish_welcome_says_no_one_reads_live_and_gives_the_numbers() -> None:
+    for channel in (None, "sms"):
+        _, [welcome] = english_and_spanish(RESPONSES["utter_welcome"], channel)
+        text = welcome["text"]
+        assert "nadie lee" in text.lower() and "automático" in text and "terapeuta" in text
+        assert "{emergency_number}" in text and "{first_line_spanish}" in text
+
+
+def test_the_note_for_a_question_in_spanish_it_cannot_place_says_what_it_can_do() -> None:
+    for variation in RESPONSES["utter_other_language"]:
+        assert "español" in variation["text"] and "{practice_phone}" in variation["text"]
+        assert "{emergency_number}" in variation["text"]

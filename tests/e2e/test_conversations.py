@@ -36,6 +36,15 @@ def test_questions_get_the_right_answer_after_the_welcome(rasa_server, sender, q
     assert expected_words in answer
 
 
+def test_a_question_in_spanish_gets_the_welcome_and_its_answer_in_spanish(rasa_server, sender, practice) -> None:
+    welcome, answer = rasa_server.texts(sender, "Buenas noches. ¿Un juez puede pedirle a la terapeuta mis notas?")
+    assert "nadie lee este chat en vivo" in welcome and practice.crisis.emergency_number in welcome
+    assert "orden judicial" in answer and "{" not in answer  # faq/limit_court, every detail filled in
+    # A Spanish message naming no topic it knows gets the note, with the practice's phone.
+    [note] = rasa_server.texts(sender, "gracias, y cómo es todo esto?")
+    assert "español" in note and practice.practice.phone in note
+
+
 # Written for these tests: the message of issue 13, two questions on two topics.
 TWO_QUESTIONS = (
     "Can my wife find out what I say in sessions? And if I get subpoenaed in the divorce, can her lawyer get my file?"

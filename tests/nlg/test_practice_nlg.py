@@ -279,3 +279,34 @@ def test_responses_set_after_start_up_are_checked_and_filled_like_the_first() ->
     nlg.responses = Domain.load(str(ROOT / "domain.yml")).responses
     text = say(nlg, "utter_crisis_self_harm_more")["text"]
     assert "{" not in text and SETTINGS.practice.name in text
+
+
+def answer_to(language: str, name: str, channel: str = "socketio") -> str:
+    """`name` sent in answer to a client's question the risk component found written in `language`."""
+    parse_data = {"intent": {"name": "faq", "confidence": 1.0}, "entities": [], "risk": {"language": language}}
+    tracker = DialogueStateTracker.from_events("conv-1", [UserUttered("…", parse_data=parse_data)])
+    response = asyncio.run(generator({}).generate(name, tracker, channel))
+    assert response is not None
+    return response["text"]
+
+
+@pytest.mark.parametrize("channel", ["socketio", "sms"])
+def test_a_question_in_spanish_gets_the_spanish_answer_and_an_english_one_the_english(channel: str) -> None:
+    spanish = answer_to("es", "utter_faq/tell_parents", channel)
+    english = answer_to("en", "utter_faq/tell_parents", channel)
+    assert "terapeuta" in spanish and SETTINGS.practice.phone in spanish
+    assert "therapist" in english and "terapeuta" not in english
+    # A message in a language with no variation of its own gets the English one (and the note
+    # in Spanish is what such messages are answered with).
+    assert answer_to("other", "utter_faq/tell_parents", channel) == english
+
+
+def test_the_spanish_welcome_names_the_crisis_line_in_spanish() -> None:
+    welcome = answer_to("es", "utter_welcome")
+    assert "nadie lee este chat en vivo" in welcome and SETTINGS.response_variables()["first_line_spanish"] in welcome
+
+
+def test_a_condition_on_a_language_that_does_not_exist_stops_start_up() -> None:
+    condition = {"type": "slot", "name": "language", "value": "fr"}
+    with pytest.raises(ResponseError, match="language 'fr', not one of"):
+        generator({"utter_x": [{"text": "Hi"}, {"text": "Salut", "condition": [condition]}]})

@@ -275,9 +275,18 @@ def test_no_phone_number_in_the_tracker_store_the_logs_or_the_sms_store(sms_serv
 
 
 def test_a_request_to_book_in_spanish_is_told_in_spanish_how_to_book(sms_server, sms_twilio, practice) -> None:
-    """Full Spanish answers come later; until then a Spanish request to book is told where to ask, in Spanish."""
+    """The booking form is in English; a Spanish request to book is told where to ask, in Spanish."""
     phone = new_phone()
     sms_server.post(twilio_form(phone, "Hola, quisiera pedir una cita para mi hija de 14 años"))
-    *_, reply = wait_for_text(sms_twilio, phone, "inglés")
+    *_, reply = wait_for_text(sms_twilio, phone, "español")
     assert "cita" in reply and practice.practice.phone in reply and practice.crisis.emergency_number in reply
     assert len(reply) <= 300
+
+
+def test_a_question_in_spanish_is_answered_in_spanish_by_sms(sms_server, sms_twilio, practice) -> None:
+    phone = new_phone()
+    sms_server.post(twilio_form(phone, "hola, si voy a terapia le van a decir a mi mamá lo que hablo?"))
+    texts = wait_for_text(sms_twilio, phone, "jóvenes")  # the answer about young people and parents
+    welcome, answer = texts[0], next(text for text in texts if "jóvenes" in text)
+    assert "Nadie lee esto en vivo" in welcome  # the welcome too is in Spanish
+    assert practice.practice.phone in answer and len(answer) <= 300
