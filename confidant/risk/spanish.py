@@ -29,12 +29,14 @@ class SpanishScreen:
     still: Sequence[re.Pattern[str]]
     # The writer fears thoughts of harm they do not want: the calm reply, not "step away".
     unwanted: Sequence[re.Pattern[str]] = ()
+    # A hypothetical someone, or the writer's own "if I said", in a message that asks.
+    hypothetical: Sequence[re.Pattern[str]] = ()
 
     @classmethod
     def from_file(cls, path: Path) -> "SpanishScreen":
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         missing = [category for category in CATEGORIES if category not in raw]
-        keys = ("negation", "topics", "rule_questions", "past", "still", "unwanted_thoughts")
+        keys = ("negation", "topics", "rule_questions", "past", "still", "unwanted_thoughts", "hypothetical")
         missing += [key for key in keys if key not in raw]
         missing += [f"topics.{category}" for category in CATEGORIES if category not in (raw.get("topics") or {})]
         if missing:
@@ -47,6 +49,7 @@ class SpanishScreen:
             tuple(re.compile(p) for p in raw["past"]),
             tuple(re.compile(p) for p in raw["still"]),
             tuple(re.compile(p) for p in raw["unwanted_thoughts"]),
+            tuple(re.compile(p) for p in raw["hypothetical"]),
         )
 
     def unwanted_thoughts(self, text: str) -> bool:
@@ -73,17 +76,27 @@ class SpanishScreen:
 
     def _found(self, patterns: Sequence[re.Pattern[str]], lowered: str) -> bool:
         """Does any pattern occur with no negation right before it, and not as a resolved past?"""
+        asks = "?" in lowered
         return any(
             not self.negation.search(lowered[max(0, match.start() - 20) : match.start()])
             and not self._resolved_past(lowered, match.start())
+            and not (asks and self._hypothetical(lowered, match.start()))
             for pattern in patterns
             for match in pattern.finditer(lowered)
         )
 
     def _resolved_past(self, lowered: str, start: int) -> bool:
         """A past marker before the phrase in its sentence, and nothing in the message saying it goes on."""
-        breaks = [found.end() for found in _SENTENCE_END.finditer(lowered, 0, start)]
-        before = lowered[breaks[-1] if breaks else 0 : start]
-        return any(marker.search(before) for marker in self.past) and not any(
+        return any(marker.search(_sentence_before(lowered, start)) for marker in self.past) and not any(
             marker.search(lowered) for marker in self.still
         )
+
+    def _hypothetical(self, lowered: str, start: int) -> bool:
+        """A hypothetical marker ("si alguien le dice que") before the phrase in its sentence."""
+        return any(marker.search(_sentence_before(lowered, start)) for marker in self.hypothetical)
+
+
+def _sentence_before(lowered: str, start: int) -> str:
+    """The text of the phrase's sentence before the phrase."""
+    breaks = [found.end() for found in _SENTENCE_END.finditer(lowered, 0, start)]
+    return lowered[breaks[-1] if breaks else 0 : start]

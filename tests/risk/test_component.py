@@ -343,7 +343,25 @@ def test_what_happens_after_death_is_never_guessed_at_beside_a_crisis_reply(comp
         # Someone else's bruises, and a carer stealing from the one in their care.
         ("el domingo le vi moretones en el cuello a mi hermana y no me quiso decir quién fue", "risk_spanish"),
         ("creo que el enfermero del asilo le está robando a mi abuela, le faltan sus anillos", "risk_spanish"),
+        # Wishing to be dead, a plan, poison, blows only a person gives, an older relative not fed.
+        ("quisiera estar muerta, nadie entiende nada", "risk_spanish"),
+        ("me voy a quitar la vida cuando todos se duerman", "risk_spanish"),
+        ("tengo el veneno para ratas en la mochila y me lo voy a tomar", "risk_spanish"),
+        ("ya no aguanto vivir así, todo me sale mal", "risk_spanish"),
+        ("le voy a dar un balazo a ese desgraciado", "risk_spanish"),
+        ("mi novio me dio una bofetada delante de sus amigos", "risk_spanish"),
+        ("mi pareja me tiene encerrada y me quitó el teléfono", "risk_spanish"),
+        ("en la residencia no le dan de comer a mi abuela si no pagamos extra", "risk_spanish"),
+        # A question about the rules for a hypothetical someone, or "if I said" in the subjunctive;
+        # "si le digo" (the present) is how someone frightened tells it.
+        ("si alguien le cuenta al terapeuta que quiere matarse, ¿llaman a su familia?", "other_language"),
+        ("si yo le dijera que a veces quiero morirme, ¿me mandarían al hospital?", "other_language"),
+        ("si le digo que me quiero matar, ¿me van a encerrar?", "risk_spanish"),
+        ("mi hijo dice que quiere morirse, ¿qué hago?", "risk_spanish"),
         # Everyday Spanish that shares words with them.
+        ("mejor me muero de risa con tus mensajes jaja", "other_language"),
+        ("me dio una patada el caballo de mi tío, ¿atienden mañana?", "other_language"),
+        ("ya no aguanto el calor de esta ciudad", "other_language"),
         ("me pegó la gripe y no fui a la escuela, ¿puedo cambiar la cita?", "other_language"),
         ("mi mamá me va a matar si llego tarde a la cita jaja", "other_language"),
         ("quiero dejar de fumar, ¿ustedes ayudan con eso?", "other_language"),
