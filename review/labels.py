@@ -26,7 +26,7 @@ INTENT_LABELS = {
     "what_can_you_do": "what the assistant can do",
     "out_of_scope": "outside what the assistant answers",
     "nlu_fallback": "not understood (asked to rephrase)",
-    "other_language": "in a language the assistant does not read",
+    "other_language": "in another language, no answer found",
     "share_feelings": "sharing how they feel",
     "inform_contact": "contact details for a call-back",
     "request_appointment": "asked for a first appointment",

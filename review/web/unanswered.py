@@ -1,8 +1,9 @@
 """What clients asked that the assistant could not answer (issue 18.3), for the insights page.
 
 Four kinds of message: the assistant was unsure and asked the client to rephrase
-(`nlu_fallback`), the question was outside what it answers (`out_of_scope`), it was in a
-language the assistant does not read (`other_language`), or the answer had to say the policy
+(`nlu_fallback`), the question was outside what it answers (`out_of_scope`), it was in another
+language and named no topic the assistant knows in it (`other_language`: the note in Spanish was
+sent), or the answer had to say the policy
 does not cover it (`faq/beyond_*`). Grouped by topic with counts per week, and the newest
 examples as the transcripts show them (contact details masked), each linked to its
 conversation. Counts and masked text only: nothing here is exported.
@@ -22,7 +23,7 @@ from review.web.insights import Weekly, week_of
 KIND_LABELS = {
     NOT_UNDERSTOOD: "Not understood: asked to rephrase",
     OUT_OF_SCOPE: "Outside what the assistant answers",
-    OTHER_LANGUAGE: "In a language the assistant does not read",
+    OTHER_LANGUAGE: "In another language, no answer found",
     BEYOND_POLICY: "Answered, but not covered by the policy",
 }
 EXAMPLES = 5

@@ -263,7 +263,7 @@ def test_insights_show_what_the_assistant_could_not_answer(clinician: Client, sc
         "FAQ, not in the policy: insurance and billing",
         "not understood (asked to rephrase)",
         "outside what the assistant answers",
-        "in a language the assistant does not read",
+        "in another language, no answer found",
     ):
         assert label in section, label
     assert 'href="/conversations/q-unanswered"' in section
