@@ -11,12 +11,12 @@ practice. Pure and fast: counts of common function words, no model.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal, Mapping
+from typing import Any, Literal, Mapping, get_args
 
 from confidant.vocabulary import RISK_PROPERTY
 
 Language = Literal["en", "es", "other"]
-LANGUAGES = ("en", "es", "other")
+LANGUAGES: tuple[Language, ...] = get_args(Language)
 
 _WORD = re.compile(r"[a-záéíóúüñ']+")
 # Short, frequent words that are common in one language and rare in the other.
