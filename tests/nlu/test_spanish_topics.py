@@ -80,20 +80,25 @@ def test_a_topic_named_in_spanish_is_found(text: str, answer: str) -> None:
         "gracias, muy amable",
         # Two topics named: neither is guessed at, the note (with the practice's phone) is sent.
         "¿Mis papás pueden ver mi expediente?",
-        # A court asking for the notes is not who at the practice sees them ...
-        "¿El juez puede pedir mi expediente?",
-        # ... and this chat being private is not confidentiality in therapy.
-        "¿este chat es privado?",
     ],
 )
 def test_no_topic_or_two_topics_name_nothing(text: str) -> None:
-    words = default_spanish_topic_words()
-    if "chat" in text:
-        assert words.topic(text)[0] == "faq/bot_privacy"
-    elif "juez" in text:
-        assert words.topic(text)[0] == "faq/limit_court"
-    else:
-        assert words.topic(text) is None
+    assert default_spanish_topic_words().topic(text) is None
+
+
+@pytest.mark.parametrize(
+    "text, answer",
+    [
+        # A court asking for the file is not who at the practice sees it ...
+        ("¿El juez puede pedir mi expediente?", "faq/limit_court"),
+        # ... this chat being private is not confidentiality in therapy ...
+        ("¿este chat es privado?", "faq/bot_privacy"),
+        # ... and the police over drugs is not a risk of harm.
+        ("Si digo que uso drogas, ¿llaman a la policía?", "faq/beyond_substances_crimes"),
+    ],
+)
+def test_the_narrower_topic_is_named_where_a_wider_ones_words_occur_too(text: str, answer: str) -> None:
+    assert default_spanish_topic_words().topic(text)[0] == answer
 
 
 def test_every_expression_compiles_and_names_an_faq_answer() -> None:
