@@ -397,7 +397,12 @@ def test_the_spanish_welcome_says_no_one_reads_live_and_gives_the_numbers() -> N
         assert "{emergency_number}" in text and "{first_line_spanish}" in text
 
 
-def test_the_note_for_a_question_in_spanish_it_cannot_place_says_what_it_can_do() -> None:
+def test_the_note_for_a_message_it_cannot_place_says_what_it_can_do_and_that_no_one_reads_live() -> None:
     for variation in RESPONSES["utter_other_language"]:
-        assert "español" in variation["text"] and "{practice_phone}" in variation["text"]
-        assert "{emergency_number}" in variation["text"]
+        text = variation["text"]
+        assert "{practice_phone}" in text and "{emergency_number}" in text
+        if variation.get("condition"):  # neither English nor Spanish: in English
+            assert "English and some Spanish" in text and "no one reads" in text
+            assert flesch_kincaid_grade(text) <= 8.0
+        else:
+            assert "español" in text and "nadie lee" in text

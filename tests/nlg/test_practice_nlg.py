@@ -301,6 +301,12 @@ def test_a_question_in_spanish_gets_the_spanish_answer_and_an_english_one_the_en
     assert answer_to("other", "utter_faq/tell_parents", channel) == english
 
 
+@pytest.mark.parametrize("channel", ["socketio", "sms"])
+def test_the_note_is_in_spanish_for_spanish_and_in_english_for_any_other_language(channel: str) -> None:
+    assert "español" in answer_to("es", "utter_other_language", channel)
+    assert "English and some Spanish" in answer_to("other", "utter_other_language", channel)
+
+
 def test_the_spanish_welcome_names_the_crisis_line_in_spanish() -> None:
     welcome = answer_to("es", "utter_welcome")
     assert "nadie lee este chat en vivo" in welcome and SETTINGS.response_variables()["first_line_spanish"] in welcome
