@@ -558,14 +558,17 @@ def focus(text: str, whole: Dict[str, Any], parse: Parser) -> Dict[str, Any]:
     """
     if is_risk(whole):
         return whole
-    if language_read(whole) != "en":
+    language = language_read(whole)
+    if language == "es":
         return _spanish_topic(text, whole)
+    if language != "en":
+        return whole
     return with_booking_offer(text, whole, _question_focus(text, whole, parse))
 
 
 def _spanish_topic(text: str, whole: Dict[str, Any]) -> Dict[str, Any]:
-    """`whole`, or where it is Spanish and names one topic, that topic's answer."""
-    named = spanish_answer(text, whole) if language_read(whole) == "es" else None
+    """`whole`, or where it names one topic, that topic's answer."""
+    named = spanish_answer(text, whole)
     if named is None:
         return whole
     answered, reason = named

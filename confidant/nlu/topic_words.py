@@ -141,10 +141,9 @@ def spanish_answer(
     if found is None:
         return None
     key = found[0]
-    answered = with_selected_answer(whole, key, SPANISH_ANSWER_CONFIDENCE)
-    answered["intent"] = {"name": FAQ_INTENT, "confidence": SPANISH_ANSWER_CONFIDENCE}
-    others = [item for item in whole.get("intent_ranking") or [] if item.get("name") != FAQ_INTENT]
-    answered["intent_ranking"] = [dict(answered["intent"]), *others]
+    answered = _given_intent(
+        with_selected_answer(whole, key, SPANISH_ANSWER_CONFIDENCE), whole, FAQ_INTENT, SPANISH_ANSWER_CONFIDENCE
+    )
     # The words found stay out of the reason: a look-ahead's match is the message itself.
     return answered, f"{SPANISH_REASON_PREFIX}: {key}"
 
@@ -173,10 +172,17 @@ def named_topic_answer(
         intent = FAQ_INTENT
     else:
         return None
-    answered["intent"] = {"name": intent, "confidence": WORD_ANSWER_CONFIDENCE}
+    return _given_intent(answered, chosen, intent, WORD_ANSWER_CONFIDENCE), f"{REASON_PREFIX}: {key} ({said!r})"
+
+
+def _given_intent(
+    answered: Dict[str, Any], chosen: Mapping[str, Any], intent: str, confidence: float
+) -> Dict[str, Any]:
+    """`answered` with `intent` at `confidence` on top of `chosen`'s ranking (its other intents after it)."""
+    answered["intent"] = {"name": intent, "confidence": confidence}
     others = [item for item in chosen.get("intent_ranking") or [] if item.get("name") != intent]
     answered["intent_ranking"] = [dict(answered["intent"]), *others]
-    return answered, f"{REASON_PREFIX}: {key} ({said!r})"
+    return answered
 
 
 def booking_request_words(text: str, words: Optional[TopicWords] = None) -> Optional[re.Match[str]]:
