@@ -13,6 +13,8 @@ Replaced Rasa functions, installed by `install()`:
 - `release_memory`: the heap pages freed while a model loads handed back to the system;
 - `unused_modules`: JAX and h5py, which TensorFlow's import drags in for nothing, kept out of the
   process (before anything imports TensorFlow: the server's and training's steps both do it);
+- `sentence_features`: DIET and the ResponseSelector fed only the sentence features, the one
+  position they read without transformer layers (training and prediction alike);
 - `training_fingerprints`: the training cache's fingerprints of tokens and sparse features in
   one hash each instead of one per field or value;
 - `parallel_training`: the TensorFlow classifiers trained side by side, each in a forked child
@@ -70,6 +72,7 @@ def install() -> None:
         message_focus,
         model_loading,
         release_memory,
+        sentence_features,
         training_fingerprints,
         unreachable_actions,
     )
@@ -81,6 +84,7 @@ def install() -> None:
     model_loading.install()
     message_focus.install()
     release_memory.install()
+    sentence_features.install()
     training_fingerprints.install()
     _installed = True
 
@@ -94,8 +98,9 @@ def install_for_training(on_child_event: Optional[EventHandler] = None) -> None:
     from confidant.rasa_internals import unused_modules
 
     unused_modules.keep_out()
-    from confidant.rasa_internals import parallel_training, training_fingerprints
+    from confidant.rasa_internals import parallel_training, sentence_features, training_fingerprints
 
+    sentence_features.install()
     training_fingerprints.install()
     parallel_training.install(on_child_event)
 
