@@ -15,8 +15,11 @@ Replaced Rasa functions, installed by `install()`:
   process (before anything imports TensorFlow: the server's and training's steps both do it);
 - `sentence_features`: DIET and the ResponseSelector fed only the sentence features, the one
   position they read without transformer layers (training and prediction alike);
+- `sparse_batches`: a batch's sparse features handed to TensorFlow with one concatenation each
+  instead of a loop over its examples;
 - `training_fingerprints`: the training cache's fingerprints of tokens and sparse features in
-  one hash each instead of one per field or value;
+  one hash each instead of one per field or value, and a featurizer's output named by its
+  node's key instead of hashing all the training data again;
 - `parallel_training`: the TensorFlow classifiers trained side by side, each in a forked child
   (these two are for training only: `install_for_training()`, called by
   `confidant.training_progress`).
@@ -73,6 +76,7 @@ def install() -> None:
         model_loading,
         release_memory,
         sentence_features,
+        sparse_batches,
         training_fingerprints,
         unreachable_actions,
     )
@@ -85,6 +89,7 @@ def install() -> None:
     message_focus.install()
     release_memory.install()
     sentence_features.install()
+    sparse_batches.install()
     training_fingerprints.install()
     _installed = True
 
@@ -98,9 +103,10 @@ def install_for_training(on_child_event: Optional[EventHandler] = None) -> None:
     from confidant.rasa_internals import unused_modules
 
     unused_modules.keep_out()
-    from confidant.rasa_internals import parallel_training, sentence_features, training_fingerprints
+    from confidant.rasa_internals import parallel_training, sentence_features, sparse_batches, training_fingerprints
 
     sentence_features.install()
+    sparse_batches.install()
     training_fingerprints.install()
     parallel_training.install(on_child_event)
 

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import tarfile
 import time
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
@@ -15,6 +12,7 @@ import pytest
 
 from confidant.rasa_internals import parallel_training
 from confidant.rasa_internals.parallel_training import ChildTrainingError, ForkingRunner, send_to_parent
+from tests.support import tiny_training
 
 
 @pytest.fixture(autouse=True)
@@ -191,28 +189,15 @@ def test_inputs_given_as_values_are_passed_through_like_dask_does() -> None:
     assert forks("diet").get(graph, ["diet"]) == list(dask.get(graph, ["diet"])) == [("diet", 42)]
 
 
-TINY_PROJECT = Path(__file__).resolve().parents[1] / "support" / "tiny_project"
-ROOT = Path(__file__).resolve().parents[2]
-
-
 def train_tiny_project(out: Path, name: str, sequential: bool) -> Tuple[Path, str]:
-    """`rasa train nlu` of the tiny project as `make train` runs it; the model's folder and what it showed."""
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
+    """The tiny project trained with no cache, side by side or one component at a time."""
+    environment = {
         "RASA_MAX_CACHE_SIZE": "0",  # both trainings train: nothing from a cache
         "RASA_CACHE_DIRECTORY": str(out / f"cache-{name}"),
         parallel_training.PROCESSES_ENVIRONMENT_VARIABLE: "0" if sequential else "2",
     }
-    command = [sys.executable, "-m", "confidant.training_progress", "--log", str(out / f"{name}.log"), "--"]
-    command += ["train", "nlu", "--config", "config.yml", "--domain", "domain.yml", "--nlu", "data"]
-    command += ["--out", str(out), "--fixed-model-name", name]
-    result = subprocess.run(command, cwd=TINY_PROJECT, env=env, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout + (out / f"{name}.log").read_text()[-3000:]
-    unpacked = out / name
-    with tarfile.open(out / f"{name}.tar.gz") as archive:
-        archive.extractall(unpacked)
-    return unpacked, result.stdout
+    unpacked, shown, _ = tiny_training.train_tiny_project(out, name, environment)
+    return unpacked, shown
 
 
 def weights(model: Path, component: str) -> Dict[str, bytes]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Dict, Iterator, List
 
 import pytest
@@ -11,11 +12,13 @@ from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.nlu.classifiers.diet_classifier import DIETClassifier
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+from rasa.nlu.featurizers.sparse_featurizer.lexical_syntactic_featurizer import LexicalSyntacticFeaturizer
+from rasa.nlu.selectors.response_selector import ResponseSelector
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from rasa.utils.tensorflow.constants import SEQUENCE, SENTENCE
+from rasa.utils.tensorflow.constants import SENTENCE, SEQUENCE
 
 from confidant import rasa_internals
 from confidant.rasa_internals import sentence_features
@@ -119,6 +122,37 @@ def test_without_a_transformer_diet_ignores_the_token_features_it_was_trained_wi
     assert whole == pytest.approx(blanked, abs=1e-6)
 
 
+def answer_confidences(selector: ResponseSelector, messages: List[Message]) -> List[Dict[str, float]]:
+    selector.process(messages)
+    return [
+        {r["intent_response_key"]: r["confidence"] for r in m.get("response_selector")["faq"]["ranking"]}
+        for m in messages
+    ]
+
+
+def test_the_response_selector_too_ignores_the_token_features_it_was_trained_with(
+    pipeline_parts: Dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its hidden layers work position by position, and it reads the last one, as DIET does."""
+    monkeypatch.setattr(DIETClassifier, "_create_model_data", sentence_features.rasas_create_model_data())
+    examples = [
+        Message(data={**m.data, "intent": "faq", "intent_response_key": f"faq/{m.get('intent')}"}, features=m.features)
+        for m in pipeline_parts["data"].training_examples
+    ]
+    responses = {f"utter_faq/{intent}": [{"text": f"About {intent}."}] for intent in EXAMPLES}
+    config = {**ResponseSelector.get_default_config(), "epochs": 30, "random_seed": 1, "retrieval_intent": "faq"}
+    selector = ResponseSelector.create(
+        config, pipeline_parts["storage"], Resource("selector"), pipeline_parts["context"]
+    )
+    selector.train(TrainingData(examples, responses=responses))
+    selector = ResponseSelector.load(config, pipeline_parts["storage"], Resource("selector"), pipeline_parts["context"])
+    assert SEQUENCE in selector.model.data_signature[TEXT]
+    tokenizer, featurizer = pipeline_parts["tokenizer"], pipeline_parts["featurizer"]
+    whole = answer_confidences(selector, featurized(TEXTS, tokenizer, featurizer))
+    blanked = answer_confidences(selector, tokens_blanked(featurized(TEXTS, tokenizer, featurizer)))
+    assert whole == pytest.approx(blanked, abs=1e-6)
+
+
 def test_with_a_transformer_the_token_features_change_the_reading(
     pipeline_parts: Dict[str, Any],
 ) -> None:
@@ -142,6 +176,40 @@ def test_diet_without_a_transformer_is_trained_and_predicts_on_sentence_features
     messages = featurized(TEXTS, pipeline_parts["tokenizer"], pipeline_parts["featurizer"])
     diet.process(messages)
     assert [m.get("intent")["name"] for m in messages] == ["ask_parents", "ask_court", "greet"]
+
+
+def test_features_of_tokens_alone_cannot_reach_diet_without_a_transformer(
+    pipeline_parts: Dict[str, Any],
+) -> None:
+    """Why config.yml has no LexicalSyntacticFeaturizer: it describes single tokens only (no
+    sentence features), so a DIET trained with it is the same DIET, weight for weight."""
+    lexical = LexicalSyntacticFeaturizer.create(
+        LexicalSyntacticFeaturizer.get_default_config(),
+        pipeline_parts["storage"],
+        Resource("lexical"),
+        dataclasses.replace(pipeline_parts["context"], node_name="lexical"),
+    )
+    with_lexical = {
+        **pipeline_parts,
+        "data": TrainingData([Message(data=dict(m.data)) for m in pipeline_parts["data"].training_examples]),
+    }
+    with_lexical["tokenizer"].process_training_data(with_lexical["data"])
+    lexical.train(with_lexical["data"])
+    lexical.process_training_data(with_lexical["data"])
+    pipeline_parts["featurizer"].process_training_data(with_lexical["data"])
+    lexical_features = [f for f in with_lexical["data"].training_examples[0].features if f.origin == "lexical"]
+    assert lexical_features and all(f.type == SEQUENCE for f in lexical_features)
+    config = {**SMALL_DIET, "number_of_transformer_layers": 0}
+    without = trained_diet(pipeline_parts, "diet_without_lexical", config)
+    also_lexical = trained_diet(with_lexical, "diet_with_lexical", config)
+
+    def read(diet: DIETClassifier, extra: Any) -> List[Dict[str, float]]:
+        messages = featurized(TEXTS, pipeline_parts["tokenizer"], pipeline_parts["featurizer"])
+        if extra is not None:
+            extra.process(messages)
+        return intent_confidences(diet, messages)
+
+    assert read(without, None) == pytest.approx(read(also_lexical, lexical), abs=1e-6)
 
 
 def test_a_model_trained_with_token_features_is_still_fed_them(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import shutil
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -12,6 +15,7 @@ from rasa.shared.nlu.training_data.features import Features
 
 from confidant.rasa_internals import training_fingerprints
 from confidant.rasa_internals.training_fingerprints import sparse_fingerprint
+from tests.support.tiny_training import TINY_PROJECT, train_tiny_project
 
 
 def _matrix(values: list[list[int]]) -> scipy.sparse.coo_matrix:
@@ -80,3 +84,30 @@ def test_a_token_whose_data_json_cannot_sort_keeps_rasas_fingerprint() -> None:
     odd = Token("x", 0, 1, data={1: "a", "b": 2})
     assert odd.fingerprint() == Token("x", 0, 1, data={1: "a", "b": 2}).fingerprint()
     assert odd.fingerprint() != Token("x", 0, 1, data={1: "a", "b": 3}).fingerprint()
+
+
+def test_a_featurizers_output_is_named_by_its_nodes_key() -> None:
+    key = "a-node-key"
+    assert training_fingerprints.output_fingerprint(key) == training_fingerprints.output_fingerprint(key)
+    assert training_fingerprints.output_fingerprint(key) != training_fingerprints.output_fingerprint("another-key")
+
+
+def test_the_training_cache_reuses_what_did_not_change_and_retrains_after_an_edit(tmp_path: Path) -> None:
+    """The featurizers' outputs are fingerprinted from their nodes' keys: an unchanged project
+    trains nothing the second time, and one changed example trains the classifiers again."""
+    project = tmp_path / "project"
+    shutil.copytree(TINY_PROJECT, project)
+    environment = {"RASA_CACHE_DIRECTORY": str(tmp_path / "cache")}
+
+    _, _, first = train_tiny_project(tmp_path, "first", environment, project)
+    _, _, unchanged = train_tiny_project(tmp_path, "unchanged", environment, project)
+    nlu = project / "data" / "nlu.yml"
+    nlu.write_text(nlu.read_text().replace("- hello\n", "- hello there, friend\n", 1))
+    _, _, edited = train_tiny_project(tmp_path, "edited", environment, project)
+
+    def trained(log: str) -> set[str]:
+        return set(re.findall(r"Finished training component '(\w+)'", log))
+
+    assert {"DIETClassifier", "ResponseSelector", "CountVectorsFeaturizer"} <= trained(first)
+    assert trained(unchanged) == set()
+    assert {"DIETClassifier", "ResponseSelector", "CountVectorsFeaturizer"} <= trained(edited)
