@@ -28,13 +28,16 @@ EMPTY_POSITION = (True, 1)
 def token_features_unused(component_config: dict) -> bool:
     """True when a classifier so configured reads nothing but the sentence position."""
     from rasa.shared.nlu.constants import TEXT
-    from rasa.utils.tensorflow.constants import MASKED_LM, NUM_TRANSFORMER_LAYERS
+    from rasa.utils.tensorflow.constants import ENTITY_RECOGNITION, MASKED_LM, NUM_TRANSFORMER_LAYERS
 
     layers = component_config.get(NUM_TRANSFORMER_LAYERS, 0)
     if isinstance(layers, dict):
         layers = layers.get(TEXT, 0)
-    entity_recognition = component_config.get("entity_recognition", False)
-    return not layers and not entity_recognition and not component_config.get(MASKED_LM, False)
+    return (
+        not layers
+        and not component_config.get(ENTITY_RECOGNITION, False)
+        and not component_config.get(MASKED_LM, False)
+    )
 
 
 def trained_with_token_features(classifier: Any) -> bool:
