@@ -93,13 +93,30 @@ class Outbox:
         self._connection.execute("PRAGMA journal_mode=WAL")
         self._connection.execute("PRAGMA synchronous=FULL")
         self._connection.execute("PRAGMA secure_delete = ON")  # erased rows are overwritten, not left in free pages
-        self._connection.executescript(SCHEMA)
-        columns = {row["name"] for row in self._connection.execute("PRAGMA table_info(escalations)")}
-        if "paged" not in columns:
-            self._connection.execute(f"ALTER TABLE escalations ADD COLUMN {PAGED_COLUMN}")
-        notice_columns = {row["name"] for row in self._connection.execute("PRAGMA table_info(notifications)")}
-        if "conversation_id" not in notice_columns:
-            self._connection.execute(f"ALTER TABLE notifications ADD COLUMN {NOTICE_CONVERSATION_COLUMN}")
+        self._create_or_upgrade_schema()
+
+    def _create_or_upgrade_schema(self) -> None:
+        """Creates the tables and adds later releases' columns, one process at a time.
+
+        On a first `make run` the action server and the review app open the new outbox at the
+        same moment; without the write lock both saw a column missing and one failed adding it.
+        """
+        connection = self._connection
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    connection.execute(statement)
+            columns = {row["name"] for row in connection.execute("PRAGMA table_info(escalations)")}
+            if "paged" not in columns:
+                connection.execute(f"ALTER TABLE escalations ADD COLUMN {PAGED_COLUMN}")
+            notice_columns = {row["name"] for row in connection.execute("PRAGMA table_info(notifications)")}
+            if "conversation_id" not in notice_columns:
+                connection.execute(f"ALTER TABLE notifications ADD COLUMN {NOTICE_CONVERSATION_COLUMN}")
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         self._connection.close()

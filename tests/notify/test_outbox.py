@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from confidant.notify.outbox import Outbox, utc_now
+from confidant.notify.outbox import NOTICE_CONVERSATION_COLUMN, PAGED_COLUMN, SCHEMA, Outbox, utc_now
 
 
 def open_one(outbox: Outbox, conversation: str = "c-1"):
@@ -192,3 +192,39 @@ def test_an_outbox_made_before_notices_gets_their_column(tmp_path: Path) -> None
     outbox.queue_notice("appointment:1", "c-1", "appointment_request", {"lead": {}})
     outbox.forget_conversation("c-1")
     assert outbox.notifications() == []
+
+
+def test_two_processes_opening_a_new_outbox_at_once_both_start(tmp_path: Path) -> None:
+    """On a first `make run` the action server and the review app create the outbox together.
+
+    The other process is held inside its own set-up (it has created the tables and is adding the
+    later columns) while this one opens: this one must wait and find the columns, not add them again.
+    """
+    import sqlite3
+    import threading
+
+    path = tmp_path / "outbox.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("PRAGMA journal_mode=WAL")
+    other.executescript(SCHEMA)
+    other.execute("BEGIN IMMEDIATE")
+    opened: list[Outbox] = []
+    failures: list[BaseException] = []
+
+    def open_outbox() -> None:
+        try:
+            opened.append(Outbox(path))
+        except BaseException as error:  # noqa: BLE001 - the thread reports what the constructor raised
+            failures.append(error)
+
+    opening = threading.Thread(target=open_outbox)
+    opening.start()
+    opening.join(0.5)
+    other.execute(f"ALTER TABLE escalations ADD COLUMN {PAGED_COLUMN}")
+    other.execute(f"ALTER TABLE notifications ADD COLUMN {NOTICE_CONVERSATION_COLUMN}")
+    other.execute("COMMIT")
+    opening.join(10)
+    assert failures == []
+    outbox = opened[0]
+    outbox.queue_notice("appointment:1", "c-1", "appointment_request", {"lead": {}})
+    assert [n.escalation_id for n in outbox.notifications()] == ["appointment:1"]
