@@ -23,10 +23,9 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import quote, urlsplit
 
-import yaml
-
 from confidant.crisis_card import crisis_card_from_settings, dialable
 from confidant.settings import PROJECT_ROOT, PracticeSettings, current_settings
+from confidant.yaml_files import load_yaml
 
 WEB_ROOT = PROJECT_ROOT / "web"
 WIDGET_BUNDLE = WEB_ROOT / "node_modules" / "rasa-webchat" / "lib" / "index.js"
@@ -54,7 +53,7 @@ def _json_for_script(value: object) -> str:
 
 def starter_questions(domain_path: Path = DOMAIN_PATH, topics: Tuple[str, ...] = STARTER_TOPICS) -> List[str]:
     """The `metadata.ask` question of each starter topic's web answer in domain.yml."""
-    responses = (yaml.safe_load(domain_path.read_text(encoding="utf-8")) or {}).get("responses") or {}
+    responses = (load_yaml(domain_path.read_text(encoding="utf-8")) or {}).get("responses") or {}
     questions = []
     for topic in topics:
         variations = responses.get(f"utter_faq/{topic}")

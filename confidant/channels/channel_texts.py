@@ -24,6 +24,7 @@ import yaml
 
 from confidant.response_filling import PLACEHOLDER
 from confidant.settings import PROJECT_ROOT, PracticeSettings, current_settings
+from confidant.yaml_files import load_yaml
 
 DOMAIN_PATH = PROJECT_ROOT / "domain.yml"
 SMS = "sms"
@@ -83,7 +84,7 @@ def load_channel_texts(settings: PracticeSettings, domain_path: Union[str, Path]
     """Read the channel texts from the domain and fill in the practice's details, or raise `ChannelTextError`."""
     path = Path(domain_path)
     try:
-        domain = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        domain = load_yaml(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise ChannelTextError(f"Cannot read the channel texts from {path}: {type(error).__name__}: {error}") from None
     responses = domain.get("responses") if isinstance(domain, dict) else None

@@ -15,9 +15,8 @@ from functools import cache
 from pathlib import Path
 from typing import AbstractSet, Optional, Union
 
-import yaml
-
 from confidant.settings import PROJECT_ROOT
+from confidant.yaml_files import load_yaml
 
 INTENT_PAYLOAD_PREFIX = "/"  # Rasa's INTENT_MESSAGE_PREFIX
 WIDGET_INIT_PAYLOAD = "/greet"  # web/chat.js `initPayload`: the welcome and disclaimer
@@ -26,7 +25,7 @@ DOMAIN_PATH = PROJECT_ROOT / "domain.yml"
 
 def button_payloads(domain_path: Union[str, Path] = DOMAIN_PATH) -> frozenset[str]:
     """Every intent payload the assistant offers: its responses' buttons, and the widget's init payload."""
-    domain = yaml.safe_load(Path(domain_path).read_text(encoding="utf-8")) or {}
+    domain = load_yaml(Path(domain_path).read_text(encoding="utf-8")) or {}
     payloads = {WIDGET_INIT_PAYLOAD}
     for variants in (domain.get("responses") or {}).values():
         for variant in variants or []:

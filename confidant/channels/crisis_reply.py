@@ -17,7 +17,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Set
 
-import yaml
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -28,6 +27,7 @@ from confidant.risk.component import decide
 from confidant.risk.screen import RiskScreen
 from confidant.settings import PROJECT_ROOT, current_settings
 from confidant.vocabulary import FALLBACK_CATEGORY
+from confidant.yaml_files import load_yaml
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ ESCALATE_ACTION = "action_escalate"
 
 def escalating_intents(rules_path: Path = SAFETY_RULES_PATH) -> Set[str]:
     """The intents whose unconditional safety rule runs `action_escalate`."""
-    rules = (yaml.safe_load(rules_path.read_text(encoding="utf-8")) or {}).get("rules") or []
+    rules = (load_yaml(rules_path.read_text(encoding="utf-8")) or {}).get("rules") or []
     return {
         str(rule["steps"][0]["intent"])
         for rule in rules
@@ -51,7 +51,7 @@ def escalating_intents(rules_path: Path = SAFETY_RULES_PATH) -> Set[str]:
 
 def responses_for_risk_intents(rules_path: Path = SAFETY_RULES_PATH) -> Dict[str, List[str]]:
     """Risk intent -> the responses its unconditional safety rule sends before any action runs."""
-    rules = (yaml.safe_load(rules_path.read_text(encoding="utf-8")) or {}).get("rules") or []
+    rules = (load_yaml(rules_path.read_text(encoding="utf-8")) or {}).get("rules") or []
     mapping: Dict[str, List[str]] = {}
     for rule in rules:
         steps = rule.get("steps") or []

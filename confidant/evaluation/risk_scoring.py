@@ -24,10 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence, Union
 
-import yaml
-
 from confidant.risk.findings import RiskFinding
 from confidant.vocabulary import CATEGORIES, CATEGORY_FOR_INTENT, CONCERN_INTENT
+from confidant.yaml_files import load_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MESSAGES = ROOT / "heldout" / "risk" / "risk_messages.yml"
@@ -83,7 +82,7 @@ class LayerReport:
 
 def load_messages(path: str | Path = DEFAULT_MESSAGES) -> list[Message]:
     """Read and check the labelled set; a label typo must not silently shrink a category."""
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf8"))
+    raw = load_yaml(Path(path).read_text(encoding="utf8"))
     if not isinstance(raw, list):
         raise ValueError(f"{path}: expected a YAML list of messages")
     messages = []

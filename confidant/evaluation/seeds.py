@@ -26,6 +26,7 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Seque
 import yaml
 
 from confidant.settings import PROJECT_ROOT
+from confidant.yaml_files import load_yaml
 
 # The classifiers whose training draws random numbers (the featurizers and the nearest examples
 # do not).
@@ -169,7 +170,7 @@ def run(
     evaluate: Evaluator = evaluate_independent,
 ) -> Dict[int, Totals]:
     """Each seed's configuration written, trained and evaluated in `folder`, one after another."""
-    config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    config = load_yaml(config_file.read_text(encoding="utf-8"))
     by_seed: Dict[int, Totals] = {}
     for seed in seeds:
         name = f"seed-{seed}"

@@ -23,8 +23,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
-import yaml
-
 from confidant.settings import PROJECT_ROOT
 from confidant.vocabulary import (
     CONTACT_PRACTICE_ANSWER,
@@ -37,6 +35,7 @@ from confidant.vocabulary import (
     selected_answer,
     with_selected_answer,
 )
+from confidant.yaml_files import load_yaml
 
 TOPIC_WORDS_FILE = PROJECT_ROOT / "data" / "topic_words.yml"
 # The same for a question written in Spanish, which no classifier reads (`spanish_answer`).
@@ -73,7 +72,7 @@ class TopicWords:
 
     @classmethod
     def from_file(cls, path: Path) -> "TopicWords":
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = load_yaml(path.read_text(encoding="utf-8")) or {}
         if not isinstance(raw, dict):
             raise TopicWordsError(f"{path.name}: expected answer keys, each with a list of expressions")
         compiled: Dict[str, Tuple[re.Pattern[str], ...]] = {}

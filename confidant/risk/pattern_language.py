@@ -17,6 +17,7 @@ from spacy.matcher import Matcher
 from spacy.vocab import Vocab
 
 from confidant.risk.pattern_types import Pattern, PatternError
+from confidant.yaml_files import load_yaml
 
 TOKEN_ATTRS = (
     "LOWER",
@@ -50,7 +51,7 @@ class FileReader:
         if not raw.lstrip().startswith("#"):
             raise PatternError(self.name, None, "must start with a comment saying what the file is for")
         try:
-            data = yaml.safe_load(raw)
+            data = load_yaml(raw)
         except yaml.YAMLError as error:
             raise PatternError(self.name, None, f"is not valid YAML ({error})") from error
         if not isinstance(data, dict):

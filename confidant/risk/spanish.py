@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Optional, Sequence
 
-import yaml
-
 from confidant.vocabulary import CATEGORIES, HARM_OTHERS, SELF_HARM
+from confidant.yaml_files import load_yaml
 
 SPANISH_FILE = "spanish.yml"
 _SENTENCE_END = re.compile(r"[.!?¿¡\n]")
@@ -34,7 +33,7 @@ class SpanishScreen:
 
     @classmethod
     def from_file(cls, path: Path) -> "SpanishScreen":
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = load_yaml(path.read_text(encoding="utf-8")) or {}
         missing = [category for category in CATEGORIES if category not in raw]
         keys = ("negation", "topics", "rule_questions", "past", "still", "unwanted_thoughts", "hypothetical")
         missing += [key for key in keys if key not in raw]

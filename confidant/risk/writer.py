@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 
-import yaml
-
 from confidant.vocabulary import (
     ABUSE,
     CONCERN_INTENT,
@@ -29,6 +27,7 @@ from confidant.vocabulary import (
     SELF_HARM,
     intents_of,
 )
+from confidant.yaml_files import load_yaml
 
 WRITER_CUES_FILE = "writers.yml"
 CUE_KINDS = (
@@ -102,7 +101,7 @@ class WriterCues:
 
     @classmethod
     def from_file(cls, path: Path) -> "WriterCues":
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = load_yaml(path.read_text(encoding="utf-8")) or {}
         compiled: Dict[str, Sequence[re.Pattern[str]]] = {}
         for kind in CUE_KINDS:
             if kind not in raw:

@@ -16,6 +16,7 @@ from confidant.settings.crisis import SITUATIONS, CrisisResources, phrase_list
 from confidant.settings.escalation import EscalationSettings
 from confidant.settings.limits import AssistantLimits, RateLimits, WebSettings
 from confidant.settings.office import PracticeDetails
+from confidant.yaml_files import load_yaml
 
 SETTINGS_ENV_VAR = "CONFIDANT_SETTINGS"
 DEFAULT_SETTINGS_PATH = PROJECT_ROOT / "practice.yml"
@@ -87,7 +88,7 @@ def load_settings(path: Optional[Union[str, Path]] = None) -> PracticeSettings:
             f"repository or set {SETTINGS_ENV_VAR} to its path."
         )
     try:
-        raw = yaml.safe_load(settings_path.read_text(encoding="utf-8"))
+        raw = load_yaml(settings_path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise SettingsError(f"Practice settings in {settings_path} are not valid YAML: {error}") from None
     if not isinstance(raw, dict):
