@@ -42,7 +42,7 @@ def test_each_file_reads_as_pyyaml_reads_it(path: Path) -> None:
 
 def test_tricky_values_read_alike() -> None:
     text = (
-        "yes_word: yes\noff_word: off\nnumber: 0o17\ndate: 2026-12-07\nempty:\nemoji: \"\\U0001F600\"\n"
+        'yes_word: yes\noff_word: off\nnumber: 0o17\ndate: 2026-12-07\nempty:\nemoji: "\\U0001F600"\n'
         "quoted: 'it''s'\nfolded: >\n  two\n  lines\nanchor: &a {k: 1}\nalias: *a\n"
     )
     assert load_yaml(text) == yaml.safe_load(text)
