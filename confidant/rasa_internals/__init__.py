@@ -15,13 +15,17 @@ Replaced Rasa functions, installed by `install()`:
   process (before anything imports TensorFlow: the server's and training's steps both do it);
 - `sentence_features`: DIET and the ResponseSelector fed only the sentence features, the one
   position they read without transformer layers (training and prediction alike);
+- `count_vectors`: the CountVectorsFeaturizer's features for a batch of messages from one sklearn
+  call, the sentence features added up from the token features (the same matrices as Rasa's);
 - `sparse_batches`: a batch's sparse features handed to TensorFlow with one concatenation each
   instead of a loop over its examples;
 - `training_fingerprints`: the training cache's fingerprints of tokens and sparse features in
   one hash each instead of one per field or value, and a featurizer's output named by its
   node's key instead of hashing all the training data again;
+- `shared_importer`: the files `rasa train` read to check them handed on to the training, not
+  read again;
 - `parallel_training`: the TensorFlow classifiers trained side by side, each in a forked child
-  (these two are for training only: `install_for_training()`, called by
+  (this one and `shared_importer` are for training only: `install_for_training()`, called by
   `confidant.training_progress`).
 Classes built on Rasa's private methods, named in endpoints.yml:
 - `tracker_store.DurableSQLTrackerStore` (SQLTrackerStore's queries and table; attributes of
@@ -70,6 +74,7 @@ def install() -> None:
     unused_modules.keep_out()
     from confidant.rasa_internals import (
         action_response_validation,
+        count_vectors,
         event_types,
         form_validation,
         message_focus,
@@ -85,6 +90,7 @@ def install() -> None:
     unreachable_actions.install()
     action_response_validation.install()
     event_types.install()
+    count_vectors.install()
     model_loading.install()
     message_focus.install()
     release_memory.install()
@@ -103,8 +109,17 @@ def install_for_training(on_child_event: Optional[EventHandler] = None) -> None:
     from confidant.rasa_internals import unused_modules
 
     unused_modules.keep_out()
-    from confidant.rasa_internals import parallel_training, sentence_features, sparse_batches, training_fingerprints
+    from confidant.rasa_internals import (
+        count_vectors,
+        parallel_training,
+        sentence_features,
+        shared_importer,
+        sparse_batches,
+        training_fingerprints,
+    )
 
+    shared_importer.install()
+    count_vectors.install()
     sentence_features.install()
     sparse_batches.install()
     training_fingerprints.install()
