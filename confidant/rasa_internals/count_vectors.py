@@ -14,6 +14,7 @@ n-grams, which cross the spaces between tokens) keep Rasa's way.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Dict, List, Optional, Tuple
 
 _RASAS_OWN = "_confidant_rasas_own"
@@ -76,6 +77,7 @@ def install() -> None:
         return
     rasas_process = CountVectorsFeaturizer.process
 
+    @functools.wraps(rasas_process)  # Rasa's graph validation reads the signature and type hints
     def process(self: Any, messages: List[Any]) -> List[Any]:
         if self.vectorizers is None:
             return rasas_process(self, messages)  # Rasa's error message

@@ -122,3 +122,14 @@ def test_analyzers_whose_n_grams_cross_tokens_keep_rasas_way(tmp_path: Path, con
     rasas = fresh_copies(data.training_examples)
     count_vectors.rasas_process()(featurizer, rasas)
     assert_same_features(ours, rasas)
+
+
+def test_rasas_graph_validation_reads_the_same_signature() -> None:
+    from rasa.engine.validation import _get_parameter_information
+
+    count_vectors.install()
+    rasas = count_vectors.rasas_process()
+    assert CountVectorsFeaturizer.process is not rasas
+    assert _get_parameter_information(CountVectorsFeaturizer, "process") == _get_parameter_information(
+        type("RasasCountVectors", (CountVectorsFeaturizer,), {"process": rasas}), "process"
+    )
