@@ -7,8 +7,9 @@ two (ours, stock, ours, stock ...) and a ratio is the median of the per-round ra
 slow minute slows both sides of a pair.
 
 1. Training: `rasa init --no-prompt` builds and trains the stock assistant in a temporary
-   folder; ours is trained with `rasa train --force` into another (both with an empty cache
-   of their own). Wall time, CPU time and peak memory of each training process.
+   folder; ours is trained as `make train` trains it (`confidant.training_progress`, its
+   classifiers side by side), forced, into another (both with an empty cache of their own).
+   Wall time, CPU time and peak memory of each training process and its children.
    `--no-train` uses our model in models/ and prints no training figures for ours.
 2. Start-up: from starting the servers (ours: Rasa and the action server, as `make run` does)
    to the first answer, `--startups` times each, alternating; CPU spent until then.
@@ -339,10 +340,15 @@ def main() -> None:
     if args.no_train:
         ours_model = model_path()
     else:
-        print("Training ours (rasa train --force) ...", flush=True)
+        print("Training ours (make train's command, forced) ...", flush=True)
         ours_training = timed_process(
             [
-                RASA,
+                sys.executable,
+                "-m",
+                "confidant.training_progress",
+                "--log",
+                str(logs / "ours-rasa-train.log"),
+                "--",
                 "train",
                 "--config",
                 "config.yml",

@@ -87,7 +87,7 @@ class CrisisReplies:
     @classmethod
     def load(cls) -> "CrisisReplies":
         return cls(
-            RiskScreen.from_directory(),
+            RiskScreen.shared(),
             Domain.from_path(DOMAIN_PATH),
             responses_for_risk_intents(),
             escalating_intents(),

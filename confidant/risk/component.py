@@ -321,7 +321,7 @@ class RiskScreenComponent(GraphComponent):
             patterns_dir = PROJECT_ROOT / patterns_dir
         return cls(
             config,
-            RiskScreen.from_directory(patterns_dir),
+            RiskScreen.shared(patterns_dir),
             WriterCues.from_file(patterns_dir / WRITER_CUES_FILE),
             SpanishScreen.from_file(patterns_dir / SPANISH_FILE),
         )

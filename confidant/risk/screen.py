@@ -38,6 +38,16 @@ DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "risk"
 # that it stop ("i just want it to stop").
 SIGNS_OF_THE_VIOLENCE = frozenset({"self_harm.cuts_on_my_body", "self_harm.wish_it_stopped"})
 VIOLENCE_TO_WRITER_TRIGGERS = frozenset({"abuse.violence_to_me", "abuse.being_abused"})
+# One screen per patterns folder and process (`RiskScreen.shared`), with its files' state.
+_SHARED: dict[Path, tuple[tuple[tuple[str, int], ...], "RiskScreen"]] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def _data_directory(path: str | Path) -> Path:
+    directory = Path(path)
+    if not directory.is_absolute() and not directory.exists() and str(path) == "data/risk":
+        return DEFAULT_DATA_DIR
+    return directory
 
 
 class RiskScreen:
@@ -66,10 +76,23 @@ class RiskScreen:
     @classmethod
     def from_directory(cls, path: str | Path = "data/risk") -> "RiskScreen":
         """Load, validate and compile the data files; raises PatternError naming file + pattern."""
-        directory = Path(path)
-        if not directory.is_absolute() and not directory.exists() and str(path) == "data/risk":
-            directory = DEFAULT_DATA_DIR
-        return cls(load_directory(directory))
+        return cls(load_directory(_data_directory(path)))
+
+    @classmethod
+    def shared(cls, path: str | Path = "data/risk") -> "RiskScreen":
+        """The process's screen for a folder of patterns, built on first use.
+
+        The pipeline's risk component and the channels' crisis replies screen with the same
+        patterns; building a screen takes about a second of the server's start-up, so they
+        share one. A folder whose files changed since gets a new screen.
+        """
+        directory = _data_directory(path).resolve()
+        state = tuple((str(file), file.stat().st_mtime_ns) for file in sorted(directory.rglob("*")) if file.is_file())
+        with _SHARED_LOCK:
+            known = _SHARED.get(directory)
+            if known is None or known[0] != state:
+                known = _SHARED[directory] = (state, cls.from_directory(directory))
+        return known[1]
 
     # ------------------------------------------------------------------ building
     def _lemma_of(self, word: str) -> str:

@@ -7,6 +7,7 @@ Every example here is deliberately NOT in the held-out evaluation set
 from __future__ import annotations
 
 import dataclasses
+import os
 import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -1022,3 +1023,21 @@ def test_fear_of_the_night_at_home_and_a_way_with_pills_are_risk(screen: RiskScr
 )
 def test_sleep_worries_and_ordinary_doses_are_not_risk(screen: RiskScreen, text: str) -> None:
     assert not screen.screen(text).is_current
+
+
+def test_the_component_and_the_channels_crisis_replies_share_one_screen(data_copy: Path) -> None:
+    """Building a screen is about a second of the server's start-up: the two users of it share one."""
+    from confidant.channels.crisis_reply import CrisisReplies
+    from confidant.risk.component import RiskScreenComponent
+
+    component = RiskScreenComponent.from_directory(RiskScreenComponent.get_default_config(), Path("data/risk"))
+    assert component.screen is CrisisReplies.load().screen is RiskScreen.shared()
+    assert RiskScreen.shared(data_copy) is RiskScreen.shared(data_copy) is not RiskScreen.shared()
+
+
+def test_a_patterns_folder_changed_since_gets_a_new_shared_screen(data_copy: Path) -> None:
+    first = RiskScreen.shared(data_copy)
+    idioms = data_copy / "idioms.yml"
+    stat = idioms.stat()
+    os.utime(idioms, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert RiskScreen.shared(data_copy) is not first
