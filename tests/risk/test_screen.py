@@ -7,8 +7,8 @@ Every example here is deliberately NOT in the held-out evaluation set
 from __future__ import annotations
 
 import dataclasses
-import os
 import json
+import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
