@@ -9,7 +9,8 @@ text's counts are its tokens' counts added up (words one at a time, or character
 inside words, counted, not only marked) its sentence features are that sum. They are the same
 matrices as Rasa's, value for value and type for type: `tests/rasa_internals/test_count_vectors.py`
 compares them on the project's training data. Other analyzers (word n-grams, plain character
-n-grams, which cross the spaces between tokens) keep Rasa's way.
+n-grams, which cross the spaces between tokens) keep Rasa's way, and so does a message at a
+time (`ONE_PASS_FROM`), where the one pass costs more than it saves.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from typing import Any, Dict, List, Optional, Tuple
 _RASAS_OWN = "_confidant_rasas_own"
 
 Features = Tuple[List[Optional[Any]], List[Optional[Any]]]
+# Fewer messages than this keep Rasa's way: for one message (a message at run time, a sentence
+# of it) two sklearn calls cost less than gathering the distinct tokens and adding up rows.
+ONE_PASS_FROM = 32
 
 
 def sentence_is_sum_of_tokens(vectorizer: Any) -> bool:
@@ -79,8 +83,8 @@ def install() -> None:
 
     @functools.wraps(rasas_process)  # Rasa's graph validation reads the signature and type hints
     def process(self: Any, messages: List[Any]) -> List[Any]:
-        if self.vectorizers is None:
-            return rasas_process(self, messages)  # Rasa's error message
+        if self.vectorizers is None or len(messages) < ONE_PASS_FROM:
+            return rasas_process(self, messages)  # Rasa's error message; or a message at a time
         for attribute in self._attributes:
             all_tokens = [self._get_processed_message_tokens_by_attribute(message, attribute) for message in messages]
             vectorizer = self.vectorizers.get(attribute)

@@ -82,6 +82,13 @@ def test_the_projects_training_data_gets_rasas_features(
     assert_same_features(ours, rasas)
 
 
+@pytest.fixture
+def one_pass_for_any_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one pass for the few messages of a test, which would otherwise go Rasa's way."""
+    monkeypatch.setattr(count_vectors, "ONE_PASS_FROM", 1)
+
+
+@pytest.mark.usefixtures("one_pass_for_any_batch")
 @pytest.mark.parametrize("config", CONFIGURED, ids=["words", "char_wb 1-4"])
 def test_odd_messages_get_rasas_features(tmp_path: Path, config: Dict[str, Any]) -> None:
     tokenizer = component(WhitespaceTokenizer, tmp_path, "tokenizer")
@@ -102,6 +109,7 @@ def test_odd_messages_get_rasas_features(tmp_path: Path, config: Dict[str, Any])
     assert len(ours[2].features) == 2  # unseen words: a row of zeros each, still Rasa's features
 
 
+@pytest.mark.usefixtures("one_pass_for_any_batch")
 @pytest.mark.parametrize(
     "config", [{"max_ngram": 2}, {"analyzer": "char", "max_ngram": 3}], ids=["word bigrams", "plain char"]
 )
@@ -133,3 +141,16 @@ def test_rasas_graph_validation_reads_the_same_signature() -> None:
     assert _get_parameter_information(CountVectorsFeaturizer, "process") == _get_parameter_information(
         type("RasasCountVectors", (CountVectorsFeaturizer,), {"process": rasas}), "process"
     )
+
+
+def test_a_message_at_a_time_goes_rasas_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tokenizer = component(WhitespaceTokenizer, tmp_path, "tokenizer")
+    data = TrainingData([Message(data={TEXT: text, "intent": "faq"}) for text in ["tell my parents", "my parents"]])
+    tokenizer.process_training_data(data)
+    featurizer = component(CountVectorsFeaturizer, tmp_path, "count_vectors")
+    featurizer.train(data)
+    count_vectors.install()
+    passes: List[int] = []
+    monkeypatch.setattr(count_vectors, "features_in_one_pass", lambda *args: passes.append(1))
+    featurizer.process(fresh_copies(data.training_examples[:1]))
+    assert passes == []
