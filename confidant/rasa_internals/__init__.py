@@ -6,8 +6,8 @@ Replaced Rasa functions, installed by `install()`:
 - `unreachable_actions`: a custom action the action server cannot run (the clarifying
   question) says a domain response instead of leaving the client with no reply, and one that
   only adds to a reply already sent (what a message also asked) is skipped quietly;
-- `action_response_validation`, `event_types`, `model_loading`: work Rasa repeats every turn
-  or at start-up done once, with Rasa's own answer (docs/performance.md);
+- `action_response_validation`, `event_types`, `model_loading`, `domain_loading`: work Rasa
+  repeats every turn or at start-up done once, with Rasa's own answer (docs/performance.md);
 - `message_focus`: a long message's questions and sentences read on their own too
   (`confidant.nlu.message_focus` chooses the reading);
 - `release_memory`: the heap pages freed while a model loads handed back to the system;
@@ -75,6 +75,7 @@ def install() -> None:
     from confidant.rasa_internals import (
         action_response_validation,
         count_vectors,
+        domain_loading,
         event_types,
         form_validation,
         message_focus,
@@ -92,6 +93,7 @@ def install() -> None:
     event_types.install()
     count_vectors.install()
     model_loading.install()
+    domain_loading.install()
     message_focus.install()
     release_memory.install()
     sentence_features.install()
