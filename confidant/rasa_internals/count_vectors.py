@@ -2,9 +2,10 @@
 
 Rasa 3.6 featurizes the training data a message at a time, and each message twice: sklearn's
 `transform` on its tokens (the token features), then on the tokens joined into one text (the
-sentence features). sklearn's cost per call, not per token, was most of the featurizers' part
-of `make train` (docs/performance.md, "The count vectors in one pass"). Here all the messages'
-tokens go through one `transform`; a message's rows of it are its token features, and where a
+sentence features). Most of that time went to analysing the same words again and again (some
+150,000 tokens, a few thousand of them distinct; docs/performance.md, "The count vectors in one
+pass"). Here the distinct tokens of all the messages go through one `transform`; a message's
+rows of it are its token features, and where a
 text's counts are its tokens' counts added up (words one at a time, or character n-grams
 inside words, counted, not only marked) its sentence features are that sum. They are the same
 matrices as Rasa's, value for value and type for type: `tests/rasa_internals/test_count_vectors.py`
@@ -53,11 +54,11 @@ def features_in_one_pass(vectorizer: Any, all_tokens: List[List[str]], with_sent
 
     row_of_token: Dict[str, int] = {}  # each distinct token analysed once: most tokens recur
     rows_in_order = [row_of_token.setdefault(token, len(row_of_token)) for tokens in all_tokens for token in tokens]
-    sequences: List[Optional[Any]] = []
-    sentences: List[Optional[Any]] = []
     if not rows_in_order:
         return [None] * len(all_tokens), [None] * len(all_tokens)
     matrix = vectorizer.transform(list(row_of_token))[np.array(rows_in_order)]
+    sequences: List[Optional[Any]] = []
+    sentences: List[Optional[Any]] = []
     start = 0
     for tokens in all_tokens:
         if not tokens:
