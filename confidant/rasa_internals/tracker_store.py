@@ -122,6 +122,8 @@ class DurableSQLTrackerStore(SQLTrackerStore):
         self.spool_drain_delays = tuple(float(delay) for delay in spool_drain_delays)
         self._drainer: Optional[asyncio.Task] = None
         self._spool_may_hold_events = True  # until a first flush has looked
+        # Saves spooled by this process so far: the retry stops only if none came in while it looked.
+        self._spooled_saves = 0
 
     # ---- reading ---------------------------------------------------------------------------
 
@@ -245,6 +247,7 @@ class DurableSQLTrackerStore(SQLTrackerStore):
             last_row = await self._with_retries(lambda: self._save_sync(sender_id, new_events))
         except sa.exc.SQLAlchemyError as error:
             self.spool.append(sender_id, [event_row(event.as_dict()) for event in new_events])
+            self._spooled_saves += 1
             self._spool_may_hold_events = True
             self._drain_until_empty()
             self._remember(_mark_last_row(tracker, None))  # read afresh once the database is back
@@ -324,7 +327,7 @@ class DurableSQLTrackerStore(SQLTrackerStore):
         def flush_quietly() -> None:
             try:
                 self.flush_all()
-            except sa.exc.SQLAlchemyError as error:
+            except Exception as error:  # not only the database's: a thread that dies silently loses the spool
                 self._spool_may_hold_events = True  # try again after the next good save
                 logger.error("Spooled events still waiting for the database (%s)", type(error).__name__)
 
@@ -338,22 +341,30 @@ class DurableSQLTrackerStore(SQLTrackerStore):
             self._drainer = asyncio.get_running_loop().create_task(self._drain())
 
     async def _drain(self) -> None:
+        """Retry until the spool directory is empty and no save was spooled while it looked.
+
+        A save spooled during the last look (its file maybe not yet readable) finds this retry
+        still running and starts none of its own, so the retry must not stop on that look.
+        Any error is retried, not only the database's: a retry that died would leave a quiet
+        conversation's events on disk until someone spoke again.
+        """
         loop = asyncio.get_running_loop()
 
-        def flush_and_count_left() -> Tuple[int, int]:
+        def flush_and_look() -> Tuple[int, bool]:
             """Off the event loop: the spool's files are read and written here."""
-            return self.flush_all(), len(self.spool.pending_senders())
+            return self.flush_all(), self.spool.is_empty()
 
         for attempt in itertools.count():
             await asyncio.sleep(self.spool_drain_delays[min(attempt, len(self.spool_drain_delays) - 1)])
+            spooled_before = self._spooled_saves
             try:
-                written, left = await loop.run_in_executor(None, flush_and_count_left)
-            except sa.exc.SQLAlchemyError as error:
+                written, empty = await loop.run_in_executor(None, flush_and_look)
+            except Exception as error:
                 logger.error("Spooled events still waiting for the database (%s)", type(error).__name__)
                 continue
             if written:
                 logger.warning("Spool retry wrote %s conversations", written)
-            if not left:
+            if empty and self._spooled_saves == spooled_before:
                 return
 
     async def _with_retries(self, call: Callable[[], Result]) -> Result:

@@ -67,6 +67,10 @@ class EventSpool:
                 senders.append(json.loads(spool.readline())["sender_id"])
         return senders
 
+    def is_empty(self) -> bool:
+        """No spool file at all, readable or not (one being created counts as pending)."""
+        return next(self.directory.glob("*.jsonl"), None) is None
+
     def pending(self) -> Iterator[Tuple[Path, List[Dict[str, Any]]]]:
         for path in sorted(self.directory.glob("*.jsonl")):
             yield path, self.read(path)

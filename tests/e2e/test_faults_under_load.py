@@ -77,6 +77,25 @@ def user_texts_by_sender(database_url: str, result: LoadResult) -> Dict[str, Lis
     }
 
 
+def what_differs(expected: Dict[str, List[str]], stored: Dict[str, List[str]], spool: Path, log: str) -> str:
+    """Per conversation: messages missing or extra; the spool files left; Rasa's last lines on the spool."""
+    lines = []
+    for sender, texts in expected.items():
+        found = stored.get(sender, [])
+        if found != texts:
+            missing = len([text for text in texts if text not in found])
+            extra = len(found) - len(texts) + missing
+            lines.append(f"{sender}: sent {len(texts)}, stored {len(found)}, missing {missing}, extra {extra}")
+    spooled = sorted(path.name for path in spool.glob("*.jsonl"))
+    spool_lines = [line for line in log.splitlines() if "pool" in line or "Traceback" in line or "Error" in line]
+    return (
+        "not stored as sent after 90 s: "
+        + "; ".join(lines)
+        + f"; spool files left: {len(spooled)}; Rasa's last lines on it:\n"
+        + "\n".join(spool_lines[-12:])
+    )
+
+
 def assert_crisis_answers_and_faq_answers(result: LoadResult) -> None:
     for exchange in result.exchanges:
         if exchange.kind == "risk":
@@ -178,7 +197,11 @@ def test_the_database_goes_away_and_comes_back_during_load(
         # After recovery every message is stored, once, in the order it was sent: the spool's
         # retry writes it whether or not a conversation speaks again after the database is back.
         expected = {s: [e.text for e in result.exchanges if e.sender == s] for s in result.senders()}
-        wait_until(lambda: user_texts_by_sender(direct_url, result) == expected, timeout=90)
+        try:
+            wait_until(lambda: user_texts_by_sender(direct_url, result) == expected, timeout=90)
+        except TimeoutError:
+            stored = user_texts_by_sender(direct_url, result)
+            pytest.fail(what_differs(expected, stored, tmp_path / "spool", rasa.log_text()))
     finally:
         rasa.stop()
     assert_marker_in_no_log(marker, rasa, action_server)

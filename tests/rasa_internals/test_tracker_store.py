@@ -160,3 +160,81 @@ def test_a_spool_is_written_after_an_outage_with_no_traffic_at_all(proxied, tmp_
     asyncio.run(scenario())
     assert stored_texts(direct_url, sender) == ["the only message tonight"]
     assert durable.spool.count() == 0
+
+
+def test_a_save_spooled_while_the_retry_looks_is_still_written(proxied, tmp_path: Path) -> None:
+    """The retry looked at an empty directory just as another turn spooled: it must not stop there."""
+    proxy, url, direct_url = proxied
+    durable = DurableSQLTrackerStore(
+        Domain.empty(), host=url, spool_dir=str(tmp_path / "spool"), spool_drain_delays=(0.3,)
+    )
+    store = FailSafeTrackerStore(durable)
+    first, second = "first-" + uuid.uuid4().hex, "second-" + uuid.uuid4().hex
+    looked_empty = durable.spool.is_empty
+    looks = 0
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+
+        def look_while_another_turn_spools() -> bool:
+            nonlocal looks
+            looks += 1
+            if looks > 1:
+                return looked_empty()
+            empty = looked_empty()  # the directory as it is before the other turn writes
+            proxy.stop()
+            tracker = DialogueStateTracker(second, [])
+            turn(tracker, "sent as the retry looked")
+            asyncio.run_coroutine_threadsafe(store.save(tracker), loop).result()
+            proxy.start()
+            return empty
+
+        durable.spool.is_empty = look_while_another_turn_spools  # type: ignore[method-assign]
+        proxy.stop()
+        tracker = DialogueStateTracker(first, [])
+        turn(tracker, "the first message")
+        await store.save(tracker)  # spooled: the retry starts
+        proxy.start()
+        for _ in range(50):
+            await asyncio.sleep(0.1)
+            if durable._drainer is not None and durable._drainer.done():
+                break
+
+    asyncio.run(scenario())
+    assert stored_texts(direct_url, first) == ["the first message"]
+    assert stored_texts(direct_url, second) == ["sent as the retry looked"]
+    assert durable.spool.count() == 0
+
+
+def test_the_retry_outlives_an_error_that_is_not_the_databases(proxied, tmp_path: Path) -> None:
+    proxy, url, direct_url = proxied
+    durable = DurableSQLTrackerStore(
+        Domain.empty(), host=url, spool_dir=str(tmp_path / "spool"), spool_drain_delays=(0.2,)
+    )
+    store = FailSafeTrackerStore(durable)
+    sender = "night-" + uuid.uuid4().hex
+    flush_all = durable.flush_all
+    calls = 0
+
+    def fails_once() -> int:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise OSError("the spool's disk hiccuped")
+        return flush_all()
+
+    async def scenario() -> None:
+        durable.flush_all = fails_once  # type: ignore[method-assign]
+        proxy.stop()
+        tracker = DialogueStateTracker(sender, [])
+        turn(tracker, "the only message tonight")
+        await store.save(tracker)  # spooled
+        proxy.start()
+        for _ in range(50):
+            await asyncio.sleep(0.1)
+            if durable.spool.count() == 0:
+                break
+
+    asyncio.run(scenario())
+    assert calls >= 2
+    assert stored_texts(direct_url, sender) == ["the only message tonight"]
