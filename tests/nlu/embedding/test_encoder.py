@@ -105,6 +105,20 @@ def test_the_gelu_is_the_exact_one_the_model_was_trained_with() -> None:
     assert np.max(np.abs(tanh_approximation - exact)) > 1e-4  # so the test above tells them apart
 
 
+def test_the_dense_products_by_tensorflow_are_numpys_to_rounding() -> None:
+    from confidant.nlu.embedding.encoder import _dense
+
+    generator = np.random.default_rng(7)
+    rows = generator.standard_normal((300, 384)).astype(np.float32)
+    weight = generator.standard_normal((384, 1152)).astype(np.float32) / 20
+    bias = generator.standard_normal(1152).astype(np.float32)
+    product = _dense(rows, weight, bias)
+    exact = rows.astype(np.float64) @ weight.astype(np.float64) + bias
+    assert product.dtype == np.float32 and product.shape == (300, 1152)
+    assert np.max(np.abs(product - exact)) < 1e-4
+    assert np.max(np.abs(_dense(rows, weight, bias * 0) - exact)) > 1e-2  # the bias is added
+
+
 def test_the_cache_key_changes_with_the_encoders_code(tmp_path, monkeypatch) -> None:
     """Rasa's training cache must not reuse vectors an older encoder computed."""
     from confidant.nlu.embedding import encoder as encoder_module
