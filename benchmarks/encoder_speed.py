@@ -143,7 +143,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     for name in ("numpy", "now"):
         difference = np.abs(vectors[name] - vectors["former"]).max()
         print(f"largest difference between the {name} and the former encoder's vectors: {difference:.1e}")
-    blas = ", ".join(sorted({str(pool.get("architecture")) for pool in threadpool_info() if pool["user_api"] == "blas"}))
+    pools = threadpool_info()
+    blas = ", ".join(sorted({str(pool.get("architecture")) for pool in pools if pool["user_api"] == "blas"}))
     print(f"OpenBLAS kernels in use: {blas}")
 
 
