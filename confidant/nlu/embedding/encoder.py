@@ -32,6 +32,9 @@ MAX_POSITIONS = 256
 # Pieces (padding included) encoded in one batch: large enough for few matrix products, small
 # enough that the attention scores stay a few megabytes.
 BATCH_PIECES = 2048
+# Rows (pieces of a batch) from which the dense products run in TensorFlow: a training batch
+# (up to BATCH_PIECES) does, one message's window (at most MAX_POSITIONS) does not.
+TENSORFLOW_FROM_ROWS = 512
 # The attention's projections, in the order their product is split.
 PROJECTIONS = ("query", "key", "value")
 
@@ -83,9 +86,15 @@ def _gelu(x: np.ndarray) -> np.ndarray:
 
 
 def _dense(rows: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
-    """`rows @ weight + bias` by TensorFlow: 3 to 5 times numpy's product where OpenBLAS does not
-    recognise the processor and uses its generic kernels (docs/performance.md, "The sentence
-    encoder's products by TensorFlow")."""
+    """`rows @ weight + bias`; for a batch of training's size by TensorFlow.
+
+    TensorFlow's product is 3 to 5 times numpy's where OpenBLAS does not recognise the processor
+    and uses its generic kernels (docs/performance.md, "The sentence encoder's products by
+    TensorFlow"). A message's few rows stay with numpy: there the call costs what it saves, and
+    the server's memory stays as it was.
+    """
+    if len(rows) < TENSORFLOW_FROM_ROWS:
+        return rows @ weight + bias
     return tf.linalg.matmul(rows, weight).numpy() + bias
 
 

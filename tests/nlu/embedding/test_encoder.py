@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from confidant.nlu.embedding.encoder import MAX_POSITIONS
+from confidant.nlu.embedding.encoder import BATCH_PIECES, MAX_POSITIONS
 
 # The first six values of sentence-transformers' all-MiniLM-L6-v2 vector (mean pooling, unit
 # length), computed with PyTorch 2.13 and transformers 5.25 from the same weights.
@@ -81,7 +81,7 @@ def test_texts_encoded_together_get_the_vectors_they_get_alone(encoder) -> None:
 
 
 def test_batches_hold_similar_lengths_within_the_budget() -> None:
-    from confidant.nlu.embedding.encoder import BATCH_PIECES, _batches_by_length
+    from confidant.nlu.embedding.encoder import _batches_by_length
 
     windows = [(index, [0] * length) for index, length in enumerate([3, 200, 5, 256, 4, 199] * 20)]
     batches = _batches_by_length(windows)
@@ -106,17 +106,32 @@ def test_the_gelu_is_the_exact_one_the_model_was_trained_with() -> None:
 
 
 def test_the_dense_products_by_tensorflow_are_numpys_to_rounding() -> None:
-    from confidant.nlu.embedding.encoder import _dense
+    from confidant.nlu.embedding.encoder import TENSORFLOW_FROM_ROWS, _dense
 
     generator = np.random.default_rng(7)
     rows = generator.standard_normal((300, 384)).astype(np.float32)
     weight = generator.standard_normal((384, 1152)).astype(np.float32) / 20
     bias = generator.standard_normal(1152).astype(np.float32)
-    product = _dense(rows, weight, bias)
-    exact = rows.astype(np.float64) @ weight.astype(np.float64) + bias
-    assert product.dtype == np.float32 and product.shape == (300, 1152)
-    assert np.max(np.abs(product - exact)) < 1e-4
-    assert np.max(np.abs(_dense(rows, weight, bias * 0) - exact)) > 1e-2  # the bias is added
+    for count in (300, TENSORFLOW_FROM_ROWS, 1200):  # a message's rows by numpy, a batch's by TensorFlow
+        some = np.resize(rows, (count, 384))
+        product = _dense(some, weight, bias)
+        exact = some.astype(np.float64) @ weight.astype(np.float64) + bias
+        assert product.dtype == np.float32 and product.shape == (count, 1152)
+        assert np.max(np.abs(product - exact)) < 1e-4
+        assert np.max(np.abs(_dense(some, weight, bias * 0) - exact)) > 1e-2  # the bias is added
+
+
+def test_a_message_is_multiplied_by_numpy_and_a_training_batch_by_tensorflow(monkeypatch) -> None:
+    from confidant.nlu.embedding import encoder
+
+    calls = []
+    matmul = encoder.tf.linalg.matmul
+    monkeypatch.setattr(encoder.tf.linalg, "matmul", lambda a, b: calls.append(len(a)) or matmul(a, b))
+    weight, bias = np.ones((4, 2), dtype=np.float32), np.zeros(2, dtype=np.float32)
+    encoder._dense(np.ones((MAX_POSITIONS, 4), dtype=np.float32), weight, bias)
+    assert calls == []
+    encoder._dense(np.ones((BATCH_PIECES, 4), dtype=np.float32), weight, bias)
+    assert calls == [BATCH_PIECES]
 
 
 def test_the_cache_key_changes_with_the_encoders_code(tmp_path, monkeypatch) -> None:
