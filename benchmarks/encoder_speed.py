@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import time
 from functools import partial
 from typing import Callable, Dict, List, Sequence, Tuple
@@ -25,6 +26,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np  # noqa: E402
 from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 
+from confidant.nlu.embedding import encoder as encoder_module  # noqa: E402
 from confidant.nlu.embedding.encoder import (  # noqa: E402
     SentenceEncoder,
     _gelu,
@@ -64,28 +66,15 @@ class ProductPerWindowEncoder(SentenceEncoder):
 
 
 class NumpyProductEncoder(SentenceEncoder):
-    """The encoder from 2026-12-06 to 2026-12-07: the flattened products by numpy, not TensorFlow."""
+    """The encoder from 2026-12-06 to 2026-12-07: every product by numpy, at any size."""
 
-    def _attend(self, x: np.ndarray, mask: np.ndarray, layer: _Layer) -> np.ndarray:
-        batch, length, _ = x.shape
-        size = self.dimension // self.heads
-        rows = x.reshape(batch * length, self.dimension)
-
-        def heads(projection: np.ndarray) -> np.ndarray:
-            return projection.reshape(batch, length, self.heads, size).transpose(0, 2, 1, 3)
-
-        query, key, value = np.split(rows @ layer.query_key_value + layer.query_key_value_bias, 3, axis=1)
-        scores = heads(query) @ heads(key).transpose(0, 1, 3, 2) / np.sqrt(size) + mask[:, None, None, :]
-        scores -= scores.max(axis=-1, keepdims=True)
-        probabilities = np.exp(scores)
-        probabilities /= probabilities.sum(axis=-1, keepdims=True)
-        context = (probabilities @ heads(value)).transpose(0, 2, 1, 3).reshape(batch * length, self.dimension)
-        rows = _layer_norm(
-            rows + context @ layer.attention_out + layer.attention_out_bias, layer.attention_norm, self.epsilon
-        )
-        hidden = _gelu(rows @ layer.intermediate + layer.intermediate_bias)
-        rows = _layer_norm(rows + hidden @ layer.out + layer.out_bias, layer.out_norm, self.epsilon)
-        return rows.reshape(batch, length, self.dimension)
+    def states(self, sequences: Sequence[Sequence[int]]) -> List[np.ndarray]:
+        threshold = encoder_module.TENSORFLOW_FROM_ROWS
+        encoder_module.TENSORFLOW_FROM_ROWS = sys.maxsize
+        try:
+            return super().states(sequences)
+        finally:
+            encoder_module.TENSORFLOW_FROM_ROWS = threshold
 
 
 def training_texts() -> List[str]:

@@ -135,12 +135,17 @@ def test_a_conversation_that_goes_quiet_during_an_outage_is_written_after_it(pro
     assert second_durable.spool.count() == 0
 
 
+def store_retrying_every(seconds: float, url: str, tmp_path: Path) -> tuple:
+    """(the durable store, Rasa's fail-safe wrapper of it) whose spool retry waits `seconds` each time."""
+    durable = DurableSQLTrackerStore(
+        Domain.empty(), host=url, spool_dir=str(tmp_path / "spool"), spool_drain_delays=(seconds,)
+    )
+    return durable, FailSafeTrackerStore(durable)
+
+
 def test_a_spool_is_written_after_an_outage_with_no_traffic_at_all(proxied, tmp_path: Path) -> None:
     proxy, url, direct_url = proxied
-    durable = DurableSQLTrackerStore(
-        Domain.empty(), host=url, spool_dir=str(tmp_path / "spool"), spool_drain_delays=(0.3,)
-    )
-    store = FailSafeTrackerStore(durable)
+    durable, store = store_retrying_every(0.3, url, tmp_path)
     sender = "night-" + uuid.uuid4().hex
 
     async def scenario() -> None:
@@ -165,10 +170,7 @@ def test_a_spool_is_written_after_an_outage_with_no_traffic_at_all(proxied, tmp_
 def test_a_save_spooled_while_the_retry_looks_is_still_written(proxied, tmp_path: Path) -> None:
     """The retry looked at an empty directory just as another turn spooled: it must not stop there."""
     proxy, url, direct_url = proxied
-    durable = DurableSQLTrackerStore(
-        Domain.empty(), host=url, spool_dir=str(tmp_path / "spool"), spool_drain_delays=(0.3,)
-    )
-    store = FailSafeTrackerStore(durable)
+    durable, store = store_retrying_every(0.3, url, tmp_path)
     first, second = "first-" + uuid.uuid4().hex, "second-" + uuid.uuid4().hex
     looked_empty = durable.spool.is_empty
     looks = 0
@@ -208,10 +210,7 @@ def test_a_save_spooled_while_the_retry_looks_is_still_written(proxied, tmp_path
 
 def test_the_retry_outlives_an_error_that_is_not_the_databases(proxied, tmp_path: Path) -> None:
     proxy, url, direct_url = proxied
-    durable = DurableSQLTrackerStore(
-        Domain.empty(), host=url, spool_dir=str(tmp_path / "spool"), spool_drain_delays=(0.2,)
-    )
-    store = FailSafeTrackerStore(durable)
+    durable, store = store_retrying_every(0.2, url, tmp_path)
     sender = "night-" + uuid.uuid4().hex
     flush_all = durable.flush_all
     calls = 0
