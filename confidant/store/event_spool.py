@@ -59,20 +59,24 @@ class EventSpool:
     def has(self, sender_id: str) -> bool:
         return self._path(sender_id).exists()
 
+    def _files(self) -> List[Path]:
+        """The conversations' spool files, in a stable order."""
+        return sorted(self.directory.glob("*.jsonl"))
+
     def pending_senders(self) -> List[str]:
         """Conversations with spooled events (read from each file's first row)."""
         senders = []
-        for path in sorted(self.directory.glob("*.jsonl")):
+        for path in self._files():
             with contextlib.suppress(OSError, ValueError), open(path, encoding="utf-8") as spool:
                 senders.append(json.loads(spool.readline())["sender_id"])
         return senders
 
     def is_empty(self) -> bool:
         """No spool file at all, readable or not (one being created counts as pending)."""
-        return next(self.directory.glob("*.jsonl"), None) is None
+        return not self._files()
 
     def pending(self) -> Iterator[Tuple[Path, List[Dict[str, Any]]]]:
-        for path in sorted(self.directory.glob("*.jsonl")):
+        for path in self._files():
             yield path, self.read(path)
 
     def read_for(self, sender_id: str) -> Tuple[Path, List[Dict[str, Any]]]:
@@ -98,7 +102,7 @@ class EventSpool:
     def senders_older_than(self, cutoff: float) -> List[str]:
         """Conversations whose spool file was last written before `cutoff` (epoch seconds)."""
         senders = []
-        for path in sorted(self.directory.glob("*.jsonl")):
+        for path in self._files():
             with contextlib.suppress(OSError, ValueError):
                 if path.stat().st_mtime < cutoff:
                     with open(path, encoding="utf-8") as spool:
