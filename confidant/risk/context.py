@@ -122,7 +122,12 @@ class TriggerLevels:
 
         told = any(_overlaps(candidate, start, end) for start, end, _ in context.threats_if_telling)
         for start, end, pattern_id in context.idioms:
-            if _overlaps(candidate, start, end) and not told and not self._someone_struck_first(doc, candidate, start):
+            if (
+                _overlaps(candidate, start, end)
+                and not told
+                and not self._someone_struck_first(doc, candidate, start)
+                and not (end < len(doc) and doc[end].lower_ in self.data.idiom_undone_by_next)
+            ):
                 return "idiom", pattern_id
         accident = self._accidental_dose(candidate, sentence, context)
         if accident:
@@ -137,6 +142,10 @@ class TriggerLevels:
             joke = self._joke_marker(doc, sentence)
             if joke:
                 return "idiom", f"weak trigger with joke marker {joke!r}"
+            if trigger.id in self.data.petty_occasion.own_triggers:
+                petty = self._petty_occasion(doc, candidate, sentence, context)
+                if petty:
+                    return "idiom", f"a groan over something petty ({petty!r})"
         elif self._exasperated(doc, candidate, sentence):
             joke = self._joke_marker(doc, sentence)
             if joke:
@@ -178,6 +187,10 @@ class TriggerLevels:
             laughed = self._quoted_and_laughed_off(doc, candidate, sentence, context)
             if laughed:
                 return "idiom", f"someone else's words, laughed off ({laughed})"
+            if trigger.id in self.data.petty_occasion.triggers:
+                petty = self._petty_occasion(doc, candidate, sentence, context)
+                if petty:
+                    return "idiom", f"someone else's words over something petty ({petty!r})"
             story = self._fiction_before(doc, candidate, sentence)
             if story:
                 return "idiom", f"someone else in a story ({story!r})"
@@ -243,11 +256,40 @@ class TriggerLevels:
         to a child ("my dad said 'I'll kill you'") is never laughed off here, and a laugh inside
         the quotation ("she texted 'i want to die lol'") is not the message laughing it off.
         """
-        if candidate.trigger.category != SELF_HARM or context.taken_seriously:
+        if candidate.trigger.category != SELF_HARM or self._taken_seriously(candidate, context):
             return None
         if self._quoted_speaker(doc, candidate, sentence) != "third":
             return None
         return context.laughed_off[0][2] if context.laughed_off else None
+
+    @staticmethod
+    def _taken_seriously(candidate: Candidate, context: Context) -> bool:
+        """Does the message take the words seriously anywhere but in the trigger's own words?
+
+        "she says 'I'm gonna jump off a bridge' every time they lose, it's a running joke": the
+        bridge is the figure itself, not a sign that anyone means it.
+        """
+        return any(not _overlaps(candidate, start, end) for start, end, _ in context.taken_seriously)
+
+    def _petty_occasion(self, doc: Doc, candidate: Candidate, sentence: Span, context: Context) -> str | None:
+        """The petty occasion a wish to die or a groan is said over, in its sentence, if any.
+
+        "my friend said 'just shoot me' when she saw the seating chart", "he yells 'I'm going
+        to die' every time his team loses": a connective after the trigger, then an everyday
+        occasion within a few words. Not where the message takes the words seriously anywhere
+        ("she means it", "I'm worried", "she has pills"): that is the same bar as a laugh.
+        """
+        rules = self.data.petty_occasion
+        if self._taken_seriously(candidate, context):
+            return None
+        tokens = doc[candidate.end : sentence.end]
+        for token in tokens:
+            if token.lower_ not in rules.connectives:
+                continue
+            for word in doc[token.i + 1 : min(sentence.end, token.i + 1 + rules.window)]:
+                if word.lower_ in rules.occasions or word.lemma_ in rules.occasions:
+                    return f"{token.text} ... {word.text}"
+        return None
 
     def _in_care(self, doc: Doc, candidate: Candidate, sentence: Span, context: Context) -> str | None:
         """Someone else's crisis now in professional care ("my son is in a residential program for self harm").

@@ -120,6 +120,22 @@ class EmotionalHurtRules:
 
 
 @dataclass(frozen=True)
+class PettyOccasionRules:
+    """A wish to die or a groan said over something petty (idioms.yml, `petty_occasion`).
+
+    "my friend said 'just shoot me' when she saw the seating chart": one of `triggers`, with a
+    word of `connectives` after it in its sentence and a word of `occasions` within `window`
+    words after that connective. Who says it and which triggers count is the context's rule.
+    """
+
+    triggers: frozenset[str] = frozenset()
+    own_triggers: frozenset[str] = frozenset()
+    connectives: frozenset[str] = frozenset()
+    occasions: frozenset[str] = frozenset()
+    window: int = 6
+
+
+@dataclass(frozen=True)
 class InformationalRules:
     frames: tuple[Pattern, ...]
     max_gap: int
@@ -201,11 +217,14 @@ class RiskData:
     past: PastRules
     subjects: SubjectRules
     vocabulary: frozenset[str] = field(default_factory=frozenset)
+    # Words right after a figure of speech that make it a blow after all ("hit me up against the wall").
+    idiom_undone_by_next: frozenset[str] = frozenset()
     # "I could strangle him lol": modals after "I" that let a joke marker demote a strong threat.
     joke_demotes_after_i: frozenset[str] = frozenset()
     accidental_dose: AskedAboutRules = field(default_factory=AskedAboutRules)
     mild_discipline: AskedAboutRules = field(default_factory=AskedAboutRules)
     emotional_hurt: EmotionalHurtRules = field(default_factory=EmotionalHurtRules)
+    petty_occasion: PettyOccasionRules = field(default_factory=PettyOccasionRules)
     # Benign patterns that outweigh DIET's risk reading alone where no trigger matched (idioms.yml).
     classifier_outweighing_idioms: frozenset[str] = frozenset()
     # The writer saying they mean it or have a plan ("I'd rather die than go back. I have a plan"):

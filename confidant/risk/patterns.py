@@ -26,6 +26,7 @@ from confidant.risk.pattern_types import (
     PastRules,
     Pattern,
     PatternError,
+    PettyOccasionRules,
     RiskData,
     SubjectRules,
     Trigger,
@@ -245,12 +246,19 @@ def load_directory(path: str | Path) -> RiskData:
             "emotional_hurt_feared",
             "threat_if_telling",
             "figure_undone_by",
+            "petty_occasion_triggers",
+            "petty_occasion_own_triggers",
+            "petty_occasion_connectives",
+            "petty_occasions",
+            "petty_occasion_window",
+            "idiom_undone_by_next",
         ],
         ["humour", "benign", "outweigh_the_classifier_alone"],
     )
     idioms = tuple(p for _, p in patterns.read(idioms_file, "benign", id_prefix="idiom"))
     humour = idioms_file.words("humour", lexicon)
     joke_demotes_after_i = idioms_file.words("joke_demotes_after_i", lexicon, required=False)
+    idiom_undone_by_next = idioms_file.words("idiom_undone_by_next", lexicon, required=False)
     accidental_dose = _asked_about_rules(patterns, idioms_file, lexicon, "accidental_dose", "accident")
     mild_discipline = _asked_about_rules(patterns, idioms_file, lexicon, "mild_discipline", "discipline")
     emotional_hurt = EmotionalHurtRules(
@@ -259,12 +267,21 @@ def load_directory(path: str | Path) -> RiskData:
         never_with=idioms_file.words("emotional_hurt_never_with", lexicon, required=False),
         feared=idioms_file.words("emotional_hurt_feared", lexicon, required=False),
     )
+    petty_occasion = PettyOccasionRules(
+        triggers=frozenset(idioms_file.data.get("petty_occasion_triggers") or []),
+        own_triggers=frozenset(idioms_file.data.get("petty_occasion_own_triggers") or []),
+        connectives=idioms_file.words("petty_occasion_connectives", lexicon, required=False),
+        occasions=idioms_file.words("petty_occasions", lexicon, required=False),
+        window=idioms_file.integer("petty_occasion_window", 6),
+    )
     threat_if_telling = _optional_patterns(patterns, idioms_file, "threat_if_telling", "telling")
     figure_undone_by = _optional_patterns(patterns, idioms_file, "figure_undone_by", "meant")
     for key, listed in (
         ("accidental_dose_triggers", accidental_dose.triggers),
         ("mild_discipline_triggers", mild_discipline.triggers),
         ("emotional_hurt_triggers", emotional_hurt.triggers),
+        ("petty_occasion_triggers", petty_occasion.triggers),
+        ("petty_occasion_own_triggers", petty_occasion.own_triggers),
     ):
         unknown_triggers = sorted(listed - {trigger.id for trigger in triggers})
         if unknown_triggers:
@@ -443,6 +460,8 @@ def load_directory(path: str | Path) -> RiskData:
         accidental_dose=accidental_dose,
         mild_discipline=mild_discipline,
         emotional_hurt=emotional_hurt,
+        petty_occasion=petty_occasion,
+        idiom_undone_by_next=idiom_undone_by_next,
         classifier_outweighing_idioms=frozenset(str(i) for i in outweighing),
         threat_if_telling=threat_if_telling,
         figure_undone_by=figure_undone_by,

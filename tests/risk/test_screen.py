@@ -236,6 +236,26 @@ CURRENT = [
     # "by accident" as someone's excuse, and a baby: no mistake the writer fears
     ("her boyfriend hurt her by accident, he says, but the bruises keep coming", "abuse"),
     ("i'm so scared i'll accidentally hurt my baby, i get so angry when he screams", "abuse"),
+    # a figure of speech with a blow right after it ("hit me up" is "call me", not "up against the wall")
+    ("my husband hits me up against the wall when he's angry", "abuse"),
+    # a push "to" the ground or into sex, a kick off the bed, feet or knees on the writer
+    ("he pushes me to do sexual things i don't want", "abuse"),
+    ("he pushed me to the ground in the car park", "abuse"),
+    ("my mom kicked me off the bed and stomped on me", "abuse"),
+    ("he knelt on my chest until i couldn't breathe", "abuse"),
+    # a threat told as a turn ("said I'm next"), the writer's own body hurt on purpose, a weapon on oneself
+    ("he shot my dog and said im next", "harm_others"),
+    ("i burned my arm with the iron on purpose", "self_harm"),
+    ("deliberately cut my thigh after dinner", "self_harm"),
+    ("i hunt for a living but lately i've been thinking of using the rifle on myself", "self_harm"),
+    # a beating "at" a place or a time is no game won
+    ("my dad beats me at home when mom is at work", "abuse"),
+    ("he beats me at night after he drinks", "abuse"),
+    # one child hitting another is not abuse, but a child hit again and again at school, or hit at home, is still told
+    ("a boy in my class keeps hitting me and the teacher does nothing", "abuse"),
+    ("a boy at school hit me and my dad beats me at home", "abuse"),
+    # a wish to die over a result, in the writer's own words: despair can start there (no petty occasion)
+    ("i want to die after that quiz", "self_harm"),
 ]
 
 NOT_CURRENT = [
@@ -326,6 +346,8 @@ NOT_CURRENT = [
     ("I'd kill for a pizza", None, None),
     ("killed it in my interview today", None, None),
     ("my little brother beat me at chess again", None, "idiom"),
+    ("my older sister beats me at literally everything", None, None),
+    ("she beat me by two points in the final round", None, "idiom"),
     ("my mum will kill me if I'm late lol", None, "idiom"),
     ("I could murder my brother lol he took my charger", None, "idiom"),
     ("burnt myself on the oven again", None, "idiom"),
@@ -408,6 +430,38 @@ NOT_CURRENT = [
         "third_party",
     ),
     ("my sister texted me 'i want to die lol' and now she won't answer", "self_harm", "third_party"),
+    # pushed to do better, kicked off a team, next in a queue, a cut or a burn by accident
+    ("my wife pushed me to finally get help", "abuse", "idiom"),
+    ("he pushes me to do better at school", "abuse", "idiom"),
+    ("the coach kicked me off the team for missing practice", "abuse", "idiom"),
+    ("my manager said i'd be next in line for promotion", "harm_others", "idiom"),
+    ("I cut my finger on a tin can while cooking", None, None),
+    ("i burned my hand on the stove making pancakes", None, None),
+    # news that hit the writer hard is no blow
+    ("my grandad's death hit me harder than i expected", None, None),
+    # one child hitting another, once: at school, at play, a younger sibling
+    ("some kid at recess punched me bc i won at four square. he got benched", "abuse", "idiom"),
+    ("my lil bro shoved me off the couch and i sprained my wrist, can we do video", "abuse", "idiom"),
+    ("a girl at daycare bit my son on the arm and the staff called me", None, None),
+    # the figure itself is no sign that anyone means it ("bridge" is in the serious signs)
+    (
+        "my buddy always says 'im gonna jump off a bridge' when the bus is late, it's a running joke",
+        "self_harm",
+        "idiom",
+    ),
+    # someone else's wish to die, or a groan, said over something petty
+    ("my aunt said 'just shoot me' when she saw the seating plan for the reunion", "self_harm", "idiom"),
+    ("my cousin goes 'i want to die' every time his team loses a match", "self_harm", "idiom"),
+    ("my brother says he's literally going to die if the wifi drops during his game", "self_harm", "idiom"),
+    ("ugh kill me now if this meeting runs past five", "self_harm", "idiom"),
+    # ... but not taken seriously anywhere, nor words of killing oneself (the writer's own wish: CURRENT)
+    (
+        "my cousin says 'i want to die' after every match he loses and i'm worried he means it",
+        "self_harm",
+        "third_party",
+    ),
+    ("my friend says 'i want to die' after the game, and she has pills saved up", "self_harm", "third_party"),
+    ("my sister texted 'i'm going to kill myself' after the game", "self_harm", "third_party"),
     # embarrassment, a wish about a stranger, one child hitting another
     ("i tripped on stage and literally wanted to die. like crawl into a hole and die", "self_harm", "idiom"),
     ("i was so embarrassed i wanted to die", "self_harm", "idiom"),
