@@ -475,6 +475,38 @@ def test_the_writers_own_words_outweigh_diets_self_harm_guess(component, text: s
     assert processed.get("intent")["name"] == intent
 
 
+@pytest.mark.parametrize(
+    ("text", "diet_intent"),
+    [
+        # something thrown at a child, food kept from one: the writer did it
+        (
+            "Threw my keys at my toddler, it split his forehead, and I told urgent care he fell.",
+            "risk_partner_violence",
+        ),
+        ("i dont feed my son when hes bad. sometimes hes gone two days without dinner", "concern_abuse"),
+        # armed where someone lives or works, knowing where they are, a vehicle pictured driven into people
+        (
+            "Army vet. I've been parking outside my old boss's house at night with my handgun in the glove box.",
+            "risk_self_harm",
+        ),
+        ("ex keeps posting his new girl. i know where she parks. not joking this time", "risk_partner_violence"),
+        ("kid who leaked my pics is gonna regret it. got his address and my cousins bat", "risk_child_abuse"),
+        ("I picture driving my truck into the crowd at the rally. It's becoming a plan.", "risk_self_harm"),
+    ],
+)
+def test_harm_the_writer_did_or_means_gets_their_reply_whatever_diet_read(component, text, diet_intent) -> None:
+    """Never a victim's or a worried friend's words to someone who tells of hurting or meaning to hurt."""
+    [processed] = component.process([parsed(text, diet_intent, 0.9)])
+    assert processed.get("intent")["name"] == "risk_harm_others", processed.get("risk")
+
+
+def test_a_victim_told_of_the_same_acts_keeps_the_victims_reply(component) -> None:
+    """The same cues with someone else doing it: "he's been parking outside my house ... he has a gun"."""
+    text = "my ex has been parking outside my house at night and he has a gun, i'm scared"
+    [processed] = component.process([parsed(text, "risk_partner_violence", 0.9)])
+    assert processed.get("intent")["name"] == "risk_partner_violence", processed.get("risk")
+
+
 def test_getting_ready_to_act_outweighs_diets_sense_of_unwanted_thoughts(component) -> None:
     text = "not angry at anyone, just tired. out on the balcony working up the nerve"
     [processed] = component.process([parsed(text, "intrusive_thoughts", 0.9)])
@@ -517,7 +549,7 @@ def test_a_sentence_read_alone_gets_the_writer_the_whole_message_tells_of(
     component, whole_known: bool, intent: str
 ) -> None:
     """The focus step reads one sentence; the reply still fits what the whole message says of the writer."""
-    part = "Two nights this week I've sat outside his place in my truck with a bat on the seat."
+    part = "Two nights this week I've sat in my truck down the road from his place."
     whole = f"My ex moved the kids across the state without a word. {part} I know what I'd do if he came out."
     message = parsed(part, "risk_child_abuse", 0.65)
     if whole_known:
