@@ -248,6 +248,9 @@ CURRENT = [
     ("i burned my arm with the iron on purpose", "self_harm"),
     ("deliberately cut my thigh after dinner", "self_harm"),
     ("i hunt for a living but lately i've been thinking of using the rifle on myself", "self_harm"),
+    # sleep for good, help to die
+    ("i just want to sleep for good", "self_harm"),
+    ("can someone just help me end it", "self_harm"),
     # a beating "at" a place or a time is no game won
     ("my dad beats me at home when mom is at work", "abuse"),
     ("he beats me at night after he drinks", "abuse"),
@@ -439,6 +442,13 @@ NOT_CURRENT = [
     ("i burned my hand on the stove making pancakes", None, None),
     # news that hit the writer hard is no blow
     ("my grandad's death hit me harder than i expected", None, None),
+    # someone else asking or begging, in their words: theirs, not the writer's
+    (
+        "my grandmother is 90 and keeps asking me to bring her 'enough pills to sleep for good'",
+        "self_harm",
+        "third_party",
+    ),
+    ("my friend keeps begging me 'help me end it', what do i do", "self_harm", "third_party"),
     # one child hitting another, once: at school, at play, a younger sibling
     ("some kid at recess punched me bc i won at four square. he got benched", "abuse", "idiom"),
     ("my lil bro shoved me off the couch and i sprained my wrist, can we do video", "abuse", "idiom"),
