@@ -127,6 +127,7 @@ class TriggerLevels:
                 and not told
                 and not self._someone_struck_first(doc, candidate, start)
                 and not (end < len(doc) and doc[end].lower_ in self.data.idiom_undone_by_next)
+                and not self._idiom_undone(doc, sentence, pattern_id)
             ):
                 return "idiom", pattern_id
         accident = self._accidental_dose(candidate, sentence, context)
@@ -216,6 +217,24 @@ class TriggerLevels:
         if self._first_person_near(doc, candidate.start, sentence, rules.said_of_nobody_reach):
             return False
         return not (candidate.start > sentence.start and doc[candidate.start - 1].lower_ in rules.verb_before_a_noun)
+
+    def _idiom_undone(self, doc: Doc, sentence: Span, pattern_id: str) -> bool:
+        """Does the trigger's sentence hold a word that makes this figure the real thing?
+
+        "my dad will kill me when he gets home, he has a belt", "i'm going to end it with a rope":
+        the figure's own `undone_by` words (idioms.yml), as written or as their lemma. Its own
+        sentence ("I'd rather get hit by a bus. After exams I want to see someone" is still a
+        figure), and the next one for a weapon ("just shoot me. I have the gun right here").
+        """
+        words = self.data.idiom_undone_by.get(pattern_id)
+        if not words:
+            return False
+        if any(t.lower_ in words or t.lemma_ in words for t in sentence):
+            return True
+        if sentence.end >= len(doc):
+            return False
+        nearby = words & self.data.idiom_undone_from_the_next_sentence
+        return any(t.lower_ in nearby or t.lemma_ in nearby for t in doc[sentence.end].sent)
 
     def _someone_struck_first(self, doc: Doc, candidate: Candidate, idiom_start: int) -> bool:
         """An abuse trigger that names who did it before an idiom's words ("he hit my head" holds "hit my head").

@@ -219,6 +219,11 @@ class RiskData:
     vocabulary: frozenset[str] = field(default_factory=frozenset)
     # Words right after a figure of speech that make it a blow after all ("hit me up against the wall").
     idiom_undone_by_next: frozenset[str] = frozenset()
+    # Per figure of speech, words in the trigger's sentence that make it the real thing after all
+    # ("my dad will kill me when he gets home, he has a belt"): idioms.yml, a benign entry's `undone_by`.
+    idiom_undone_by: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # Of those words, the ones that count in the next sentence too ("just shoot me. I have the gun here").
+    idiom_undone_from_the_next_sentence: frozenset[str] = frozenset()
     # "I could strangle him lol": modals after "I" that let a joke marker demote a strong threat.
     joke_demotes_after_i: frozenset[str] = frozenset()
     accidental_dose: AskedAboutRules = field(default_factory=AskedAboutRules)

@@ -252,10 +252,23 @@ def load_directory(path: str | Path) -> RiskData:
             "petty_occasions",
             "petty_occasion_window",
             "idiom_undone_by_next",
+            "idiom_undone_from_the_next_sentence",
         ],
         ["humour", "benign", "outweigh_the_classifier_alone"],
     )
-    idioms = tuple(p for _, p in patterns.read(idioms_file, "benign", id_prefix="idiom"))
+    benign = patterns.read(idioms_file, "benign", ("undone_by",), id_prefix="idiom")
+    idioms = tuple(p for _, p in benign)
+    idiom_undone_by = {
+        pattern.id: frozenset(
+            word_list(
+                entry["undone_by"],
+                lexicon,
+                lambda problem, i=pattern.id: idioms_file.fail(f"{i}: undone_by: {problem}"),
+            )
+        )
+        for entry, pattern in benign
+        if "undone_by" in entry
+    }
     humour = idioms_file.words("humour", lexicon)
     joke_demotes_after_i = idioms_file.words("joke_demotes_after_i", lexicon, required=False)
     idiom_undone_by_next = idioms_file.words("idiom_undone_by_next", lexicon, required=False)
@@ -462,6 +475,10 @@ def load_directory(path: str | Path) -> RiskData:
         emotional_hurt=emotional_hurt,
         petty_occasion=petty_occasion,
         idiom_undone_by_next=idiom_undone_by_next,
+        idiom_undone_by=idiom_undone_by,
+        idiom_undone_from_the_next_sentence=idioms_file.words(
+            "idiom_undone_from_the_next_sentence", lexicon, required=False
+        ),
         classifier_outweighing_idioms=frozenset(str(i) for i in outweighing),
         threat_if_telling=threat_if_telling,
         figure_undone_by=figure_undone_by,

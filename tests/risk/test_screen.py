@@ -1105,3 +1105,101 @@ def test_a_patterns_folder_changed_since_gets_a_new_shared_screen(data_copy: Pat
     stat = idioms.stat()
     os.utime(idioms, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
     assert RiskScreen.shared(data_copy) is not first
+
+
+# A figure of speech must never swallow the real thing told in the same words (an audit of every
+# benign pattern, 2026-12-07): the figure's `undone_by` words, a game played versus a place with
+# people in it, "beat me in the face", a method after "end it with", a wish to be hit by a bus.
+FIGURES_THAT_WERE_THE_REAL_THING = [
+    "i'm going to shoot everyone at the game friday",
+    "i'm going to kill them at the final, i'm bringing the knife",
+    "this kid from school will kill me, he brought a knife today",
+    "my dad will kill me when he gets home, he has a belt",
+    "my dad's gonna kill me because i'm trans, he keeps his gun by the bed",
+    "my landlord is going to kill me, he came at me with a hammer",
+    "i have wanted to die for years and tonight i'm going to do it",
+    "i deserve to die for what i did to her",
+    "she's wanted to die for weeks and she's giving her stuff away",
+    "i wish i could sleep forever and never wake up",
+    "i'm going to take my life in the garage tonight",
+    "i want to take my life to end the pain",
+    "i'm going to end it with a rope tonight",
+    "i'm ending things with a bottle of pills",
+    "he grabbed the phone cord and hit me with it",
+    "he threw the bottle and it hit me in the head",
+    "my dad beat me in the face last night",
+    "he beats me in the bathroom so no one hears",
+    "my dad beat me to the ground",
+    "my stepdad. beats me almost every day",
+    "my stepdad beat me at the pool in front of everyone",
+    "he killed my cat and told me i'm next in line",
+    "my husband pushed me hard down the stairs",
+    "he pushed me to the edge of the roof",
+    "he kicked me off the train platform onto the tracks",
+    "they shut me out completely, i'm 12 and sleeping outside",
+    "my uncle really touched me down there",
+    "my daughter hits her kids with a belt",
+    "they'll lock me up in the closet again tonight",
+    "i'm going to stab my roommate over the dishes, i'm holding the knife and i'm shaking",
+    "i cut myself when i get sad",
+    "i cut myself at work in the bathroom so nobody sees",
+    "i burned myself on the stove on purpose",
+    "i hope i get hit by a bus on the way home",
+    "i want to overdose on sleep meds tonight",
+    "everyone saw the nudes he leaked, im so embarrassed i want to die and i have the pills",
+    "i'd rather be dead than keep living",
+    "i want 2 kms tonight",
+    "my phone is about to die and so am i, i took everything",
+    "please shoot me. i have the gun right here",
+]
+
+FIGURES_STILL_FIGURES = [
+    "we're going to kill them in the final on saturday",
+    "i shot everyone in fortnite last night lol",
+    "they murdered us at trivia",
+    "we killed it at the game last night",
+    "my mom will kill me when she sees my report card",
+    "i'd die for a burger rn",
+    "i want to end things with my boyfriend",
+    "i want to take my life back from my ex",
+    "i'd rather be dead than be seen in crocs",
+    "i'm so embarrassed i want to die, i called my teacher mom",
+    "i'm so tired i could sleep forever",
+    "i don't want to wake up for school tomorrow",
+    "hit me up when you're free",
+    "got news? hit me with it",
+    "that song hit me hard",
+    "my brother beat me in a race",
+    "my brother beat me in chess",
+    "she beat me to the punch",
+    "beats me why he left",
+    "my dad beat me at pool again",
+    "my teacher said i'm next to present",
+    "my therapist pushes me to do better",
+    "she pushes me too hard at practice",
+    "they kicked me off the team",
+    "your message really touched me",
+    "my son punched a kid at school over a pokemon card",
+    "my son has shut me out completely since the divorce",
+    "will my therapist lock me up if i say i'm depressed?",
+    "i'm going to strangle my roommate over the dishes lol",
+    "i cut myself shaving this morning",
+    "burned myself on the stove making pasta",
+    "i cut myself when i fell off my bike",
+    "got hit by a car on my bike but i'm ok",
+    "i'm overdosing on coffee to get through finals",
+    "ran 5 kms today",
+    "my phone is about to die, text me later",
+]
+
+
+@pytest.mark.parametrize("text", FIGURES_THAT_WERE_THE_REAL_THING)
+def test_a_figure_of_speech_never_swallows_the_real_thing(screen: RiskScreen, text: str) -> None:
+    finding = screen.screen(text)
+    assert finding.level in ("current", "third_party"), (text, screen.explain(text))
+
+
+@pytest.mark.parametrize("text", FIGURES_STILL_FIGURES)
+def test_the_everyday_figure_in_the_same_words_stays_a_figure(screen: RiskScreen, text: str) -> None:
+    finding = screen.screen(text)
+    assert not finding.is_current and finding.level != "third_party", (text, screen.explain(text))
