@@ -1151,6 +1151,25 @@ FIGURES_THAT_WERE_THE_REAL_THING = [
     "i want 2 kms tonight",
     "my phone is about to die and so am i, i took everything",
     "please shoot me. i have the gun right here",
+    # the same audit's crisis messages that matched no trigger at all
+    "he stabbed me",
+    "he said he'll cut me",
+    "he threatened to cut my face",
+    "my dad came at me with a knife",
+    "he pointed a gun at me",
+    "my stepdad puts his hands on me",
+    "he holds my face under water",
+    "my uncle makes me sleep in his bed",
+    "my dad makes me kneel on rice for hours",
+    "my ex is outside my house with a bat",
+    "help he's killing me",
+    "he's going to burn up the car with me in it",
+    "my friend wants to take his life",
+    "i scratch my arms until they bleed",
+    "i burn my fingers with a lighter to feel something",
+    "i cut my hand open on purpose again",
+    "i hit my head against the wall until i black out",
+    "i cut it deep tonight",
 ]
 
 FIGURES_STILL_FIGURES = [
@@ -1190,6 +1209,9 @@ FIGURES_STILL_FIGURES = [
     "i'm overdosing on coffee to get through finals",
     "ran 5 kms today",
     "my phone is about to die, text me later",
+    "i hit my head on the kitchen cupboard this morning",
+    "i burned my fingers on the pan making dinner",
+    "my son has to take his life skills class again",
 ]
 
 
