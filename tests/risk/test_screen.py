@@ -251,6 +251,9 @@ CURRENT = [
     # sleep for good, help to die
     ("i just want to sleep for good", "self_harm"),
     ("can someone just help me end it", "self_harm"),
+    # a wish to be run over is a wish to die, not abuse
+    ("i want to get hit by a truck", "self_harm"),
+    ("i keep hoping a car hits me", "self_harm"),
     # a beating "at" a place or a time is no game won
     ("my dad beats me at home when mom is at work", "abuse"),
     ("he beats me at night after he drinks", "abuse"),
@@ -440,6 +443,7 @@ NOT_CURRENT = [
     ("my manager said i'd be next in line for promotion", "harm_others", "idiom"),
     ("I cut my finger on a tin can while cooking", None, None),
     ("i burned my hand on the stove making pancakes", None, None),
+    ("i hope i don't get hit by a car biking to work", "abuse", "negated"),
     # news that hit the writer hard is no blow
     ("my grandad's death hit me harder than i expected", None, None),
     # someone else asking or begging, in their words: theirs, not the writer's
