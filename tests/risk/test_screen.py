@@ -1174,6 +1174,8 @@ FIGURES_THAT_WERE_THE_REAL_THING = [
     "i cut my hand open on purpose again",
     "i hit my head against the wall until i black out",
     "i cut it deep tonight",
+    "i burn up my arm with a lighter every night",
+    "he told me i'm next to get it",
 ]
 
 FIGURES_STILL_FIGURES = [
