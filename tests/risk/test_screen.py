@@ -1176,6 +1176,10 @@ FIGURES_THAT_WERE_THE_REAL_THING = [
     "i cut it deep tonight",
     "i burn up my arm with a lighter every night",
     "he told me i'm next to get it",
+    "i'm dying to end it all",
+    "i can't see a future for myself",
+    "i want to end it between 2 and 3 am when everyone's asleep",
+    "my sister will kill me after what i told the police",
 ]
 
 FIGURES_STILL_FIGURES = [
@@ -1218,6 +1222,8 @@ FIGURES_STILL_FIGURES = [
     "i hit my head on the kitchen cupboard this morning",
     "i burned my fingers on the pan making dinner",
     "my son has to take his life skills class again",
+    "i can't see a future with him anymore, should we try couples counseling",
+    "i'm dying to see the new marvel movie",
 ]
 
 
