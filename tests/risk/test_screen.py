@@ -727,6 +727,18 @@ def test_spacy_schema_error_names_file_and_pattern(data_copy: Path) -> None:
             "said_of_nobody_triggers: [self_harm.no_such,",
             r"third_party\.yml.*said_of_nobody_triggers.*self_harm\.no_such",
         ),
+        (
+            "idioms.yml",
+            "petty_occasion_own_triggers: [self_harm.kill_me_now,",
+            "petty_occasion_own_triggers: [self_harm.no_such,",
+            r"idioms\.yml.*petty_occasion_own_triggers.*self_harm\.no_such",
+        ),
+        (
+            "idioms.yml",
+            "    undone_by: [$weapons, serious]",
+            "    undone_by: [$no_such_weapons, serious]",
+            r"idioms\.yml.*undone_by.*no_such_weapons",
+        ),
     ],
     ids=[
         "unknown word list",
@@ -736,6 +748,8 @@ def test_spacy_schema_error_names_file_and_pattern(data_copy: Path) -> None:
         "unknown trigger",
         "unknown discipline trigger",
         "unknown said-of-nobody trigger",
+        "unknown petty-occasion trigger",
+        "unknown word list in a figure's undoing words",
     ],
 )
 def test_broken_data_is_an_error_naming_file_and_problem(
