@@ -1251,3 +1251,36 @@ def test_a_figure_of_speech_never_swallows_the_real_thing(screen: RiskScreen, te
 def test_the_everyday_figure_in_the_same_words_stays_a_figure(screen: RiskScreen, text: str) -> None:
     finding = screen.screen(text)
     assert not finding.is_current and finding.level != "third_party", (text, screen.explain(text))
+
+
+# The same audit for the question and past rules: a question that tells a time or a means of the
+# writer's own, and a past that says it is not over, stay current; a question about the rules and
+# a past that is over stay what they were.
+QUESTIONS_AND_PASTS_THAT_ARE_NOW = [
+    "would you report it if i said i'm going to kill myself tonight?",
+    "what happens if i tell you i have the pills in my hand right now",
+    "would you tell my mom if i told you i overdosed an hour ago?",
+    "would you report it if i said i took 40 tylenol",
+    "i used to be suicidal and it's back worse than ever",
+    "my mom used to beat me and she still does whenever she drinks",
+    "my uncle abused me as a kid and it hasn't stopped",
+    "i tried to hang myself last year and the rope is still in my closet",
+    "i survived my last attempt, i won't survive the next one",
+]
+
+QUESTIONS_AND_PASTS_THAT_ARE_NOT = [
+    "if i told you i had thought about suicide, would you report it?",
+    "would you report it if someone said they wanted to die?",
+    "i used to cut but i've been clean for 3 years",
+    "i tried to kill myself in 2015 and i've been stable since then. will my new therapist see it?",
+]
+
+
+@pytest.mark.parametrize("text", QUESTIONS_AND_PASTS_THAT_ARE_NOW)
+def test_a_question_or_a_past_that_tells_of_now_is_current(screen: RiskScreen, text: str) -> None:
+    assert screen.screen(text).level == "current", (text, screen.explain(text))
+
+
+@pytest.mark.parametrize("text", QUESTIONS_AND_PASTS_THAT_ARE_NOT)
+def test_a_question_about_the_rules_or_a_past_that_is_over_is_not(screen: RiskScreen, text: str) -> None:
+    assert not screen.screen(text).is_current, (text, screen.explain(text))
