@@ -102,6 +102,11 @@ AGE_WORDS = frozenset({"-", "year", "years", "yr", "yrs"})
 QUOTATION_MARKS = frozenset({'"', "'", "“", "”", "‘", "’"})
 
 
+def _is_one_of(token: Token, words: frozenset[str]) -> bool:
+    """Is the token one of `words`, as written or by its lemma (the data lists either form)?"""
+    return token.lower_ in words or token.lemma_ in words
+
+
 def _overlaps(candidate: Candidate, start: int, end: int) -> bool:
     """Does the token span start..end share a token with the trigger?"""
     return start < candidate.end and candidate.start < end
@@ -229,12 +234,12 @@ class TriggerLevels:
         words = self.data.idiom_undone_by.get(pattern_id)
         if not words:
             return False
-        if any(t.lower_ in words or t.lemma_ in words for t in sentence):
+        if any(_is_one_of(t, words) for t in sentence):
             return True
         if sentence.end >= len(doc):
             return False
         nearby = words & self.data.idiom_undone_from_the_next_sentence
-        return any(t.lower_ in nearby or t.lemma_ in nearby for t in doc[sentence.end].sent)
+        return any(_is_one_of(t, nearby) for t in doc[sentence.end].sent)
 
     def _someone_struck_first(self, doc: Doc, candidate: Candidate, idiom_start: int) -> bool:
         """An abuse trigger that names who did it before an idiom's words ("he hit my head" holds "hit my head").
@@ -306,7 +311,7 @@ class TriggerLevels:
             if token.lower_ not in rules.connectives:
                 continue
             for word in doc[token.i + 1 : min(sentence.end, token.i + 1 + rules.window)]:
-                if word.lower_ in rules.occasions or word.lemma_ in rules.occasions:
+                if _is_one_of(word, rules.occasions):
                     return f"{token.text} ... {word.text}"
         return None
 
@@ -472,7 +477,7 @@ class TriggerLevels:
         if candidate.trigger.category == ABUSE or candidate.trigger.id in THREAT_TO_WRITER_PATTERNS:
             return None
         before = doc[max(sentence.start, candidate.start - rules.screening_reach) : candidate.start]
-        asked = [t.i for t in before if t.lower_ in rules.screening_askers or t.lemma_ in rules.screening_askers]
+        asked = [t.i for t in before if _is_one_of(t, rules.screening_askers)]
         if not asked or not any(t.lower_ in rules.screening_links for t in doc[asked[-1] : candidate.start]):
             return None
         for start, end, pattern_id in context.denials:
@@ -493,7 +498,7 @@ class TriggerLevels:
         rules = self.data.accidental_dose
         if candidate.trigger.id not in rules.triggers or not self._is_question(sentence):
             return None
-        if any(t.lower_ in rules.never_with or t.lemma_ in rules.never_with for t in sentence):
+        if any(_is_one_of(t, rules.never_with) for t in sentence):
             return None  # "took the whole bottle by accident", "how many would it take"
         for start, end, pattern_id in context.accidents:
             if start - rules.window <= candidate.start and candidate.end <= end + rules.window:
@@ -512,9 +517,9 @@ class TriggerLevels:
         if candidate.trigger.id not in rules.triggers:
             return None
         act = doc[candidate.start : candidate.end]
-        if rules.acts and not any(t.lemma_ in rules.acts or t.lower_ in rules.acts for t in act):
+        if rules.acts and not any(_is_one_of(t, rules.acts) for t in act):
             return None
-        if any(t.lower_ in rules.never_with or t.lemma_ in rules.never_with for t in doc):
+        if any(_is_one_of(t, rules.never_with) for t in doc):
             return None
         if not any(self._is_question(sentence, strict=True) for sentence in doc.sents):
             return None
@@ -543,7 +548,7 @@ class TriggerLevels:
         before = doc[sentence.start - 1].sent if sentence.start > 0 else sentence
         after = doc[sentence.end].sent if sentence.end < len(doc) else sentence
         reach = (before.start, after.end)
-        if any(t.lower_ in rules.never_with or t.lemma_ in rules.never_with for t in doc[reach[0] : reach[1]]):
+        if any(_is_one_of(t, rules.never_with) for t in doc[reach[0] : reach[1]]):
             return None
         for start, end, pattern_id in context.feelings:
             if reach[0] <= start and end <= reach[1]:
