@@ -267,9 +267,22 @@ class TriggerLevels:
         """A film, song, book or game named before someone else's harm in the same sentence."""
         fiction = self.data.subjects.fiction
         for token in doc[sentence.start : candidate.start]:
-            if token.lower_ in fiction:
+            if token.lower_ in fiction and not self._in_a_phrase(doc, token, self.data.subjects.fiction_not_in):
                 return token.text
         return None
+
+    @staticmethod
+    def _in_a_phrase(doc: Doc, token: Token, phrases: frozenset[str]) -> bool:
+        """Is the token part of one of these phrases ("story" in "long story short")?"""
+        for phrase in phrases:
+            words = phrase.split()
+            for offset, word in enumerate(words):
+                start = token.i - offset
+                if word != token.lower_ or start < 0 or start + len(words) > len(doc):
+                    continue
+                if [t.lower_ for t in doc[start : start + len(words)]] == words:
+                    return True
+        return False
 
     def _quoted_and_laughed_off(self, doc: Doc, candidate: Candidate, sentence: Span, context: Context) -> str | None:
         """Someone else's quoted wish to die that the message laughs off, and nothing in it takes seriously.
@@ -476,6 +489,9 @@ class TriggerLevels:
         rules = self.data.negation
         if candidate.trigger.category == ABUSE or candidate.trigger.id in THREAT_TO_WRITER_PATTERNS:
             return None
+        item = self._screening_item_answered_no(doc, candidate, sentence)
+        if item:
+            return f"a screening question answered no ({item})"
         before = doc[max(sentence.start, candidate.start - rules.screening_reach) : candidate.start]
         asked = [t.i for t in before if _is_one_of(t, rules.screening_askers)]
         if not asked or not any(t.lower_ in rules.screening_links for t in doc[asked[-1] : candidate.start]):
@@ -484,9 +500,34 @@ class TriggerLevels:
             if not candidate.end <= start <= candidate.end + rules.denial_reach:
                 continue
             after = doc[candidate.end : min(len(doc), end + rules.denial_reach)]
-            if any(t.lower_ in rules.denial_undone_by or t.norm_ in rules.denial_undone_by for t in after):
+            if self._denial_undone(doc, after):
                 return None
             return f"a screening question answered no ({pattern_id})"
+        return None
+
+    def _denial_undone(self, doc: Doc, after: Span) -> bool:
+        """A word that undoes a "no" ("I lied", "that wasn't true") before any word that confirms
+        it ("and that's true", after which "because ..." tells why they came, not why they lied)."""
+        rules = self.data.negation
+        for token in after:
+            if token.lower_ in rules.denial_undone_by or token.norm_ in rules.denial_undone_by:
+                return not (token.i > 0 and doc[token.i - 1].lower_ in rules.denial_confirmed_after)
+        return False
+
+    def _screening_item_answered_no(self, doc: Doc, candidate: Candidate, sentence: Span) -> str | None:
+        """ "I said no to the hurting others question", "ticked no on the self-harm box"."""
+        rules = self.data.negation
+        if not rules.screening_no:
+            return None
+        after = doc[candidate.end : min(sentence.end, candidate.end + 3)]
+        item = next((t for t in after if t.lower_ in rules.screening_items), None)
+        if item is None:
+            return None
+        before = doc[max(sentence.start, candidate.start - rules.screening_reach) : candidate.start]
+        for token in before:
+            if token.lower_ in rules.screening_no and token.i + 1 < len(doc):
+                if doc[token.i + 1].lower_ in rules.screening_no_links:
+                    return f"no to the {item.text}"
         return None
 
     def _accidental_dose(self, candidate: Candidate, sentence: Span, context: Context) -> str | None:
@@ -599,6 +640,9 @@ class TriggerLevels:
         for start, end, pattern_id in context.frames:
             if start < sentence.start or end > candidate.end or start >= candidate.start:
                 continue
+            reporting = doc[max(sentence.start, start - rules.reported_reach) : start]
+            if any(t.lower_ in rules.reported_by for t in reporting):
+                continue  # "my dad said if I tell anyone he'll kill me": his threat, not a question
             if question_like is None:
                 question_like = self._is_question(sentence, strict=True)
             if not question_like:
@@ -665,6 +709,8 @@ class TriggerLevels:
                 for start, _end, _pattern_id in context.cancels:
                     if candidate.end - 1 <= start <= candidate.end + rules.cancel_window:
                         return None  # "I'm not going to kill myself yet", "... but part of me wants to"
+                if token.lower_ == "never" and self._degree_after(doc, candidate, sentence):
+                    return None  # "I've never wanted to die this badly"
                 return f"negation {token.text!r}"
             if token.lower_ in rules.fillers or token.norm_ in rules.fillers:
                 fillers += 1
@@ -674,6 +720,18 @@ class TriggerLevels:
                 continue
             return None
         return None
+
+    def _degree_after(self, doc: Doc, candidate: Candidate, sentence: Span) -> bool:
+        """A degree right after the trigger ("... to die this badly", "... so much", "... more"):
+        "never" then says how much, not that it is not so."""
+        rules = self.data.negation
+        after = doc[candidate.end : min(sentence.end, candidate.end + rules.never_degree_reach)]
+        for token in after:
+            if token.lower_ not in rules.never_degrees:
+                continue
+            if token.lower_ == "more" or (token.i > 0 and doc[token.i - 1].lower_ in rules.never_degree_markers):
+                return True
+        return False
 
     def _past(self, doc: Doc, candidate: Candidate, sentence: Span, context: Context) -> str | None:
         rules = self.data.past

@@ -89,6 +89,21 @@ class NegationRules:
     denials: tuple[Pattern, ...] = ()
     denial_reach: int = 8
     denial_undone_by: frozenset[str] = frozenset()
+    # Words right before a `denial_undone_by` word that make it confirm the denial: "and that's true".
+    denial_confirmed_after: frozenset[str] = frozenset()
+    # A screening item answered no before the trigger: "i said no to the hurting others question".
+    # A `screening_no` word within `screening_reach` words before the trigger, followed by one of
+    # `screening_no_links`, and a word of `screening_items` within 3 words after the trigger.
+    screening_no: frozenset[str] = frozenset()
+    screening_no_links: frozenset[str] = frozenset()
+    screening_items: frozenset[str] = frozenset()
+    # "I've never wanted to die this badly": a degree right after a trigger negated by "never"
+    # says how much, not that it is not so. A word of `never_degrees` within `never_degree_reach`
+    # words after the trigger, right after one of `never_degree_markers` ("this", "so"), or alone
+    # where it is "more".
+    never_degrees: frozenset[str] = frozenset()
+    never_degree_markers: frozenset[str] = frozenset()
+    never_degree_reach: int = 3
 
 
 @dataclass(frozen=True)
@@ -147,6 +162,10 @@ class InformationalRules:
     disclosure: tuple[Pattern, ...]
     # Disclosure ids that count only from the question's own sentence on ("... because I do").
     disclosure_after_the_question: frozenset[str] = frozenset()
+    # A frame inside someone's reported threat is no question: "my dad said if I tell anyone he'll
+    # kill me". A word of `reported_by` within `reported_reach` words before the frame.
+    reported_by: frozenset[str] = frozenset()
+    reported_reach: int = 2
 
 
 @dataclass(frozen=True)
@@ -168,6 +187,8 @@ class SubjectRules:
     max_lookback: int
     # Words that make someone else's harm a story ("a podcast about a man who poisoned...").
     fiction: frozenset[str] = frozenset()
+    # Phrases in which a word of `fiction` tells no story: "long story short", "true story".
+    fiction_not_in: frozenset[str] = frozenset()
     # Words after a self-harm mark that name whose body it is on ("cuts on his arms"), and how
     # many tokens after the mark they may start.
     owner_prepositions: frozenset[str] = frozenset()

@@ -325,6 +325,13 @@ def load_directory(path: str | Path) -> RiskData:
             "denials",
             "denial_reach",
             "denial_undone_by",
+            "denial_confirmed_after",
+            "screening_no",
+            "screening_no_links",
+            "screening_items",
+            "never_degrees",
+            "never_degree_markers",
+            "never_degree_reach",
         ],
         ["cues", "fillers", "cancel"],
     )
@@ -346,6 +353,13 @@ def load_directory(path: str | Path) -> RiskData:
         denials=tuple(p for _, p in patterns.read(negation_file, "denials", id_prefix="denied")),
         denial_reach=negation_file.integer("denial_reach", 8),
         denial_undone_by=negation_file.words("denial_undone_by", lexicon, required=False),
+        denial_confirmed_after=negation_file.words("denial_confirmed_after", lexicon, required=False),
+        screening_no=negation_file.words("screening_no", lexicon, required=False),
+        screening_no_links=negation_file.words("screening_no_links", lexicon, required=False),
+        screening_items=negation_file.words("screening_items", lexicon, required=False),
+        never_degrees=negation_file.words("never_degrees", lexicon, required=False),
+        never_degree_markers=negation_file.words("never_degree_markers", lexicon, required=False),
+        never_degree_reach=negation_file.integer("never_degree_reach", 3),
     )
 
     info_file = files["informational.yml"]
@@ -360,6 +374,8 @@ def load_directory(path: str | Path) -> RiskData:
             "question_subjects",
             "disclosure",
             "disclosure_after_the_question",
+            "reported_by",
+            "reported_reach",
         ],
         ["frames", "disclosure"],
     )
@@ -380,6 +396,8 @@ def load_directory(path: str | Path) -> RiskData:
         question_subjects=info_file.words("question_subjects", lexicon),
         disclosure=disclosures,
         disclosure_after_the_question=after_the_question,
+        reported_by=info_file.words("reported_by", lexicon, required=False),
+        reported_reach=info_file.integer("reported_reach", 2),
     )
 
     past_file = files["past.yml"]
@@ -413,6 +431,7 @@ def load_directory(path: str | Path) -> RiskData:
             "breakers",
             "max_lookback",
             "fiction",
+            "fiction_not_in",
             "owner_prepositions",
             "owner_third",
             "owner_reach",
@@ -439,6 +458,7 @@ def load_directory(path: str | Path) -> RiskData:
         breakers=subject_file.words("breakers", lexicon, required=False),
         max_lookback=subject_file.integer("max_lookback", 12),
         fiction=subject_file.words("fiction", lexicon, required=False),
+        fiction_not_in=subject_file.words("fiction_not_in", lexicon, required=False),
         owner_prepositions=subject_file.words("owner_prepositions", lexicon, required=False),
         owner_third=subject_file.words("owner_third", lexicon, required=False),
         owner_reach=subject_file.integer("owner_reach", 0),

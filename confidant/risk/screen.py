@@ -32,13 +32,19 @@ from confidant.risk.normalize import NormalizedText, Normalizer
 from confidant.risk.pattern_types import Pattern, RiskData, Trigger
 from confidant.risk.patterns import check_lemmas, load_directory
 from confidant.risk.spacy_pipeline import build_nlp, fix_lemmas, lemma_values
+from confidant.risk.writer import THREAT_TO_WRITER_PATTERNS
+from confidant.vocabulary import HARM_OTHERS, SELF_HARM
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "risk"
 # Self-harm signs that, beside violence done to the writer ("mom burns me with her cigarette"),
 # belong to the violence, not to self-harm: the marks it left ("marks on my arm") and the wish
 # that it stop ("i just want it to stop").
 SIGNS_OF_THE_VIOLENCE = frozenset({"self_harm.cuts_on_my_body", "self_harm.wish_it_stopped"})
-VIOLENCE_TO_WRITER_TRIGGERS = frozenset({"abuse.violence_to_me", "abuse.being_abused"})
+VIOLENCE_TO_WRITER_TRIGGERS = frozenset({"abuse.violence_to_me", "abuse.being_abused", "abuse.sexual"})
+# A weapon at hand beside the writer's own wish to hurt someone ("i want to hurt this kid ... i had
+# a knife in my backpack today") is the means for that, not for self-harm.
+MEANS_AT_HAND = frozenset({"self_harm.means_at_hand"})
+WRITER_AS_I = frozenset({"i", "im", "ima", "imma", "ill", "id", "ive"})
 # One screen per patterns folder and process (`RiskScreen.shared`), with its files' state.
 _SHARED: dict[Path, tuple[FileState, "RiskScreen"]] = {}
 _SHARED_LOCK = threading.Lock()
@@ -131,6 +137,7 @@ class RiskScreen:
         winners.sort(key=lambda c: (CATEGORY_PRIORITY[c.trigger.category], c.start))
         if _signs_of_the_violence_only(winners):
             winners = [c for c in winners if c.trigger.id not in SIGNS_OF_THE_VIOLENCE]
+        winners = _without_self_harm_inside_a_threat(doc, winners)
         category = winners[0].trigger.category
         level = winners[0].level
         evidence = []
@@ -255,6 +262,32 @@ def _first_match(
     span = doc[matches[0][1] : matches[0][2]]
     start, end = normalized.to_original(span.start_char, span.end_char)
     return text[start:end]
+
+
+def _without_self_harm_inside_a_threat(doc: Doc, winners: list[Candidate]) -> list[Candidate]:
+    """Self-harm readings that the writer's own threat to someone explains, dropped.
+
+    "thoughts about killing" inside "thoughts about killing my baby" is about the baby; a knife at
+    hand beside "I want to hurt this kid" is for the kid. Only threats against someone else (never
+    one against the writer), the writer's own for the means ("I" before it in its sentence), and
+    only where a threat remains.
+    """
+    threats = [
+        c for c in winners if c.trigger.category == HARM_OTHERS and c.trigger.id not in THREAT_TO_WRITER_PATTERNS
+    ]
+    if not threats:
+        return winners
+    own_threats = [t for t in threats if any(w.lower_ in WRITER_AS_I for w in doc[doc[t.start].sent.start : t.start])]
+
+    def explained(candidate: Candidate) -> bool:
+        if candidate.trigger.category != SELF_HARM:
+            return False
+        if candidate.trigger.id in MEANS_AT_HAND:
+            return bool(own_threats)
+        return any(candidate.start < t.end and t.start < candidate.end for t in threats)
+
+    kept = [c for c in winners if not explained(c)]
+    return kept if kept else winners
 
 
 def _signs_of_the_violence_only(winners: list[Candidate]) -> bool:

@@ -312,6 +312,14 @@ def choose_writer(
         found = cue("intrusive")
         if found:
             return WriterChoice("intrusive_thoughts", f"intrusive-thought cue {found!r}")
+        # "my dad is drunk and says he's going to kill my mom", "my coworker showed me a gun and
+        # said he'd take care of our supervisor": someone else threatens, and the writer sees it.
+        # Never "put space between you and anything you could hurt them with".
+        if level == "third_party":
+            child = child_cue()
+            if child:
+                return WriterChoice("risk_child_abuse", f"a child sees someone threaten harm ({child!r})")
+            return WriterChoice(CONCERN_INTENT_FOR_CATEGORY[ABUSE], "someone else threatens harm")
         # "got a gun last week ... it's for me, not anyone else": the means are for the writer.
         own = cue("own_means")
         if own and not patterns and not cue("harming"):

@@ -42,7 +42,9 @@ def top(name: str, confidence: float) -> dict:
         (NO_RISK, top("concern_for_someone", 0.8), "concern_for_someone", ["classifier"]),
         # The classifier alone names the writer through its own intent.
         (NO_RISK, top("risk_child_abuse", 0.7), "risk_child_abuse", ["classifier"]),
-        (THREAT_BY_OTHER, top("faq", 0.5), "risk_harm_others", ["screen"]),
+        # Someone else threatening harm is escalated too, with the reply for one who speaks up
+        # for others: never "put space between you and anything you could hurt them with".
+        (THREAT_BY_OTHER, top("faq", 0.5), "concern_abuse", ["screen"]),
         # The writer's own words that they are safe outweigh DIET alone unless DIET is near-certain...
         (SAYS_SAFE, top("risk_harm_others", 0.7), None, []),
         (SAYS_SAFE, top("risk_self_harm", 0.95), "risk_self_harm", ["classifier"]),
@@ -1116,3 +1118,19 @@ def test_the_writers_own_overdose_escalates_whatever_the_other_readings_say(comp
     [message] = component.process([Message(data=data)])
     assert message.get("intent")["name"] == "risk_self_harm"
     assert not message.get("risk")["screen"]["said_of_nobody"]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # Someone else threatens; the writer sees it: never the reply for the one who may hurt.
+        ("my dad is drunk and says he's going to kill my mom, im in my room", "risk_child_abuse"),
+        ("a coworker showed me a gun in his car and said he'd take care of our manager", "concern_abuse"),
+    ],
+)
+def test_someone_elses_threat_gets_the_reply_for_one_who_sees_it(text: str, intent: str) -> None:
+    from confidant.risk.writer import WriterCues, choose_writer
+
+    cues = WriterCues.from_file(DATA_DIR / "writers.yml")
+    ranking = [{"name": "risk_harm_others", "confidence": 0.8}]
+    assert choose_writer("harm_others", "third_party", text, [], ranking, cues).intent == intent

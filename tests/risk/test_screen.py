@@ -1284,3 +1284,63 @@ def test_a_question_or_a_past_that_tells_of_now_is_current(screen: RiskScreen, t
 @pytest.mark.parametrize("text", QUESTIONS_AND_PASTS_THAT_ARE_NOT)
 def test_a_question_about_the_rules_or_a_past_that_is_over_is_not(screen: RiskScreen, text: str) -> None:
     assert not screen.screen(text).is_current, (text, screen.explain(text))
+
+
+# A third audit (2026-12-08), of wordings that slipped past the rules above: a "never" that says how
+# much, hearsay threats, "long story short", a reported threat with an "if" in it, a medicine cabinet
+# emptied, a gun beside a list of names.
+WORDINGS_THAT_ARE_NOW = [
+    ("i have never wanted to die this badly", "self_harm"),
+    ("i have never wanted to kill him this badly", "harm_others"),
+    ("long story short my cousin says she's killing herself tonight", "self_harm"),
+    ("my ex says he'll cut me open if i go", "harm_others"),
+    ("the guy from the bar is going to kill me, he knows my street", "harm_others"),
+    ("my stepdad said if i tell anyone he'll kill my brother", "harm_others"),
+    ("id rather be dead than face monday. ive figured out the details", "self_harm"),
+    ("i swallowed everything in the bathroom cabinet about ten minutes ago", "self_harm"),
+    ("i got a rifle and a list of names from my old job", "harm_others"),
+    ("there's a kill list in my notebook with their names on it", "harm_others"),
+]
+
+WORDINGS_THAT_ARE_NOT = [
+    "my mom said she'll kill me if i don't clean my room lol",
+    "my brother keeps saying he's going to murder me for taking his charger",
+    "the form asked if i had thoughts of suicide and i said no, and that's true. who sees the form?",
+    "i ticked no on the hurting myself question, does anyone read those?",
+    "i would never hurt my son, i love him so much",
+    "i've never self harmed in my life, can i still come for anxiety?",
+    "this semester is killing everyone in my program",
+    "if i don't clean my room my mom takes my phone",
+]
+
+
+@pytest.mark.parametrize(("text", "category"), WORDINGS_THAT_ARE_NOW)
+def test_the_third_audits_wordings_of_now_are_risk(screen: RiskScreen, text: str, category: str) -> None:
+    finding = screen.screen(text)
+    assert finding.level in ("current", "third_party") and finding.category == category, (text, screen.explain(text))
+
+
+@pytest.mark.parametrize("text", WORDINGS_THAT_ARE_NOT)
+def test_the_third_audits_everyday_wordings_are_not(screen: RiskScreen, text: str) -> None:
+    finding = screen.screen(text)
+    assert not finding.is_current and finding.level != "third_party", (text, screen.explain(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # "thoughts about killing" inside "thoughts about killing my baby" is about the baby.
+        ("i keep having thoughts about killing my baby and i don't trust myself tonight", "harm_others"),
+        # a knife at hand beside the writer's own wish to hurt someone is for that someone
+        ("i want to hurt the kid who filmed me so bad, i had a knife in my bag today", "harm_others"),
+        # ...but never beside a threat that is not the writer's
+        ("finals are killing everyone. i have the pills in front of me", "self_harm"),
+        # the wish for it to stop beside a stepfather coming into the room is the abuse's
+        ("my stepdad comes into my room at night again. i just want it to stop", "abuse"),
+    ],
+)
+def test_a_self_harm_reading_the_writers_threat_or_the_abuse_explains_gives_way(
+    screen: RiskScreen, text: str, category: str
+) -> None:
+    finding = screen.screen(text)
+    assert finding.is_current and finding.category == category, (text, screen.explain(text))
