@@ -132,7 +132,7 @@ class TriggerLevels:
                 and not told
                 and not self._someone_struck_first(doc, candidate, start)
                 and not (end < len(doc) and doc[end].lower_ in self.data.idiom_undone_by_next)
-                and not self._idiom_undone(doc, sentence, pattern_id)
+                and not self.idiom_undone(doc, sentence, pattern_id)
             ):
                 return "idiom", pattern_id
         accident = self._accidental_dose(candidate, sentence, context)
@@ -223,18 +223,21 @@ class TriggerLevels:
             return False
         return not (candidate.start > sentence.start and doc[candidate.start - 1].lower_ in rules.verb_before_a_noun)
 
-    def _idiom_undone(self, doc: Doc, sentence: Span, pattern_id: str) -> bool:
+    def idiom_undone(self, doc: Doc, sentence: Span, pattern_id: str, figure: tuple[int, int] | None = None) -> bool:
         """Does the trigger's sentence hold a word that makes this figure the real thing?
 
         "my dad will kill me when he gets home, he has a belt", "i'm going to end it with a rope":
         the figure's own `undone_by` words (idioms.yml), as written or as their lemma. Its own
         sentence ("I'd rather get hit by a bus. After exams I want to see someone" is still a
         figure), and the next one for a weapon ("just shoot me. I have the gun right here").
+        `figure`, where given, is the figure's own span, whose words undo nothing ("dying" in
+        "dying to see it" is no "die").
         """
         words = self.data.idiom_undone_by.get(pattern_id)
         if not words:
             return False
-        if any(_is_one_of(t, words) for t in sentence):
+        start, end = figure or (0, 0)
+        if any(_is_one_of(t, words) for t in sentence if not start <= t.i < end):
             return True
         if sentence.end >= len(doc):
             return False

@@ -137,7 +137,7 @@ class RiskScreen:
         winners.sort(key=lambda c: (CATEGORY_PRIORITY[c.trigger.category], c.start))
         if _signs_of_the_violence_only(winners):
             winners = [c for c in winners if c.trigger.id not in SIGNS_OF_THE_VIOLENCE]
-        winners = _without_self_harm_inside_a_threat(doc, winners)
+        winners = _without_means_for_the_writers_threat(doc, winners)
         category = winners[0].trigger.category
         level = winners[0].level
         evidence = []
@@ -196,7 +196,9 @@ class RiskScreen:
             if not trigger_matches:
                 return [], normalized, doc, safety
             strings = doc.vocab.strings
-            candidates = self._dedupe(doc, [(strings[m], s, e) for m, s, e in trigger_matches])
+            candidates = _without_self_harm_inside_a_threat(
+                self._dedupe(doc, [(strings[m], s, e) for m, s, e in trigger_matches])
+            )
             context_matches = list(self._context_phrases(doc))
             for span in self._context_windows(doc, candidates):
                 context_matches += [(m, s + span.start, e + span.start) for m, s, e in self._context_matcher(span)]
@@ -225,7 +227,17 @@ class RiskScreen:
         with self._lock:
             if _first_match(text, normalized, doc, self._meant_matcher, self._meant_phrases):
                 return None
-            return _first_match(text, normalized, doc, self._figure_matcher, self._figure_phrases)
+            # "I'd rather die than go back to him, I've got the pills": a figure its own words undo
+            # outweighs nothing (idioms.yml, `undone_by`).
+            strings = doc.vocab.strings
+            for match_id, start, end in sorted(
+                list(self._figure_matcher(doc)) + list(self._figure_phrases(doc)), key=lambda m: m[1]
+            ):
+                if not self._levels.idiom_undone(doc, doc[start].sent, strings[match_id], (start, end)):
+                    span = doc[start:end]
+                    first, last = normalized.to_original(span.start_char, span.end_char)
+                    return text[first:last]
+            return None
 
     def _context_windows(self, doc: Doc, candidates: list[Candidate]) -> list[Span]:
         """Where context can matter: each trigger's sentence and some words either side."""
@@ -264,29 +276,41 @@ def _first_match(
     return text[start:end]
 
 
-def _without_self_harm_inside_a_threat(doc: Doc, winners: list[Candidate]) -> list[Candidate]:
-    """Self-harm readings that the writer's own threat to someone explains, dropped.
-
-    "thoughts about killing" inside "thoughts about killing my baby" is about the baby; a knife at
-    hand beside "I want to hurt this kid" is for the kid. Only threats against someone else (never
-    one against the writer), the writer's own for the means ("I" before it in its sentence), and
-    only where a threat remains.
-    """
-    threats = [
-        c for c in winners if c.trigger.category == HARM_OTHERS and c.trigger.id not in THREAT_TO_WRITER_PATTERNS
+def _threats_against_others(candidates: list[Candidate]) -> list[Candidate]:
+    return [
+        c for c in candidates if c.trigger.category == HARM_OTHERS and c.trigger.id not in THREAT_TO_WRITER_PATTERNS
     ]
+
+
+def _without_self_harm_inside_a_threat(candidates: list[Candidate]) -> list[Candidate]:
+    """Self-harm matches inside a threat against someone else, dropped before any level is read.
+
+    "thoughts about killing" inside "thoughts about killing my baby" is about the baby; "unalive"
+    inside "unalive my little brother" is about the brother (and his "jk" is read on the threat).
+    """
+    threats = _threats_against_others(candidates)
     if not threats:
+        return candidates
+
+    def inside(candidate: Candidate) -> bool:
+        return candidate.trigger.category == SELF_HARM and any(
+            candidate.start < t.end and t.start < candidate.end and t.end > candidate.end for t in threats
+        )
+
+    return [c for c in candidates if not inside(c)]
+
+
+def _without_means_for_the_writers_threat(doc: Doc, winners: list[Candidate]) -> list[Candidate]:
+    """A weapon at hand beside the writer's own threat against someone, not read as self-harm.
+
+    "i want to hurt this kid ... i had a knife in my backpack": the knife is for the kid. Only the
+    writer's own threat ("I" before it in its sentence), and only where something remains.
+    """
+    threats = _threats_against_others(winners)
+    own = [t for t in threats if any(w.lower_ in WRITER_AS_I for w in doc[doc[t.start].sent.start : t.start])]
+    if not own:
         return winners
-    own_threats = [t for t in threats if any(w.lower_ in WRITER_AS_I for w in doc[doc[t.start].sent.start : t.start])]
-
-    def explained(candidate: Candidate) -> bool:
-        if candidate.trigger.category != SELF_HARM:
-            return False
-        if candidate.trigger.id in MEANS_AT_HAND:
-            return bool(own_threats)
-        return any(candidate.start < t.end and t.start < candidate.end for t in threats)
-
-    kept = [c for c in winners if not explained(c)]
+    kept = [c for c in winners if c.trigger.id not in MEANS_AT_HAND]
     return kept if kept else winners
 
 

@@ -24,6 +24,7 @@ from confidant.vocabulary import (
     HARM_OTHERS,
     INTENT_FOR_CATEGORY,
     INTRUSIVE_INTENT,
+    RISK_INTENTS,
     SELF_HARM,
     intents_of,
 )
@@ -173,6 +174,12 @@ def _writer_is_victim(text: str, evidence: List[Dict[str, Any]]) -> bool:
     return False
 
 
+def _someone_else_threatens(text: str, evidence: List[Dict[str, Any]], ranking: List[Dict[str, Any]]) -> bool:
+    """Is the screen's third-party threat told by a witness: unquoted, and DIET not hearing the writer's anger?"""
+    told = [item for item in evidence if not _quoted(text, int(item.get("start", 0)))]
+    return bool(told) and _top_of(ranking, RISK_INTENTS) != INTENT_FOR_CATEGORY[HARM_OTHERS]
+
+
 def _quoted(text: str, start: int) -> bool:
     """Is the offset inside a quotation (someone else's words, not the writer's)?"""
     opening = [match.end() for match in _OPENING_QUOTE.finditer(text, 0, start)]
@@ -312,10 +319,11 @@ def choose_writer(
         found = cue("intrusive")
         if found:
             return WriterChoice("intrusive_thoughts", f"intrusive-thought cue {found!r}")
-        # "my dad is drunk and says he's going to kill my mom", "my coworker showed me a gun and
-        # said he'd take care of our supervisor": someone else threatens, and the writer sees it.
-        # Never "put space between you and anything you could hurt them with".
-        if level == "third_party":
+        # "my dad is drunk and says he's going to kill my mom": someone else threatens, and the
+        # writer sees it. Never "put space between you and anything you could hurt them with".
+        # Not where the words are a quotation ("everyone says 'kill him with kindness'") or DIET
+        # hears the writer's own anger (its top risk intent is harm to others).
+        if level == "third_party" and _someone_else_threatens(text, evidence, ranking):
             child = child_cue()
             if child:
                 return WriterChoice("risk_child_abuse", f"a child sees someone threaten harm ({child!r})")

@@ -13,7 +13,9 @@ from tests.risk.conftest import DATA_DIR
 CURRENT = RiskFinding("self_harm", "current", (Evidence("kms", 8, 11, "self_harm.slang"),))
 NEGATED = RiskFinding("self_harm", "negated", (Evidence("suicidal", 8, 16, "self_harm.suicidal"),))
 FRIEND = RiskFinding("self_harm", "third_party", ())
-THREAT_BY_OTHER = RiskFinding("harm_others", "third_party", ())
+THREAT_BY_OTHER = RiskFinding(
+    "harm_others", "third_party", (Evidence("kill my mom", 30, 41, "harm_others.kill_person"),)
+)
 # The screen matched no risk expression, but the writer says they are safe.
 SAYS_SAFE = RiskFinding(None, "none", (), safety_statement="nobody got hurt")
 # The screen matched no risk expression, and found a plain figure of speech.
@@ -1121,16 +1123,32 @@ def test_the_writers_own_overdose_escalates_whatever_the_other_readings_say(comp
 
 
 @pytest.mark.parametrize(
-    ("text", "intent"),
+    ("text", "threat", "top", "intent"),
     [
         # Someone else threatens; the writer sees it: never the reply for the one who may hurt.
-        ("my dad is drunk and says he's going to kill my mom, im in my room", "risk_child_abuse"),
-        ("a coworker showed me a gun in his car and said he'd take care of our manager", "concern_abuse"),
+        (
+            "my dad is drunk and says he's going to kill my mom, im in my room",
+            "kill my mom",
+            "risk_child_abuse",
+            "risk_child_abuse",
+        ),
+        ("a coworker showed me a gun and said he'd shoot our manager", "shoot our manager", "faq", "concern_abuse"),
+        # A quotation is not a threat seen ("everyone says 'kill him with kindness'"), and DIET hearing
+        # the writer's own anger keeps the reply for the one who may hurt.
+        ("they all say 'kill him with kindness'. i'm done being kind", "kill him", "faq", "risk_harm_others"),
+        (
+            "my brother says he'll kill the guy and honestly so will i",
+            "kill the guy",
+            "risk_harm_others",
+            "risk_harm_others",
+        ),
     ],
 )
-def test_someone_elses_threat_gets_the_reply_for_one_who_sees_it(text: str, intent: str) -> None:
+def test_someone_elses_threat_gets_the_reply_for_one_who_sees_it(text: str, threat: str, top: str, intent: str) -> None:
     from confidant.risk.writer import WriterCues, choose_writer
 
     cues = WriterCues.from_file(DATA_DIR / "writers.yml")
-    ranking = [{"name": "risk_harm_others", "confidence": 0.8}]
-    assert choose_writer("harm_others", "third_party", text, [], ranking, cues).intent == intent
+    start = text.index(threat)
+    evidence = [{"text": threat, "start": start, "end": start + len(threat), "pattern": "harm_others.kill_person"}]
+    ranking = [{"name": top, "confidence": 0.8}, {"name": "risk_self_harm", "confidence": 0.1}]
+    assert choose_writer("harm_others", "third_party", text, evidence, ranking, cues).intent == intent

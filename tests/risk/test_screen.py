@@ -1311,6 +1311,7 @@ WORDINGS_THAT_ARE_NOT = [
     "i've never self harmed in my life, can i still come for anxiety?",
     "this semester is killing everyone in my program",
     "if i don't clean my room my mom takes my phone",
+    "im gonna unalive my little brother if he eats my fries again jk",
 ]
 
 
@@ -1344,3 +1345,17 @@ def test_a_self_harm_reading_the_writers_threat_or_the_abuse_explains_gives_way(
 ) -> None:
     finding = screen.screen(text)
     assert finding.is_current and finding.category == category, (text, screen.explain(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "figure"),
+    [
+        ("i'd rather die than sit through that meeting again", True),
+        ("dying to see the new movie", True),
+        # the figure's own words undo it: it outweighs nothing, and DIET has its say
+        ("i'd rather die than go back to him, i've got the pills", False),
+        ("i'd rather die than go back to him. i have a gun", False),
+    ],
+)
+def test_a_figure_its_own_words_undo_outweighs_nothing(screen: RiskScreen, text: str, figure: bool) -> None:
+    assert bool(screen.screen(text).figure_of_speech) is figure
