@@ -1300,6 +1300,12 @@ WORDINGS_THAT_ARE_NOW = [
     ("i swallowed everything in the bathroom cabinet about ten minutes ago", "self_harm"),
     ("i got a rifle and a list of names from my old job", "harm_others"),
     ("there's a kill list in my notebook with their names on it", "harm_others"),
+    ("if i told my counselor im going to hit my uncle with a hammer would she report it", "harm_others"),
+    ("can my mom read my file? the reason i'm asking is i cut myself last night", "self_harm"),
+    ("he says if i leave he'll break both my arms", "abuse"),
+    ("some guys on the team said they're jumping me after practice", "harm_others"),
+    ("i slipped rat poison into my stepmom's tea an hour ago", "harm_others"),
+    ("been sitting on the Route 9 overpass for an hour now", "self_harm"),
 ]
 
 WORDINGS_THAT_ARE_NOT = [
@@ -1312,6 +1318,8 @@ WORDINGS_THAT_ARE_NOT = [
     "this semester is killing everyone in my program",
     "if i don't clean my room my mom takes my phone",
     "im gonna unalive my little brother if he eats my fries again jk",
+    "would you have to report it? i ask because i had dark thoughts in college, none since",
+    "i think someone put something in my coffee at work, it tasted weird. anyway do you take aetna",
 ]
 
 
