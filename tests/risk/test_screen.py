@@ -1306,6 +1306,7 @@ WORDINGS_THAT_ARE_NOW = [
     ("some guys on the team said they're jumping me after practice", "harm_others"),
     ("i slipped rat poison into my stepmom's tea an hour ago", "harm_others"),
     ("been sitting on the Route 9 overpass for an hour now", "self_harm"),
+    ("i'm going to kill my stepdad, he took my little sister's phone and locked her out", "harm_others"),
 ]
 
 WORDINGS_THAT_ARE_NOT = [
@@ -1320,6 +1321,7 @@ WORDINGS_THAT_ARE_NOT = [
     "im gonna unalive my little brother if he eats my fries again jk",
     "would you have to report it? i ask because i had dark thoughts in college, none since",
     "i think someone put something in my coffee at work, it tasted weird. anyway do you take aetna",
+    "im gonna kill my sister she ate my leftover pizza. anyway can i move my appt",
 ]
 
 
