@@ -187,7 +187,7 @@ class SubjectRules:
     max_lookback: int
     # Words that make someone else's harm a story ("a podcast about a man who poisoned...").
     fiction: frozenset[str] = frozenset()
-    # Phrases in which a word of `fiction` tells no story: "long story short", "true story".
+    # Phrases in which a word of `fiction` tells no story: "long story short", "game chat".
     fiction_not_in: frozenset[str] = frozenset()
     # Words after a self-harm mark that name whose body it is on ("cuts on his arms"), and how
     # many tokens after the mark they may start.
