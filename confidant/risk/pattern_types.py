@@ -189,6 +189,8 @@ class SubjectRules:
     fiction: frozenset[str] = frozenset()
     # Phrases in which a word of `fiction` tells no story: "long story short", "game chat".
     fiction_not_in: frozenset[str] = frozenset()
+    # The writer as the subject ("I", "im", "imma"), not as an object or owner ("me", "my").
+    writer_as_subject: frozenset[str] = frozenset()
     # Words after a self-harm mark that name whose body it is on ("cuts on his arms"), and how
     # many tokens after the mark they may start.
     owner_prepositions: frozenset[str] = frozenset()

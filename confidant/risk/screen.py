@@ -44,7 +44,6 @@ VIOLENCE_TO_WRITER_TRIGGERS = frozenset({"abuse.violence_to_me", "abuse.being_ab
 # A weapon at hand beside the writer's own wish to hurt someone ("i want to hurt this kid ... i had
 # a knife in my backpack today") is the means for that, not for self-harm.
 MEANS_AT_HAND = frozenset({"self_harm.means_at_hand"})
-WRITER_AS_I = frozenset({"i", "im", "ima", "imma", "ill", "id", "ive"})
 # One screen per patterns folder and process (`RiskScreen.shared`), with its files' state.
 _SHARED: dict[Path, tuple[FileState, "RiskScreen"]] = {}
 _SHARED_LOCK = threading.Lock()
@@ -137,7 +136,7 @@ class RiskScreen:
         winners.sort(key=lambda c: (CATEGORY_PRIORITY[c.trigger.category], c.start))
         if _signs_of_the_violence_only(winners):
             winners = [c for c in winners if c.trigger.id not in SIGNS_OF_THE_VIOLENCE]
-        winners = _without_means_for_the_writers_threat(doc, winners)
+        winners = _without_means_for_the_writers_threat(doc, winners, self.data.subjects.writer_as_subject)
         category = winners[0].trigger.category
         level = winners[0].level
         evidence = []
@@ -300,14 +299,17 @@ def _without_self_harm_inside_a_threat(candidates: list[Candidate]) -> list[Cand
     return [c for c in candidates if not inside(c)]
 
 
-def _without_means_for_the_writers_threat(doc: Doc, winners: list[Candidate]) -> list[Candidate]:
+def _without_means_for_the_writers_threat(
+    doc: Doc, winners: list[Candidate], writer_as_subject: frozenset[str]
+) -> list[Candidate]:
     """A weapon at hand beside the writer's own threat against someone, not read as self-harm.
 
     "i want to hurt this kid ... i had a knife in my backpack": the knife is for the kid. Only the
-    writer's own threat ("I" before it in its sentence), and only where something remains.
+    writer's own threat (a word of `writer_as_subject` before it in its sentence, third_party.yml),
+    and only where something remains.
     """
     threats = _threats_against_others(winners)
-    own = [t for t in threats if any(w.lower_ in WRITER_AS_I for w in doc[doc[t.start].sent.start : t.start])]
+    own = [t for t in threats if any(w.lower_ in writer_as_subject for w in doc[doc[t.start].sent.start : t.start])]
     if not own:
         return winners
     kept = [c for c in winners if c.trigger.id not in MEANS_AT_HAND]

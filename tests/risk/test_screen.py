@@ -1241,16 +1241,27 @@ FIGURES_STILL_FIGURES = [
 ]
 
 
-@pytest.mark.parametrize("text", FIGURES_THAT_WERE_THE_REAL_THING)
-def test_a_figure_of_speech_never_swallows_the_real_thing(screen: RiskScreen, text: str) -> None:
+def assert_escalated(screen: RiskScreen, text: str, category: str | None = None) -> None:
+    """The screen escalates the text (the writer's risk or someone else's), of `category` where given."""
     finding = screen.screen(text)
     assert finding.level in ("current", "third_party"), (text, screen.explain(text))
+    assert category is None or finding.category == category, (text, screen.explain(text))
+
+
+def assert_not_escalated(screen: RiskScreen, text: str) -> None:
+    """The screen escalates nothing: neither the writer's risk nor someone else's."""
+    finding = screen.screen(text)
+    assert not finding.is_current and finding.level != "third_party", (text, screen.explain(text))
+
+
+@pytest.mark.parametrize("text", FIGURES_THAT_WERE_THE_REAL_THING)
+def test_a_figure_of_speech_never_swallows_the_real_thing(screen: RiskScreen, text: str) -> None:
+    assert_escalated(screen, text)
 
 
 @pytest.mark.parametrize("text", FIGURES_STILL_FIGURES)
 def test_the_everyday_figure_in_the_same_words_stays_a_figure(screen: RiskScreen, text: str) -> None:
-    finding = screen.screen(text)
-    assert not finding.is_current and finding.level != "third_party", (text, screen.explain(text))
+    assert_not_escalated(screen, text)
 
 
 # The same audit for the question and past rules: a question that tells a time or a means of the
@@ -1327,14 +1338,12 @@ WORDINGS_THAT_ARE_NOT = [
 
 @pytest.mark.parametrize(("text", "category"), WORDINGS_THAT_ARE_NOW)
 def test_the_third_audits_wordings_of_now_are_risk(screen: RiskScreen, text: str, category: str) -> None:
-    finding = screen.screen(text)
-    assert finding.level in ("current", "third_party") and finding.category == category, (text, screen.explain(text))
+    assert_escalated(screen, text, category)
 
 
 @pytest.mark.parametrize("text", WORDINGS_THAT_ARE_NOT)
 def test_the_third_audits_everyday_wordings_are_not(screen: RiskScreen, text: str) -> None:
-    finding = screen.screen(text)
-    assert not finding.is_current and finding.level != "third_party", (text, screen.explain(text))
+    assert_not_escalated(screen, text)
 
 
 @pytest.mark.parametrize(
